@@ -1,1 +1,4 @@
+//! runner: a declarative experiment-pipeline runner for recurrent time-series forecasters.
+
 pub mod nn;
+pub mod train;

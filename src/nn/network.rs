@@ -1,0 +1,263 @@
+//! The forecaster: stacked LSTM layers (each but the last returning its whole sequence)
+//! followed by a Dense(horizon) head on the last layer's final output.
+//!
+//! All parameters live in one flat vector (`params`), each layer reading its tensors through
+//! [`LstmSlots`] / [`DenseSlots`]; gradients use the same layout. The optimizer, gradient
+//! clipping, early-stopping snapshots and determinism checks are then plain slice operations.
+
+use ndarray::{Array2, ArrayView2, ArrayView3};
+use serde::{Deserialize, Serialize};
+
+use super::dense::{self, DenseSlots};
+use super::init;
+use super::lstm::{self, LstmBuffers, LstmSlots};
+use super::matrix::view;
+use super::rng::{Rng, Stream};
+use super::Real;
+
+/// What the user chooses: `units = [50, 50]` with horizon 1 is the tutorial's
+/// LSTM(50, return_sequences) → LSTM(50) → Dense(1).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NetworkShape {
+    /// Features per time step (1 for a univariate series).
+    pub input: usize,
+    /// Units of each stacked LSTM layer, bottom first. Non-empty, no zeros.
+    pub units: Vec<usize>,
+    /// Values predicted at once (outputs of the Dense head).
+    pub horizon: usize,
+}
+
+#[derive(Clone, Debug)]
+pub struct Network<F> {
+    shape: NetworkShape,
+    lstm: Vec<LstmSlots>,
+    head: DenseSlots,
+    /// Every weight and bias, in the order of `lstm` then `head`.
+    pub params: Vec<F>,
+}
+
+/// Activations and gradient scratch of one batch, allocated once for the largest batch.
+pub struct Workspace<F> {
+    steps: usize,
+    capacity: usize,
+    /// Batch size of the last [`Workspace::load`].
+    batch: usize,
+    /// The batch's input sequences, time-major [T·b, input].
+    input: Vec<F>,
+    layers: Vec<LstmBuffers<F>>,
+    /// Head output [b, horizon].
+    out: Vec<F>,
+    /// dL/dinput [T·b, input], filled by backward when asked for.
+    d_input: Vec<F>,
+}
+
+impl<F: Real> Workspace<F> {
+    pub fn new(shape: &NetworkShape, steps: usize, capacity: usize) -> Self {
+        Workspace {
+            steps,
+            capacity,
+            batch: 0,
+            input: vec![F::zero(); steps * capacity * shape.input],
+            layers: shape
+                .units
+                .iter()
+                .map(|&u| LstmBuffers::new(u, steps, capacity))
+                .collect(),
+            out: vec![F::zero(); capacity * shape.horizon],
+            d_input: vec![F::zero(); steps * capacity * shape.input],
+        }
+    }
+
+    /// Copies the samples `indices` of `x` [n, T, input] into the time-major input buffer.
+    pub fn load(&mut self, x: ArrayView3<F>, indices: &[usize]) {
+        let (_, steps, features) = x.dim();
+        assert_eq!(
+            steps, self.steps,
+            "sequence length differs from the workspace's"
+        );
+        assert!(
+            indices.len() <= self.capacity,
+            "batch larger than the workspace"
+        );
+        let b = indices.len();
+        for (s, &n) in indices.iter().enumerate() {
+            for t in 0..steps {
+                let dst = &mut self.input[(t * b + s) * features..(t * b + s + 1) * features];
+                for (k, d) in dst.iter_mut().enumerate() {
+                    *d = x[[n, t, k]];
+                }
+            }
+        }
+        self.batch = b;
+    }
+
+    /// Network output of the last forward pass, [b, horizon] row-major.
+    pub fn output(&self) -> &[F] {
+        &self.out[..self.batch * (self.out.len() / self.capacity)]
+    }
+
+    /// dL/dinput of the last backward pass that asked for it: time-major [T·b, input].
+    pub fn input_gradient(&self) -> &[F] {
+        let features = self.input.len() / (self.steps * self.capacity);
+        &self.d_input[..self.steps * self.batch * features]
+    }
+}
+
+impl<F: Real> Network<F> {
+    /// Keras' initialisation: glorot-uniform input and Dense kernels, orthogonal recurrent
+    /// kernels, zero biases except the forget gates' (1, Keras' `unit_forget_bias`).
+    pub fn init(shape: NetworkShape, seed: u64) -> Self {
+        let mut net = Self::zeros(shape);
+        let mut rng = Rng::new(seed, Stream::Init);
+        let fill = |params: &mut [F], range: std::ops::Range<usize>, vals: Vec<f64>| {
+            for (p, v) in params[range].iter_mut().zip(vals) {
+                *p = F::of(v);
+            }
+        };
+        for slots in &net.lstm {
+            let (i, u) = (slots.input, slots.units);
+            fill(
+                &mut net.params,
+                slots.kernel.clone(),
+                init::glorot_uniform(i, 4 * u, &mut rng),
+            );
+            fill(
+                &mut net.params,
+                slots.recurrent.clone(),
+                init::orthogonal(u, 4 * u, &mut rng),
+            );
+            let forget = slots.bias.start + u..slots.bias.start + 2 * u;
+            net.params[forget].iter_mut().for_each(|b| *b = F::one());
+        }
+        let h = &net.head;
+        let kernel = init::glorot_uniform(h.input, h.output, &mut rng);
+        fill(&mut net.params, h.kernel.clone(), kernel);
+        net
+    }
+
+    /// All parameters zero: the layout alone (for tests that set weights by hand).
+    pub fn zeros(shape: NetworkShape) -> Self {
+        assert!(
+            shape.input > 0 && shape.horizon > 0,
+            "empty input or horizon"
+        );
+        assert!(
+            !shape.units.is_empty() && shape.units.iter().all(|&u| u > 0),
+            "units must be non-empty and positive"
+        );
+        let mut offset = 0;
+        let mut width = shape.input;
+        let mut lstm = Vec::with_capacity(shape.units.len());
+        for &u in &shape.units {
+            let (slots, end) = LstmSlots::at(offset, width, u);
+            lstm.push(slots);
+            offset = end;
+            width = u;
+        }
+        let (head, end) = DenseSlots::at(offset, width, shape.horizon);
+        Network {
+            shape,
+            lstm,
+            head,
+            params: vec![F::zero(); end],
+        }
+    }
+
+    pub fn shape(&self) -> &NetworkShape {
+        &self.shape
+    }
+
+    pub fn lstm_slots(&self) -> &[LstmSlots] {
+        &self.lstm
+    }
+
+    pub fn head_slots(&self) -> &DenseSlots {
+        &self.head
+    }
+
+    /// Forward pass of the batch loaded in `ws`; returns the predictions [b, horizon].
+    pub fn forward<'w>(&self, ws: &'w mut Workspace<F>) -> &'w [F] {
+        let (steps, b) = (ws.steps, ws.batch);
+        for l in 0..self.lstm.len() {
+            let (below, rest) = ws.layers.split_at_mut(l);
+            let x = match below.last() {
+                None => view(&ws.input, steps * b, self.shape.input),
+                Some(prev) => view(&prev.hidden, steps * b, self.lstm[l - 1].units),
+            };
+            lstm::forward(&self.lstm[l], &self.params, x, steps, b, &mut rest[0]);
+        }
+        let top = ws.layers.last().expect("at least one layer");
+        let last = self.last_step(top, steps, b);
+        dense::forward(&self.head, &self.params, last, &mut ws.out);
+        ws.output()
+    }
+
+    /// Backward pass after [`Network::forward`] on the same workspace.
+    ///
+    /// * `d_out`: dL/dprediction [b, horizon].
+    /// * `grads`: receives dL/dparams, same layout as `params` (overwritten, no need to zero).
+    /// * `want_input_gradient`: also compute dL/dinput (see [`Workspace::input_gradient`]).
+    pub fn backward(
+        &self,
+        ws: &mut Workspace<F>,
+        d_out: &[F],
+        grads: &mut [F],
+        want_input_gradient: bool,
+    ) {
+        let (steps, b) = (ws.steps, ws.batch);
+        let n_layers = self.lstm.len();
+        let d_out = view(d_out, b, self.shape.horizon);
+        {
+            // Only h_{T-1} of the top layer feeds the head: the other steps get no gradient
+            // from above.
+            let top = &mut ws.layers[n_layers - 1];
+            let u = self.head.input;
+            top.d_hidden[..(steps - 1) * b * u]
+                .iter_mut()
+                .for_each(|v| *v = F::zero());
+            let last = view(&top.hidden[(steps - 1) * b * u..], b, u);
+            let d_last = &mut top.d_hidden[(steps - 1) * b * u..steps * b * u];
+            dense::backward(&self.head, &self.params, last, d_out, grads, d_last);
+        }
+        for l in (0..n_layers).rev() {
+            let (below, rest) = ws.layers.split_at_mut(l);
+            let layer = &mut rest[0];
+            match below.last_mut() {
+                Some(prev) => {
+                    let x = view(&prev.hidden, steps * b, self.lstm[l - 1].units);
+                    let dx = Some(&mut prev.d_hidden[..]);
+                    lstm::backward(&self.lstm[l], &self.params, x, steps, b, layer, grads, dx);
+                }
+                None => {
+                    let x = view(&ws.input, steps * b, self.shape.input);
+                    let dx = want_input_gradient.then_some(&mut ws.d_input[..]);
+                    lstm::backward(&self.lstm[l], &self.params, x, steps, b, layer, grads, dx);
+                }
+            }
+        }
+    }
+
+    /// Predictions for every sample of `x` [n, T, input] → [n, horizon], in chunks of at
+    /// most 256 samples through one workspace.
+    pub fn predict(&self, x: ArrayView3<F>) -> Array2<F> {
+        let (n, steps, _) = x.dim();
+        let chunk = n.clamp(1, 256);
+        let mut ws = Workspace::new(&self.shape, steps, chunk);
+        let h = self.shape.horizon;
+        let mut out = Array2::zeros((n, h));
+        let indices: Vec<usize> = (0..n).collect();
+        for (c, idx) in indices.chunks(chunk).enumerate() {
+            ws.load(x, idx);
+            let pred = self.forward(&mut ws);
+            let dst = out.as_slice_mut().expect("fresh array is contiguous");
+            dst[c * chunk * h..c * chunk * h + pred.len()].copy_from_slice(pred);
+        }
+        out
+    }
+
+    /// The top layer's output at the final step, [b, units].
+    fn last_step<'a>(&self, top: &'a LstmBuffers<F>, steps: usize, b: usize) -> ArrayView2<'a, F> {
+        let u = self.head.input;
+        view(&top.hidden[(steps - 1) * b * u..], b, u)
+    }
+}

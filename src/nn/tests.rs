@@ -1,0 +1,229 @@
+//! Engine-level checks: hand-derived forward values, gradients against finite differences,
+//! batch independence.
+
+use ndarray::{Array2, Array3};
+
+use super::rng::{Rng, Stream};
+use super::{Loss, Network, NetworkShape, Workspace};
+
+/// LSTM(1 unit) → Dense(1) on x = [1, 2] with hand-set weights, in f64 and f32.
+///
+/// W = [0.5, 0.5, 0.5, 0.5] (i, f, g, o), U = [0.1, 0.2, 0.3, 0.4], b = [0, 1, 0, 0],
+/// head: y = 2·h_1 + 0.5.
+///
+/// ```text
+/// t=0: z = 1·W + b            = [0.5, 1.5, 0.5, 0.5]
+///      i = σ(0.5) = 0.6224593, f = σ(1.5) = 0.8175745, g = tanh(0.5) = 0.4621172, o = 0.6224593
+///      c0 = i·g = 0.2876491          h0 = o·tanh(c0) = 0.6224593 · 0.2799680 = 0.1742697
+/// t=1: z = 2·W + h0·U + b     = [1 + 0.0174270, 2 + 0.0348539, 1 + 0.0522809, 1 + 0.0697079]
+///      i = σ(1.0174270) = 0.7344711, f = σ(2.0348539) = 0.8844082
+///      g = tanh(1.0522809) = 0.7826915, o = σ(1.0697079) = 0.7445414
+///      c1 = f·c0 + i·g = 0.2543993 + 0.5748643 = 0.8292636
+///      h1 = o·tanh(c1) = 0.7445414 · 0.6800814 = 0.5063480
+/// y = 2·0.5063480 + 0.5 = 1.5126960
+/// ```
+#[test]
+fn forward_of_a_one_unit_lstm_matches_hand_derivation() {
+    fn build<F: super::Real>() -> Network<F> {
+        let shape = NetworkShape {
+            input: 1,
+            units: vec![1],
+            horizon: 1,
+        };
+        let mut net = Network::<F>::zeros(shape);
+        let l = net.lstm_slots()[0].clone();
+        let h = net.head_slots().clone();
+        let set = |p: &mut Vec<F>, r: std::ops::Range<usize>, v: &[f64]| {
+            for (d, &s) in p[r].iter_mut().zip(v) {
+                *d = F::of(s);
+            }
+        };
+        set(&mut net.params, l.kernel, &[0.5, 0.5, 0.5, 0.5]);
+        set(&mut net.params, l.recurrent, &[0.1, 0.2, 0.3, 0.4]);
+        set(&mut net.params, l.bias, &[0.0, 1.0, 0.0, 0.0]);
+        set(&mut net.params, h.kernel, &[2.0]);
+        set(&mut net.params, h.bias, &[0.5]);
+        net
+    }
+    let x64 = Array3::from_shape_vec((1, 2, 1), vec![1.0f64, 2.0]).unwrap();
+    let y64 = build::<f64>().predict(x64.view())[[0, 0]];
+    assert!((y64 - 1.512_696_0).abs() < 1e-7, "f64: {y64}");
+    let x32 = x64.mapv(|v| v as f32);
+    let y32 = build::<f32>().predict(x32.view())[[0, 0]];
+    assert!((y32 as f64 - 1.512_696_0).abs() < 2e-6, "f32: {y32}");
+}
+
+/// Two independent units: the same single-unit weights placed on the diagonal give each unit
+/// the hand-derived h1 = 0.5063480 above, and a head summing them gives 2·h1.
+#[test]
+fn two_units_with_block_diagonal_weights_reproduce_the_single_unit() {
+    let shape = NetworkShape {
+        input: 1,
+        units: vec![2],
+        horizon: 1,
+    };
+    let mut net = Network::<f64>::zeros(shape);
+    let l = net.lstm_slots()[0].clone();
+    let h = net.head_slots().clone();
+    // Kernel [1, 8]: column block k holds gate k for units 0 and 1.
+    let w = &mut net.params[l.kernel];
+    w.copy_from_slice(&[0.5; 8]);
+    // Recurrent [2, 8]: unit j only feeds itself (row j, column k·2 + j).
+    let u = [0.1, 0.2, 0.3, 0.4];
+    for (k, &uk) in u.iter().enumerate() {
+        for j in 0..2 {
+            net.params[l.recurrent.start + j * 8 + k * 2 + j] = uk;
+        }
+    }
+    net.params[l.bias.start + 2] = 1.0; // forget gate of unit 0
+    net.params[l.bias.start + 3] = 1.0; // forget gate of unit 1
+    net.params[h.kernel].copy_from_slice(&[1.0, 1.0]);
+    let x = Array3::from_shape_vec((1, 2, 1), vec![1.0, 2.0]).unwrap();
+    let y = net.predict(x.view())[[0, 0]];
+    assert!((y - 2.0 * 0.506_348_0).abs() < 1e-7, "{y}");
+}
+
+/// A random network with every parameter non-zero (the Keras init has zero biases, which
+/// would hide a bias term's bug in the input gradient).
+fn random_network(shape: NetworkShape, seed: u64) -> Network<f64> {
+    let mut net = Network::<f64>::init(shape, seed);
+    let mut rng = Rng::new(seed + 100, Stream::Noise);
+    for p in net.params.iter_mut() {
+        *p += 0.3 * rng.normal();
+    }
+    net
+}
+
+fn random_array(dims: &[usize], seed: u64) -> Vec<f64> {
+    let mut rng = Rng::new(seed, Stream::Noise);
+    (0..dims.iter().product()).map(|_| rng.normal()).collect()
+}
+
+struct GradCheck {
+    worst_per_tensor: Vec<(String, f64)>,
+}
+
+impl GradCheck {
+    fn worst(&self) -> f64 {
+        self.worst_per_tensor
+            .iter()
+            .map(|(_, e)| *e)
+            .fold(0.0, f64::max)
+    }
+}
+
+/// Analytic gradients of every tensor and of the input against central differences.
+/// Relative error |a - n| / max(|a|, |n|, 1e-6): the floor keeps gradients that are zero up
+/// to rounding from producing meaningless ratios.
+fn gradient_check(loss: Loss) -> GradCheck {
+    let shape = NetworkShape {
+        input: 2,
+        units: vec![5, 4],
+        horizon: 3,
+    };
+    let (batch, steps) = (3, 6);
+    let mut net = random_network(shape.clone(), 11);
+    let x = Array3::from_shape_vec((batch, steps, 2), random_array(&[batch, steps, 2], 1)).unwrap();
+    let y = Array2::from_shape_vec((batch, 3), random_array(&[batch, 3], 2)).unwrap();
+    let y = y.as_slice().unwrap().to_vec();
+    let idx: Vec<usize> = (0..batch).collect();
+    let mut ws = Workspace::new(&shape, steps, batch);
+
+    ws.load(x.view(), &idx);
+    let pred = net.forward(&mut ws).to_vec();
+    let mut d_out = vec![0.0; pred.len()];
+    loss.value_and_grad(&pred, &y, &mut d_out);
+    let mut grads = vec![0.0; net.params.len()];
+    net.backward(&mut ws, &d_out, &mut grads, true);
+    let d_input = ws.input_gradient().to_vec();
+
+    let eps = 1e-6;
+    let rel = |a: f64, n: f64| (a - n).abs() / a.abs().max(n.abs()).max(1e-6);
+    let mut tensors: Vec<(String, std::ops::Range<usize>)> = Vec::new();
+    for (l, s) in net.lstm_slots().iter().enumerate() {
+        tensors.push((format!("lstm{l}.kernel"), s.kernel.clone()));
+        tensors.push((format!("lstm{l}.recurrent"), s.recurrent.clone()));
+        tensors.push((format!("lstm{l}.bias"), s.bias.clone()));
+    }
+    tensors.push(("dense.kernel".into(), net.head_slots().kernel.clone()));
+    tensors.push(("dense.bias".into(), net.head_slots().bias.clone()));
+
+    let mut report = Vec::new();
+    for (name, range) in tensors {
+        let mut worst = 0.0f64;
+        for k in range {
+            let orig = net.params[k];
+            net.params[k] = orig + eps;
+            ws.load(x.view(), &idx);
+            let up = loss.value(net.forward(&mut ws), &y);
+            net.params[k] = orig - eps;
+            ws.load(x.view(), &idx);
+            let down = loss.value(net.forward(&mut ws), &y);
+            net.params[k] = orig;
+            worst = worst.max(rel(grads[k], (up - down) / (2.0 * eps)));
+        }
+        report.push((name, worst));
+    }
+    // Input gradient: perturb x[s, t, k]; the workspace holds it time-major at (t·b + s)·2 + k.
+    let mut worst = 0.0f64;
+    for s in 0..batch {
+        for t in 0..steps {
+            for k in 0..2 {
+                let mut xp = x.clone();
+                xp[[s, t, k]] += eps;
+                ws.load(xp.view(), &idx);
+                let up = loss.value(net.forward(&mut ws), &y);
+                xp[[s, t, k]] -= 2.0 * eps;
+                ws.load(xp.view(), &idx);
+                let down = loss.value(net.forward(&mut ws), &y);
+                let analytic = d_input[(t * batch + s) * 2 + k];
+                worst = worst.max(rel(analytic, (up - down) / (2.0 * eps)));
+            }
+        }
+    }
+    report.push(("input".into(), worst));
+    GradCheck {
+        worst_per_tensor: report,
+    }
+}
+
+#[test]
+fn gradients_match_finite_differences_with_mse() {
+    let check = gradient_check(Loss::Mse);
+    assert!(check.worst() < 1e-3, "{:?}", check.worst_per_tensor);
+    // Every tensor was checked (3 per layer × 2 layers, the head's 2, the input).
+    assert_eq!(check.worst_per_tensor.len(), 9);
+}
+
+#[test]
+fn gradients_match_finite_differences_with_huber() {
+    let check = gradient_check(Loss::Huber { delta: 0.5 });
+    assert!(check.worst() < 1e-3, "{:?}", check.worst_per_tensor);
+}
+
+#[test]
+fn gradients_match_finite_differences_with_mae() {
+    let check = gradient_check(Loss::Mae);
+    assert!(check.worst() < 1e-3, "{:?}", check.worst_per_tensor);
+}
+
+/// A sample's prediction must not depend on which other samples share its batch, nor on the
+/// chunking inside `predict` (300 samples cross its 256-sample chunk boundary).
+#[test]
+fn predictions_are_independent_of_batch_composition() {
+    let shape = NetworkShape {
+        input: 1,
+        units: vec![6, 3],
+        horizon: 2,
+    };
+    let net = Network::<f32>::init(shape, 5);
+    let n = 300;
+    let x = Array3::from_shape_vec((n, 7, 1), random_array(&[n, 7, 1], 9))
+        .unwrap()
+        .mapv(|v| v as f32);
+    let all = net.predict(x.view());
+    for s in [0, 1, 255, 256, 299] {
+        let one = net.predict(x.slice(ndarray::s![s..s + 1, .., ..]));
+        assert_eq!(one.row(0), all.row(s), "sample {s}");
+    }
+}

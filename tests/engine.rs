@@ -1,0 +1,200 @@
+//! The training engine on the tutorial's task: accuracy, determinism, divergence.
+//!
+//! Run in release (`cargo test --release`): three 50-epoch fits take a few seconds there.
+
+use ndarray::{s, Array2, Array3};
+use runner::nn::{Loss, Network, NetworkShape, OptimizerKind};
+use runner::train::{fit, Dataset, FitConfig, Stop};
+
+/// The Keras tutorial's data: sin over linspace(0, 100, 1000), MinMax to [0, 1] fitted on all
+/// points, first 800 train / last 200 test, windows of 10 predicting the next value (windows
+/// stay inside their split). Returns (train x, train y, test x, test y, (min, max)).
+fn tutorial() -> (
+    Array3<f32>,
+    Array2<f32>,
+    Array3<f32>,
+    Array2<f32>,
+    (f64, f64),
+) {
+    let n = 1000;
+    let raw: Vec<f64> = (0..n)
+        .map(|i| (100.0 * i as f64 / (n - 1) as f64).sin())
+        .collect();
+    let lo = raw.iter().cloned().fold(f64::INFINITY, f64::min);
+    let hi = raw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+    let scaled: Vec<f32> = raw.iter().map(|v| ((v - lo) / (hi - lo)) as f32).collect();
+    let windows = |span: &[f32]| {
+        let m = span.len() - 10;
+        let x = Array3::from_shape_fn((m, 10, 1), |(i, t, _)| span[i + t]);
+        let y = Array2::from_shape_fn((m, 1), |(i, _)| span[i + 10]);
+        (x, y)
+    };
+    let (xtr, ytr) = windows(&scaled[..800]);
+    let (xte, yte) = windows(&scaled[800..]);
+    (xtr, ytr, xte, yte, (lo, hi))
+}
+
+fn tutorial_shape() -> NetworkShape {
+    NetworkShape {
+        input: 1,
+        units: vec![50, 50],
+        horizon: 1,
+    }
+}
+
+/// Test RMSE in original units after the tutorial's training (Adam 1e-3, MSE, 50 epochs, batch 32).
+fn tutorial_test_rmse(seed: u64) -> f64 {
+    let (xtr, ytr, xte, yte, (lo, hi)) = tutorial();
+    let mut net = Network::<f32>::init(tutorial_shape(), seed);
+    let cfg = FitConfig {
+        seed,
+        ..FitConfig::default()
+    };
+    let train = Dataset {
+        x: xtr.view(),
+        y: ytr.view(),
+    };
+    let report = fit(&mut net, train, None, &cfg, &mut |_| {});
+    assert_eq!(report.stop, Stop::Completed);
+    assert_eq!(report.history.len(), 50);
+    let pred = net.predict(xte.view());
+    let span = hi - lo;
+    let se: f64 = pred
+        .iter()
+        .zip(yte.iter())
+        .map(|(&p, &y)| ((p - y) as f64 * span).powi(2))
+        .sum();
+    (se / pred.len() as f64).sqrt()
+}
+
+#[test]
+fn tutorial_reaches_keras_accuracy_for_three_seeds() {
+    // Keras: 0.0050 / 0.0050 / 0.0122, PyTorch: 0.0152 / 0.0042 / 0.0096 for seeds 1-3;
+    // the naive last-value forecast scores about 0.07.
+    let rmses: Vec<f64> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..=3u64)
+            .map(|seed| scope.spawn(move || tutorial_test_rmse(seed)))
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    eprintln!("tutorial test RMSE for seeds 1-3: {rmses:?}");
+    for (seed, rmse) in (1..).zip(&rmses) {
+        assert!(
+            *rmse < 0.02,
+            "seed {seed}: test RMSE {rmse} >= 0.02 (all: {rmses:?})"
+        );
+    }
+}
+
+fn short_fit(seed: u64) -> (Vec<f32>, Vec<f64>) {
+    let (xtr, ytr, _, _, _) = tutorial();
+    let (xtr, ytr) = (xtr.slice(s![..200, .., ..]), ytr.slice(s![..200, ..]));
+    let shape = NetworkShape {
+        input: 1,
+        units: vec![8, 8],
+        horizon: 1,
+    };
+    let mut net = Network::<f32>::init(shape, seed);
+    let cfg = FitConfig {
+        epochs: 3,
+        seed,
+        ..FitConfig::default()
+    };
+    let report = fit(
+        &mut net,
+        Dataset { x: xtr, y: ytr },
+        None,
+        &cfg,
+        &mut |_| {},
+    );
+    let losses = report.history.iter().map(|e| e.train_loss).collect();
+    (net.params, losses)
+}
+
+#[test]
+fn same_seed_gives_bit_identical_weights_and_losses() {
+    let (w1, l1) = short_fit(7);
+    let (w2, l2) = short_fit(7);
+    assert_eq!(
+        w1.iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+        w2.iter().map(|v| v.to_bits()).collect::<Vec<_>>()
+    );
+    assert_eq!(l1, l2);
+    let (w3, l3) = short_fit(8);
+    assert_ne!(w1, w3);
+    assert_ne!(l1, l3);
+}
+
+#[test]
+fn an_exploding_learning_rate_is_reported_as_divergence() {
+    let (xtr, ytr, _, _, _) = tutorial();
+    let mut net = Network::<f32>::init(tutorial_shape(), 1);
+    let cfg = FitConfig {
+        optimizer: OptimizerKind::sgd(0.0),
+        learning_rate: 1e12,
+        epochs: 5,
+        ..FitConfig::default()
+    };
+    let mut seen = 0;
+    let report = fit(
+        &mut net,
+        Dataset {
+            x: xtr.view(),
+            y: ytr.view(),
+        },
+        None,
+        &cfg,
+        &mut |_| seen += 1,
+    );
+    match report.stop {
+        Stop::Diverged { epoch, reason } => {
+            assert!(epoch <= 5);
+            assert!(reason.contains("NaN") || reason.contains("inf"), "{reason}");
+            assert_eq!(seen, epoch - 1, "epochs reported before the divergent one");
+        }
+        other => panic!("expected divergence, got {other:?}"),
+    }
+}
+
+#[test]
+fn early_stopping_restores_the_best_epoch() {
+    let (xtr, ytr, xte, yte, _) = tutorial();
+    let mut net = Network::<f32>::init(tutorial_shape(), 3);
+    let cfg = FitConfig {
+        epochs: 40,
+        // A learning rate this high makes the validation loss bounce, so it stops early.
+        learning_rate: 0.05,
+        early_stopping: Some(runner::train::EarlyStopping {
+            patience: 3,
+            min_delta: 0.0,
+        }),
+        seed: 3,
+        ..FitConfig::default()
+    };
+    let val = Dataset {
+        x: xte.view(),
+        y: yte.view(),
+    };
+    let report = fit(
+        &mut net,
+        Dataset {
+            x: xtr.view(),
+            y: ytr.view(),
+        },
+        Some(val),
+        &cfg,
+        &mut |_| {},
+    );
+    let best = report
+        .history
+        .iter()
+        .min_by(|a, b| a.val_loss.unwrap().total_cmp(&b.val_loss.unwrap()))
+        .unwrap();
+    assert_eq!(report.best_epoch, best.epoch);
+    // The network holds the best epoch's weights: its validation loss is that epoch's.
+    let now = runner::train::evaluate_loss(&net, val, Loss::Mse);
+    assert_eq!(now, best.val_loss.unwrap());
+    if let Stop::EarlyStopped { epoch, best_epoch } = report.stop {
+        assert_eq!(epoch, best_epoch + 3);
+    }
+}
