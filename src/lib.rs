@@ -1,1 +1,3 @@
 pub mod nn;
+pub mod plot;
+pub mod results;
