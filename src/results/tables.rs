@@ -1,0 +1,472 @@
+//! The results tables: records → polars frames → CSV (for people) and Parquet (for tools).
+//!
+//! Numbers stay numbers: every metric, loss and time is a `Float64` column, counts are
+//! `UInt32`, and a missing or non-finite metric is a null cell (empty in CSV), never a string.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+use polars::prelude::{Column, CsvWriter, DataFrame, ParquetWriter, SerWriter};
+use serde::Serialize;
+
+use super::layout::{HISTORY_CSV, HISTORY_PARQUET, PREDICTIONS_PARQUET, RUNS_CSV, RUNS_PARQUET};
+use super::records::{HistoryRow, PredictionRow, RunRecord};
+
+/// Columns of the runs table that precede the metrics, and the ones that follow them.
+const RUNS_LEADING: [&str; 4] = ["run_id", "label", "status", "reason"];
+const RUNS_TRAILING: [&str; 2] = ["train_seconds", "epochs"];
+
+/// Writes `dir/runs.csv` and `dir/runs.parquet`, one row per run.
+///
+/// Columns: `run_id, label, status, reason` (strings, `reason` nullable), then one `Float64`
+/// column per metric name in order of first appearance across `runs`, then
+/// `train_seconds: Float64, epochs: UInt32`.
+pub fn write_runs(dir: &Path, runs: &[RunRecord]) -> Result<()> {
+    let mut df = runs_frame(runs)?;
+    write_csv(&dir.join(RUNS_CSV), &mut df)?;
+    write_parquet(&dir.join(RUNS_PARQUET), &mut df)
+}
+
+/// Writes `dir/history.csv` and `dir/history.parquet`:
+/// `run_id: String, epoch: UInt32, train_loss: Float64, val_loss: Float64 (nullable)`.
+pub fn write_history(dir: &Path, rows: &[HistoryRow]) -> Result<()> {
+    let mut df = history_frame(rows)?;
+    write_csv(&dir.join(HISTORY_CSV), &mut df)?;
+    write_parquet(&dir.join(HISTORY_PARQUET), &mut df)
+}
+
+/// Writes `dir/predictions.parquet`:
+/// `run_id: String, split: String, index: UInt32, actual: Float64, predicted: Float64`.
+///
+/// Parquet only: a sweep's predictions are too many rows to be read as CSV by a person.
+pub fn write_predictions(dir: &Path, rows: &[PredictionRow]) -> Result<()> {
+    let mut df = predictions_frame(rows)?;
+    write_parquet(&dir.join(PREDICTIONS_PARQUET), &mut df)
+}
+
+/// Writes `value` as pretty-printed JSON with a trailing newline.
+///
+/// Note that serde_json writes NaN and infinities as `null`.
+pub fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
+    let mut text = serde_json::to_string_pretty(value)
+        .with_context(|| format!("cannot serialize {}", path.display()))?;
+    text.push('\n');
+    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+}
+
+/// The runs table as a frame; see [`write_runs`] for its columns.
+pub fn runs_frame(runs: &[RunRecord]) -> Result<DataFrame> {
+    let metric_names = metric_columns(runs)?;
+    let mut columns = vec![
+        Column::new(
+            "run_id".into(),
+            runs.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "label".into(),
+            runs.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "status".into(),
+            runs.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "reason".into(),
+            runs.iter().map(|r| r.reason.as_deref()).collect::<Vec<_>>(),
+        ),
+    ];
+    for name in &metric_names {
+        let values: Vec<Option<f64>> = runs
+            .iter()
+            .map(|r| {
+                r.metrics
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|&(_, v)| v)
+                    .filter(|v| v.is_finite())
+            })
+            .collect();
+        columns.push(Column::new(name.as_str().into(), values));
+    }
+    columns.push(Column::new(
+        "train_seconds".into(),
+        runs.iter().map(|r| r.train_seconds).collect::<Vec<f64>>(),
+    ));
+    let epochs = runs
+        .iter()
+        .map(|r| {
+            u32::try_from(r.epochs)
+                .with_context(|| format!("run {}: {} epochs do not fit u32", r.run_id, r.epochs))
+        })
+        .collect::<Result<Vec<u32>>>()?;
+    columns.push(Column::new("epochs".into(), epochs));
+    Ok(DataFrame::new(runs.len(), columns)?)
+}
+
+/// The history table as a frame; see [`write_history`] for its columns.
+///
+/// A NaN `train_loss` is kept as NaN: it is the fact that the run diverged at that epoch.
+pub fn history_frame(rows: &[HistoryRow]) -> Result<DataFrame> {
+    let columns = vec![
+        Column::new(
+            "run_id".into(),
+            rows.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "epoch".into(),
+            rows.iter().map(|r| r.epoch).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "train_loss".into(),
+            rows.iter().map(|r| r.train_loss).collect::<Vec<f64>>(),
+        ),
+        Column::new(
+            "val_loss".into(),
+            rows.iter()
+                .map(|r| r.val_loss)
+                .collect::<Vec<Option<f64>>>(),
+        ),
+    ];
+    Ok(DataFrame::new(rows.len(), columns)?)
+}
+
+/// The predictions table as a frame; see [`write_predictions`] for its columns.
+pub fn predictions_frame(rows: &[PredictionRow]) -> Result<DataFrame> {
+    let columns = vec![
+        Column::new(
+            "run_id".into(),
+            rows.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "split".into(),
+            rows.iter().map(|r| r.split.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "index".into(),
+            rows.iter().map(|r| r.index).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "actual".into(),
+            rows.iter().map(|r| r.actual).collect::<Vec<f64>>(),
+        ),
+        Column::new(
+            "predicted".into(),
+            rows.iter().map(|r| r.predicted).collect::<Vec<f64>>(),
+        ),
+    ];
+    Ok(DataFrame::new(rows.len(), columns)?)
+}
+
+/// Metric column names in order of first appearance across runs.
+///
+/// Refuses a metric named like a fixed column and a metric listed twice in one run, either of
+/// which would make a column ambiguous.
+fn metric_columns(runs: &[RunRecord]) -> Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for run in runs {
+        let mut in_run: HashSet<&str> = HashSet::new();
+        for (name, _) in &run.metrics {
+            if RUNS_LEADING.contains(&name.as_str()) || RUNS_TRAILING.contains(&name.as_str()) {
+                bail!(
+                    "run {}: metric {name:?} has the name of a fixed runs-table column",
+                    run.run_id
+                );
+            }
+            if !in_run.insert(name) {
+                bail!("run {}: metric {name:?} is listed twice", run.run_id);
+            }
+            if seen.insert(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    Ok(names)
+}
+
+fn write_csv(path: &Path, df: &mut DataFrame) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    CsvWriter::new(file)
+        .include_header(true)
+        .finish(df)
+        .with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
+    let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+    ParquetWriter::new(file)
+        .finish(df)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::records::RunStatus;
+    use polars::prelude::{CsvReadOptions, DataType, ParquetReader, SerReader};
+    use std::path::PathBuf;
+
+    struct TempDir(PathBuf);
+    impl TempDir {
+        fn new(tag: &str) -> Self {
+            let p =
+                std::env::temp_dir().join(format!("runner-tables-{tag}-{}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&p);
+            std::fs::create_dir_all(&p).unwrap();
+            Self(p)
+        }
+    }
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn read_parquet(path: &Path) -> DataFrame {
+        ParquetReader::new(File::open(path).unwrap())
+            .finish()
+            .unwrap()
+    }
+
+    fn read_csv(path: &Path) -> DataFrame {
+        CsvReadOptions::default()
+            .with_has_header(true)
+            .try_into_reader_with_file_path(Some(path.to_path_buf()))
+            .unwrap()
+            .finish()
+            .unwrap()
+    }
+
+    fn names(df: &DataFrame) -> Vec<String> {
+        df.get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect()
+    }
+
+    fn f64_at(df: &DataFrame, col: &str, row: usize) -> Option<f64> {
+        df.column(col).unwrap().f64().unwrap().get(row)
+    }
+
+    fn sample_runs() -> Vec<RunRecord> {
+        vec![
+            RunRecord {
+                run_id: "r0".into(),
+                label: "lookback=10".into(),
+                status: RunStatus::Ok,
+                reason: None,
+                metrics: vec![
+                    ("test_rmse".into(), 0.0125),
+                    ("test_mape".into(), f64::NAN),
+                    ("naive_test_rmse".into(), 0.0628),
+                ],
+                train_seconds: 12.5,
+                epochs: 50,
+            },
+            RunRecord {
+                run_id: "r1".into(),
+                label: "lookback=20".into(),
+                status: RunStatus::Diverged,
+                reason: Some("loss is NaN at epoch 3".into()),
+                // Lacks test_mape and naive_test_rmse, brings a new metric.
+                metrics: vec![("test_rmse".into(), f64::INFINITY), ("r2".into(), -1.5)],
+                train_seconds: 0.75,
+                epochs: 3,
+            },
+        ]
+    }
+
+    #[test]
+    fn runs_parquet_has_numeric_metric_columns_and_nulls_for_missing() {
+        let tmp = TempDir::new("runs");
+        write_runs(&tmp.0, &sample_runs()).unwrap();
+        let df = read_parquet(&tmp.0.join("runs.parquet"));
+
+        assert_eq!(
+            names(&df),
+            [
+                "run_id",
+                "label",
+                "status",
+                "reason",
+                "test_rmse",
+                "test_mape",
+                "naive_test_rmse",
+                "r2",
+                "train_seconds",
+                "epochs"
+            ]
+        );
+        assert_eq!(df.height(), 2);
+        let dtype = |c: &str| df.column(c).unwrap().dtype().clone();
+        assert_eq!(dtype("run_id"), DataType::String);
+        assert_eq!(dtype("reason"), DataType::String);
+        for c in [
+            "test_rmse",
+            "test_mape",
+            "naive_test_rmse",
+            "r2",
+            "train_seconds",
+        ] {
+            assert_eq!(dtype(c), DataType::Float64, "{c}");
+        }
+        assert_eq!(dtype("epochs"), DataType::UInt32);
+
+        assert_eq!(f64_at(&df, "test_rmse", 0), Some(0.0125));
+        // NaN, infinite and absent metrics are nulls, not NaN and not strings.
+        assert_eq!(f64_at(&df, "test_mape", 0), None);
+        assert_eq!(f64_at(&df, "test_rmse", 1), None);
+        assert_eq!(f64_at(&df, "naive_test_rmse", 1), None);
+        assert_eq!(f64_at(&df, "r2", 0), None);
+        assert_eq!(f64_at(&df, "r2", 1), Some(-1.5));
+        assert_eq!(f64_at(&df, "train_seconds", 1), Some(0.75));
+        assert_eq!(df.column("epochs").unwrap().u32().unwrap().get(0), Some(50));
+        let status = df.column("status").unwrap();
+        assert_eq!(status.str().unwrap().get(1), Some("diverged"));
+        let reason = df.column("reason").unwrap();
+        assert_eq!(reason.str().unwrap().get(0), None);
+        assert_eq!(reason.str().unwrap().get(1), Some("loss is NaN at epoch 3"));
+    }
+
+    #[test]
+    fn runs_csv_reads_back_with_the_same_columns_and_values() {
+        let tmp = TempDir::new("runscsv");
+        write_runs(&tmp.0, &sample_runs()).unwrap();
+        let text = std::fs::read_to_string(tmp.0.join("runs.csv")).unwrap();
+        // Nulls are empty cells; the all-null test_mape column stays empty.
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "run_id,label,status,reason,test_rmse,test_mape,naive_test_rmse,r2,train_seconds,epochs",
+                "r0,lookback=10,ok,,0.0125,,0.0628,,12.5,50",
+                "r1,lookback=20,diverged,loss is NaN at epoch 3,,,,-1.5,0.75,3",
+            ]
+        );
+        let df = read_csv(&tmp.0.join("runs.csv"));
+        assert_eq!(df.height(), 2);
+        assert_eq!(f64_at(&df, "test_rmse", 0), Some(0.0125));
+        assert_eq!(f64_at(&df, "r2", 1), Some(-1.5));
+    }
+
+    #[test]
+    fn empty_runs_still_write_the_fixed_columns() {
+        let tmp = TempDir::new("empty");
+        write_runs(&tmp.0, &[]).unwrap();
+        let df = read_parquet(&tmp.0.join("runs.parquet"));
+        assert_eq!(df.height(), 0);
+        assert_eq!(
+            names(&df),
+            [
+                "run_id",
+                "label",
+                "status",
+                "reason",
+                "train_seconds",
+                "epochs"
+            ]
+        );
+    }
+
+    #[test]
+    fn runs_refuse_ambiguous_metric_names() {
+        let mut runs = sample_runs();
+        runs[0].metrics.push(("epochs".into(), 1.0));
+        let err = runs_frame(&runs).unwrap_err().to_string();
+        assert!(err.contains("\"epochs\"") && err.contains("r0"), "{err}");
+
+        let mut runs = sample_runs();
+        runs[1].metrics.push(("r2".into(), 0.5));
+        let err = runs_frame(&runs).unwrap_err().to_string();
+        assert!(
+            err.contains("\"r2\" is listed twice") && err.contains("r1"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn history_tables_have_typed_columns_and_nullable_val_loss() {
+        let tmp = TempDir::new("history");
+        let rows: Vec<HistoryRow> = (1..=3)
+            .map(|epoch| HistoryRow {
+                run_id: "r0".into(),
+                epoch,
+                train_loss: 1.0 / f64::from(epoch),
+                val_loss: (epoch != 2).then(|| 2.0 / f64::from(epoch)),
+            })
+            .collect();
+        write_history(&tmp.0, &rows).unwrap();
+        for df in [
+            read_parquet(&tmp.0.join("history.parquet")),
+            read_csv(&tmp.0.join("history.csv")),
+        ] {
+            assert_eq!(names(&df), ["run_id", "epoch", "train_loss", "val_loss"]);
+            assert_eq!(df.height(), 3);
+            assert_eq!(f64_at(&df, "train_loss", 1), Some(0.5));
+            assert_eq!(f64_at(&df, "val_loss", 1), None);
+            // 2 / 3 survives the round trip exactly (both formats keep full precision).
+            assert_eq!(f64_at(&df, "val_loss", 2), Some(2.0 / 3.0));
+        }
+        let df = read_parquet(&tmp.0.join("history.parquet"));
+        assert_eq!(df.column("epoch").unwrap().dtype(), &DataType::UInt32);
+        assert_eq!(df.column("epoch").unwrap().u32().unwrap().get(2), Some(3));
+    }
+
+    #[test]
+    fn predictions_parquet_has_typed_columns() {
+        let tmp = TempDir::new("pred");
+        let rows: Vec<PredictionRow> = ["train", "train", "validation", "test"]
+            .iter()
+            .enumerate()
+            .map(|(i, split)| PredictionRow {
+                run_id: "r0".into(),
+                split: (*split).into(),
+                index: 10 + i as u32,
+                actual: i as f64,
+                predicted: i as f64 + 0.25,
+            })
+            .collect();
+        write_predictions(&tmp.0, &rows).unwrap();
+        assert!(!tmp.0.join("predictions.csv").exists());
+        let df = read_parquet(&tmp.0.join("predictions.parquet"));
+        assert_eq!(
+            names(&df),
+            ["run_id", "split", "index", "actual", "predicted"]
+        );
+        assert_eq!(df.height(), 4);
+        assert_eq!(df.column("split").unwrap().dtype(), &DataType::String);
+        assert_eq!(df.column("index").unwrap().dtype(), &DataType::UInt32);
+        assert_eq!(df.column("actual").unwrap().dtype(), &DataType::Float64);
+        assert_eq!(df.column("predicted").unwrap().dtype(), &DataType::Float64);
+        assert_eq!(df.column("index").unwrap().u32().unwrap().get(3), Some(13));
+        assert_eq!(f64_at(&df, "predicted", 3), Some(3.25));
+        assert_eq!(
+            df.column("split").unwrap().str().unwrap().get(2),
+            Some("validation")
+        );
+    }
+
+    #[test]
+    fn write_json_is_pretty_and_turns_nan_into_null() {
+        let tmp = TempDir::new("json");
+        let path = tmp.0.join("metrics.json");
+        let value = serde_json::json!({"test_rmse": 0.5, "mape": f64::NAN});
+        write_json(&path, &value).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("\n  \"test_rmse\": 0.5"), "{text}");
+        assert!(text.ends_with("}\n"), "{text}");
+        let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(back["test_rmse"], 0.5);
+        assert!(back["mape"].is_null());
+    }
+
+    #[test]
+    fn write_errors_name_the_file() {
+        let missing = Path::new("/nonexistent-runner-dir");
+        let err = format!("{:#}", write_runs(missing, &sample_runs()).unwrap_err());
+        assert!(err.contains("/nonexistent-runner-dir/runs.csv"), "{err}");
+    }
+}
