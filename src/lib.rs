@@ -1,1 +1,4 @@
+pub mod data;
+pub mod eval;
 pub mod nn;
+pub mod spec;
