@@ -149,7 +149,10 @@ mod tests {
         let scaled = |x: f64| (x * (1.0 / (hi - lo)) + (0.0 - lo * (1.0 / (hi - lo)))) as f32;
         // x[0] = scaled sin(t_0..t_9), y[0] = scaled sin(t_10), t_k = k * 100 / 999
         for t in 0..10 {
-            assert_eq!(p.train.x[[0, t, 0]], scaled((t as f64 * (100.0 / 999.0)).sin()));
+            assert_eq!(
+                p.train.x[[0, t, 0]],
+                scaled((t as f64 * (100.0 / 999.0)).sin())
+            );
         }
         assert_eq!(p.train.y[[0, 0]], scaled((10.0 * (100.0f64 / 999.0)).sin()));
         // first test window reads points 800..810 and predicts point 810

@@ -123,18 +123,33 @@ mod tests {
     fn minmax_maps_min_and_max_onto_the_range_and_inverts() {
         // data 2..10: scale = 1 / 8, offset = -2 / 8 -> 2 -> 0, 4 -> 0.25, 10 -> 1
         let s = Scaler::fit(ScaleKind::MinMax, [0.0, 1.0], &[4.0, 2.0, 10.0]);
-        assert_eq!(s.transform_all(&[4.0, 2.0, 10.0, 6.0]), vec![0.25, 0.0, 1.0, 0.5]);
-        assert_eq!(s.inverse_all(&[0.25, 0.0, 1.0, 0.5]), vec![4.0, 2.0, 10.0, 6.0]);
+        assert_eq!(
+            s.transform_all(&[4.0, 2.0, 10.0, 6.0]),
+            vec![0.25, 0.0, 1.0, 0.5]
+        );
+        assert_eq!(
+            s.inverse_all(&[0.25, 0.0, 1.0, 0.5]),
+            vec![4.0, 2.0, 10.0, 6.0]
+        );
         // range [-1, 1]: scale = 2 / 8, offset = -1 - 2 * 0.25 = -1.5 -> 6 -> 0
         let s = Scaler::fit(ScaleKind::MinMax, [-1.0, 1.0], &[4.0, 2.0, 10.0]);
-        assert_eq!(s.transform_all(&[2.0, 6.0, 10.0, 14.0]), vec![-1.0, 0.0, 1.0, 2.0]);
+        assert_eq!(
+            s.transform_all(&[2.0, 6.0, 10.0, 14.0]),
+            vec![-1.0, 0.0, 1.0, 2.0]
+        );
     }
 
     #[test]
     fn standard_uses_population_std() {
         // mean 5, deviations -3 -1 1 3, population variance (9+1+1+9)/4 = 5
         let s = Scaler::fit(ScaleKind::Standard, [0.0, 1.0], &[2.0, 4.0, 6.0, 8.0]);
-        assert_eq!(s, Scaler::Standard { mean: 5.0, std: 5f64.sqrt() });
+        assert_eq!(
+            s,
+            Scaler::Standard {
+                mean: 5.0,
+                std: 5f64.sqrt()
+            }
+        );
         assert!((s.transform(8.0) - 3.0 / 5f64.sqrt()).abs() < 1e-15);
         assert!((s.inverse(s.transform(8.0)) - 8.0).abs() < 1e-12);
     }
@@ -147,7 +162,9 @@ mod tests {
         let s = Scaler::fit(ScaleKind::Standard, [0.0, 1.0], &[3.0, 3.0]);
         assert_eq!(s.transform(3.0), 0.0);
         assert_eq!(s.inverse(1.0), 4.0);
-        assert!(Scaler::fit(ScaleKind::MinMax, [0.0, 1.0], &[]).transform(1.0).is_finite());
+        assert!(Scaler::fit(ScaleKind::MinMax, [0.0, 1.0], &[])
+            .transform(1.0)
+            .is_finite());
     }
 
     #[test]

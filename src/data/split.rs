@@ -47,7 +47,10 @@ mod tests {
     fn validation_is_carved_from_the_end_of_train() {
         // floor(1000 * 0.8) = 800, floor(1000 * 0.1) = 100 -> 700 / 100 / 200
         let s = split(1000, 0.8, 0.1);
-        assert_eq!((s.train, s.validation, s.test), (0..700, 700..800, 800..1000));
+        assert_eq!(
+            (s.train, s.validation, s.test),
+            (0..700, 700..800, 800..1000)
+        );
     }
 
     #[test]

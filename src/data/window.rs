@@ -87,8 +87,14 @@ mod tests {
         assert_eq!(w.len(), 3);
         assert_eq!(w.x.shape(), &[3, 3, 1]);
         assert_eq!(w.y.shape(), &[3, 2]);
-        assert_eq!(w.x.slice(ndarray::s![0, .., 0]).to_vec(), vec![2.0, 3.0, 4.0]);
-        assert_eq!(w.x.slice(ndarray::s![2, .., 0]).to_vec(), vec![4.0, 5.0, 6.0]);
+        assert_eq!(
+            w.x.slice(ndarray::s![0, .., 0]).to_vec(),
+            vec![2.0, 3.0, 4.0]
+        );
+        assert_eq!(
+            w.x.slice(ndarray::s![2, .., 0]).to_vec(),
+            vec![4.0, 5.0, 6.0]
+        );
         assert_eq!(w.y.row(0).to_vec(), vec![5.0, 6.0]);
         // the last window's targets end at index 8, the span's last point
         assert_eq!(w.y.row(2).to_vec(), vec![7.0, 8.0]);

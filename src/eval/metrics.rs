@@ -54,12 +54,17 @@ pub fn evaluate(actual: &[f64], predicted: &[f64], naive: &[f64]) -> Metrics {
         .map(|(a, f)| (*a, *f))
         .collect();
     let percent = |term: fn(f64, f64) -> f64| {
-        (!nonzero.is_empty())
-            .then(|| 100.0 * nonzero.iter().map(|&(a, f)| term(a, f)).sum::<f64>() / nonzero.len() as f64)
+        (!nonzero.is_empty()).then(|| {
+            100.0 * nonzero.iter().map(|&(a, f)| term(a, f)).sum::<f64>() / nonzero.len() as f64
+        })
     };
 
     let mean = actual.iter().sum::<f64>() / n as f64;
-    let ss_res: f64 = actual.iter().zip(predicted).map(|(a, f)| (a - f).powi(2)).sum();
+    let ss_res: f64 = actual
+        .iter()
+        .zip(predicted)
+        .map(|(a, f)| (a - f).powi(2))
+        .sum();
     let ss_tot: f64 = actual.iter().map(|a| (a - mean).powi(2)).sum();
     let r2 = if ss_tot != 0.0 {
         1.0 - ss_res / ss_tot
@@ -84,11 +89,21 @@ pub fn evaluate(actual: &[f64], predicted: &[f64], naive: &[f64]) -> Metrics {
 }
 
 fn mean_abs_error(actual: &[f64], forecast: &[f64]) -> f64 {
-    actual.iter().zip(forecast).map(|(a, f)| (a - f).abs()).sum::<f64>() / actual.len() as f64
+    actual
+        .iter()
+        .zip(forecast)
+        .map(|(a, f)| (a - f).abs())
+        .sum::<f64>()
+        / actual.len() as f64
 }
 
 fn root_mean_squared_error(actual: &[f64], forecast: &[f64]) -> f64 {
-    (actual.iter().zip(forecast).map(|(a, f)| (a - f).powi(2)).sum::<f64>() / actual.len() as f64)
+    (actual
+        .iter()
+        .zip(forecast)
+        .map(|(a, f)| (a - f).powi(2))
+        .sum::<f64>()
+        / actual.len() as f64)
         .sqrt()
 }
 

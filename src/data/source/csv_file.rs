@@ -206,14 +206,24 @@ fn fill_gaps(cells: &[Option<f64>]) -> Vec<f64> {
 mod tests {
     use super::*;
 
-    fn read(text: &str, column: &str, time: Option<&str>, missing: Missing) -> Result<Series, DataError> {
+    fn read(
+        text: &str,
+        column: &str,
+        time: Option<&str>,
+        missing: Missing,
+    ) -> Result<Series, DataError> {
         read_csv_from(text.as_bytes(), Path::new("x.csv"), column, time, missing)
     }
 
     #[test]
     fn reads_value_and_time_columns() {
-        let s = read("time,value\n2000-01,1.5\n2000-02,2\n2000-03,-3e1\n", "value", Some("time"), Missing::Error)
-            .unwrap();
+        let s = read(
+            "time,value\n2000-01,1.5\n2000-02,2\n2000-03,-3e1\n",
+            "value",
+            Some("time"),
+            Missing::Error,
+        )
+        .unwrap();
         assert_eq!(s.values, vec![1.5, 2.0, -30.0]);
         assert_eq!(s.time.unwrap(), vec!["2000-01", "2000-02", "2000-03"]);
         let s = read("a, b \n1, 10\n2, 20\n", "b", None, Missing::Error).unwrap();
@@ -226,7 +236,9 @@ mod tests {
         // header is line 1, so data row 2 is line 3
         let err = read("time,value\n1,5\n2,\n3,7\n", "value", None, Missing::Error).unwrap_err();
         match &err {
-            DataError::BadCell { row, line, column, .. } => {
+            DataError::BadCell {
+                row, line, column, ..
+            } => {
                 assert_eq!((*row, *line, column.as_str()), (2, 3, "value"));
             }
             other => panic!("unexpected {other:?}"),
@@ -240,7 +252,10 @@ mod tests {
     fn non_numeric_cell_is_an_error_even_when_interpolating() {
         let err = read("value\n1\n2\nabc\n", "value", None, Missing::Interpolate).unwrap_err();
         let msg = err.to_string();
-        assert!(msg.contains("data row 3 (line 4), column `value`: `abc` is not a number"), "{msg}");
+        assert!(
+            msg.contains("data row 3 (line 4), column `value`: `abc` is not a number"),
+            "{msg}"
+        );
         let err = read("value\n1\ninf\n", "value", None, Missing::Error).unwrap_err();
         assert!(err.to_string().contains("`inf` is not a finite number"));
     }
@@ -260,7 +275,13 @@ mod tests {
     fn interpolates_interior_gaps_and_extends_ends() {
         // rows: _, 1, _, NA, 4, NaN -> 1 (nearest), 1, 2, 3, 4 (linear), 4 (nearest).
         // A second column keeps the empty cells from being blank lines, which csv skips.
-        let s = read("t,value\na,\nb,1\nc,\nd,NA\ne,4\nf,NaN\n", "value", None, Missing::Interpolate).unwrap();
+        let s = read(
+            "t,value\na,\nb,1\nc,\nd,NA\ne,4\nf,NaN\n",
+            "value",
+            None,
+            Missing::Interpolate,
+        )
+        .unwrap();
         assert_eq!(s.values, vec![1.0, 1.0, 2.0, 3.0, 4.0, 4.0]);
     }
 
@@ -287,6 +308,8 @@ mod tests {
         assert_eq!(shape.columns, vec!["time", "value"]);
         assert_eq!(shape.rows, 3);
         let err = inspect_csv(Path::new("/nonexistent/x.csv")).unwrap_err();
-        assert!(err.to_string().starts_with("cannot read /nonexistent/x.csv"));
+        assert!(err
+            .to_string()
+            .starts_with("cannot read /nonexistent/x.csv"));
     }
 }
