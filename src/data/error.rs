@@ -33,6 +33,10 @@ pub enum DataError {
         column: String,
         hint: &'static str,
     },
+    #[error(
+        "lookback and horizon must be at least 1, found lookback {lookback} and horizon {horizon}"
+    )]
+    EmptyWindow { lookback: usize, horizon: usize },
     #[error("the {part} part has {len} points but a window needs lookback + horizon = {needed}")]
     TooShort {
         part: &'static str,

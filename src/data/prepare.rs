@@ -39,9 +39,15 @@ pub struct Prepared {
 /// Split `series`, fit the scaler on the training span (or on all of it with
 /// `FitOn::All`), scale the whole series and window each span separately.
 ///
-/// Errors when the training or test span (or a non-empty validation span) is too short
+/// Errors when lookback or horizon is 0, or when the training or test span (or a non-empty validation span) is too short
 /// for one window of `lookback + horizon` points.
 pub fn prepare(series: Series, p: &PrepareParams) -> Result<Prepared, DataError> {
+    if p.lookback == 0 || p.horizon == 0 {
+        return Err(DataError::EmptyWindow {
+            lookback: p.lookback,
+            horizon: p.horizon,
+        });
+    }
     let split = split(series.len(), p.train, p.validation);
     let needed = p.lookback + p.horizon;
     let check = |part: &'static str, len: usize| {
@@ -210,5 +216,16 @@ mod tests {
             err.to_string(),
             "the test part has 200 points but a window needs lookback + horizon = 201"
         );
+        let params = PrepareParams {
+            lookback: 0,
+            ..tutorial_params()
+        };
+        assert!(matches!(
+            prepare(tutorial_series(), &params),
+            Err(DataError::EmptyWindow {
+                lookback: 0,
+                horizon: 1
+            })
+        ));
     }
 }

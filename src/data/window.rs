@@ -39,6 +39,10 @@ impl Windows {
 
 /// Cut all windows lying entirely inside `span` (windows never cross a split boundary).
 /// `scaled` and `original` are the whole series in scaled and original units.
+///
+/// # Panics
+/// If `lookback` is 0 (a window needs an input; [`crate::data::prepare()`] checks this)
+/// or `span` reaches past the series.
 pub fn windows(
     scaled: &[f64],
     original: &[f64],

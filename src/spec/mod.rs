@@ -2,9 +2,9 @@
 //! default resolved, `--set` overrides applied, and every problem reported at once.
 //!
 //! Loading goes: text -> TOML tree (syntax errors with line, column and the line) ->
-//! `--set` overrides -> shape check against [`schema`] (unknown keys with a did-you-mean,
+//! `--set` overrides -> shape check against `schema` (unknown keys with a did-you-mean,
 //! wrong types, bad choices, missing keys) -> serde, section by section -> semantic
-//! checks ([`validate`]) -> [`Experiment`].
+//! checks (`validate`) -> [`Experiment`].
 
 mod error;
 mod locate;
