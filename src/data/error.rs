@@ -1,0 +1,54 @@
+use std::path::PathBuf;
+
+/// Everything that can go wrong while reading or preparing a series. Messages name the
+/// file, the 1-based data row and file line, and the column, so a user can fix the input.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    #[error("cannot read {}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: malformed CSV: {message}", path.display())]
+    Csv { path: PathBuf, message: String },
+    #[error("{}: no column `{column}` in the header; available columns: {}", path.display(), quoted_list(available))]
+    MissingColumn {
+        path: PathBuf,
+        column: String,
+        available: Vec<String>,
+    },
+    #[error("{}: data row {row} (line {line}), column `{column}`: {problem}", path.display())]
+    BadCell {
+        path: PathBuf,
+        /// 1-based index among the data rows (the header is not counted).
+        row: usize,
+        /// 1-based line in the file (the header is line 1).
+        line: u64,
+        column: String,
+        problem: String,
+    },
+    #[error("{}: column `{column}` has no values{hint}", path.display())]
+    NoValues {
+        path: PathBuf,
+        column: String,
+        hint: &'static str,
+    },
+    #[error(
+        "lookback and horizon must be at least 1, found lookback {lookback} and horizon {horizon}"
+    )]
+    EmptyWindow { lookback: usize, horizon: usize },
+    #[error("the {part} part has {len} points but a window needs lookback + horizon = {needed}")]
+    TooShort {
+        part: &'static str,
+        len: usize,
+        needed: usize,
+    },
+}
+
+pub(crate) fn quoted_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

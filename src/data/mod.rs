@@ -1,0 +1,18 @@
+//! Data stages: a series comes from a [`source`], is cut chronologically by [`split`],
+//! scaled by a [`scale::Scaler`] fitted on one part, and cut into supervised
+//! [`window`]s. [`prepare()`] chains them. Nothing here knows about the network, the
+//! experiment file or plots: every stage is a plain function of plain values.
+
+pub mod error;
+pub mod prepare;
+pub mod scale;
+pub mod source;
+pub mod split;
+pub mod window;
+
+pub use error::DataError;
+pub use prepare::{prepare, PrepareParams, Prepared};
+pub use scale::{FitOn, ScaleKind, Scaler};
+pub use source::{Missing, Series};
+pub use split::Split;
+pub use window::Windows;

@@ -1,0 +1,315 @@
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use super::Series;
+use crate::data::DataError;
+
+/// What to do with a missing value cell (empty, `NA`, `NaN`, `null`, `N/A`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Missing {
+    /// Stop with an error naming the row and column.
+    #[default]
+    Error,
+    /// Fill interior gaps by linear interpolation in the row index; a gap at either end
+    /// takes the nearest observed value.
+    Interpolate,
+}
+
+/// Header and number of data rows of a CSV file, for validating an experiment before
+/// running it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvShape {
+    pub columns: Vec<String>,
+    /// Data rows (the header is not counted).
+    pub rows: usize,
+}
+
+/// Read the header and count the data rows of the CSV file at `path`.
+pub fn inspect_csv(path: &Path) -> Result<CsvShape, DataError> {
+    let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = reader(file);
+    let columns = header(&mut reader, path)?;
+    let mut rows = 0;
+    let mut record = csv::StringRecord::new();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => rows += 1,
+            Ok(false) => break,
+            Err(e) => return Err(csv_error(path, e)),
+        }
+    }
+    Ok(CsvShape { columns, rows })
+}
+
+/// Read column `column` of the CSV file at `path` as the series' values, and
+/// `time_column` (if given) as its time labels, kept as written.
+pub fn read_csv(
+    path: &Path,
+    column: &str,
+    time_column: Option<&str>,
+    missing: Missing,
+) -> Result<Series, DataError> {
+    let file = std::fs::File::open(path).map_err(|source| DataError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    read_csv_from(file, path, column, time_column, missing)
+}
+
+/// [`read_csv`] on any reader; `path` is only used in error messages.
+pub fn read_csv_from<R: Read>(
+    input: R,
+    path: &Path,
+    column: &str,
+    time_column: Option<&str>,
+    missing: Missing,
+) -> Result<Series, DataError> {
+    let mut reader = reader(input);
+    let columns = header(&mut reader, path)?;
+    let find = |name: &str| {
+        columns
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| DataError::MissingColumn {
+                path: path.to_path_buf(),
+                column: name.to_string(),
+                available: columns.clone(),
+            })
+    };
+    let value_at = find(column)?;
+    let time_at = time_column.map(find).transpose()?;
+
+    let mut cells: Vec<Option<f64>> = Vec::new();
+    let mut time = time_at.map(|_| Vec::new());
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| csv_error(path, e))?;
+        let row = i + 1;
+        let line = record.position().map_or(row as u64 + 1, |p| p.line());
+        let bad = |problem: String| DataError::BadCell {
+            path: path.to_path_buf(),
+            row,
+            line,
+            column: column.to_string(),
+            problem,
+        };
+        let text = record.get(value_at).unwrap_or("");
+        let cell = parse_cell(text).map_err(bad)?;
+        if cell.is_none() && missing == Missing::Error {
+            return Err(bad(format!(
+                "missing value{}; set data.missing = \"interpolate\" to fill gaps",
+                if text.is_empty() {
+                    String::new()
+                } else {
+                    format!(" `{text}`")
+                }
+            )));
+        }
+        cells.push(cell);
+        if let (Some(time), Some(at)) = (time.as_mut(), time_at) {
+            time.push(record.get(at).unwrap_or("").to_string());
+        }
+    }
+    if cells.iter().all(Option::is_none) {
+        return Err(DataError::NoValues {
+            path: path.to_path_buf(),
+            column: column.to_string(),
+            hint: if cells.is_empty() {
+                " (the file has no data rows)"
+            } else {
+                " (every cell is missing)"
+            },
+        });
+    }
+    Ok(Series {
+        values: fill_gaps(&cells),
+        time,
+    })
+}
+
+fn reader<R: Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(input)
+}
+
+fn header<R: Read>(reader: &mut csv::Reader<R>, path: &Path) -> Result<Vec<String>, DataError> {
+    let header = reader.headers().map_err(|e| csv_error(path, e))?;
+    Ok(header.iter().map(str::to_string).collect())
+}
+
+fn csv_error(path: &Path, e: csv::Error) -> DataError {
+    let message = e.to_string();
+    match e.into_kind() {
+        csv::ErrorKind::Io(source) => DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        _ => DataError::Csv {
+            path: path.to_path_buf(),
+            message,
+        },
+    }
+}
+
+/// `Ok(None)` for a missing cell (the spellings pandas reads as NaN by default),
+/// `Ok(Some(x))` for a finite number, `Err` for anything else.
+fn parse_cell(text: &str) -> Result<Option<f64>, String> {
+    const MISSING: [&str; 7] = ["", "NA", "N/A", "NaN", "nan", "null", "NULL"];
+    if MISSING.contains(&text) {
+        return Ok(None);
+    }
+    match text.parse::<f64>() {
+        Ok(x) if x.is_finite() => Ok(Some(x)),
+        Ok(x) if x.is_nan() => Ok(None),
+        Ok(_) => Err(format!("`{text}` is not a finite number")),
+        Err(_) => Err(format!("`{text}` is not a number")),
+    }
+}
+
+/// Linear interpolation of interior gaps in the row index; leading and trailing gaps
+/// take the nearest observed value. At least one cell must be observed.
+fn fill_gaps(cells: &[Option<f64>]) -> Vec<f64> {
+    let observed: Vec<(usize, f64)> = cells
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| c.map(|x| (i, x)))
+        .collect();
+    let (first, last) = (observed[0], observed[observed.len() - 1]);
+    let mut out = Vec::with_capacity(cells.len());
+    let mut next = 0; // index into `observed` of the first observation at or after i
+    for (i, cell) in cells.iter().enumerate() {
+        while next < observed.len() && observed[next].0 < i {
+            next += 1;
+        }
+        out.push(match cell {
+            Some(x) => *x,
+            None if i < first.0 => first.1,
+            None if i > last.0 => last.1,
+            None => {
+                let (i0, x0) = observed[next - 1];
+                let (i1, x1) = observed[next];
+                x0 + (x1 - x0) * (i - i0) as f64 / (i1 - i0) as f64
+            }
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read(
+        text: &str,
+        column: &str,
+        time: Option<&str>,
+        missing: Missing,
+    ) -> Result<Series, DataError> {
+        read_csv_from(text.as_bytes(), Path::new("x.csv"), column, time, missing)
+    }
+
+    #[test]
+    fn reads_value_and_time_columns() {
+        let s = read(
+            "time,value\n2000-01,1.5\n2000-02,2\n2000-03,-3e1\n",
+            "value",
+            Some("time"),
+            Missing::Error,
+        )
+        .unwrap();
+        assert_eq!(s.values, vec![1.5, 2.0, -30.0]);
+        assert_eq!(s.time.unwrap(), vec!["2000-01", "2000-02", "2000-03"]);
+        let s = read("a, b \n1, 10\n2, 20\n", "b", None, Missing::Error).unwrap();
+        assert_eq!(s.values, vec![10.0, 20.0]);
+        assert!(s.time.is_none());
+    }
+
+    #[test]
+    fn missing_cell_names_row_line_and_column() {
+        // header is line 1, so data row 2 is line 3
+        let err = read("time,value\n1,5\n2,\n3,7\n", "value", None, Missing::Error).unwrap_err();
+        match &err {
+            DataError::BadCell {
+                row, line, column, ..
+            } => {
+                assert_eq!((*row, *line, column.as_str()), (2, 3, "value"));
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        let msg = err.to_string();
+        assert!(msg.contains("data row 2 (line 3), column `value`"), "{msg}");
+        assert!(msg.contains("interpolate"), "{msg}");
+    }
+
+    #[test]
+    fn non_numeric_cell_is_an_error_even_when_interpolating() {
+        let err = read("value\n1\n2\nabc\n", "value", None, Missing::Interpolate).unwrap_err();
+        let msg = err.to_string();
+        assert!(
+            msg.contains("data row 3 (line 4), column `value`: `abc` is not a number"),
+            "{msg}"
+        );
+        let err = read("value\n1\ninf\n", "value", None, Missing::Error).unwrap_err();
+        assert!(err.to_string().contains("`inf` is not a finite number"));
+    }
+
+    #[test]
+    fn unknown_column_lists_the_available_ones() {
+        let err = read("time,value\n1,2\n", "price", None, Missing::Error).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.csv: no column `price` in the header; available columns: `time`, `value`"
+        );
+        let err = read("time,value\n1,2\n", "value", Some("date"), Missing::Error).unwrap_err();
+        assert!(err.to_string().contains("no column `date`"));
+    }
+
+    #[test]
+    fn interpolates_interior_gaps_and_extends_ends() {
+        // rows: _, 1, _, NA, 4, NaN -> 1 (nearest), 1, 2, 3, 4 (linear), 4 (nearest).
+        // A second column keeps the empty cells from being blank lines, which csv skips.
+        let s = read(
+            "t,value\na,\nb,1\nc,\nd,NA\ne,4\nf,NaN\n",
+            "value",
+            None,
+            Missing::Interpolate,
+        )
+        .unwrap();
+        assert_eq!(s.values, vec![1.0, 1.0, 2.0, 3.0, 4.0, 4.0]);
+    }
+
+    #[test]
+    fn empty_or_all_missing_column_is_an_error() {
+        let err = read("t,value\n", "value", None, Missing::Error).unwrap_err();
+        assert!(err.to_string().contains("no data rows"), "{err}");
+        let err = read("t,value\na,\nb,\n", "value", None, Missing::Interpolate).unwrap_err();
+        assert!(err.to_string().contains("every cell is missing"), "{err}");
+    }
+
+    #[test]
+    fn ragged_row_is_reported() {
+        let err = read("t,value\na,1\nb,2,3\n", "value", None, Missing::Error).unwrap_err();
+        assert!(matches!(err, DataError::Csv { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn inspect_reads_header_and_counts_rows() {
+        let path = std::env::temp_dir().join(format!("runner-inspect-{}.csv", std::process::id()));
+        std::fs::write(&path, "time,value\n1,2\n2,3\n3,\n").unwrap();
+        let shape = inspect_csv(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(shape.columns, vec!["time", "value"]);
+        assert_eq!(shape.rows, 3);
+        let err = inspect_csv(Path::new("/nonexistent/x.csv")).unwrap_err();
+        assert!(err
+            .to_string()
+            .starts_with("cannot read /nonexistent/x.csv"));
+    }
+}

@@ -1,0 +1,234 @@
+//! What the user writes: the experiment file, parsed into typed structs with every
+//! default resolved, `--set` overrides applied, and every problem reported at once.
+//!
+//! Loading goes: text -> TOML tree (syntax errors with line, column and the line) ->
+//! `--set` overrides -> shape check against `schema` (unknown keys with a did-you-mean,
+//! wrong types, bad choices, missing keys) -> serde, section by section -> semantic
+//! checks (`validate`) -> [`Experiment`].
+
+mod error;
+mod locate;
+mod overrides;
+mod schema;
+mod suggest;
+mod types;
+mod validate;
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use toml::{Table, Value};
+
+pub use error::{Origin, Problem, SpecError};
+pub use types::{
+    Cell, CsvSpec, DataSpec, EarlyStopping, Experiment, Loss, ModelSpec, Optimizer, ScaleSpec,
+    SineSpec, SplitSpec, TrainSpec, WindowSpec,
+};
+
+use locate::Locations;
+use overrides::Override;
+use validate::Parts;
+
+/// Read and check the experiment file at `path`, with `--set key=value` overrides
+/// applied in order. A missing `name` defaults to the file's stem.
+pub fn load(path: &Path, sets: &[String]) -> Result<Experiment, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SpecError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    parse_str(&text, path, sets)
+}
+
+/// [`load`] on text already read; `path` names the file in messages, gives the default
+/// name and the folder that a CSV path is relative to.
+pub fn parse_str(text: &str, path: &Path, sets: &[String]) -> Result<Experiment, SpecError> {
+    let mut root: Table = toml::from_str(text).map_err(|e| syntax_error(text, path, &e))?;
+    let locations = Locations::of(text);
+    let mut problems = Vec::new();
+
+    let mut set_by = Vec::new();
+    for arg in sets {
+        match Override::parse(arg).and_then(|o| o.apply(&mut root).map(|()| o)) {
+            Ok(o) => set_by.push((o.key(), o.arg)),
+            Err(p) => problems.push(p),
+        }
+    }
+    if !root.contains_key("name") {
+        if let Some(stem) = path.file_stem().and_then(|s| s.to_str()) {
+            root.insert("name".into(), Value::String(stem.to_string()));
+        }
+    }
+
+    let shape = schema::check(&root);
+    let parts = deserialize_parts(&root, &shape, &mut problems);
+    let base_dir = base_dir(path);
+    let mut found = shape.problems;
+    found.extend(validate::check(&parts, &base_dir));
+    for mut p in found {
+        p.origin = origin(&p.key, &set_by, &locations);
+        problems.push(p);
+    }
+
+    if problems.is_empty() {
+        Ok(assemble(parts, base_dir))
+    } else {
+        problems.sort_by_key(|p| match &p.origin {
+            Origin::File { line, column } => (0, *line, *column),
+            Origin::Set { .. } => (1, 0, 0),
+            Origin::Unwritten => (2, 0, 0),
+        });
+        Err(SpecError::Invalid {
+            path: path.to_path_buf(),
+            problems,
+        })
+    }
+}
+
+fn syntax_error(text: &str, path: &Path, e: &toml::de::Error) -> SpecError {
+    let position = e.span().map(|span| locate::line_column(text, span.start));
+    SpecError::Syntax {
+        path: path.to_path_buf(),
+        position,
+        message: e.message().trim().replace('\n', "; "),
+        source_line: position.and_then(|(line, _)| locate::line_text(text, line)),
+    }
+}
+
+fn base_dir(path: &Path) -> PathBuf {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+/// Where `key` (or, failing that, its nearest written ancestor) came from. A `--set`
+/// wins over the file because it was applied last.
+fn origin(key: &str, set_by: &[(String, String)], locations: &Locations) -> Origin {
+    let mut at = key;
+    loop {
+        if let Some((_, arg)) = set_by.iter().rev().find(|(k, _)| k == at) {
+            return Origin::Set { arg: arg.clone() };
+        }
+        if let Some((line, column)) = locations.get(at) {
+            return Origin::File { line, column };
+        }
+        match at.rsplit_once('.') {
+            Some((parent, _)) => at = parent,
+            None => return Origin::Unwritten,
+        }
+    }
+}
+
+/// Deserialize every top-level section whose only shape problems (if any) are unknown
+/// keys, with those keys dropped; the other sections stay `None`.
+fn deserialize_parts(root: &Table, shape: &schema::Found, problems: &mut Vec<Problem>) -> Parts {
+    let under = |p: &str, key: &str| p == key || p.starts_with(&format!("{key}."));
+    let clean = |key: &str| {
+        !shape
+            .problems
+            .iter()
+            .any(|p| under(&p.key, key) && !shape.unknown.contains(&p.key))
+    };
+    let mut root = root.clone();
+    for path in &shape.unknown {
+        remove_path(&mut root, path);
+    }
+    let root = &root;
+    let mut parts = Parts {
+        // The lengths depend on these three sections: a typo in one of them would make
+        // the checks run on a default the user did not mean.
+        lengths_checkable: ["data", "split", "window"]
+            .iter()
+            .all(|k| !shape.problems.iter().any(|p| under(&p.key, k))),
+        ..Parts::default()
+    };
+
+    // The top-level scalars go through one struct so that their serde defaults apply.
+    #[derive(serde::Deserialize)]
+    struct Header {
+        name: String,
+        #[serde(default)]
+        description: String,
+        #[serde(default = "types::default_seed")]
+        seed: u64,
+    }
+    let scalars = ["name", "description", "seed"];
+    if scalars.iter().all(|k| clean(k)) {
+        let header: Table = root
+            .iter()
+            .filter(|(k, _)| scalars.contains(&k.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        if let Some(h) = typed::<Header>("name", Some(Value::Table(header)), problems) {
+            parts.name = Some(h.name);
+            parts.description = Some(h.description);
+            parts.seed = Some(h.seed);
+        }
+    }
+
+    let section = |key: &str| -> Option<Value> {
+        clean(key).then(|| {
+            root.get(key)
+                .cloned()
+                .unwrap_or_else(|| Value::Table(Table::new()))
+        })
+    };
+    parts.data = typed("data", section("data"), problems);
+    parts.split = typed("split", section("split"), problems);
+    parts.scale = typed("scale", section("scale"), problems);
+    parts.window = typed("window", section("window"), problems);
+    parts.model = typed("model", section("model"), problems);
+    parts.train = typed("train", section("train"), problems);
+    parts
+}
+
+fn remove_path(root: &mut Table, path: &str) {
+    let mut table = root;
+    let mut segments = path.split('.').peekable();
+    while let Some(segment) = segments.next() {
+        if segments.peek().is_none() {
+            table.remove(segment);
+            return;
+        }
+        match table.get_mut(segment) {
+            Some(Value::Table(inner)) => table = inner,
+            _ => return,
+        }
+    }
+}
+
+fn typed<T: DeserializeOwned>(
+    key: &str,
+    value: Option<Value>,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    match value?.try_into() {
+        Ok(v) => Some(v),
+        // The schema accepted what serde rejects: report it rather than panic.
+        Err(e) => {
+            problems.push(Problem::new(key, format!("`{key}`: {}", e.message())));
+            None
+        }
+    }
+}
+
+/// Build the experiment once every part deserialized and no problem was found.
+fn assemble(parts: Parts, base_dir: PathBuf) -> Experiment {
+    // A part is `None` only when a problem was recorded for it, and there were none.
+    let missing = "a part without problems deserialized";
+    Experiment {
+        name: parts.name.expect(missing),
+        description: parts.description.expect(missing),
+        seed: parts.seed.expect(missing),
+        data: parts.data.expect(missing),
+        split: parts.split.expect(missing),
+        scale: parts.scale.expect(missing),
+        window: parts.window.expect(missing),
+        model: parts.model.expect(missing),
+        train: parts.train.expect(missing),
+        base_dir,
+    }
+}
+
+#[cfg(test)]
+mod tests;

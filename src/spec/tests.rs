@@ -1,0 +1,638 @@
+use std::path::{Path, PathBuf};
+
+use super::*;
+use crate::data::{FitOn, Missing, ScaleKind};
+
+const MINIMAL: &str = "[data]\nkind = \"sine\"\npoints = 1000\n";
+
+fn parse(text: &str) -> Result<Experiment, SpecError> {
+    parse_str(text, Path::new("exp.toml"), &[])
+}
+
+fn parse_with(text: &str, sets: &[&str]) -> Result<Experiment, SpecError> {
+    let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+    parse_str(text, Path::new("exp.toml"), &sets)
+}
+
+/// The rendered error of a file that must fail.
+fn error(text: &str) -> String {
+    parse(text)
+        .expect_err("the file should be rejected")
+        .to_string()
+}
+
+fn keys(err: &SpecError) -> Vec<&str> {
+    err.problems().iter().map(|p| p.key.as_str()).collect()
+}
+
+/// A scratch folder unique to one test.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("runner-spec-{}-{test}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn minimal_file_gets_keras_like_defaults() {
+    let e = parse_str(MINIMAL, Path::new("experiments/seed.toml"), &[]).unwrap();
+    assert_eq!(e.name, "seed");
+    assert_eq!(e.description, "");
+    assert_eq!(e.seed, 42);
+    assert_eq!(e.base_dir, PathBuf::from("experiments"));
+    let DataSpec::Sine(s) = &e.data else {
+        panic!("sine expected")
+    };
+    assert_eq!(
+        (
+            s.points,
+            s.start,
+            s.stop,
+            s.amplitude,
+            s.frequency,
+            s.phase,
+            s.noise
+        ),
+        (1000, 0.0, 100.0, 1.0, 1.0, 0.0, 0.0)
+    );
+    assert_eq!((e.split.train, e.split.validation), (0.8, 0.0));
+    assert_eq!(
+        (e.scale.kind, e.scale.range, e.scale.fit_on),
+        (ScaleKind::MinMax, [0.0, 1.0], FitOn::Train)
+    );
+    assert_eq!((e.window.lookback, e.window.horizon), (10, 1));
+    assert_eq!(
+        (e.model.cell, e.model.units.clone()),
+        (Cell::Lstm, vec![50, 50])
+    );
+    let t = &e.train;
+    assert_eq!(
+        (t.optimizer, t.learning_rate, t.momentum),
+        (Optimizer::Adam, 0.001, 0.0)
+    );
+    assert_eq!((t.loss, t.huber_delta), (Loss::Mse, 1.0));
+    assert_eq!((t.epochs, t.batch_size, t.shuffle), (50, 32, true));
+    assert_eq!((t.clip_norm, t.early_stopping.clone()), (None, None));
+    assert_eq!(
+        parse(&("name = \"given\"\n".to_owned() + MINIMAL))
+            .unwrap()
+            .name,
+        "given"
+    );
+    assert_eq!(
+        parse_str(MINIMAL, Path::new("seed.toml"), &[])
+            .unwrap()
+            .base_dir,
+        PathBuf::from(".")
+    );
+}
+
+#[test]
+fn csv_defaults() {
+    let e = parse("[data]\nkind = \"csv\"\npath = \"/dev/null\"\n");
+    // /dev/null is not a regular file: the path check fires, but the structure is fine
+    let err = e.unwrap_err();
+    assert_eq!(keys(&err), vec!["data.path"]);
+    let dir = scratch("csv_defaults");
+    std::fs::write(
+        dir.join("s.csv"),
+        "time,value\n".to_owned() + &"t,1\n".repeat(100),
+    )
+    .unwrap();
+    let e = parse_str(
+        "[data]\nkind = \"csv\"\npath = \"s.csv\"\n",
+        &dir.join("e.toml"),
+        &[],
+    )
+    .unwrap();
+    let DataSpec::Csv(c) = &e.data else {
+        panic!("csv expected")
+    };
+    assert_eq!(
+        (c.column.as_str(), c.time_column.as_deref(), c.missing),
+        ("value", None, Missing::Error)
+    );
+    assert_eq!(e.csv_path().unwrap(), dir.join("s.csv"));
+    assert_eq!(e.load_series().unwrap().values.len(), 100);
+}
+
+#[test]
+fn syntax_error_gives_line_column_and_the_line() {
+    let msg = error("[data]\nkind = \"sine\"\npoints = \"1000\nseed = 1\n");
+    let first = msg.lines().next().unwrap();
+    // the parser reports the unterminated string where the line ends, column 15
+    assert!(
+        first.starts_with("exp.toml:3:15: invalid TOML: invalid basic string"),
+        "{msg}"
+    );
+    assert!(msg.contains("\n3 | points = \"1000\n"), "{msg}");
+    assert!(
+        msg.ends_with(&format!("\n  | {}^", " ".repeat(14))),
+        "{msg:?}"
+    );
+
+    let msg = error("[data]\nkind = \"sine\"\nkind = \"csv\"\n");
+    assert!(
+        msg.starts_with("exp.toml:3:1: invalid TOML: duplicate key"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn unknown_key_gets_its_path_position_and_a_suggestion() {
+    let msg = error(&format!("{MINIMAL}[window]\nlokback = 5\n"));
+    assert_eq!(
+        msg,
+        "exp.toml:5:1: unknown key `window.lokback`; did you mean `window.lookback`?"
+    );
+    // a key in the wrong section points to the right one
+    let msg = error(&format!("{MINIMAL}[train]\nlookback = 5\n"));
+    assert_eq!(
+        msg,
+        "exp.toml:5:1: unknown key `train.lookback`; did you mean `window.lookback`?"
+    );
+    // no near match: list the valid keys
+    let msg = error(&format!("{MINIMAL}[split]\nfoo = 1\n"));
+    assert_eq!(
+        msg,
+        "exp.toml:5:1: unknown key `split.foo`; valid keys here: `train`, `validation`"
+    );
+    // a key of another data kind
+    let msg = error(&format!("{MINIMAL}column = \"value\"\n"));
+    assert!(
+        msg.contains("unknown key `data.column` for kind = \"sine\""),
+        "{msg}"
+    );
+    let msg = error(&format!("{MINIMAL}[windw]\nlookback = 5\n"));
+    assert!(
+        msg.contains("unknown key `windw`; did you mean `window`?"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn type_errors_name_the_key() {
+    let msg = error(&format!("{MINIMAL}[train]\nepochs = \"ten\"\n"));
+    assert_eq!(
+        msg,
+        "exp.toml:5:1: `train.epochs` must be a non-negative integer, found string \"ten\""
+    );
+    let msg = error(&format!("{MINIMAL}[train]\nlearning_rate = \"fast\"\n"));
+    assert!(
+        msg.contains("`train.learning_rate` must be a number, found string \"fast\""),
+        "{msg}"
+    );
+    let msg = error(&format!("{MINIMAL}[model]\nunits = [50, -2]\n"));
+    assert!(
+        msg.contains("`model.units` must be a list of non-negative integers"),
+        "{msg}"
+    );
+    let msg = error(&format!("{MINIMAL}[scale]\nrange = [0, 1, 2]\n"));
+    assert!(
+        msg.contains("`scale.range` must be a pair of numbers"),
+        "{msg}"
+    );
+    let msg = error(&format!("{MINIMAL}window = 5\n"));
+    assert!(msg.contains("`data.window` "), "dotted under [data]: {msg}");
+    let msg = error(&format!("window = 5\n{MINIMAL}"));
+    assert!(
+        msg.contains("`window` must be a table, found integer 5"),
+        "{msg}"
+    );
+    let msg = error(&format!("{MINIMAL}noise = nan\n"));
+    assert!(
+        msg.contains("`data.noise` must be a finite number, found float nan"),
+        "{msg}"
+    );
+    // an integer is a fine float
+    assert_eq!(parse(&format!("{MINIMAL}stop = 50\n")).unwrap().data, {
+        let mut d = parse(MINIMAL).unwrap().data;
+        if let DataSpec::Sine(s) = &mut d {
+            s.stop = 50.0;
+        }
+        d
+    });
+}
+
+#[test]
+fn bad_choices_and_missing_keys() {
+    let msg = error(&format!("{MINIMAL}[train]\noptimizer = \"adamw\"\n"));
+    assert!(
+        msg.contains("`train.optimizer` must be one of \"adam\", \"sgd\", \"rmsprop\", found \"adamw\"; did you mean \"adam\"?"),
+        "{msg}"
+    );
+    let msg = error("[data]\nkind = \"sin\"\npoints = 10\n");
+    assert!(
+        msg.contains(
+            "`data.kind` must be one of \"sine\", \"csv\", found \"sin\"; did you mean \"sine\"?"
+        ),
+        "{msg}"
+    );
+    assert_eq!(error("seed = 1\n"), "exp.toml: missing table `[data]`");
+    let msg = error("[data]\npoints = 10\n");
+    assert_eq!(
+        msg,
+        "exp.toml:1:2: missing key `data.kind`: one of \"sine\", \"csv\""
+    );
+    let msg = error("[data]\nkind = \"sine\"\n");
+    assert!(
+        msg.contains("missing key `data.points` (required for kind = \"sine\")"),
+        "{msg}"
+    );
+    let msg = error(&format!(
+        "{MINIMAL}[split]\nvalidation = 0.1\n[train]\nearly_stopping = {{ min_delta = 0.1 }}\n"
+    ));
+    assert!(
+        msg.contains("missing key `train.early_stopping.patience`"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn semantic_errors_are_reported_together() {
+    let text = r#"
+name = "bad name"
+[data]
+kind = "sine"
+points = 1000
+noise = -0.5
+[split]
+train = 1.2
+[scale]
+range = [1.0, 0.0]
+[window]
+horizon = 0
+[model]
+units = []
+[train]
+epochs = 0
+batch_size = 0
+learning_rate = -0.1
+"#;
+    let err = parse(text).unwrap_err();
+    assert_eq!(
+        keys(&err),
+        vec![
+            "name",
+            "data.noise",
+            "split.train",
+            "scale.range",
+            "window.horizon",
+            "model.units",
+            "train.epochs",
+            "train.batch_size",
+            "train.learning_rate",
+        ]
+    );
+    let msg = err.to_string();
+    assert!(msg.starts_with("exp.toml: 9 problems\n"), "{msg}");
+    assert!(
+        msg.contains(
+            "\n  exp.toml:6:1: `data.noise` is a standard deviation and must be >= 0, found -0.5"
+        ),
+        "{msg}"
+    );
+    assert!(
+        msg.contains("\n  exp.toml:16:1: `train.epochs` must be at least 1, found 0"),
+        "{msg}"
+    );
+    assert!(msg.contains("`split.train` is a fraction of the series and must be between 0 and 1 (exclusive), found 1.2"));
+    assert!(msg.contains("`train.learning_rate` must be greater than 0, found -0.1"));
+}
+
+#[test]
+fn shape_and_semantic_problems_in_different_sections_come_together() {
+    let err = parse(&format!(
+        "{MINIMAL}[window]\nlokback = 5\n[train]\nepochs = 0\n"
+    ))
+    .unwrap_err();
+    assert_eq!(keys(&err), vec!["window.lokback", "train.epochs"]);
+    // an unknown key is dropped so the rest of its section is still checked
+    let err = parse(&format!("{MINIMAL}[window]\nlokback = 5\nhorizon = 0\n")).unwrap_err();
+    assert_eq!(keys(&err), vec!["window.lokback", "window.horizon"]);
+    // but a wrongly typed key hides its section's values
+    let err = parse(&format!(
+        "{MINIMAL}[window]\nlookback = \"5\"\nhorizon = 0\n"
+    ))
+    .unwrap_err();
+    assert_eq!(keys(&err), vec!["window.lookback"]);
+}
+
+#[test]
+fn lookback_must_fit_the_training_and_test_parts() {
+    // 20 points: train floor(20 * 0.8) = 16, test 4; lookback 16 + horizon 1 = 17
+    let err = parse("[data]\nkind = \"sine\"\npoints = 20\n[window]\nlookback = 16\n").unwrap_err();
+    let msg = err.to_string();
+    assert_eq!(keys(&err), vec!["window.lookback", "window.lookback"]);
+    assert!(msg.contains("training has 16 (floor(20 * 0.8))"), "{msg}");
+    assert!(msg.contains("leaves no test window"), "{msg}");
+    assert!(msg.contains("the test part has 4"), "{msg}");
+    // lookback 3 + horizon 1 = 4 fits both parts exactly
+    assert!(parse("[data]\nkind = \"sine\"\npoints = 20\n[window]\nlookback = 3\n").is_ok());
+    // validation: 100 points, 0.8 / 0.05 -> 75 / 5 / 20; lookback 10 leaves no validation window
+    let err =
+        parse("[data]\nkind = \"sine\"\npoints = 100\n[split]\nvalidation = 0.05\n").unwrap_err();
+    assert_eq!(keys(&err), vec!["split.validation"]);
+    assert!(
+        err.to_string().contains("gives 5 validation points"),
+        "{err}"
+    );
+    let err = parse(&format!(
+        "{MINIMAL}[split]\ntrain = 0.5\nvalidation = 0.5\n"
+    ))
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("must be smaller than `split.train`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn csv_path_and_columns_are_checked() {
+    let dir = scratch("csv_checks");
+    let exp = dir.join("e.toml");
+    let text = "[data]\nkind = \"csv\"\npath = \"missing.csv\"\n";
+    let msg = parse_str(text, &exp, &[]).unwrap_err().to_string();
+    let resolved = dir.join("missing.csv");
+    assert!(
+        msg.contains(&format!(
+            "`data.path`: {} does not exist",
+            resolved.display()
+        )),
+        "{msg}"
+    );
+    assert!(msg.starts_with(&format!("{}:3:1:", exp.display())), "{msg}");
+
+    std::fs::write(
+        dir.join("s.csv"),
+        "date,passengers\n".to_owned() + &"d,1\n".repeat(50),
+    )
+    .unwrap();
+    let text = "[data]\nkind = \"csv\"\npath = \"s.csv\"\ntime_column = \"time\"\n";
+    let err = parse_str(text, &exp, &[]).unwrap_err();
+    // the defaulted `data.column` is located at its table, line 1; 50 rows leave a test
+    // part of 10 < lookback 10 + horizon 1
+    assert_eq!(
+        keys(&err),
+        vec!["data.column", "data.time_column", "window.lookback"]
+    );
+    let msg = err.to_string();
+    assert!(msg.contains("`data.column`: no column `value` in"), "{msg}");
+    assert!(
+        msg.contains("available columns: `date`, `passengers`"),
+        "{msg}"
+    );
+
+    let text = "[data]\nkind = \"csv\"\npath = \"s.csv\"\ncolumn = \"passengers\"\n";
+    let err = parse_str(text, &exp, &[]).unwrap_err();
+    assert!(
+        err.to_string().contains("the test part has 10 (50 points"),
+        "{err}"
+    );
+    assert!(parse_str(text, &exp, &["window.lookback=9".into()]).is_ok());
+}
+
+#[test]
+fn early_stopping_needs_validation() {
+    let es = "[train]\nearly_stopping = { patience = 3 }\n";
+    let err = parse(&format!("{MINIMAL}{es}")).unwrap_err();
+    assert_eq!(keys(&err), vec!["train.early_stopping"]);
+    let e = parse(&format!("{MINIMAL}[split]\nvalidation = 0.1\n{es}")).unwrap();
+    assert_eq!(
+        e.train.early_stopping,
+        Some(EarlyStopping {
+            patience: 3,
+            min_delta: 0.0
+        })
+    );
+}
+
+#[test]
+fn set_changes_values_and_adds_nested_ones() {
+    let e = parse_with(
+        MINIMAL,
+        &[
+            "train.epochs=5",
+            "model.units=[32]",
+            "train.optimizer=sgd",
+            "split.validation=0.1",
+            "train.early_stopping.patience=4",
+            "name=\"renamed\"",
+        ],
+    )
+    .unwrap();
+    assert_eq!(e.train.epochs, 5);
+    assert_eq!(e.model.units, vec![32]);
+    assert_eq!(e.train.optimizer, Optimizer::Sgd);
+    assert_eq!(
+        e.train.early_stopping,
+        Some(EarlyStopping {
+            patience: 4,
+            min_delta: 0.0
+        })
+    );
+    assert_eq!(e.name, "renamed");
+    // later --set wins
+    assert_eq!(parse_with(MINIMAL, &["seed=1", "seed=2"]).unwrap().seed, 2);
+}
+
+#[test]
+fn bad_set_key_fails_like_a_bad_file_key() {
+    let msg = parse_with(MINIMAL, &["window.lokback=5"])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        msg,
+        "--set window.lokback=5: unknown key `window.lokback`; did you mean `window.lookback`?"
+    );
+    let msg = parse_with(MINIMAL, &["train.epochs=abc"])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(msg, "--set train.epochs=abc: `train.epochs` must be a non-negative integer, found string \"abc\"");
+    let msg = parse_with(MINIMAL, &["train.epochs=0"])
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        msg,
+        "--set train.epochs=0: `train.epochs` must be at least 1, found 0"
+    );
+    let msg = parse_with(MINIMAL, &["epochs"]).unwrap_err().to_string();
+    assert!(msg.starts_with("--set epochs: expected key=value"), "{msg}");
+    // switching the data kind by --set makes the sine keys of the file unknown
+    let err = parse_with(MINIMAL, &["data.kind=csv", "data.path=x.csv"]).unwrap_err();
+    assert!(keys(&err).contains(&"data.points"), "{err}");
+}
+
+fn full_sine() -> &'static str {
+    r#"
+name = "full"
+description = "every key written"
+seed = 7
+[data]
+kind = "sine"
+points = 500
+start = -1.5
+stop = 30
+amplitude = 2.5
+frequency = 0.3
+phase = 0.1
+noise = 0.05
+[split]
+train = 0.7
+validation = 0.1
+[scale]
+kind = "standard"
+range = [-1, 1]
+fit_on = "all"
+[window]
+lookback = 12
+horizon = 3
+[model]
+cell = "lstm"
+units = [64, 32, 16]
+[train]
+optimizer = "rmsprop"
+learning_rate = 0.003
+momentum = 0.5
+loss = "huber"
+huber_delta = 0.25
+epochs = 7
+batch_size = 16
+shuffle = false
+clip_norm = 1.0
+early_stopping = { patience = 2, min_delta = 0.001 }
+"#
+}
+
+#[test]
+fn resolved_toml_round_trips() {
+    for text in [MINIMAL, full_sine()] {
+        let e = parse(text).unwrap();
+        let resolved = e.to_toml_string();
+        let again = parse(&resolved).unwrap_or_else(|err| panic!("{err}\n{resolved}"));
+        assert_eq!(again, e, "{resolved}");
+        assert_eq!(again.to_toml_string(), resolved);
+    }
+    let resolved = parse(MINIMAL).unwrap().to_toml_string();
+    // defaults are written out
+    for line in [
+        "seed = 42",
+        "lookback = 10",
+        "units = [50, 50]",
+        "learning_rate = 0.001",
+        "fit_on = \"train\"",
+    ] {
+        assert!(resolved.contains(line), "{line} missing from\n{resolved}");
+    }
+
+    let dir = scratch("round_trip");
+    std::fs::write(dir.join("s.csv"), "t,v\n".to_owned() + &"a,1\n".repeat(100)).unwrap();
+    let text = "[data]\nkind = \"csv\"\npath = \"s.csv\"\ncolumn = \"v\"\ntime_column = \"t\"\nmissing = \"interpolate\"\n";
+    let e = parse_str(text, &dir.join("e.toml"), &[]).unwrap();
+    let again = parse_str(&e.to_toml_string(), &dir.join("e.toml"), &[]).unwrap();
+    assert_eq!(again, e);
+}
+
+#[test]
+fn schema_matches_the_structs() {
+    // every key the structs write is a key the schema knows, and vice versa
+    let dir = scratch("schema");
+    std::fs::write(dir.join("s.csv"), "t,v\n".to_owned() + &"a,1\n".repeat(100)).unwrap();
+    let csv = "[data]\nkind = \"csv\"\npath = \"s.csv\"\ncolumn = \"v\"\ntime_column = \"t\"\n";
+    let mut written = Vec::new();
+    for e in [
+        parse(full_sine()).unwrap(),
+        parse_str(csv, &dir.join("e.toml"), &[]).unwrap(),
+    ] {
+        let table: toml::Table = toml::from_str(&e.to_toml_string()).unwrap();
+        fn walk(prefix: &str, t: &toml::Table, out: &mut Vec<String>) {
+            for (k, v) in t {
+                let path = locate::join(prefix, k);
+                if let toml::Value::Table(inner) = v {
+                    walk(&path, inner, out);
+                }
+                out.push(path);
+            }
+        }
+        walk("", &table, &mut written);
+    }
+    written.sort();
+    written.dedup();
+    let mut known = schema::all_paths();
+    known.sort();
+    assert_eq!(written, known);
+
+    // every choice the schema offers deserializes
+    for (key, values) in [
+        ("scale.kind", &["minmax", "standard", "none"][..]),
+        ("scale.fit_on", &["train", "all"]),
+        ("model.cell", &["lstm"]),
+        ("train.optimizer", &["adam", "sgd", "rmsprop"]),
+        ("train.loss", &["mse", "mae", "huber"]),
+        ("data.missing", &["error", "interpolate"]),
+    ] {
+        for value in values {
+            let set = format!("{key}={value}");
+            let result = if key.starts_with("data.") {
+                parse_str(csv, &dir.join("e.toml"), std::slice::from_ref(&set))
+            } else {
+                parse_with(MINIMAL, &[&set])
+            };
+            assert!(result.is_ok(), "{set}: {}", result.unwrap_err());
+        }
+    }
+}
+
+#[test]
+fn hashes_identify_configs_and_data_stages() {
+    let base = parse(MINIMAL).unwrap();
+    let h = base.canonical_hash();
+    assert_eq!(h.len(), 12);
+    assert!(h.chars().all(|c| c.is_ascii_hexdigit()));
+    assert_eq!(parse(MINIMAL).unwrap().canonical_hash(), h);
+    let described = parse_with(MINIMAL, &["description=\"prose\""]).unwrap();
+    assert_eq!(described.canonical_hash(), h);
+    let longer = parse_with(MINIMAL, &["train.epochs=5"]).unwrap();
+    assert_ne!(longer.canonical_hash(), h);
+    // training settings and a noiseless sine's seed do not change the data stages
+    assert_eq!(longer.data_hash(), base.data_hash());
+    assert_eq!(
+        parse_with(MINIMAL, &["seed=1"]).unwrap().data_hash(),
+        base.data_hash()
+    );
+    assert_ne!(
+        parse_with(MINIMAL, &["window.lookback=5"])
+            .unwrap()
+            .data_hash(),
+        base.data_hash()
+    );
+    let noisy = |seed: &str| {
+        parse_with(MINIMAL, &["data.noise=0.1", seed])
+            .unwrap()
+            .data_hash()
+    };
+    assert_ne!(noisy("seed=1"), noisy("seed=2"));
+}
+
+#[test]
+fn prepare_params_and_series_follow_the_spec() {
+    let e = parse_with(MINIMAL, &["scale.fit_on=all", "window.lookback=5"]).unwrap();
+    let p = e.prepare_params();
+    assert_eq!(
+        (p.train, p.validation, p.lookback, p.horizon, p.fit_on),
+        (0.8, 0.0, 5, 1, FitOn::All)
+    );
+    let prepared = crate::data::prepare(e.load_series().unwrap(), &p).unwrap();
+    // 800 - 5 - 1 + 1 = 795 training windows, 200 - 5 = 195 test windows
+    assert_eq!((prepared.train.len(), prepared.test.len()), (795, 195));
+}
+
+#[test]
+fn read_error_names_the_file() {
+    let err = load(Path::new("/nonexistent/exp.toml"), &[]).unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("cannot read /nonexistent/exp.toml: "),
+        "{err}"
+    );
+}
