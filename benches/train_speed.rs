@@ -11,25 +11,14 @@
 use std::time::Instant;
 
 use ndarray::linalg::general_mat_mul;
-use ndarray::{Array2, Array3};
+use ndarray::Array2;
+use runner::data::tutorial::tutorial;
 use runner::nn::{Network, NetworkShape};
 use runner::train::{fit, Dataset, FitConfig};
 
 const STEPS: usize = 10;
 const UNITS: [usize; 2] = [50, 50];
 const BATCH: usize = 32;
-
-fn tutorial_windows() -> (Array3<f32>, Array2<f32>) {
-    let raw: Vec<f64> = (0..1000)
-        .map(|i| (100.0 * i as f64 / 999.0).sin())
-        .collect();
-    let scaled: Vec<f32> = raw.iter().map(|v| ((v + 1.0) / 2.0) as f32).collect();
-    let span = &scaled[..800];
-    let m = span.len() - STEPS;
-    let x = Array3::from_shape_fn((m, STEPS, 1), |(i, t, _)| span[i + t]);
-    let y = Array2::from_shape_fn((m, 1), |(i, _)| span[i + STEPS]);
-    (x, y)
-}
 
 /// One matrix product of the training step: [m, k] · [k, n], with either operand transposed.
 #[derive(Clone, Copy)]
@@ -139,7 +128,8 @@ fn arg(name: &str, default: usize) -> usize {
 fn main() {
     let epochs = arg("--epochs", 50);
     let repeats = arg("--repeats", 3);
-    let (x, y) = tutorial_windows();
+    let data = tutorial();
+    let (x, y) = (&data.train.x, &data.train.y);
     let shape = NetworkShape {
         input: 1,
         units: UNITS.to_vec(),

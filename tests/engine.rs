@@ -2,37 +2,11 @@
 //!
 //! Run in release (`cargo test --release`): three 50-epoch fits take a few seconds there.
 
-use ndarray::{s, Array2, Array3};
+use ndarray::s;
+use runner::data::tutorial::tutorial;
+use runner::eval::evaluate;
 use runner::nn::{Loss, Network, NetworkShape, OptimizerKind};
 use runner::train::{fit, Dataset, FitConfig, Stop};
-
-/// The Keras tutorial's data: sin over linspace(0, 100, 1000), MinMax to [0, 1] fitted on all
-/// points, first 800 train / last 200 test, windows of 10 predicting the next value (windows
-/// stay inside their split). Returns (train x, train y, test x, test y, (min, max)).
-fn tutorial() -> (
-    Array3<f32>,
-    Array2<f32>,
-    Array3<f32>,
-    Array2<f32>,
-    (f64, f64),
-) {
-    let n = 1000;
-    let raw: Vec<f64> = (0..n)
-        .map(|i| (100.0 * i as f64 / (n - 1) as f64).sin())
-        .collect();
-    let lo = raw.iter().cloned().fold(f64::INFINITY, f64::min);
-    let hi = raw.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
-    let scaled: Vec<f32> = raw.iter().map(|v| ((v - lo) / (hi - lo)) as f32).collect();
-    let windows = |span: &[f32]| {
-        let m = span.len() - 10;
-        let x = Array3::from_shape_fn((m, 10, 1), |(i, t, _)| span[i + t]);
-        let y = Array2::from_shape_fn((m, 1), |(i, _)| span[i + 10]);
-        (x, y)
-    };
-    let (xtr, ytr) = windows(&scaled[..800]);
-    let (xte, yte) = windows(&scaled[800..]);
-    (xtr, ytr, xte, yte, (lo, hi))
-}
 
 fn tutorial_shape() -> NetworkShape {
     NetworkShape {
@@ -44,27 +18,24 @@ fn tutorial_shape() -> NetworkShape {
 
 /// Test RMSE in original units after the tutorial's training (Adam 1e-3, MSE, 50 epochs, batch 32).
 fn tutorial_test_rmse(seed: u64) -> f64 {
-    let (xtr, ytr, xte, yte, (lo, hi)) = tutorial();
+    let data = tutorial();
     let mut net = Network::<f32>::init(tutorial_shape(), seed);
     let cfg = FitConfig {
         seed,
         ..FitConfig::default()
     };
     let train = Dataset {
-        x: xtr.view(),
-        y: ytr.view(),
+        x: data.train.x.view(),
+        y: data.train.y.view(),
     };
     let report = fit(&mut net, train, None, &cfg, &mut |_| {});
     assert_eq!(report.stop, Stop::Completed);
     assert_eq!(report.history.len(), 50);
-    let pred = net.predict(xte.view());
-    let span = hi - lo;
-    let se: f64 = pred
-        .iter()
-        .zip(yte.iter())
-        .map(|(&p, &y)| ((p - y) as f64 * span).powi(2))
-        .sum();
-    (se / pred.len() as f64).sqrt()
+    let predicted = data.inverse(net.predict(data.test.x.view()).view());
+    let actual = data.actual(&data.test);
+    let naive = data.naive(&data.test);
+    let flat = |a: ndarray::Array2<f64>| a.into_iter().collect::<Vec<_>>();
+    evaluate(&flat(actual), &flat(predicted), &flat(naive)).rmse
 }
 
 #[test]
@@ -87,8 +58,11 @@ fn tutorial_reaches_keras_accuracy_for_three_seeds() {
 }
 
 fn short_fit(seed: u64) -> (Vec<f32>, Vec<f64>) {
-    let (xtr, ytr, _, _, _) = tutorial();
-    let (xtr, ytr) = (xtr.slice(s![..200, .., ..]), ytr.slice(s![..200, ..]));
+    let data = tutorial();
+    let (xtr, ytr) = (
+        data.train.x.slice(s![..200, .., ..]),
+        data.train.y.slice(s![..200, ..]),
+    );
     let shape = NetworkShape {
         input: 1,
         units: vec![8, 8],
@@ -127,7 +101,8 @@ fn same_seed_gives_bit_identical_weights_and_losses() {
 
 #[test]
 fn an_exploding_learning_rate_is_reported_as_divergence() {
-    let (xtr, ytr, _, _, _) = tutorial();
+    let data = tutorial();
+    let (xtr, ytr) = (&data.train.x, &data.train.y);
     let mut net = Network::<f32>::init(tutorial_shape(), 1);
     let cfg = FitConfig {
         optimizer: OptimizerKind::sgd(0.0),
@@ -158,7 +133,8 @@ fn an_exploding_learning_rate_is_reported_as_divergence() {
 
 #[test]
 fn early_stopping_restores_the_best_epoch() {
-    let (xtr, ytr, xte, yte, _) = tutorial();
+    let data = tutorial();
+    let (xtr, ytr, xte, yte) = (&data.train.x, &data.train.y, &data.test.x, &data.test.y);
     let mut net = Network::<f32>::init(tutorial_shape(), 3);
     let cfg = FitConfig {
         epochs: 40,

@@ -8,6 +8,7 @@ pub mod prepare;
 pub mod scale;
 pub mod source;
 pub mod split;
+pub mod tutorial;
 pub mod window;
 
 pub use error::DataError;

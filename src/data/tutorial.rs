@@ -1,0 +1,34 @@
+//! The classic Keras tutorial's data, in code: what `experiments/seed.toml` describes, for the
+//! engine's accuracy test and the training-speed benchmark, which must not depend on files.
+
+use super::prepare::{prepare, PrepareParams, Prepared};
+use super::scale::{FitOn, ScaleKind};
+use super::source::{sine, SineParams};
+
+/// sin over linspace(0, 100, 1000), MinMax to [0, 1] fitted on ALL points (the tutorial's
+/// leak), first 800 points train / last 200 test, windows of 10 predicting the next value:
+/// 790 training and 190 test windows.
+pub fn tutorial() -> Prepared {
+    let series = sine(
+        &SineParams {
+            points: 1000,
+            start: 0.0,
+            stop: 100.0,
+            amplitude: 1.0,
+            frequency: 1.0,
+            phase: 0.0,
+            noise: 0.0,
+        },
+        0,
+    );
+    let params = PrepareParams {
+        train: 0.8,
+        validation: 0.0,
+        scale: ScaleKind::MinMax,
+        range: [0.0, 1.0],
+        fit_on: FitOn::All,
+        lookback: 10,
+        horizon: 1,
+    };
+    prepare(series, &params).expect("the tutorial's spans are long enough")
+}

@@ -1,0 +1,114 @@
+//! The per-run stages: initialise the network, fit it, predict every split in original units.
+
+use std::time::Instant;
+
+use ndarray::Array2;
+
+use crate::data::{Prepared, Windows};
+use crate::nn::{Loss, Network, NetworkShape, OptimizerKind};
+use crate::spec::{self, Experiment};
+use crate::train::{self, Dataset, EarlyStopping, EpochStats, FitConfig, FitReport};
+
+/// A fitted network and how its fit went.
+pub struct Trained {
+    pub net: Network<f32>,
+    pub report: FitReport,
+    pub seconds: f64,
+}
+
+/// The network the experiment describes: its LSTM widths and a Dense(horizon) head.
+pub fn network_shape(exp: &Experiment) -> NetworkShape {
+    NetworkShape {
+        input: 1,
+        units: exp.model.units.clone(),
+        horizon: exp.window.horizon,
+    }
+}
+
+/// The engine's fit settings for the experiment's `[train]` table.
+pub fn fit_config(exp: &Experiment) -> FitConfig {
+    let t = &exp.train;
+    FitConfig {
+        epochs: t.epochs,
+        batch_size: t.batch_size,
+        shuffle: t.shuffle,
+        loss: match t.loss {
+            spec::Loss::Mse => Loss::Mse,
+            spec::Loss::Mae => Loss::Mae,
+            spec::Loss::Huber => Loss::Huber {
+                delta: t.huber_delta,
+            },
+        },
+        optimizer: match t.optimizer {
+            spec::Optimizer::Adam => OptimizerKind::adam(),
+            spec::Optimizer::Sgd => OptimizerKind::sgd(t.momentum),
+            spec::Optimizer::Rmsprop => OptimizerKind::rmsprop(),
+        },
+        learning_rate: t.learning_rate,
+        clip_norm: t.clip_norm,
+        seed: exp.seed,
+        early_stopping: t.early_stopping.as_ref().map(|e| EarlyStopping {
+            patience: e.patience,
+            min_delta: e.min_delta,
+        }),
+    }
+}
+
+/// Initialises the network from the experiment's seed and fits it on the training windows
+/// (validation windows, when there are any, give the validation loss).
+fn as_dataset(w: &Windows) -> Dataset<'_, f32> {
+    Dataset {
+        x: w.x.view(),
+        y: w.y.view(),
+    }
+}
+
+pub fn fit(exp: &Experiment, data: &Prepared, on_epoch: &mut dyn FnMut(&EpochStats)) -> Trained {
+    let mut net = Network::<f32>::init(network_shape(exp), exp.seed);
+    let start = Instant::now();
+    let report = train::fit(
+        &mut net,
+        as_dataset(&data.train),
+        data.validation.as_ref().map(as_dataset),
+        &fit_config(exp),
+        on_epoch,
+    );
+    Trained {
+        net,
+        report,
+        seconds: start.elapsed().as_secs_f64(),
+    }
+}
+
+/// Predictions for the windows of one split, in original units.
+pub struct SplitForecast {
+    /// `train`, `validation` or `test`.
+    pub split: &'static str,
+    /// [n, horizon]
+    pub predicted: Array2<f64>,
+    /// [n, horizon]
+    pub actual: Array2<f64>,
+    /// The naive last-value forecast of the same points, [n, horizon].
+    pub naive: Array2<f64>,
+    /// Series index of each window's first target, length n.
+    pub target_index: Vec<usize>,
+}
+
+/// Train, validation (when present) and test forecasts, inverse-scaled.
+pub fn forecast(net: &Network<f32>, data: &Prepared) -> Vec<SplitForecast> {
+    let mut splits = vec![("train", &data.train)];
+    if let Some(v) = &data.validation {
+        splits.push(("validation", v));
+    }
+    splits.push(("test", &data.test));
+    splits
+        .into_iter()
+        .map(|(split, w)| SplitForecast {
+            split,
+            predicted: data.inverse(net.predict(w.x.view()).view()),
+            actual: data.actual(w),
+            naive: data.naive(w),
+            target_index: w.target_index.clone(),
+        })
+        .collect()
+}
