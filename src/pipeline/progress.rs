@@ -64,7 +64,10 @@ impl EpochProgress {
                 bar.set_message(msg);
             }
             Mode::Lines { every } => {
-                if stats.epoch.is_multiple_of(*every) || stats.epoch == self.total || stats.epoch == 1 {
+                if stats.epoch.is_multiple_of(*every)
+                    || stats.epoch == self.total
+                    || stats.epoch == 1
+                {
                     eprintln!(
                         "{}: epoch {}/{} {}",
                         self.label, stats.epoch, self.total, msg

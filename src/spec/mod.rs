@@ -11,6 +11,7 @@ mod locate;
 mod overrides;
 mod schema;
 mod suggest;
+pub mod sweep;
 mod types;
 mod validate;
 
@@ -20,6 +21,7 @@ use serde::de::DeserializeOwned;
 use toml::{Table, Value};
 
 pub use error::{Origin, Problem, SpecError};
+pub use sweep::{load_sweep, Axis, RunSpec, Sweep};
 pub use types::{
     Cell, CsvSpec, DataSpec, EarlyStopping, Experiment, Loss, ModelSpec, Optimizer, ScaleSpec,
     SineSpec, SplitSpec, TrainSpec, WindowSpec,
@@ -40,17 +42,59 @@ pub fn load(path: &Path, sets: &[String]) -> Result<Experiment, SpecError> {
 }
 
 /// [`load`] on text already read; `path` names the file in messages, gives the default
-/// name and the folder that a CSV path is relative to.
+/// name and the folder that a CSV path is relative to. A `[sweep]` table is set aside: this
+/// is the file's base configuration (see [`sweep::parse_sweep_str`] for the runs).
 pub fn parse_str(text: &str, path: &Path, sets: &[String]) -> Result<Experiment, SpecError> {
-    let mut root: Table = toml::from_str(text).map_err(|e| syntax_error(text, path, &e))?;
-    let locations = Locations::of(text);
-    let mut problems = Vec::new();
+    let (mut root, ctx) = read_tree(text, path, sets)?;
+    root.remove("sweep");
+    check_tree(&root, &ctx, &[]).map_err(|problems| ctx.invalid(problems))
+}
 
-    let mut set_by = Vec::new();
+/// What the checks need to know about where the tree came from.
+pub(crate) struct Context {
+    path: PathBuf,
+    locations: Locations,
+    /// (key, argument) of each applied `--set`.
+    set_by: Vec<(String, String)>,
+    /// `--set` arguments that could not be applied.
+    set_problems: Vec<Problem>,
+}
+
+impl Context {
+    pub(crate) fn invalid(&self, mut problems: Vec<Problem>) -> SpecError {
+        problems.sort_by_key(|p| match &p.origin {
+            Origin::File { line, column } => (0, *line, *column),
+            Origin::Set { .. } => (1, 0, 0),
+            Origin::Unwritten => (2, 0, 0),
+        });
+        SpecError::Invalid {
+            path: self.path.clone(),
+            problems,
+        }
+    }
+
+    pub(crate) fn location(&self, key: &str) -> Option<(usize, usize)> {
+        self.locations.get(key)
+    }
+}
+
+/// Text -> TOML tree with the `--set` overrides applied and the default name filled in.
+pub(crate) fn read_tree(
+    text: &str,
+    path: &Path,
+    sets: &[String],
+) -> Result<(Table, Context), SpecError> {
+    let mut root: Table = toml::from_str(text).map_err(|e| syntax_error(text, path, &e))?;
+    let mut ctx = Context {
+        path: path.to_path_buf(),
+        locations: Locations::of(text),
+        set_by: Vec::new(),
+        set_problems: Vec::new(),
+    };
     for arg in sets {
         match Override::parse(arg).and_then(|o| o.apply(&mut root).map(|()| o)) {
-            Ok(o) => set_by.push((o.key(), o.arg)),
-            Err(p) => problems.push(p),
+            Ok(o) => ctx.set_by.push((o.key(), o.arg)),
+            Err(p) => ctx.set_problems.push(p),
         }
     }
     if !root.contains_key("name") {
@@ -58,30 +102,39 @@ pub fn parse_str(text: &str, path: &Path, sets: &[String]) -> Result<Experiment,
             root.insert("name".into(), Value::String(stem.to_string()));
         }
     }
+    Ok((root, ctx))
+}
 
-    let shape = schema::check(&root);
-    let parts = deserialize_parts(&root, &shape, &mut problems);
-    let base_dir = base_dir(path);
+/// Shape, types and semantics of a tree without `[sweep]`: the experiment, or every problem.
+/// Problems about a key in `swept` are located at its `[sweep]` entry.
+pub(crate) fn check_tree(
+    root: &Table,
+    ctx: &Context,
+    swept: &[String],
+) -> Result<Experiment, Vec<Problem>> {
+    let mut problems = ctx.set_problems.clone();
+    let shape = schema::check(root);
+    let parts = deserialize_parts(root, &shape, &mut problems);
+    let base_dir = base_dir(&ctx.path);
     let mut found = shape.problems;
     found.extend(validate::check(&parts, &base_dir));
     for mut p in found {
-        p.origin = origin(&p.key, &set_by, &locations);
+        p.origin = if swept.contains(&p.key) {
+            sweep_origin(&p.key, ctx)
+        } else {
+            origin(&p.key, &ctx.set_by, &ctx.locations)
+        };
         problems.push(p);
     }
-
     if problems.is_empty() {
         Ok(assemble(parts, base_dir))
     } else {
-        problems.sort_by_key(|p| match &p.origin {
-            Origin::File { line, column } => (0, *line, *column),
-            Origin::Set { .. } => (1, 0, 0),
-            Origin::Unwritten => (2, 0, 0),
-        });
-        Err(SpecError::Invalid {
-            path: path.to_path_buf(),
-            problems,
-        })
+        Err(problems)
     }
+}
+
+fn sweep_origin(key: &str, ctx: &Context) -> Origin {
+    origin(&format!("sweep.{key}"), &ctx.set_by, &ctx.locations)
 }
 
 fn syntax_error(text: &str, path: &Path, e: &toml::de::Error) -> SpecError {
