@@ -64,10 +64,7 @@ pub fn forecast_png(
     let root = open_canvas(path)?;
     let legend: Vec<LegendEntry> = layers
         .iter()
-        .map(|l| LegendEntry {
-            label: l.label,
-            color: l.color,
-        })
+        .map(|l| LegendEntry::line(l.label, l.color))
         .collect();
     let area = header(&root, title, &legend)?;
 
@@ -160,7 +157,7 @@ fn label_at(labels: &[String], x: f64) -> String {
 
 /// Splits `(index, value)` points, sorted by index, into runs of consecutive indices with
 /// finite values: each run is one unbroken line.
-fn contiguous_runs(points: &[(usize, f64)]) -> Vec<Vec<(f64, f64)>> {
+pub(super) fn contiguous_runs(points: &[(usize, f64)]) -> Vec<Vec<(f64, f64)>> {
     let mut sorted: Vec<(usize, f64)> = points.to_vec();
     sorted.sort_by_key(|&(i, _)| i);
     let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use anyhow::{anyhow, Context, Result};
 use plotters::coord::Shift;
+use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
@@ -32,72 +33,211 @@ pub(super) const PURPLE: RGBColor = RGBColor(148, 103, 189);
 /// The canvas every plot draws on: a bitmap whose text is drawn by [`GlyphTextBackend`].
 pub(super) type Area<'a> = DrawingArea<GlyphTextBackend<BitMapBackend<'a>>, Shift>;
 
-/// One legend entry: a line sample in `color` followed by `label`.
+/// How a legend entry's sample looks; it should match how the series is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Sample {
+    /// A solid line.
+    Line,
+    /// A dashed line (reference lines such as a baseline).
+    Dashed,
+    /// A small filled dot (individual points).
+    Dot,
+    /// A filled dot on a horizontal bar with end caps (a mean with its spread).
+    ErrorBar,
+}
+
+/// One legend entry: a sample in `color` followed by `label`.
 pub(super) struct LegendEntry<'l> {
     pub label: &'l str,
     pub color: RGBColor,
+    pub sample: Sample,
 }
+
+impl<'l> LegendEntry<'l> {
+    /// An entry whose sample is a solid line.
+    pub(super) fn line(label: &'l str, color: RGBColor) -> Self {
+        Self {
+            label,
+            color,
+            sample: Sample::Line,
+        }
+    }
+}
+
+/// matplotlib's fourth colour (tab:red), for baselines and a fifth series.
+pub(super) const RED: RGBColor = RGBColor(214, 39, 40);
+
+/// Colours of up to five overlaid series (configs), in order: distinct at a glance.
+pub(super) const SERIES_COLORS: [RGBColor; 5] = [BLUE, ORANGE, GREEN, RED, PURPLE];
 
 /// plotters' errors borrow the backend's error type; flatten them into `anyhow`.
 pub(super) fn draw_err<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("drawing failed: {e}")
 }
 
-/// Registers the font, creates `path`'s folder and opens a white canvas on `path`.
+/// Registers the font, creates `path`'s folder and opens a white 1200×600 canvas on `path`.
 pub(super) fn open_canvas(path: &Path) -> Result<Area<'_>> {
+    open_canvas_sized(path, CANVAS)
+}
+
+/// As [`open_canvas`], with a canvas of `size` pixels (width, height).
+pub(super) fn open_canvas_sized(path: &Path, size: (u32, u32)) -> Result<Area<'_>> {
     let font = embedded_font()?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .with_context(|| format!("cannot create folder {}", parent.display()))?;
     }
-    let root = GlyphTextBackend::new(BitMapBackend::new(path, CANVAS), font).into_drawing_area();
+    let root = GlyphTextBackend::new(BitMapBackend::new(path, size), font).into_drawing_area();
     root.fill(&WHITE).map_err(draw_err)?;
     Ok(root)
 }
 
-/// Draws the title (centred) and the legend (one centred row) at the top of `root` and
-/// returns the area below them for the chart.
+/// Height of the header strip for a legend of `legend_rows` rows (at least one).
+pub(super) fn header_height(legend_rows: usize) -> u32 {
+    HEADER_HEIGHT + LEGEND_ROW_PX * (legend_rows.max(1) as u32 - 1)
+}
+
+/// Vertical distance between two wrapped legend rows.
+const LEGEND_ROW_PX: u32 = 28;
+/// Legend geometry: sample length, sample to text, between entries, free margin each side.
+const SAMPLE: i32 = 32;
+const GAP: i32 = 8;
+const SPACING: i32 = 36;
+const LEGEND_MARGIN: i32 = 40;
+
+/// Draws the title (centred) and the legend (centred rows, wrapped when the entries do not
+/// fit on one) at the top of `root` and returns the area below them for the chart.
 pub(super) fn header<'a>(
     root: &Area<'a>,
     title: &str,
     legend: &[LegendEntry<'_>],
 ) -> Result<Area<'a>> {
-    let (top, rest) = root.split_vertically(HEADER_HEIGHT);
-    let width = CANVAS.0 as i32;
+    let width = root.dim_in_pixel().0 as i32;
+    let legend_style = TextStyle::from((FAMILY, LEGEND_PX).into_font()).color(&BLACK);
+    // Entries wider than a row on their own are shortened, so every row fits the canvas.
+    let max_row = width - 2 * LEGEND_MARGIN;
+    let mut entries = Vec::with_capacity(legend.len());
+    for entry in legend {
+        let label = fit_text(root, entry.label, &legend_style, max_row - SAMPLE - GAP)?;
+        let (w, _) = root
+            .estimate_text_size(&label, &legend_style)
+            .map_err(draw_err)?;
+        entries.push((entry, label, SAMPLE + GAP + w as i32));
+    }
+    let rows = wrap_rows(&entries.iter().map(|e| e.2).collect::<Vec<_>>(), max_row);
 
+    let (top, rest) = root.split_vertically(header_height(rows.len()));
     let title_style = TextStyle::from((FAMILY, TITLE_PX).into_font())
         .color(&BLACK)
         .pos(Pos::new(HPos::Center, VPos::Top));
     top.draw_text(title, &title_style, (width / 2, 12))
         .map_err(draw_err)?;
 
-    let legend_style = TextStyle::from((FAMILY, LEGEND_PX).into_font()).color(&BLACK);
-    const SAMPLE: i32 = 32; // length of the line sample
-    const GAP: i32 = 8; // sample to text
-    const SPACING: i32 = 36; // between entries
-    let mut widths = Vec::with_capacity(legend.len());
-    for entry in legend {
-        let (w, _) = top
-            .estimate_text_size(entry.label, &legend_style)
-            .map_err(draw_err)?;
-        widths.push(w as i32);
-    }
-    let total: i32 = widths.iter().map(|w| SAMPLE + GAP + w).sum::<i32>()
-        + SPACING * (legend.len() as i32 - 1).max(0);
-    let y = 60;
-    let mut x = (width - total) / 2;
-    for (entry, w) in legend.iter().zip(widths) {
-        top.draw(&PathElement::new(
-            vec![(x, y), (x + SAMPLE, y)],
-            entry.color.stroke_width(3),
-        ))
-        .map_err(draw_err)?;
-        let text_style = legend_style.clone().pos(Pos::new(HPos::Left, VPos::Center));
-        top.draw_text(entry.label, &text_style, (x + SAMPLE + GAP, y))
-            .map_err(draw_err)?;
-        x += SAMPLE + GAP + w + SPACING;
+    let text_style = legend_style.pos(Pos::new(HPos::Left, VPos::Center));
+    for (row, range) in rows.iter().enumerate() {
+        let row_entries = &entries[range.clone()];
+        let total: i32 = row_entries.iter().map(|e| e.2).sum::<i32>()
+            + SPACING * (row_entries.len() as i32 - 1).max(0);
+        let y = 60 + LEGEND_ROW_PX as i32 * row as i32;
+        let mut x = (width - total) / 2;
+        for (entry, label, w) in row_entries {
+            draw_sample(&top, entry.sample, entry.color, x, y)?;
+            top.draw_text(label, &text_style, (x + SAMPLE + GAP, y))
+                .map_err(draw_err)?;
+            x += w + SPACING;
+        }
     }
     Ok(rest)
+}
+
+/// Greedy packing of items of `widths` pixels into rows at most `max_row` wide (with
+/// [`SPACING`] between items); returns each row's index range. An item wider than a row
+/// gets a row of its own.
+fn wrap_rows(widths: &[i32], max_row: i32) -> Vec<std::ops::Range<usize>> {
+    let mut rows = Vec::new();
+    let mut start = 0;
+    let mut used = 0;
+    for (i, &w) in widths.iter().enumerate() {
+        if i > start && used + SPACING + w > max_row {
+            rows.push(start..i);
+            start = i;
+            used = 0;
+        }
+        used += if i == start { w } else { SPACING + w };
+    }
+    if start < widths.len() {
+        rows.push(start..widths.len());
+    }
+    rows
+}
+
+/// A legend sample of `kind` starting at `x`, centred vertically on `y`, [`SAMPLE`] long.
+fn draw_sample(area: &Area<'_>, kind: Sample, color: RGBColor, x: i32, y: i32) -> Result<()> {
+    let mid = x + SAMPLE / 2;
+    match kind {
+        Sample::Line => area.draw(&PathElement::new(
+            vec![(x, y), (x + SAMPLE, y)],
+            color.stroke_width(3),
+        )),
+        Sample::Dashed => area.draw(&DashedPathElement::new(
+            vec![(x, y), (x + SAMPLE, y)],
+            7,
+            5,
+            color.stroke_width(3),
+        )),
+        Sample::Dot => area.draw(&Circle::new((mid, y), 4, color.filled())),
+        Sample::ErrorBar => {
+            let bar = color.stroke_width(2);
+            area.draw(&PathElement::new(
+                vec![(x + 2, y), (x + SAMPLE - 2, y)],
+                bar,
+            ))
+            .and_then(|_| area.draw(&PathElement::new(vec![(x + 2, y - 6), (x + 2, y + 6)], bar)))
+            .and_then(|_| {
+                area.draw(&PathElement::new(
+                    vec![(x + SAMPLE - 2, y - 6), (x + SAMPLE - 2, y + 6)],
+                    bar,
+                ))
+            })
+            .and_then(|_| area.draw(&Circle::new((mid, y), 5, color.filled())))
+        }
+    }
+    .map_err(draw_err)
+}
+
+/// `text`, shortened with a trailing "…" if needed so that it is at most `max_px` wide in
+/// `style`.
+pub(super) fn fit_text(
+    area: &Area<'_>,
+    text: &str,
+    style: &TextStyle<'_>,
+    max_px: i32,
+) -> Result<String> {
+    let width = |s: &str| -> Result<i32> {
+        Ok(area.estimate_text_size(s, style).map_err(draw_err)?.0 as i32)
+    };
+    if width(text)? <= max_px {
+        return Ok(text.to_string());
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let candidate: String = chars.iter().collect::<String>().trim_end().to_string() + "…";
+        if width(&candidate)? <= max_px {
+            return Ok(candidate);
+        }
+    }
+    Ok("…".to_string())
+}
+
+/// Writes `note` centred in `area`, in grey: said instead of drawing an empty chart silently.
+pub(super) fn centered_note(area: &Area<'_>, note: &str) -> Result<()> {
+    let (w, h) = area.dim_in_pixel();
+    let style = TextStyle::from((FAMILY, AXIS_DESC_PX).into_font())
+        .color(&RGBColor(110, 110, 110))
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    area.draw_text(note, &style, (w as i32 / 2, h as i32 / 2))
+        .map_err(draw_err)
 }
 
 /// `[lo, hi]` of the finite values, padded by 5% each side. A constant gets ±10% of its
@@ -196,16 +336,54 @@ mod tests {
     /// and an empty title puts none; the legend's text lands in the legend rows.
     #[test]
     fn header_draws_title_and_legend_text_with_the_embedded_font() {
-        let legend = [LegendEntry {
-            label: "Test prediction",
-            color: GREEN,
-        }];
+        let legend = [LegendEntry::line("Test prediction", GREEN)];
         let with_title = render_header("Test RMSE 0.0123", &legend);
         let without_title = render_header("", &legend);
         assert!(ink(&with_title, 0..45) > 300, "{}", ink(&with_title, 0..45));
         assert_eq!(ink(&without_title, 0..45), 0);
         // Legend text (black) is in the legend row band; the green sample is not "ink".
         assert!(ink(&without_title, 45..HEADER_HEIGHT as usize) > 200);
+    }
+
+    #[test]
+    fn legend_rows_wrap_greedily() {
+        // 300 + (36 + 300) × 2 = 972 fits in 1120; a fourth entry would make 1308.
+        assert_eq!(wrap_rows(&[300, 300, 300, 300], 1120), vec![0..3, 3..4]);
+        // An entry wider than a row gets a row of its own.
+        assert_eq!(wrap_rows(&[2000, 100], 1120), vec![0..1, 1..2]);
+        assert!(wrap_rows(&[], 1120).is_empty());
+        assert_eq!(header_height(1), 84);
+        assert_eq!(header_height(2), 112);
+    }
+
+    /// Six long legend entries do not fit one 1120 px row: text appears in the second
+    /// legend row (centred 28 px below the first), which a single entry leaves empty.
+    #[test]
+    fn header_wraps_a_long_legend_onto_a_second_row() {
+        let label = "lookback=20 units=50x50 lr=0.003";
+        let long: Vec<LegendEntry> = (0..6).map(|_| LegendEntry::line(label, BLUE)).collect();
+        let second_row = 76..100;
+        assert!(ink(&render_header("", &long), second_row.clone()) > 200);
+        assert_eq!(ink(&render_header("", &long[..1]), second_row), 0);
+    }
+
+    #[test]
+    fn fit_text_shortens_with_an_ellipsis() {
+        let font = embedded_font().unwrap();
+        let mut buf = vec![0u8; (CANVAS.0 * CANVAS.1 * 3) as usize];
+        let root = GlyphTextBackend::new(BitMapBackend::with_buffer(&mut buf, CANVAS), font)
+            .into_drawing_area();
+        let style = TextStyle::from((FAMILY, TICK_PX).into_font());
+        let long = "lookback=20 units=50x50x50x50 lr=0.003 noise=0.05 optimizer=rmsprop";
+        let short = fit_text(&root, long, &style, 200).unwrap();
+        assert!(short.ends_with('…'), "{short}");
+        assert!(long.starts_with(short.trim_end_matches('…')), "{short}");
+        let (w, _) = root.estimate_text_size(&short, &style).unwrap();
+        assert!(w <= 200 && w > 150, "{w}");
+        assert_eq!(
+            fit_text(&root, "lr=0.003", &style, 200).unwrap(),
+            "lr=0.003"
+        );
     }
 
     #[test]

@@ -55,15 +55,9 @@ pub fn loss_png(path: &Path, history: &[HistoryRow], title: &str) -> Result<()> 
         .collect();
 
     let root = open_canvas(path)?;
-    let mut legend = vec![LegendEntry {
-        label: "Train loss",
-        color: BLUE,
-    }];
+    let mut legend = vec![LegendEntry::line("Train loss", BLUE)];
     if !val.is_empty() {
-        legend.push(LegendEntry {
-            label: "Validation loss",
-            color: ORANGE,
-        });
+        legend.push(LegendEntry::line("Validation loss", ORANGE));
     }
     let area = header(&root, title, &legend)?;
 

@@ -1,0 +1,399 @@
+//! The sweep's ranking: one row per config, best first, its mean metric with the spread over
+//! seeds, every seed's value, and the naive baseline to beat.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
+
+use super::axis::{ticked_chart, AxisSpec, TickedChart, TickedRange, ValueAxis};
+use super::font::FAMILY;
+use super::frame::{
+    centered_note, draw_err, fit_text, header, header_height, open_canvas_sized, Area, LegendEntry,
+    Sample, BLUE, CANVAS, ORANGE, RED, TICK_PX,
+};
+
+/// At most this many configs are drawn; the title says when more were ranked.
+pub const MAX_RANKED: usize = 40;
+
+/// Vertical space per config row, in pixels: room for one 16 px label and its seed dots.
+const ROW_PX: u32 = 26;
+/// Room under the chart for the x tick labels and description, and the chart's margins.
+const X_LABEL_AREA: u32 = 60;
+const CHART_MARGINS: u32 = 20;
+/// Config labels are shortened beyond this width so the chart keeps most of the canvas.
+const MAX_LABEL_PX: i32 = 440;
+
+/// One config of a sweep, seeds folded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RankEntry {
+    /// The config's readable label, e.g. `lookback=20 units=50x50 lr=0.003`.
+    pub config: String,
+    /// Mean of the metric over the config's finished seeds (NaN when none finished).
+    pub mean: f64,
+    /// Standard deviation over seeds; `None` with a single seed.
+    pub std: Option<f64>,
+    /// The metric of each seed's run, one per seed (NaN for a failed run).
+    pub values: Vec<f64>,
+}
+
+/// Draws the ranking of `entries` (already sorted best first) as horizontal rows: the config
+/// label on the left, a dot at the mean with a ± std bar, each seed's value as a small dot,
+/// and `baseline` (the naive forecast's metric) as a dashed vertical line. Writes a PNG
+/// 1200 px wide to `path`, creating its folder; it is 600 px high, or taller when the rows
+/// need it.
+///
+/// Only the first [`MAX_RANKED`] entries are drawn, and the title then says so. The metric
+/// axis is logarithmic when the values span a decade or more (a diverged config next to
+/// good ones). Non-finite values are skipped; a config without a finite mean keeps its row,
+/// marked "(no result)".
+pub fn ranking_png(
+    path: &Path,
+    entries: &[RankEntry],
+    baseline: Option<f64>,
+    metric: &str,
+    title: &str,
+) -> Result<()> {
+    draw_ranking(path, entries, baseline, metric, title)
+        .with_context(|| format!("cannot write the ranking plot {}", path.display()))
+}
+
+fn draw_ranking(
+    path: &Path,
+    entries: &[RankEntry],
+    baseline: Option<f64>,
+    metric: &str,
+    title: &str,
+) -> Result<()> {
+    let shown = &entries[..entries.len().min(MAX_RANKED)];
+    let title = if entries.len() > shown.len() {
+        format!(
+            "{title} (best {} of {} configs)",
+            shown.len(),
+            entries.len()
+        )
+    } else {
+        title.to_string()
+    };
+    let baseline = baseline.filter(|b| b.is_finite());
+    let baseline_label = baseline.map(|b| format!("naive baseline ({})", significant(b, 3)));
+    // Without any spread (one seed per config) there is no bar to explain.
+    let any_std = shown
+        .iter()
+        .any(|e| e.std.is_some_and(f64::is_finite) && e.mean.is_finite());
+    let mut legend = vec![
+        if any_std {
+            LegendEntry {
+                label: "mean ± std over seeds",
+                color: BLUE,
+                sample: Sample::ErrorBar,
+            }
+        } else {
+            LegendEntry {
+                label: "mean over seeds",
+                color: BLUE,
+                sample: Sample::Dot,
+            }
+        },
+        LegendEntry {
+            label: "one seed",
+            color: ORANGE,
+            sample: Sample::Dot,
+        },
+    ];
+    if let Some(label) = &baseline_label {
+        legend.push(LegendEntry {
+            label,
+            color: RED,
+            sample: Sample::Dashed,
+        });
+    }
+
+    let rows_px = ROW_PX * shown.len().max(1) as u32;
+    let height = (header_height(1) + rows_px + X_LABEL_AREA + CHART_MARGINS).max(CANVAS.1);
+    let root = open_canvas_sized(path, (CANVAS.0, height))?;
+    let area = header(&root, &title, &legend)?;
+
+    let labels = row_labels(&root, shown)?;
+    let label_area = labels
+        .iter()
+        .map(|l| text_width(&root, l))
+        .try_fold(0, |acc, w| w.map(|w| acc.max(w)))?
+        .max(60) as u32
+        + 16;
+
+    let x = ValueAxis::fit(
+        shown
+            .iter()
+            .flat_map(|e| {
+                let std = e.std.filter(|s| s.is_finite()).unwrap_or(0.0);
+                [e.mean - std, e.mean, e.mean + std]
+                    .into_iter()
+                    .chain(e.values.iter().copied())
+            })
+            .chain(baseline),
+        true,
+        false,
+        10,
+    );
+    let n = shown.len();
+    let y = TickedRange {
+        lo: -0.5,
+        hi: n.max(1) as f64 - 0.5,
+        ticks: (0..n).map(|i| i as f64).collect(),
+        minor: Vec::new(),
+    };
+    // Row `rank` (0 = best) sits at y = n - 1 - rank, so the best is on top.
+    let y_label = |v: &f64| {
+        let row = v.round();
+        if row < 0.0 || row >= n as f64 {
+            return String::new();
+        }
+        labels[n - 1 - row as usize].clone()
+    };
+    let x_label = |v: &f64| x.label(*v);
+    let mut chart = ticked_chart(
+        &area,
+        AxisSpec::of(&x, metric, &x_label, X_LABEL_AREA),
+        AxisSpec {
+            range: y,
+            desc: String::new(),
+            label: &y_label,
+            label_area,
+        },
+    )?;
+
+    if n == 0 {
+        centered_note(
+            &chart.plotting_area().strip_coord_spec(),
+            "no configs to rank",
+        )?;
+    }
+    if let Some(c) = baseline.and_then(|b| x.coord(b)) {
+        chart
+            .draw_series(std::iter::once(DashedPathElement::new(
+                vec![(c, -0.5), (c, n.max(1) as f64 - 0.5)],
+                9,
+                6,
+                RED.stroke_width(2),
+            )))
+            .map_err(draw_err)?;
+    }
+    for (rank, entry) in shown.iter().enumerate() {
+        draw_row(&mut chart, &x, (n - 1 - rank) as f64, entry)?;
+    }
+    root.present().map_err(draw_err)?;
+    Ok(())
+}
+
+/// The row labels of `shown`, shortened to fit [`MAX_LABEL_PX`].
+fn row_labels(root: &Area<'_>, shown: &[RankEntry]) -> Result<Vec<String>> {
+    let style = TextStyle::from((FAMILY, TICK_PX).into_font());
+    shown
+        .iter()
+        .map(|e| {
+            let label = if e.mean.is_finite() {
+                e.config.clone()
+            } else {
+                format!("{} (no result)", e.config)
+            };
+            fit_text(root, &label, &style, MAX_LABEL_PX)
+        })
+        .collect()
+}
+
+fn text_width(root: &Area<'_>, text: &str) -> Result<i32> {
+    let style = TextStyle::from((FAMILY, TICK_PX).into_font());
+    Ok(root.estimate_text_size(text, &style).map_err(draw_err)?.0 as i32)
+}
+
+/// One config's row at height `y`: the ± std bar with end caps, the mean, the seed dots.
+fn draw_row(
+    chart: &mut TickedChart<'_, '_>,
+    x: &ValueAxis,
+    y: f64,
+    entry: &RankEntry,
+) -> Result<()> {
+    let bar = BLUE.stroke_width(2);
+    if let (Some(std), true) = (entry.std.filter(|s| s.is_finite()), entry.mean.is_finite()) {
+        if let (Some(a), Some(b)) = (
+            x.coord_clamped(entry.mean - std),
+            x.coord_clamped(entry.mean + std),
+        ) {
+            let cap =
+                |c: f64| EmptyElement::at((c, y)) + PathElement::new(vec![(0, -6), (0, 6)], bar);
+            chart
+                .draw_series([PathElement::new(vec![(a, y), (b, y)], bar)])
+                .map_err(draw_err)?;
+            chart.draw_series([cap(a), cap(b)]).map_err(draw_err)?;
+        }
+    }
+    if let Some(c) = x.coord(entry.mean) {
+        chart
+            .draw_series([Circle::new((c, y), 5, BLUE.filled())])
+            .map_err(draw_err)?;
+    }
+    // Seeds spread a few pixels up and down so equal values stay countable.
+    let seeds: Vec<f64> = entry.values.iter().filter_map(|&v| x.coord(v)).collect();
+    let m = seeds.len();
+    chart
+        .draw_series(seeds.iter().enumerate().map(|(k, &c)| {
+            let dy = seed_offset(k, m);
+            EmptyElement::at((c, y)) + Circle::new((0, dy), 3, ORANGE.mix(0.85).filled())
+        }))
+        .map_err(draw_err)?;
+    Ok(())
+}
+
+/// Vertical pixel offset of seed `k` of `m` around its row: 4 px apart, centred, within
+/// ±8 px so dots never reach the neighbouring row.
+fn seed_offset(k: usize, m: usize) -> i32 {
+    if m <= 1 {
+        return 0;
+    }
+    let spacing = (16.0 / (m - 1) as f64).min(4.0);
+    ((k as f64 - (m - 1) as f64 / 2.0) * spacing).round() as i32
+}
+
+/// `v` with `digits` significant digits in plain decimal notation (scientific below 1e-4
+/// or from 1e6): `0.0123`, `45.6`, `1.23e-5`.
+pub(super) fn significant(v: f64, digits: i32) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let magnitude = v.abs().log10().floor() as i32;
+    if !(-4..6).contains(&magnitude) {
+        return format!("{:.*e}", (digits - 1).max(0) as usize, v);
+    }
+    format!("{:.*}", (digits - 1 - magnitude).max(0) as usize, v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plot::test_support::{assert_png_size, out_dir};
+
+    /// The sine grid's shape: 12 configs × 3 seeds, rmse around 0.01..0.05.
+    fn grid_entries(n: usize) -> Vec<RankEntry> {
+        let lookbacks = [5, 10, 20];
+        let units = ["32", "50x50"];
+        let lrs = ["0.001", "0.003"];
+        (0..n)
+            .map(|i| {
+                let mean = 0.01 + 0.003 * i as f64;
+                let values: Vec<f64> = [-1.0, 0.3, 0.7]
+                    .iter()
+                    .map(|d| mean + d * 0.002 * (1.0 + (i % 3) as f64))
+                    .collect();
+                let var = values.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / 2.0;
+                RankEntry {
+                    config: format!(
+                        "lookback={} units={} lr={}",
+                        lookbacks[i % 3],
+                        units[(i / 3) % 2],
+                        lrs[(i / 6) % 2]
+                    ),
+                    mean,
+                    std: Some(var.sqrt()),
+                    values,
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn significant_keeps_three_digits() {
+        assert_eq!(significant(0.012345, 3), "0.0123");
+        assert_eq!(significant(45.67, 3), "45.7");
+        assert_eq!(significant(1234.0, 3), "1234");
+        assert_eq!(significant(0.00001234, 3), "1.23e-5");
+        assert_eq!(significant(0.0, 3), "0");
+    }
+
+    #[test]
+    fn seed_offsets_are_centred_and_bounded() {
+        assert_eq!(seed_offset(0, 1), 0);
+        // Three seeds: 4 px apart around the row.
+        assert_eq!(
+            (0..3).map(|k| seed_offset(k, 3)).collect::<Vec<_>>(),
+            [-4, 0, 4]
+        );
+        // Ten seeds squeeze into ±8 px.
+        assert_eq!(seed_offset(0, 10), -8);
+        assert_eq!(seed_offset(9, 10), 8);
+    }
+
+    #[test]
+    fn sine_grid_ranking_writes_a_600_px_png() {
+        let dir = out_dir("sweep-ranking-grid");
+        let path = dir.join("plots").join("ranking.png");
+        ranking_png(
+            &path,
+            &grid_entries(12),
+            Some(0.0456),
+            "test rmse",
+            "sine_grid: test rmse by config (3 seeds)",
+        )
+        .unwrap();
+        // 12 rows fit in the minimum height.
+        assert_png_size(&path, (1200, 600), 20_000);
+    }
+
+    /// 57 configs: 40 rows drawn, so 84 + 40 × 26 + 60 + 20 = 1204 px high.
+    #[test]
+    fn many_configs_show_the_best_forty_on_a_taller_canvas() {
+        let dir = out_dir("sweep-ranking-many");
+        let mut entries = grid_entries(57);
+        // A long label, a single-seed config without std, and a failed config.
+        entries[0].config = "lookback=20 units=50x50x50x50 lr=0.003 noise=0.05 optimizer=rmsprop batch_size=64 seed-group=extra-long".into();
+        entries[1].std = None;
+        entries[1].values.truncate(1);
+        entries[2].values[1] = f64::NAN;
+        entries[3].mean = f64::NAN;
+        entries[3].values = vec![f64::NAN; 3];
+        let path = dir.join("ranking.png");
+        ranking_png(&path, &entries, Some(0.05), "test rmse", "many").unwrap();
+        assert_png_size(&path, (1200, 1204), 30_000);
+    }
+
+    #[test]
+    fn degenerate_inputs_do_not_panic() {
+        let dir = out_dir("sweep-ranking-degenerate");
+        let path = dir.join("empty.png");
+        ranking_png(&path, &[], None, "test rmse", "no runs").unwrap();
+        assert_png_size(&path, (1200, 600), 5_000);
+
+        let single = vec![RankEntry {
+            config: "lookback=10".into(),
+            mean: 0.02,
+            std: None,
+            values: vec![0.02],
+        }];
+        let path = dir.join("single.png");
+        ranking_png(&path, &single, Some(f64::NAN), "test rmse", "one").unwrap();
+        assert_png_size(&path, (1200, 600), 5_000);
+
+        // A diverged config far above the others: the axis goes logarithmic; the baseline
+        // is NaN and left out.
+        let mut wide = grid_entries(4);
+        wide[3].mean = 12.0;
+        wide[3].values = vec![5.0, 12.0, 19.0];
+        wide[3].std = Some(7.0);
+        let path = dir.join("wide.png");
+        ranking_png(&path, &wide, Some(0.03), "test rmse", "wide").unwrap();
+        assert_png_size(&path, (1200, 600), 5_000);
+    }
+
+    #[test]
+    fn unwritable_path_is_an_error_naming_the_file() {
+        let dir = out_dir("sweep-ranking-error");
+        // A file where the plots folder should be.
+        std::fs::write(dir.join("plots"), "not a folder").unwrap();
+        let path = dir.join("plots").join("ranking.png");
+        let err = ranking_png(&path, &grid_entries(2), None, "test rmse", "t").unwrap_err();
+        let msg = format!("{err:#}");
+        assert!(msg.contains("ranking.png"), "{msg}");
+        assert!(msg.contains("cannot create folder"), "{msg}");
+    }
+}
