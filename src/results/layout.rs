@@ -19,6 +19,9 @@ pub const RUNS_PARQUET: &str = "runs.parquet";
 pub const HISTORY_CSV: &str = "history.csv";
 pub const HISTORY_PARQUET: &str = "history.parquet";
 pub const PREDICTIONS_PARQUET: &str = "predictions.parquet";
+pub const SUMMARY_CSV: &str = "summary.csv";
+pub const SUMMARY_PARQUET: &str = "summary.parquet";
+pub const REPORT_MD: &str = "report.md";
 pub const PLOTS_DIR: &str = "plots";
 pub const FORECAST_PNG: &str = "forecast.png";
 pub const LOSS_PNG: &str = "loss.png";
@@ -80,6 +83,15 @@ impl ResultsLayout {
     }
     pub fn predictions_parquet(&self) -> PathBuf {
         self.root.join(PREDICTIONS_PARQUET)
+    }
+    pub fn summary_csv(&self) -> PathBuf {
+        self.root.join(SUMMARY_CSV)
+    }
+    pub fn summary_parquet(&self) -> PathBuf {
+        self.root.join(SUMMARY_PARQUET)
+    }
+    pub fn report_md(&self) -> PathBuf {
+        self.root.join(REPORT_MD)
     }
     pub fn plots_dir(&self) -> PathBuf {
         self.root.join(PLOTS_DIR)
@@ -356,5 +368,8 @@ mod tests {
         assert_eq!(l.forecast_png(), Path::new("out/plots/forecast.png"));
         assert_eq!(l.loss_png(), Path::new("out/plots/loss.png"));
         assert_eq!(l.history_csv(), Path::new("out/history.csv"));
+        assert_eq!(l.summary_csv(), Path::new("out/summary.csv"));
+        assert_eq!(l.summary_parquet(), Path::new("out/summary.parquet"));
+        assert_eq!(l.report_md(), Path::new("out/report.md"));
     }
 }

@@ -34,18 +34,56 @@ impl std::fmt::Display for RunStatus {
     }
 }
 
+/// The value of one swept key in one run, typed as the experiment file wrote it.
+///
+/// Serialized untagged, as the bare value (`10`, `0.003`, `"50x50"`, `true`), so JSON and
+/// TOML readers see what the user wrote. Lists such as `model.units = [50, 50]` arrive as
+/// `Str("50x50")`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Int(i64),
+    Float(f64),
+    Str(String),
+    Bool(bool),
+}
+
+impl std::fmt::Display for ParamValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ParamValue::Int(v) => write!(f, "{v}"),
+            ParamValue::Float(v) => write!(f, "{v}"),
+            ParamValue::Str(v) => f.write_str(v),
+            ParamValue::Bool(v) => write!(f, "{v}"),
+        }
+    }
+}
+
 /// One row of `runs.csv` / `runs.parquet`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
     pub run_id: String,
-    /// Human-readable description of the run (e.g. the swept values).
+    /// Human-readable description of the run: its swept values including the seed
+    /// (`lookback=10 units=50x50 lr=0.003 seed=2`).
     pub label: String,
+    /// The run's swept values without the seed (`lookback=10 units=50x50 lr=0.003`; `""` when
+    /// only the seed is swept, or nothing): the runs of one configuration across seeds share it.
+    pub config: String,
+    /// The run's master seed.
+    pub seed: u64,
+    /// Swept keys (dotted paths such as `window.lookback`, without `seed`) and their values,
+    /// in sweep order.
+    pub params: Vec<(String, ParamValue)>,
     pub status: RunStatus,
     /// Why the run diverged or failed; `None` for `ok` runs.
     pub reason: Option<String>,
     /// Metrics in original units, in display order, e.g. `("test_rmse", 0.013)`.
     /// A NaN or infinite value, or a metric another run has and this one lacks, becomes a
     /// null cell in the tables.
+    ///
+    /// In JSON a non-finite value is written as `null` and read back as NaN (plain serde
+    /// would write `null` and then refuse to read it as an `f64`).
+    #[serde(with = "finite_or_null")]
     pub metrics: Vec<(String, f64)>,
     /// Wall time of the fit, seconds.
     pub train_seconds: f64,
@@ -75,4 +113,97 @@ pub struct PredictionRow {
     pub index: u32,
     pub actual: f64,
     pub predicted: f64,
+}
+
+/// Serde for metric lists whose values may be NaN or infinite: `null` on the way out,
+/// NaN on the way back.
+mod finite_or_null {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(metrics: &[(String, f64)], s: S) -> Result<S::Ok, S::Error> {
+        let cells: Vec<(&str, Option<f64>)> = metrics
+            .iter()
+            .map(|(name, v)| (name.as_str(), v.is_finite().then_some(*v)))
+            .collect();
+        cells.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<(String, f64)>, D::Error> {
+        let cells: Vec<(String, Option<f64>)> = Vec::deserialize(d)?;
+        Ok(cells
+            .into_iter()
+            .map(|(name, v)| (name, v.unwrap_or(f64::NAN)))
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record() -> RunRecord {
+        RunRecord {
+            run_id: "abc".into(),
+            label: "lookback=10 units=50x50 lr=0.003 seed=2".into(),
+            config: "lookback=10 units=50x50 lr=0.003".into(),
+            seed: 2,
+            params: vec![
+                ("window.lookback".into(), ParamValue::Int(10)),
+                ("model.units".into(), ParamValue::Str("50x50".into())),
+                ("train.learning_rate".into(), ParamValue::Float(0.003)),
+                ("train.shuffle".into(), ParamValue::Bool(false)),
+            ],
+            status: RunStatus::Diverged,
+            reason: Some("loss is NaN at epoch 3".into()),
+            metrics: vec![("test_rmse".into(), f64::NAN), ("test_r2".into(), -0.5)],
+            train_seconds: 1.25,
+            epochs: 3,
+        }
+    }
+
+    #[test]
+    fn json_writes_params_as_bare_values_and_non_finite_metrics_as_null() {
+        let json = serde_json::to_value(record()).unwrap();
+        assert_eq!(
+            json["params"],
+            serde_json::json!([
+                ["window.lookback", 10],
+                ["model.units", "50x50"],
+                ["train.learning_rate", 0.003],
+                ["train.shuffle", false]
+            ])
+        );
+        assert_eq!(
+            json["metrics"],
+            serde_json::json!([["test_rmse", null], ["test_r2", -0.5]])
+        );
+        assert_eq!(json["status"], "diverged");
+        assert_eq!(json["seed"], 2);
+    }
+
+    #[test]
+    fn json_round_trip_keeps_param_types_and_reads_null_metrics_as_nan() {
+        let text = serde_json::to_string(&record()).unwrap();
+        let back: RunRecord = serde_json::from_str(&text).unwrap();
+        // A float that happens to be whole stays a float (serde_json writes `1.0`).
+        let whole: ParamValue =
+            serde_json::from_str(&serde_json::to_string(&ParamValue::Float(1.0)).unwrap()).unwrap();
+        assert_eq!(whole, ParamValue::Float(1.0));
+        assert_eq!(back.params, record().params);
+        assert!(back.metrics[0].1.is_nan());
+        assert_eq!(back.metrics[1], ("test_r2".to_string(), -0.5));
+        let mut expected = record();
+        expected.metrics[0].1 = 0.0;
+        let mut got = back;
+        got.metrics[0].1 = 0.0;
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn param_values_display_as_written() {
+        assert_eq!(ParamValue::Int(-5).to_string(), "-5");
+        assert_eq!(ParamValue::Float(0.003).to_string(), "0.003");
+        assert_eq!(ParamValue::Str("50x50".into()).to_string(), "50x50");
+        assert_eq!(ParamValue::Bool(true).to_string(), "true");
+    }
 }

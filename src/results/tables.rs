@@ -8,25 +8,238 @@ use std::fs::File;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use polars::prelude::{Column, CsvWriter, DataFrame, ParquetWriter, SerWriter};
+use polars::prelude::{
+    Column, CsvWriter, DataFrame, ParquetReader, ParquetWriter, SerReader, SerWriter,
+};
 use serde::Serialize;
 
 use super::layout::{HISTORY_CSV, HISTORY_PARQUET, PREDICTIONS_PARQUET, RUNS_CSV, RUNS_PARQUET};
-use super::records::{HistoryRow, PredictionRow, RunRecord};
+use super::param_columns::{param_cell, param_columns, param_keys};
+use super::records::{HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
 
-/// Columns of the runs table that precede the metrics, and the ones that follow them.
-const RUNS_LEADING: [&str; 4] = ["run_id", "label", "status", "reason"];
+/// Columns of the runs table around the parameter and metric columns:
+/// `LEADING, <params>, STATUS, <metrics>, TRAILING`.
+const RUNS_LEADING: [&str; 4] = ["run_id", "label", "config", "seed"];
+const RUNS_STATUS: [&str; 2] = ["status", "reason"];
 const RUNS_TRAILING: [&str; 2] = ["train_seconds", "epochs"];
 
 /// Writes `dir/runs.csv` and `dir/runs.parquet`, one row per run.
 ///
-/// Columns: `run_id, label, status, reason` (strings, `reason` nullable), then one `Float64`
-/// column per metric name in order of first appearance across `runs`, then
-/// `train_seconds: Float64, epochs: UInt32`.
+/// Columns: `run_id, label, config` (strings), `seed: UInt64`, one typed column per swept key
+/// in order of first appearance (see [`param_columns`](super::param_columns)), `status, reason`
+/// (strings, `reason` nullable), one `Float64` column per metric name in order of first
+/// appearance across `runs`, then `train_seconds: Float64, epochs: UInt32`.
 pub fn write_runs(dir: &Path, runs: &[RunRecord]) -> Result<()> {
     let mut df = runs_frame(runs)?;
     write_csv(&dir.join(RUNS_CSV), &mut df)?;
     write_parquet(&dir.join(RUNS_PARQUET), &mut df)
+}
+
+/// Reads `dir/runs.parquet` back into records, in table order.
+///
+/// Null cells are left out: a null metric is absent from the run's `metrics` (it was NaN,
+/// infinite or missing when written), a null parameter absent from its `params`. A column
+/// typed `Int64` gives [`ParamValue::Int`], `Float64` [`ParamValue::Float`], and so on.
+pub fn read_runs(dir: &Path) -> Result<Vec<RunRecord>> {
+    let path = dir.join(RUNS_PARQUET);
+    if !path.is_file() {
+        if !dir.is_dir() {
+            bail!("results folder {} does not exist", dir.display());
+        }
+        bail!(
+            "{} has no {RUNS_PARQUET}: is it a runner results folder whose sweep finished?",
+            dir.display()
+        );
+    }
+    let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
+    let df = ParquetReader::new(file)
+        .finish()
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    runs_from_frame(&df).with_context(|| format!("{} is not a runs table", path.display()))
+}
+
+/// The runs table as a frame; see [`write_runs`] for its columns.
+pub fn runs_frame(runs: &[RunRecord]) -> Result<DataFrame> {
+    let fixed: Vec<&str> = RUNS_LEADING
+        .iter()
+        .chain(&RUNS_STATUS)
+        .chain(&RUNS_TRAILING)
+        .copied()
+        .collect();
+    let metric_names = metric_columns(runs, &fixed)?;
+    let mut reserved = fixed.clone();
+    reserved.extend(metric_names.iter().map(String::as_str));
+    let param_keys = param_keys(
+        runs.iter()
+            .map(|r| (format!("run {}", r.run_id), r.params.as_slice())),
+        &reserved,
+    )?;
+    let param_rows: Vec<&[(String, ParamValue)]> =
+        runs.iter().map(|r| r.params.as_slice()).collect();
+
+    let mut columns = vec![
+        Column::new(
+            "run_id".into(),
+            runs.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "label".into(),
+            runs.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "config".into(),
+            runs.iter().map(|r| r.config.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "seed".into(),
+            runs.iter().map(|r| r.seed).collect::<Vec<u64>>(),
+        ),
+    ];
+    columns.extend(param_columns(&param_keys, &param_rows));
+    columns.push(Column::new(
+        "status".into(),
+        runs.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(),
+    ));
+    columns.push(Column::new(
+        "reason".into(),
+        runs.iter().map(|r| r.reason.as_deref()).collect::<Vec<_>>(),
+    ));
+    for name in &metric_names {
+        let values: Vec<Option<f64>> = runs
+            .iter()
+            .map(|r| {
+                r.metrics
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|&(_, v)| v)
+                    .filter(|v| v.is_finite())
+            })
+            .collect();
+        columns.push(Column::new(name.as_str().into(), values));
+    }
+    columns.push(Column::new(
+        "train_seconds".into(),
+        runs.iter().map(|r| r.train_seconds).collect::<Vec<f64>>(),
+    ));
+    let epochs = runs
+        .iter()
+        .map(|r| {
+            u32::try_from(r.epochs)
+                .with_context(|| format!("run {}: {} epochs do not fit u32", r.run_id, r.epochs))
+        })
+        .collect::<Result<Vec<u32>>>()?;
+    columns.push(Column::new("epochs".into(), epochs));
+    Ok(DataFrame::new(runs.len(), columns)?)
+}
+
+/// Records from a runs frame laid out as [`runs_frame`] writes it. Parameter and metric
+/// columns are told apart by position: parameters sit between `seed` and `status`, metrics
+/// between `reason` and `train_seconds`.
+pub fn runs_from_frame(df: &DataFrame) -> Result<Vec<RunRecord>> {
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
+    let position = |name: &str| {
+        names
+            .iter()
+            .position(|n| n == name)
+            .with_context(|| format!("no column {name:?}"))
+    };
+    for (i, name) in RUNS_LEADING.iter().enumerate() {
+        if names.get(i).map(String::as_str) != Some(name) {
+            bail!("column {} should be {name:?}", i + 1);
+        }
+    }
+    let status_at = position("status")?;
+    let seconds_at = position("train_seconds")?;
+    if names.get(status_at + 1).map(String::as_str) != Some("reason")
+        || names.get(seconds_at + 1).map(String::as_str) != Some("epochs")
+        || seconds_at < status_at
+    {
+        bail!("columns are not in the order run_id, label, config, seed, <params>, status, reason, <metrics>, train_seconds, epochs");
+    }
+    let param_cols = &df.columns()[RUNS_LEADING.len()..status_at];
+    let metric_cols = &df.columns()[status_at + 2..seconds_at];
+
+    let text = |name: &str| -> Result<Vec<Option<String>>> {
+        let col = df.column(name)?;
+        let ca = col
+            .str()
+            .with_context(|| format!("column {name:?} is not text"))?;
+        Ok((0..ca.len())
+            .map(|i| ca.get(i).map(str::to_string))
+            .collect())
+    };
+    let run_ids = text("run_id")?;
+    let labels = text("label")?;
+    let configs = text("config")?;
+    let statuses = text("status")?;
+    let reasons = text("reason")?;
+    let seeds = df
+        .column("seed")?
+        .u64()
+        .context("column \"seed\" is not UInt64")?;
+    let seconds = df
+        .column("train_seconds")?
+        .f64()
+        .context("column \"train_seconds\" is not Float64")?;
+    let epochs = df
+        .column("epochs")?
+        .u32()
+        .context("column \"epochs\" is not UInt32")?;
+
+    let mut runs = Vec::with_capacity(df.height());
+    for row in 0..df.height() {
+        let required = |values: &[Option<String>], name: &str| {
+            values[row]
+                .clone()
+                .with_context(|| format!("row {}: {name} is empty", row + 1))
+        };
+        let status_text = required(&statuses, "status")?;
+        let status = match status_text.as_str() {
+            "ok" => RunStatus::Ok,
+            "diverged" => RunStatus::Diverged,
+            "failed" => RunStatus::Failed,
+            other => bail!("row {}: unknown status {other:?}", row + 1),
+        };
+        let mut params = Vec::new();
+        for col in param_cols {
+            if let Some(v) = param_cell(col, row)? {
+                params.push((col.name().to_string(), v));
+            }
+        }
+        let mut metrics = Vec::new();
+        for col in metric_cols {
+            let values = col.f64().with_context(|| {
+                format!("metric column {:?} is not Float64", col.name().as_str())
+            })?;
+            if let Some(v) = values.get(row) {
+                metrics.push((col.name().to_string(), v));
+            }
+        }
+        runs.push(RunRecord {
+            run_id: required(&run_ids, "run_id")?,
+            label: required(&labels, "label")?,
+            config: required(&configs, "config")?,
+            seed: seeds
+                .get(row)
+                .with_context(|| format!("row {}: seed is empty", row + 1))?,
+            params,
+            status,
+            reason: reasons[row].clone(),
+            metrics,
+            train_seconds: seconds
+                .get(row)
+                .with_context(|| format!("row {}: train_seconds is empty", row + 1))?,
+            epochs: epochs
+                .get(row)
+                .with_context(|| format!("row {}: epochs is empty", row + 1))?
+                as usize,
+        });
+    }
+    Ok(runs)
 }
 
 /// Writes `dir/history.csv` and `dir/history.parquet`:
@@ -54,55 +267,6 @@ pub fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
         .with_context(|| format!("cannot serialize {}", path.display()))?;
     text.push('\n');
     std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
-}
-
-/// The runs table as a frame; see [`write_runs`] for its columns.
-pub fn runs_frame(runs: &[RunRecord]) -> Result<DataFrame> {
-    let metric_names = metric_columns(runs)?;
-    let mut columns = vec![
-        Column::new(
-            "run_id".into(),
-            runs.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "label".into(),
-            runs.iter().map(|r| r.label.as_str()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "status".into(),
-            runs.iter().map(|r| r.status.as_str()).collect::<Vec<_>>(),
-        ),
-        Column::new(
-            "reason".into(),
-            runs.iter().map(|r| r.reason.as_deref()).collect::<Vec<_>>(),
-        ),
-    ];
-    for name in &metric_names {
-        let values: Vec<Option<f64>> = runs
-            .iter()
-            .map(|r| {
-                r.metrics
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|&(_, v)| v)
-                    .filter(|v| v.is_finite())
-            })
-            .collect();
-        columns.push(Column::new(name.as_str().into(), values));
-    }
-    columns.push(Column::new(
-        "train_seconds".into(),
-        runs.iter().map(|r| r.train_seconds).collect::<Vec<f64>>(),
-    ));
-    let epochs = runs
-        .iter()
-        .map(|r| {
-            u32::try_from(r.epochs)
-                .with_context(|| format!("run {}: {} epochs do not fit u32", r.run_id, r.epochs))
-        })
-        .collect::<Result<Vec<u32>>>()?;
-    columns.push(Column::new("epochs".into(), epochs));
-    Ok(DataFrame::new(runs.len(), columns)?)
 }
 
 /// The history table as a frame; see [`write_history`] for its columns.
@@ -161,15 +325,15 @@ pub fn predictions_frame(rows: &[PredictionRow]) -> Result<DataFrame> {
 
 /// Metric column names in order of first appearance across runs.
 ///
-/// Refuses a metric named like a fixed column and a metric listed twice in one run, either of
-/// which would make a column ambiguous.
-fn metric_columns(runs: &[RunRecord]) -> Result<Vec<String>> {
+/// Refuses a metric named like a fixed column (`reserved`) and a metric listed twice in one
+/// run, either of which would make a column ambiguous.
+fn metric_columns(runs: &[RunRecord], reserved: &[&str]) -> Result<Vec<String>> {
     let mut names: Vec<String> = Vec::new();
     let mut seen: HashSet<&str> = HashSet::new();
     for run in runs {
         let mut in_run: HashSet<&str> = HashSet::new();
         for (name, _) in &run.metrics {
-            if RUNS_LEADING.contains(&name.as_str()) || RUNS_TRAILING.contains(&name.as_str()) {
+            if reserved.contains(&name.as_str()) {
                 bail!(
                     "run {}: metric {name:?} has the name of a fixed runs-table column",
                     run.run_id
@@ -186,7 +350,20 @@ fn metric_columns(runs: &[RunRecord]) -> Result<Vec<String>> {
     Ok(names)
 }
 
-fn write_csv(path: &Path, df: &mut DataFrame) -> Result<()> {
+/// Metric names in order of first appearance across `runs` (the runs table's metric columns).
+pub fn metric_names(runs: &[RunRecord]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for run in runs {
+        for (name, _) in &run.metrics {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+        }
+    }
+    names
+}
+
+pub(crate) fn write_csv(path: &Path, df: &mut DataFrame) -> Result<()> {
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     CsvWriter::new(file)
         .include_header(true)
@@ -194,7 +371,7 @@ fn write_csv(path: &Path, df: &mut DataFrame) -> Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
-fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
+pub(crate) fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
     ParquetWriter::new(file)
         .finish(df)
@@ -205,7 +382,6 @@ fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::records::RunStatus;
     use polars::prelude::{CsvReadOptions, DataType, ParquetReader, SerReader};
     use std::path::PathBuf;
 
@@ -255,7 +431,13 @@ mod tests {
         vec![
             RunRecord {
                 run_id: "r0".into(),
-                label: "lookback=10".into(),
+                label: "lookback=10 lr=0.001 seed=1".into(),
+                config: "lookback=10 lr=0.001".into(),
+                seed: 1,
+                params: vec![
+                    ("window.lookback".into(), ParamValue::Int(10)),
+                    ("train.learning_rate".into(), ParamValue::Float(0.001)),
+                ],
                 status: RunStatus::Ok,
                 reason: None,
                 metrics: vec![
@@ -268,7 +450,13 @@ mod tests {
             },
             RunRecord {
                 run_id: "r1".into(),
-                label: "lookback=20".into(),
+                label: "lookback=20 lr=0.003 seed=2".into(),
+                config: "lookback=20 lr=0.003".into(),
+                seed: 2,
+                params: vec![
+                    ("window.lookback".into(), ParamValue::Int(20)),
+                    ("train.learning_rate".into(), ParamValue::Float(0.003)),
+                ],
                 status: RunStatus::Diverged,
                 reason: Some("loss is NaN at epoch 3".into()),
                 // Lacks test_mape and naive_test_rmse, brings a new metric.
@@ -290,6 +478,10 @@ mod tests {
             [
                 "run_id",
                 "label",
+                "config",
+                "seed",
+                "window.lookback",
+                "train.learning_rate",
                 "status",
                 "reason",
                 "test_rmse",
@@ -314,6 +506,19 @@ mod tests {
             assert_eq!(dtype(c), DataType::Float64, "{c}");
         }
         assert_eq!(dtype("epochs"), DataType::UInt32);
+        assert_eq!(dtype("seed"), DataType::UInt64);
+        assert_eq!(dtype("window.lookback"), DataType::Int64);
+        assert_eq!(dtype("train.learning_rate"), DataType::Float64);
+        assert_eq!(df.column("seed").unwrap().u64().unwrap().get(1), Some(2));
+        assert_eq!(
+            df.column("window.lookback").unwrap().i64().unwrap().get(1),
+            Some(20)
+        );
+        assert_eq!(f64_at(&df, "train.learning_rate", 0), Some(0.001));
+        assert_eq!(
+            df.column("config").unwrap().str().unwrap().get(0),
+            Some("lookback=10 lr=0.001")
+        );
 
         assert_eq!(f64_at(&df, "test_rmse", 0), Some(0.0125));
         // NaN, infinite and absent metrics are nulls, not NaN and not strings.
@@ -341,9 +546,11 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "run_id,label,status,reason,test_rmse,test_mape,naive_test_rmse,r2,train_seconds,epochs",
-                "r0,lookback=10,ok,,0.0125,,0.0628,,12.5,50",
-                "r1,lookback=20,diverged,loss is NaN at epoch 3,,,,-1.5,0.75,3",
+                "run_id,label,config,seed,window.lookback,train.learning_rate,status,reason,\
+                 test_rmse,test_mape,naive_test_rmse,r2,train_seconds,epochs",
+                "r0,lookback=10 lr=0.001 seed=1,lookback=10 lr=0.001,1,10,0.001,ok,,0.0125,,0.0628,,12.5,50",
+                "r1,lookback=20 lr=0.003 seed=2,lookback=20 lr=0.003,2,20,0.003,\
+                 diverged,loss is NaN at epoch 3,,,,-1.5,0.75,3",
             ]
         );
         let df = read_csv(&tmp.0.join("runs.csv"));
@@ -363,6 +570,8 @@ mod tests {
             [
                 "run_id",
                 "label",
+                "config",
+                "seed",
                 "status",
                 "reason",
                 "train_seconds",
@@ -385,6 +594,82 @@ mod tests {
             err.contains("\"r2\" is listed twice") && err.contains("r1"),
             "{err}"
         );
+
+        let mut runs = sample_runs();
+        runs[1].params.push(("r2".into(), ParamValue::Int(1)));
+        let err = runs_frame(&runs).unwrap_err().to_string();
+        assert!(
+            err.contains("run r1") && err.contains("swept key \"r2\""),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn read_runs_gives_back_the_records_written() {
+        let tmp = TempDir::new("roundtrip");
+        let mut runs = sample_runs();
+        // Finite metrics only: a NaN metric is written as null and comes back absent.
+        runs[0].metrics.retain(|(_, v)| v.is_finite());
+        runs[1].metrics.retain(|(_, v)| v.is_finite());
+        runs[1]
+            .params
+            .push(("model.units".into(), ParamValue::Str("50x50".into())));
+        runs[1]
+            .params
+            .push(("train.shuffle".into(), ParamValue::Bool(false)));
+        // The whole u64 range survives (UInt64 in the Parquet, not Int64).
+        runs[1].seed = u64::MAX;
+        runs.push(RunRecord {
+            run_id: "r2".into(),
+            label: "seed=3".into(),
+            config: "".into(),
+            seed: 3,
+            params: vec![],
+            status: RunStatus::Failed,
+            reason: Some("data: column \"y\" not found".into()),
+            metrics: vec![],
+            train_seconds: 0.0,
+            epochs: 0,
+        });
+        write_runs(&tmp.0, &runs).unwrap();
+        let back = read_runs(&tmp.0).unwrap();
+        assert_eq!(back, runs);
+
+        // Non-finite metrics: absent after the round trip, the others kept in column order.
+        write_runs(&tmp.0, &sample_runs()).unwrap();
+        let back = read_runs(&tmp.0).unwrap();
+        assert_eq!(
+            back[0].metrics,
+            [
+                ("test_rmse".to_string(), 0.0125),
+                ("naive_test_rmse".to_string(), 0.0628)
+            ]
+        );
+        assert_eq!(back[1].metrics, [("r2".to_string(), -1.5)]);
+    }
+
+    #[test]
+    fn read_runs_names_the_folder_when_there_is_no_table() {
+        let tmp = TempDir::new("noruns");
+        let err = format!("{:#}", read_runs(&tmp.0).unwrap_err());
+        assert!(
+            err.contains(&format!("{} has no runs.parquet", tmp.0.display())),
+            "{err}"
+        );
+        let missing = tmp.0.join("nope");
+        let err = format!("{:#}", read_runs(&missing).unwrap_err());
+        assert!(
+            err.contains(&format!(
+                "results folder {} does not exist",
+                missing.display()
+            )),
+            "{err}"
+        );
+        // A Parquet file of another shape is refused, naming the file.
+        write_history(&tmp.0, &[]).unwrap();
+        std::fs::rename(tmp.0.join("history.parquet"), tmp.0.join("runs.parquet")).unwrap();
+        let err = format!("{:#}", read_runs(&tmp.0).unwrap_err());
+        assert!(err.contains("runs.parquet is not a runs table"), "{err}");
     }
 
     #[test]

@@ -1,0 +1,238 @@
+//! Swept parameters as typed table columns, and back.
+//!
+//! One column per swept key, named by its dotted path (`window.lookback`), typed by the values
+//! the runs hold: all integers → `Int64`, integers and floats → `Float64` (a sweep such as
+//! `data.noise = [0, 0.1]`), all strings → `String`, all booleans → `Boolean`. Any other mix
+//! becomes a `String` column of the values as written. A row without the key is a null cell.
+
+use std::collections::HashSet;
+
+use anyhow::{bail, Result};
+use polars::prelude::{Column, DataType};
+
+use super::records::ParamValue;
+
+/// The column type that holds every value of one key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Int,
+    Float,
+    Str,
+    Bool,
+}
+
+fn kind_of(v: &ParamValue) -> Kind {
+    match v {
+        ParamValue::Int(_) => Kind::Int,
+        ParamValue::Float(_) => Kind::Float,
+        ParamValue::Str(_) => Kind::Str,
+        ParamValue::Bool(_) => Kind::Bool,
+    }
+}
+
+fn widen(a: Kind, b: Kind) -> Kind {
+    match (a, b) {
+        _ if a == b => a,
+        (Kind::Int, Kind::Float) | (Kind::Float, Kind::Int) => Kind::Float,
+        _ => Kind::Str,
+    }
+}
+
+/// Parameter keys in order of first appearance across `rows`.
+///
+/// Each row comes with a description for messages (e.g. `run r0`). Refuses a key that is
+/// named like one of `reserved` (the table's other columns), and a key listed twice in one row.
+pub fn param_keys<'a>(
+    rows: impl IntoIterator<Item = (String, &'a [(String, ParamValue)])>,
+    reserved: &[&str],
+) -> Result<Vec<String>> {
+    let mut keys: Vec<String> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    for (what, params) in rows {
+        let mut in_row: HashSet<&str> = HashSet::new();
+        for (key, _) in params {
+            if reserved.contains(&key.as_str()) {
+                bail!("{what}: swept key {key:?} has the name of another table column");
+            }
+            if !in_row.insert(key) {
+                bail!("{what}: swept key {key:?} is listed twice");
+            }
+            if seen.insert(key) {
+                keys.push(key.clone());
+            }
+        }
+    }
+    Ok(keys)
+}
+
+/// One typed column per key in `keys`; `rows[i]` fills row `i`.
+pub fn param_columns(keys: &[String], rows: &[&[(String, ParamValue)]]) -> Vec<Column> {
+    keys.iter()
+        .map(|key| {
+            let cells: Vec<Option<&ParamValue>> = rows
+                .iter()
+                .map(|params| params.iter().find(|(k, _)| k == key).map(|(_, v)| v))
+                .collect();
+            typed_column(key, &cells)
+        })
+        .collect()
+}
+
+fn typed_column(name: &str, cells: &[Option<&ParamValue>]) -> Column {
+    let kind = cells
+        .iter()
+        .flatten()
+        .map(|v| kind_of(v))
+        .reduce(widen)
+        // An all-null column has no type to follow; Int64 is as good as any and stays numeric.
+        .unwrap_or(Kind::Int);
+    let name = name.into();
+    match kind {
+        Kind::Int => Column::new(
+            name,
+            cells
+                .iter()
+                .map(|c| match c {
+                    Some(ParamValue::Int(v)) => Some(*v),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Kind::Float => Column::new(
+            name,
+            cells
+                .iter()
+                .map(|c| match c {
+                    Some(ParamValue::Float(v)) => Some(*v),
+                    // Exact for every integer a sweep plausibly holds (|v| < 2^53).
+                    Some(ParamValue::Int(v)) => Some(*v as f64),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Kind::Bool => Column::new(
+            name,
+            cells
+                .iter()
+                .map(|c| match c {
+                    Some(ParamValue::Bool(v)) => Some(*v),
+                    _ => None,
+                })
+                .collect::<Vec<_>>(),
+        ),
+        Kind::Str => Column::new(
+            name,
+            cells
+                .iter()
+                .map(|c| c.map(|v| v.to_string()))
+                .collect::<Vec<_>>(),
+        ),
+    }
+}
+
+/// Reads a parameter column back: cell `row` of `column` as a value, `None` for a null.
+pub fn param_cell(column: &Column, row: usize) -> Result<Option<ParamValue>> {
+    Ok(match column.dtype() {
+        DataType::Int64 => column.i64()?.get(row).map(ParamValue::Int),
+        DataType::Float64 => column.f64()?.get(row).map(ParamValue::Float),
+        DataType::String => column
+            .str()?
+            .get(row)
+            .map(|s| ParamValue::Str(s.to_string())),
+        DataType::Boolean => column.bool()?.get(row).map(ParamValue::Bool),
+        other => bail!(
+            "parameter column {:?} has type {other}, expected Int64, Float64, String or Boolean",
+            column.name().as_str()
+        ),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(key: &str, v: ParamValue) -> (String, ParamValue) {
+        (key.to_string(), v)
+    }
+
+    #[test]
+    fn columns_are_typed_by_their_values_and_ints_widen_to_floats() {
+        let a = vec![
+            p("window.lookback", ParamValue::Int(5)),
+            p("data.noise", ParamValue::Int(0)),
+            p("model.units", ParamValue::Str("32".into())),
+            p("train.shuffle", ParamValue::Bool(true)),
+            p("mixed", ParamValue::Bool(false)),
+        ];
+        let b = vec![
+            p("window.lookback", ParamValue::Int(20)),
+            p("data.noise", ParamValue::Float(0.1)),
+            p("model.units", ParamValue::Str("50x50".into())),
+            p("mixed", ParamValue::Int(3)),
+        ];
+        let rows: Vec<&[(String, ParamValue)]> = vec![&a, &b];
+        let keys = param_keys(
+            rows.iter()
+                .enumerate()
+                .map(|(i, r)| (format!("run {i}"), *r)),
+            &["label"],
+        )
+        .unwrap();
+        assert_eq!(
+            keys,
+            [
+                "window.lookback",
+                "data.noise",
+                "model.units",
+                "train.shuffle",
+                "mixed"
+            ]
+        );
+        let cols = param_columns(&keys, &rows);
+        let types: Vec<DataType> = cols.iter().map(|c| c.dtype().clone()).collect();
+        assert_eq!(
+            types,
+            [
+                DataType::Int64,
+                DataType::Float64,
+                DataType::String,
+                DataType::Boolean,
+                DataType::String
+            ]
+        );
+        assert_eq!(cols[1].f64().unwrap().get(0), Some(0.0));
+        assert_eq!(cols[1].f64().unwrap().get(1), Some(0.1));
+        // Row b lacks train.shuffle: a null cell.
+        assert_eq!(cols[3].bool().unwrap().get(1), None);
+        assert_eq!(cols[4].str().unwrap().get(0), Some("false"));
+        assert_eq!(cols[4].str().unwrap().get(1), Some("3"));
+
+        assert_eq!(param_cell(&cols[0], 1).unwrap(), Some(ParamValue::Int(20)));
+        assert_eq!(
+            param_cell(&cols[2], 1).unwrap(),
+            Some(ParamValue::Str("50x50".into()))
+        );
+        assert_eq!(param_cell(&cols[3], 1).unwrap(), None);
+    }
+
+    #[test]
+    fn keys_refuse_reserved_names_and_duplicates() {
+        let a = vec![p("label", ParamValue::Int(1))];
+        let err = param_keys([("run r7".to_string(), a.as_slice())], &["label"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("run r7") && err.contains("\"label\""), "{err}");
+
+        let b = vec![
+            p("window.lookback", ParamValue::Int(1)),
+            p("window.lookback", ParamValue::Int(2)),
+        ];
+        let err = param_keys([("run r8".to_string(), b.as_slice())], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("run r8") && err.contains("\"window.lookback\" is listed twice"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,49 @@
+//! Fixtures shared by the summary, report and compare tests.
+
+use std::path::PathBuf;
+
+use super::records::{ParamValue, RunRecord, RunStatus};
+
+/// A fresh empty folder under the system temp dir, removed on drop.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(tag: &str) -> Self {
+        let p = std::env::temp_dir().join(format!("runner-results-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        Self(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A run of configuration `lookback=<lookback>` with the given seed, status and metrics.
+pub fn run(lookback: i64, seed: u64, status: RunStatus, metrics: &[(&str, f64)]) -> RunRecord {
+    RunRecord {
+        run_id: format!("l{lookback}s{seed}"),
+        label: format!("lookback={lookback} seed={seed}"),
+        config: format!("lookback={lookback}"),
+        seed,
+        params: vec![("window.lookback".into(), ParamValue::Int(lookback))],
+        status,
+        reason: (status != RunStatus::Ok).then(|| "loss is NaN at epoch 2".to_string()),
+        metrics: metrics.iter().map(|&(n, v)| (n.to_string(), v)).collect(),
+        train_seconds: 1.0,
+        epochs: 5,
+    }
+}
+
+/// A successful run with a test rmse and r2.
+pub fn ok(lookback: i64, seed: u64, rmse: f64, r2: f64) -> RunRecord {
+    run(
+        lookback,
+        seed,
+        RunStatus::Ok,
+        &[("test_rmse", rmse), ("test_r2", r2)],
+    )
+}
