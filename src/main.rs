@@ -9,8 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use runner::pipeline::{self, RunOptions};
-use runner::results::RunStatus;
+use runner::pipeline::{self, Plan, RunOptions};
 use runner::spec;
 
 #[derive(Parser)]
@@ -37,8 +36,8 @@ struct Cli {
 enum Command {
     /// Train the experiment and write its results folder.
     Run(RunArgs),
-    /// Parse and check an experiment file and print the resolved configuration (every default
-    /// written out) without training.
+    /// Parse and check an experiment file, print the resolved configuration (every default
+    /// written out) and the plan - runs, distinct datasets, training work - without training.
     Validate(ValidateArgs),
 }
 
@@ -59,6 +58,13 @@ struct RunArgs {
     /// Results folder (default: results/<name> in the current directory).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Runs trained at once, each on one thread (default: all cores). Results are identical
+    /// for every value.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// Retrain runs that already have a finished folder under runs/ (default: skip them).
+    #[arg(long)]
+    force: bool,
     /// No progress output; the summary is still printed.
     #[arg(short, long)]
     quiet: bool,
@@ -101,40 +107,101 @@ fn main() -> ExitCode {
 }
 
 fn validate(args: ValidateArgs) -> Result<ExitCode, pipeline::Error> {
-    let exp = spec::load(&args.file, &args.overrides.set).map_err(pipeline::Error::bad_input)?;
+    let sweep =
+        spec::load_sweep(&args.file, &args.overrides.set).map_err(pipeline::Error::bad_input)?;
+    let plan = Plan::build(&sweep)?;
     println!("# {}: valid; resolved configuration:", args.file.display());
-    print!("{}", exp.to_toml_string());
+    print!("{}", sweep.runs[0].experiment.to_toml_string());
+    if !sweep.axes.is_empty() {
+        println!("\n# [sweep] (the values above are the first run's)");
+        for axis in &sweep.axes {
+            let values: Vec<String> = axis.values.iter().map(|v| v.to_string()).collect();
+            println!("# {} = [{}]", axis.key, values.join(", "));
+        }
+    }
+    println!(
+        "\n# plan: {} run{}, {} distinct dataset{}, {} sample-epochs of training",
+        sweep.runs.len(),
+        plural(sweep.runs.len()),
+        plan.dataset_count(),
+        plural(plan.dataset_count()),
+        pipeline::sample_epochs(&sweep, &plan)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 fn run(args: RunArgs) -> Result<ExitCode, pipeline::Error> {
-    let exp = spec::load(&args.file, &args.overrides.set).map_err(pipeline::Error::bad_input)?;
+    let sweep =
+        spec::load_sweep(&args.file, &args.overrides.set).map_err(pipeline::Error::bad_input)?;
     let options = RunOptions {
         out: args.out,
         quiet: args.quiet,
+        jobs: args.jobs.map(usize::from),
+        force: args.force,
     };
-    let outcome = pipeline::run(&exp, &options)?;
-    let rec = &outcome.record;
-    match outcome.split("test") {
-        Some(m) if rec.status == RunStatus::Ok => println!(
-            "{}: test RMSE {:.6} (naive last value {:.6}), MAE {:.6}, R² {:.4}",
-            exp.name, m.rmse, m.naive_rmse, m.mae, m.r2
-        ),
-        _ => println!(
+    let outcome = pipeline::run(&sweep, &options)?;
+    let name = &sweep.runs[0].experiment.name;
+    let groups = pipeline::ranked_configs(&outcome.runs);
+    if let Some(best) = groups.first().filter(|g| g.mean.is_finite()) {
+        let naive = outcome
+            .runs
+            .iter()
+            .find(|r| r.record.config == best.config)
+            .and_then(|r| {
+                r.record
+                    .metrics
+                    .iter()
+                    .find(|(k, _)| k == "test_naive_rmse")
+            })
+            .map_or(f64::NAN, |(_, v)| *v);
+        let who = if best.config.is_empty() {
+            name.clone()
+        } else {
+            format!("{name}: best {}", best.config)
+        };
+        let spread = best
+            .std
+            .map(|s| format!(" ± {}", pipeline::short(s)))
+            .unwrap_or_default();
+        println!(
+            "{who}: test RMSE {}{spread} over {} run{} (naive last value {})",
+            pipeline::short(best.mean),
+            best.runs.len(),
+            plural(best.runs.len()),
+            pipeline::short(naive)
+        );
+    }
+    let failed = outcome.failed();
+    for f in &failed {
+        println!(
             "{}: {} - {}",
-            exp.name,
-            rec.status,
-            rec.reason.as_deref().unwrap_or("no reason recorded")
-        ),
+            f.record.label,
+            f.record.status,
+            f.record.reason.as_deref().unwrap_or("no reason recorded")
+        );
     }
     println!(
-        "fit {:.2} s ({} epochs), total {:.2} s; results in {}",
-        rec.train_seconds,
-        rec.epochs,
+        "{} runs ({} cached, {} trained, {} failed), {} dataset{}; data {:.2} s, training {:.2} s, total {:.2} s; results in {}",
+        outcome.runs.len(),
+        outcome.cached,
+        outcome.trained,
+        failed.len(),
+        outcome.datasets,
+        plural(outcome.datasets),
+        outcome.data_seconds,
+        outcome.train_wall_seconds,
         outcome.total_seconds,
         outcome.folder.display()
     );
-    Ok(if rec.status == RunStatus::Ok {
+    Ok(if failed.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)

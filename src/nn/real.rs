@@ -42,15 +42,11 @@ pub trait Real:
 impl Real for f32 {
     #[inline]
     fn sigmoid_slice(x: &mut [f32]) {
-        for v in x.iter_mut() {
-            *v = activation::sigmoid_f32(*v);
-        }
+        activation::sigmoid_slice_f32(x);
     }
     #[inline]
     fn tanh_slice(x: &mut [f32]) {
-        for v in x.iter_mut() {
-            *v = activation::tanh_f32(*v);
-        }
+        activation::tanh_slice_f32(x);
     }
 }
 

@@ -1,12 +1,19 @@
 //! The executor: the only place that knows the order of the stages.
+//!
+//! `experiment file → Sweep (spec) → Plan (distinct data stages, prepared once) → runs in
+//! parallel (execute, one run folder each) → tables, summary, plots, report (assemble)`.
 
+mod assemble;
 mod error;
-mod experiment;
+mod execute;
+mod plan;
 mod progress;
+mod report;
+mod sweep;
 mod train_run;
-mod write;
 
+pub use assemble::{ranked_configs, short, ConfigGroup, RANK_METRIC};
 pub use error::Error;
-pub use experiment::{run, Outcome, RunOptions};
-pub use progress::EpochProgress;
+pub use plan::{sample_epochs, Plan};
+pub use sweep::{results_folder, run, Outcome, RunOptions};
 pub use train_run::{fit_config, network_shape};

@@ -1,87 +1,170 @@
-//! Progress of a fit: an indicatif bar over epochs with the current loss when stderr is a
-//! terminal; otherwise (CI logs, files) a plain line every tenth of the epochs, with no
-//! control characters.
+//! Progress of a sweep.
+//!
+//! On a terminal: an indicatif MultiProgress with one bar for the sweep (done/total, ETA) and a
+//! line per active run (label, epoch, loss). Otherwise (CI logs, files): plain lines without
+//! control characters - one per finished run, or, when a single run trains, a line every tenth
+//! of its epochs.
 
 use std::io::IsTerminal;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::results::{RunRecord, RunStatus};
 use crate::train::EpochStats;
 
-pub struct EpochProgress {
-    label: String,
-    total: usize,
+pub struct SweepProgress {
     mode: Mode,
+    total: usize,
+    done: AtomicUsize,
 }
 
 enum Mode {
     Quiet,
-    Bar(ProgressBar),
-    /// Print every `every` epochs and the last one.
+    Bars {
+        multi: MultiProgress,
+        overall: ProgressBar,
+    },
     Lines {
-        every: usize,
+        /// A single run to train: report its epochs too.
+        epochs_too: bool,
     },
 }
 
-impl EpochProgress {
-    pub fn new(label: &str, total_epochs: usize, quiet: bool) -> Self {
-        let mode = if quiet {
+/// The progress line of one active run.
+pub struct RunProgress<'a> {
+    sweep: &'a SweepProgress,
+    label: String,
+    epochs: usize,
+    bar: Option<ProgressBar>,
+}
+
+impl SweepProgress {
+    /// `total`: runs to train now (cached runs are not counted).
+    pub fn new(total: usize, quiet: bool) -> Self {
+        let mode = if quiet || total == 0 {
             Mode::Quiet
         } else if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::with_draw_target(
-                Some(total_epochs as u64),
-                ProgressDrawTarget::stderr(),
-            );
-            bar.set_style(
+            let multi = MultiProgress::with_draw_target(ProgressDrawTarget::stderr());
+            let overall = multi.add(ProgressBar::new(total as u64));
+            overall.set_style(
                 ProgressStyle::with_template(
-                    "{prefix} [{bar:30}] epoch {pos}/{len} {msg} ({elapsed}, eta {eta})",
+                    "sweep [{bar:30}] {pos}/{len} runs ({elapsed}, eta {eta}) {msg}",
                 )
-                .expect("static template is valid")
+                .expect("static template")
                 .progress_chars("=> "),
             );
-            bar.set_prefix(label.to_string());
-            bar.enable_steady_tick(Duration::from_millis(200));
-            Mode::Bar(bar)
+            overall.enable_steady_tick(Duration::from_millis(200));
+            Mode::Bars { multi, overall }
         } else {
             Mode::Lines {
-                every: (total_epochs / 10).max(1),
+                epochs_too: total == 1,
             }
         };
-        EpochProgress {
-            label: label.to_string(),
-            total: total_epochs,
+        SweepProgress {
             mode,
+            total,
+            done: AtomicUsize::new(0),
         }
     }
 
+    pub fn start_run(&self, label: &str, epochs: usize) -> RunProgress<'_> {
+        let bar = match &self.mode {
+            Mode::Bars { multi, .. } => {
+                let bar = multi.add(ProgressBar::new(epochs as u64));
+                bar.set_style(
+                    ProgressStyle::with_template("  {prefix} epoch {pos}/{len} {msg}")
+                        .expect("static template"),
+                );
+                bar.set_prefix(label.to_string());
+                Some(bar)
+            }
+            _ => None,
+        };
+        RunProgress {
+            sweep: self,
+            label: label.to_string(),
+            epochs,
+            bar,
+        }
+    }
+
+    /// Clears the bars (the caller prints the summary).
+    pub fn finish(&self) {
+        if let Mode::Bars { overall, .. } = &self.mode {
+            overall.finish_and_clear();
+        }
+    }
+}
+
+impl RunProgress<'_> {
     pub fn epoch(&self, stats: &EpochStats) {
         let msg = describe(stats);
-        match &self.mode {
-            Mode::Quiet => {}
-            Mode::Bar(bar) => {
+        match (&self.bar, &self.sweep.mode) {
+            (Some(bar), _) => {
                 bar.set_position(stats.epoch as u64);
                 bar.set_message(msg);
             }
-            Mode::Lines { every } => {
-                if stats.epoch.is_multiple_of(*every)
-                    || stats.epoch == self.total
+            (None, Mode::Lines { epochs_too: true }) => {
+                let every = (self.epochs / 10).max(1);
+                if stats.epoch.is_multiple_of(every)
+                    || stats.epoch == self.epochs
                     || stats.epoch == 1
                 {
                     eprintln!(
                         "{}: epoch {}/{} {}",
-                        self.label, stats.epoch, self.total, msg
+                        self.label, stats.epoch, self.epochs, msg
                     );
                 }
             }
+            _ => {}
         }
     }
 
-    /// Removes the bar (the caller prints the outcome).
-    pub fn finish(&self) {
-        if let Mode::Bar(bar) = &self.mode {
-            bar.finish_and_clear();
+    /// Removes the run's line and reports its outcome.
+    pub fn finish(self, record: &RunRecord) {
+        let done = self.sweep.done.fetch_add(1, Ordering::SeqCst) + 1;
+        let outcome = outcome(record);
+        match &self.sweep.mode {
+            Mode::Bars { multi, overall } => {
+                if let Some(bar) = &self.bar {
+                    bar.finish_and_clear();
+                    multi.remove(bar);
+                }
+                overall.inc(1);
+                if record.status != RunStatus::Ok {
+                    overall.println(format!("{}: {outcome}", self.label));
+                }
+            }
+            Mode::Lines { .. } => {
+                eprintln!("[{done}/{}] {}: {outcome}", self.sweep.total, self.label)
+            }
+            Mode::Quiet => {}
         }
+    }
+}
+
+fn outcome(record: &RunRecord) -> String {
+    let metric = |name: &str| {
+        record
+            .metrics
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| *v)
+    };
+    match record.status {
+        RunStatus::Ok => format!(
+            "test rmse {} in {:.2} s ({} epochs)",
+            metric("test_rmse").map_or("n/a".to_string(), |v| format!("{v:.6}")),
+            record.train_seconds,
+            record.epochs
+        ),
+        _ => format!(
+            "{} - {}",
+            record.status,
+            record.reason.as_deref().unwrap_or("no reason recorded")
+        ),
     }
 }
 

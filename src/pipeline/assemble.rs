@@ -1,0 +1,362 @@
+//! The experiment-level outputs, rebuilt from all run folders after every invocation:
+//! the resolved experiment, tables, summary, plots and report.
+//!
+//! They are written into a temporary folder inside the results folder and moved into place
+//! file by file at the end, so a crash never leaves a half-written table; the run folders
+//! (`runs/`) are the source of truth and are never touched here.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::plot::{
+    best_png, forecast_png, loss_png, losses_png, param_png, ranking_png, ParamAxis, ParamPoint,
+    RankEntry,
+};
+use crate::results::{
+    write_history, write_predictions, write_runs, FinishedRun, ParamValue, ResultsLayout, RunStatus,
+};
+use crate::spec::Sweep;
+
+use super::plan::Plan;
+use super::report;
+
+/// The metric runs are ranked by.
+pub const RANK_METRIC: &str = "test_rmse";
+/// How many configurations the best-forecast and loss plots show.
+const BEST_SHOWN: usize = 4;
+
+pub struct Assembly<'a> {
+    pub folder: &'a Path,
+    pub sweep: &'a Sweep,
+    pub plan: &'a Plan,
+    /// In grid order.
+    pub runs: &'a [FinishedRun],
+    pub wall_seconds: f64,
+    pub cached: usize,
+}
+
+/// One configuration with its seeds folded, in grid order of its first run.
+pub struct ConfigGroup<'a> {
+    pub config: String,
+    pub runs: Vec<&'a FinishedRun>,
+    /// Mean and sample std of the rank metric over the runs that finished.
+    pub mean: f64,
+    pub std: Option<f64>,
+}
+
+pub fn metric(run: &FinishedRun, name: &str) -> f64 {
+    if run.record.status != RunStatus::Ok {
+        return f64::NAN;
+    }
+    run.record
+        .metrics
+        .iter()
+        .find(|(k, _)| k == name)
+        .map_or(f64::NAN, |(_, v)| *v)
+}
+
+/// Configurations ranked by mean test RMSE, best first (those without a result last).
+pub fn ranked_configs(runs: &[FinishedRun]) -> Vec<ConfigGroup<'_>> {
+    let mut groups: Vec<ConfigGroup> = Vec::new();
+    for run in runs {
+        match groups.iter_mut().find(|g| g.config == run.record.config) {
+            Some(g) => g.runs.push(run),
+            None => groups.push(ConfigGroup {
+                config: run.record.config.clone(),
+                runs: vec![run],
+                mean: f64::NAN,
+                std: None,
+            }),
+        }
+    }
+    for g in &mut groups {
+        let values: Vec<f64> = g
+            .runs
+            .iter()
+            .map(|r| metric(r, RANK_METRIC))
+            .filter(|v| v.is_finite())
+            .collect();
+        let n = values.len() as f64;
+        if !values.is_empty() {
+            g.mean = values.iter().sum::<f64>() / n;
+        }
+        if values.len() >= 2 {
+            let var = values.iter().map(|v| (v - g.mean).powi(2)).sum::<f64>() / (n - 1.0);
+            g.std = Some(var.sqrt());
+        }
+    }
+    // Stable sort: ties keep grid order.
+    groups.sort_by(|a, b| match (a.mean.is_finite(), b.mean.is_finite()) {
+        (true, true) => a.mean.total_cmp(&b.mean),
+        (true, false) => std::cmp::Ordering::Less,
+        (false, true) => std::cmp::Ordering::Greater,
+        (false, false) => std::cmp::Ordering::Equal,
+    });
+    groups
+}
+
+pub fn assemble(a: &Assembly) -> Result<()> {
+    std::fs::create_dir_all(a.folder)
+        .with_context(|| format!("cannot create {}", a.folder.display()))?;
+    let staging = a.folder.join(format!(".assemble-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&staging);
+    std::fs::create_dir_all(staging.join("plots"))?;
+    write_all(a, &staging)?;
+    // Move into place: plots/ as a whole, then each file.
+    let plots = a.folder.join("plots");
+    if plots.exists() {
+        std::fs::remove_dir_all(&plots)?;
+    }
+    for entry in std::fs::read_dir(&staging)? {
+        let entry = entry?;
+        let dest = a.folder.join(entry.file_name());
+        std::fs::rename(entry.path(), &dest)
+            .with_context(|| format!("cannot move {} into place", dest.display()))?;
+    }
+    std::fs::remove_dir(&staging)?;
+    Ok(())
+}
+
+fn write_all(a: &Assembly, dir: &Path) -> Result<()> {
+    let layout = ResultsLayout::new(dir);
+    let records: Vec<_> = a.runs.iter().map(|r| r.record.clone()).collect();
+    std::fs::write(layout.experiment_toml(), experiment_toml(a.sweep))?;
+    write_runs(dir, &records)?;
+    let history: Vec<_> = a
+        .runs
+        .iter()
+        .flat_map(|r| r.history.iter().cloned())
+        .collect();
+    write_history(dir, &history)?;
+    let predictions: Vec<_> = a
+        .runs
+        .iter()
+        .flat_map(|r| r.predictions.iter().cloned())
+        .collect();
+    write_predictions(dir, &predictions)?;
+    if a.runs.len() == 1 {
+        // A single run's metrics.json is the experiment's.
+        let src = a
+            .folder
+            .join("runs")
+            .join(&a.runs[0].record.run_id)
+            .join("metrics.json");
+        std::fs::copy(&src, layout.metrics_json())
+            .with_context(|| format!("cannot copy {}", src.display()))?;
+    }
+    let groups = ranked_configs(a.runs);
+    report::write_summary(dir, &records)?;
+    let plots = write_plots(a, &layout, &groups)?;
+    report::write_report(dir, a, &plots)?;
+    Ok(())
+}
+
+/// The experiment as run: the first run's resolved configuration (every default written
+/// out; swept keys at their first candidate) and the grid.
+fn experiment_toml(sweep: &Sweep) -> String {
+    let mut text = sweep.runs[0].experiment.to_toml_string();
+    if !sweep.axes.is_empty() {
+        let mut grid = toml::Table::new();
+        for axis in &sweep.axes {
+            grid.insert(axis.key.clone(), toml::Value::Array(axis.values.clone()));
+        }
+        text.push_str("\n# The grid: one run per combination; the values above are the first run's.\n[sweep]\n");
+        text.push_str(&toml::to_string(&grid).unwrap_or_default());
+    }
+    text
+}
+
+/// Draws every plot; returns their paths relative to the results folder.
+fn write_plots(
+    a: &Assembly,
+    layout: &ResultsLayout,
+    groups: &[ConfigGroup],
+) -> Result<Vec<String>> {
+    let mut written = Vec::new();
+    let mut done = |name: &str| written.push(format!("plots/{name}"));
+    let best_run = groups
+        .first()
+        .and_then(|g| {
+            g.runs
+                .iter()
+                .copied()
+                .find(|r| r.record.status == RunStatus::Ok)
+        })
+        .unwrap_or(&a.runs[0]);
+    let best_spec = a
+        .sweep
+        .runs
+        .iter()
+        .find(|r| r.run_id == best_run.record.run_id)
+        .expect("every finished run comes from the sweep");
+    let data = a.plan.data_for(&best_spec.experiment);
+    let split_points =
+        |run: &FinishedRun, split: &str| -> Vec<(usize, f64)> { first_step(run, split) };
+    let title = format!(
+        "{}: test RMSE {} (naive {})",
+        if a.runs.len() == 1 {
+            best_spec.experiment.name.clone()
+        } else {
+            format!("best run {}", best_run.record.label)
+        },
+        short(metric(best_run, "test_rmse")),
+        short(metric(best_run, "test_naive_rmse"))
+    );
+    forecast_png(
+        &layout.forecast_png(),
+        &data.series.values,
+        data.series.time.as_deref(),
+        &split_points(best_run, "train"),
+        &split_points(best_run, "validation"),
+        &split_points(best_run, "test"),
+        &title,
+    )?;
+    done("forecast.png");
+
+    if a.runs.len() == 1 {
+        loss_png(
+            &layout.loss_png(),
+            &best_run.history,
+            &format!("{}: training loss", best_spec.experiment.name),
+        )?;
+        done("loss.png");
+        return Ok(written);
+    }
+
+    let plots = layout.plots_dir();
+    let entries: Vec<RankEntry> = groups
+        .iter()
+        .map(|g| RankEntry {
+            config: g.config.clone(),
+            mean: g.mean,
+            std: g.std,
+            values: g.runs.iter().map(|r| metric(r, RANK_METRIC)).collect(),
+        })
+        .collect();
+    let baseline = mean_finite(a.runs.iter().map(|r| metric(r, "test_naive_rmse")));
+    ranking_png(
+        &plots.join("ranking.png"),
+        &entries,
+        baseline,
+        RANK_METRIC,
+        &format!(
+            "{}: mean test RMSE per configuration (± std over seeds)",
+            name(a)
+        ),
+    )?;
+    done("ranking.png");
+
+    for axis in a.sweep.axes.iter().filter(|x| x.key != "seed") {
+        let points: Vec<ParamPoint> = a
+            .runs
+            .iter()
+            .map(|r| ParamPoint {
+                value: r
+                    .record
+                    .params
+                    .iter()
+                    .find(|(k, _)| *k == axis.key)
+                    .map_or(ParamAxis::Category(String::new()), |(_, v)| axis_value(v)),
+                metric: metric(r, RANK_METRIC),
+            })
+            .collect();
+        let file = format!("param_{}.png", axis.key.replace('.', "_"));
+        param_png(&plots.join(&file), &axis.key, &points, RANK_METRIC)?;
+        done(&file);
+    }
+
+    // The best configurations: their first finished seed's test forecast and training loss.
+    let shown: Vec<&FinishedRun> = groups
+        .iter()
+        .filter_map(|g| {
+            g.runs
+                .iter()
+                .copied()
+                .find(|r| r.record.status == RunStatus::Ok)
+        })
+        .take(BEST_SHOWN)
+        .collect();
+    let test_span: Vec<(usize, f64)> = best_run
+        .predictions
+        .iter()
+        .filter(|p| p.split == "test")
+        .map(|p| p.index as usize)
+        .filter_map(|i| data.series.values.get(i).map(|v| (i, *v)))
+        .collect();
+    let actual = dedup_points(test_span);
+    let forecasts: Vec<(String, Vec<(usize, f64)>)> = shown
+        .iter()
+        .map(|r| (r.record.label.clone(), first_step(r, "test")))
+        .collect();
+    best_png(
+        &plots.join("best.png"),
+        &actual,
+        &forecasts,
+        &format!("{}: test forecasts of the best configurations", name(a)),
+    )?;
+    done("best.png");
+    let curves: Vec<(String, Vec<(u32, f64)>)> = shown
+        .iter()
+        .map(|r| {
+            let c = r.history.iter().map(|h| (h.epoch, h.train_loss)).collect();
+            (r.record.label.clone(), c)
+        })
+        .collect();
+    losses_png(
+        &layout.loss_png(),
+        &curves,
+        &format!("{}: training loss of the best configurations", name(a)),
+    )?;
+    done("loss.png");
+    Ok(written)
+}
+
+fn name<'a>(a: &'a Assembly) -> &'a str {
+    &a.sweep.runs[0].experiment.name
+}
+
+fn axis_value(v: &ParamValue) -> ParamAxis {
+    match v {
+        ParamValue::Int(i) => ParamAxis::Number(*i as f64),
+        ParamValue::Float(f) => ParamAxis::Number(*f),
+        ParamValue::Str(s) => ParamAxis::Category(s.clone()),
+        ParamValue::Bool(b) => ParamAxis::Category(b.to_string()),
+    }
+}
+
+/// Each target index once: the first prediction made for it (the one-step-ahead one with a
+/// horizon of 1; with longer horizons, that of the earliest window).
+fn first_step(run: &FinishedRun, split: &str) -> Vec<(usize, f64)> {
+    dedup_points(
+        run.predictions
+            .iter()
+            .filter(|p| p.split == split)
+            .map(|p| (p.index as usize, p.predicted))
+            .collect(),
+    )
+}
+
+fn dedup_points(mut points: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
+    let mut seen = std::collections::HashSet::new();
+    points.retain(|(i, _)| seen.insert(*i));
+    points.sort_by_key(|(i, _)| *i);
+    points
+}
+
+pub fn mean_finite(values: impl Iterator<Item = f64>) -> Option<f64> {
+    let v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
+    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+}
+
+/// Four significant digits, enough to compare runs in a title.
+pub fn short(v: f64) -> String {
+    if v == 0.0 {
+        "0".to_string()
+    } else if v.is_finite() {
+        let decimals = (3 - v.abs().log10().floor() as i32).max(0) as usize;
+        format!("{v:.decimals$}")
+    } else {
+        "n/a".to_string()
+    }
+}

@@ -1,0 +1,220 @@
+//! One run of a sweep: fit, forecast, score, and the run's rows of the tables.
+
+use std::panic::AssertUnwindSafe;
+
+use serde::Serialize;
+
+use crate::data::Prepared;
+use crate::eval::{evaluate, Metrics};
+use crate::results::{FinishedRun, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
+use crate::spec::{sweep::value_text, RunSpec};
+use crate::train::{EpochStats, Stop};
+
+use super::train_run::{self, SplitForecast};
+
+/// What a run's `metrics.json` holds.
+#[derive(Serialize)]
+pub struct RunMetrics {
+    pub run_id: String,
+    pub label: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub epochs: usize,
+    pub best_epoch: usize,
+    pub train_seconds: f64,
+    /// Per split: train, validation (when present), test.
+    pub splits: serde_json::Map<String, serde_json::Value>,
+}
+
+/// Trains and scores one run. A panic inside (a bug) is caught and recorded as a failed run,
+/// so the other runs of the sweep go on.
+pub fn execute(
+    run: &RunSpec,
+    data: &Prepared,
+    on_epoch: &mut dyn FnMut(&EpochStats),
+) -> (FinishedRun, RunMetrics) {
+    let attempt =
+        std::panic::catch_unwind(AssertUnwindSafe(|| train_and_score(run, data, on_epoch)));
+    match attempt {
+        Ok(done) => done,
+        Err(panic) => {
+            let reason = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_else(|| "unknown panic".to_string());
+            let record = record(
+                run,
+                RunStatus::Failed,
+                Some(format!("internal error: {reason}")),
+                Vec::new(),
+                0.0,
+                0,
+            );
+            let metrics = run_metrics(&record, 0, serde_json::Map::new());
+            let finished = FinishedRun {
+                record,
+                history: Vec::new(),
+                predictions: Vec::new(),
+            };
+            (finished, metrics)
+        }
+    }
+}
+
+fn train_and_score(
+    run: &RunSpec,
+    data: &Prepared,
+    on_epoch: &mut dyn FnMut(&EpochStats),
+) -> (FinishedRun, RunMetrics) {
+    let trained = train_run::fit(&run.experiment, data, on_epoch);
+    let forecasts = train_run::forecast(&trained.net, data);
+    let scores: Vec<(&'static str, Metrics)> =
+        forecasts.iter().map(|f| (f.split, score(f))).collect();
+    let (status, reason) = match &trained.report.stop {
+        Stop::Diverged { reason, .. } => (RunStatus::Diverged, Some(reason.clone())),
+        Stop::Completed | Stop::EarlyStopped { .. } => (RunStatus::Ok, None),
+    };
+    let record = record(
+        run,
+        status,
+        reason,
+        metric_columns(&scores),
+        trained.seconds,
+        trained.report.history.len(),
+    );
+    let history = trained
+        .report
+        .history
+        .iter()
+        .map(|e| HistoryRow {
+            run_id: run.run_id.clone(),
+            epoch: e.epoch as u32,
+            train_loss: e.train_loss,
+            val_loss: e.val_loss,
+        })
+        .collect();
+    let mut splits = serde_json::Map::new();
+    for (split, m) in &scores {
+        splits.insert(
+            split.to_string(),
+            serde_json::to_value(m).expect("metrics serialize"),
+        );
+    }
+    let metrics = run_metrics(&record, trained.report.best_epoch, splits);
+    let finished = FinishedRun {
+        predictions: prediction_rows(&run.run_id, &forecasts),
+        record,
+        history,
+    };
+    (finished, metrics)
+}
+
+fn record(
+    run: &RunSpec,
+    status: RunStatus,
+    reason: Option<String>,
+    metrics: Vec<(String, f64)>,
+    train_seconds: f64,
+    epochs: usize,
+) -> RunRecord {
+    RunRecord {
+        run_id: run.run_id.clone(),
+        label: display_label(run),
+        config: run.config.clone(),
+        seed: run.experiment.seed,
+        params: run
+            .params
+            .iter()
+            .map(|(k, v)| (k.clone(), param_value(v)))
+            .collect(),
+        status,
+        reason,
+        metrics,
+        train_seconds,
+        epochs,
+    }
+}
+
+/// The label of a run, or the experiment's name when nothing is swept.
+pub fn display_label(run: &RunSpec) -> String {
+    if run.label.is_empty() {
+        run.experiment.name.clone()
+    } else {
+        run.label.clone()
+    }
+}
+
+fn param_value(v: &toml::Value) -> ParamValue {
+    match v {
+        toml::Value::Integer(i) => ParamValue::Int(*i),
+        toml::Value::Float(f) => ParamValue::Float(*f),
+        toml::Value::Boolean(b) => ParamValue::Bool(*b),
+        other => ParamValue::Str(value_text(other)),
+    }
+}
+
+fn run_metrics(
+    record: &RunRecord,
+    best_epoch: usize,
+    splits: serde_json::Map<String, serde_json::Value>,
+) -> RunMetrics {
+    RunMetrics {
+        run_id: record.run_id.clone(),
+        label: record.label.clone(),
+        status: record.status.as_str().to_string(),
+        reason: record.reason.clone(),
+        epochs: record.epochs,
+        best_epoch,
+        train_seconds: record.train_seconds,
+        splits,
+    }
+}
+
+fn score(f: &SplitForecast) -> Metrics {
+    let flat = |a: &ndarray::Array2<f64>| a.iter().copied().collect::<Vec<f64>>();
+    evaluate(&flat(&f.actual), &flat(&f.predicted), &flat(&f.naive))
+}
+
+/// Table columns: test first (what a reader compares), then validation, then train.
+fn metric_columns(metrics: &[(&'static str, Metrics)]) -> Vec<(String, f64)> {
+    let mut cols = Vec::new();
+    for split in ["test", "validation", "train"] {
+        let Some((_, m)) = metrics.iter().find(|(s, _)| *s == split) else {
+            continue;
+        };
+        let nan = f64::NAN;
+        for (name, value) in [
+            ("rmse", m.rmse),
+            ("mae", m.mae),
+            ("mape", m.mape.unwrap_or(nan)),
+            ("smape", m.smape.unwrap_or(nan)),
+            ("mase", m.mase.unwrap_or(nan)),
+            ("r2", m.r2),
+            ("naive_rmse", m.naive_rmse),
+        ] {
+            cols.push((format!("{split}_{name}"), value));
+        }
+    }
+    cols
+}
+
+/// One row per predicted value; with a horizon above 1 a target index appears once per
+/// window that predicts it.
+fn prediction_rows(run_id: &str, forecasts: &[SplitForecast]) -> Vec<PredictionRow> {
+    let mut rows = Vec::new();
+    for f in forecasts {
+        for (i, &first) in f.target_index.iter().enumerate() {
+            for h in 0..f.predicted.ncols() {
+                rows.push(PredictionRow {
+                    run_id: run_id.to_string(),
+                    split: f.split.to_string(),
+                    index: (first + h) as u32,
+                    actual: f.actual[[i, h]],
+                    predicted: f.predicted[[i, h]],
+                });
+            }
+        }
+    }
+    rows
+}

@@ -1,0 +1,57 @@
+//! The plan of a sweep: which data stages are distinct (computed once, shared by every run
+//! that uses them) and how much training work the runs add up to.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::data::{self, Prepared};
+use crate::spec::Sweep;
+
+use super::Error;
+
+pub struct Plan {
+    /// Prepared data per data-stage hash.
+    datasets: BTreeMap<String, Arc<Prepared>>,
+}
+
+impl Plan {
+    /// Runs the data stages of every distinct dataset of the sweep. Bad data (a CSV cell,
+    /// a part too short for a window) is bad input: reported before anything is written.
+    pub fn build(sweep: &Sweep) -> Result<Plan, Error> {
+        let mut datasets = BTreeMap::new();
+        for run in &sweep.runs {
+            let exp = &run.experiment;
+            let hash = exp.data_hash();
+            if datasets.contains_key(&hash) {
+                continue;
+            }
+            let series = exp.load_series().map_err(Error::bad_input)?;
+            let prepared =
+                data::prepare(series, &exp.prepare_params()).map_err(Error::bad_input)?;
+            datasets.insert(hash, Arc::new(prepared));
+        }
+        Ok(Plan { datasets })
+    }
+
+    pub fn dataset_count(&self) -> usize {
+        self.datasets.len()
+    }
+
+    /// The prepared data of a run of the sweep.
+    pub fn data_for(&self, exp: &crate::spec::Experiment) -> Arc<Prepared> {
+        Arc::clone(&self.datasets[&exp.data_hash()])
+    }
+}
+
+/// Training work of the sweep: Σ over runs of training windows × epochs (an upper bound
+/// when early stopping ends runs sooner).
+pub fn sample_epochs(sweep: &Sweep, plan: &Plan) -> u64 {
+    sweep
+        .runs
+        .iter()
+        .map(|r| {
+            let n = plan.data_for(&r.experiment).train.len() as u64;
+            n * r.experiment.train.epochs as u64
+        })
+        .sum()
+}

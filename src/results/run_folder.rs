@@ -1,0 +1,188 @@
+//! One finished run on disk: `runs/<run_id>/` holds everything needed to rebuild the
+//! experiment's tables without retraining, so finished runs are skipped on the next invocation
+//! and shards written by other processes can be merged.
+//!
+//! ```text
+//! runs/<run_id>/
+//!   config.toml       the run's resolved experiment
+//!   metrics.json      metrics per split (for people)
+//!   record.json       the run's row of the runs table (for merging)
+//!   history.csv       epoch, train_loss, val_loss
+//!   predictions.csv   split, index, actual, predicted
+//! ```
+//!
+//! The folder is written under a temporary name and renamed when complete, so a folder named
+//! like a run id is always a finished run; a crash leaves only a `.tmp` folder, which the next
+//! invocation removes. Floats are written in Rust's shortest round-trip form, so a table rebuilt
+//! from disk is bit-identical to one built from the live run.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use serde::Serialize;
+
+use super::records::{HistoryRow, PredictionRow, RunRecord};
+
+/// A run's rows of the three tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FinishedRun {
+    pub record: RunRecord,
+    pub history: Vec<HistoryRow>,
+    pub predictions: Vec<PredictionRow>,
+}
+
+const RECORD: &str = "record.json";
+const TMP_MARK: &str = ".tmp-";
+
+/// The folder of run `run_id` under `runs_dir`.
+pub fn run_dir(runs_dir: &Path, run_id: &str) -> PathBuf {
+    runs_dir.join(run_id)
+}
+
+/// Whether `runs_dir/<run_id>` holds a finished run.
+pub fn is_finished(runs_dir: &Path, run_id: &str) -> bool {
+    run_dir(runs_dir, run_id).join(RECORD).is_file()
+}
+
+/// Removes temporary folders left by an interrupted invocation.
+pub fn remove_stale_temporaries(runs_dir: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(runs_dir) else {
+        return Ok(());
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') && name.contains(TMP_MARK) {
+            std::fs::remove_dir_all(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Writes the run's folder atomically, replacing an older one of the same id.
+pub fn write_run(
+    runs_dir: &Path,
+    run: &FinishedRun,
+    config_toml: &str,
+    metrics: &impl Serialize,
+) -> Result<PathBuf> {
+    std::fs::create_dir_all(runs_dir)
+        .with_context(|| format!("cannot create {}", runs_dir.display()))?;
+    let id = &run.record.run_id;
+    let tmp = runs_dir.join(format!(".{id}{TMP_MARK}{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
+    let write = |name: &str, text: String| -> Result<()> {
+        let p = tmp.join(name);
+        std::fs::write(&p, text).with_context(|| format!("cannot write {}", p.display()))
+    };
+    write("config.toml", config_toml.to_string())?;
+    write("metrics.json", serde_json::to_string_pretty(metrics)?)?;
+    write("history.csv", history_csv(&run.history))?;
+    write("predictions.csv", predictions_csv(&run.predictions))?;
+    // Last: its presence marks the run as finished.
+    write(RECORD, serde_json::to_string_pretty(&run.record)?)?;
+
+    let dest = run_dir(runs_dir, id);
+    if dest.exists() {
+        std::fs::remove_dir_all(&dest)
+            .with_context(|| format!("cannot replace {}", dest.display()))?;
+    }
+    std::fs::rename(&tmp, &dest)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), dest.display()))?;
+    Ok(dest)
+}
+
+/// Reads a finished run back.
+pub fn read_run(dir: &Path) -> Result<FinishedRun> {
+    let read = |name: &str| -> Result<String> {
+        let p = dir.join(name);
+        std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))
+    };
+    let record: RunRecord = serde_json::from_str(&read(RECORD)?)
+        .with_context(|| format!("{}: not a run record", dir.join(RECORD).display()))?;
+    let run_id = record.run_id.clone();
+    let history = parse_history(&read("history.csv")?, &run_id)
+        .with_context(|| format!("in {}", dir.join("history.csv").display()))?;
+    let predictions = parse_predictions(&read("predictions.csv")?, &run_id)
+        .with_context(|| format!("in {}", dir.join("predictions.csv").display()))?;
+    Ok(FinishedRun {
+        record,
+        history,
+        predictions,
+    })
+}
+
+fn history_csv(rows: &[HistoryRow]) -> String {
+    let mut s = String::from("epoch,train_loss,val_loss\n");
+    for r in rows {
+        let val = r.val_loss.map(|v| v.to_string()).unwrap_or_default();
+        let _ = writeln!(s, "{},{},{}", r.epoch, r.train_loss, val);
+    }
+    s
+}
+
+fn predictions_csv(rows: &[PredictionRow]) -> String {
+    let mut s = String::from("split,index,actual,predicted\n");
+    for r in rows {
+        let _ = writeln!(s, "{},{},{},{}", r.split, r.index, r.actual, r.predicted);
+    }
+    s
+}
+
+fn fields(text: &str, columns: usize) -> Result<Vec<Vec<&str>>> {
+    let mut rows = Vec::new();
+    for (n, line) in text.lines().enumerate().skip(1) {
+        let f: Vec<&str> = line.split(',').collect();
+        if f.len() != columns {
+            bail!(
+                "line {}: expected {columns} fields, found {}",
+                n + 1,
+                f.len()
+            );
+        }
+        rows.push(f);
+    }
+    Ok(rows)
+}
+
+fn number<T: std::str::FromStr>(s: &str, line: usize) -> Result<T> {
+    s.parse()
+        .map_err(|_| anyhow::anyhow!("line {line}: `{s}` is not a number"))
+}
+
+fn parse_history(text: &str, run_id: &str) -> Result<Vec<HistoryRow>> {
+    fields(text, 3)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            Ok(HistoryRow {
+                run_id: run_id.to_string(),
+                epoch: number(f[0], i + 2)?,
+                train_loss: number(f[1], i + 2)?,
+                val_loss: if f[2].is_empty() {
+                    None
+                } else {
+                    Some(number(f[2], i + 2)?)
+                },
+            })
+        })
+        .collect()
+}
+
+fn parse_predictions(text: &str, run_id: &str) -> Result<Vec<PredictionRow>> {
+    fields(text, 4)?
+        .into_iter()
+        .enumerate()
+        .map(|(i, f)| {
+            Ok(PredictionRow {
+                run_id: run_id.to_string(),
+                split: f[0].to_string(),
+                index: number(f[1], i + 2)?,
+                actual: number(f[2], i + 2)?,
+                predicted: number(f[3], i + 2)?,
+            })
+        })
+        .collect()
+}

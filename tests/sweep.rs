@@ -1,0 +1,339 @@
+//! Sweeps through the real binary: expansion, parallel runs, determinism across --jobs,
+//! resume after SIGKILL, tables, plots, report, compare.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use polars::prelude::{DataFrame, DataType, ParquetReader, SerReader};
+
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(tag: &str) -> Self {
+        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir =
+            std::env::temp_dir().join(format!("runner-sweep-{tag}-{}-{n}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir)
+    }
+    fn path(&self) -> &Path {
+        &self.0
+    }
+    fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn runner(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_runner"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("runner starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn read_parquet(path: &Path) -> DataFrame {
+    ParquetReader::new(File::open(path).unwrap())
+        .finish()
+        .unwrap()
+}
+
+/// The tables that must not depend on how the sweep was executed (timings dropped).
+fn tables(dir: &Path) -> Vec<DataFrame> {
+    let runs = read_parquet(&dir.join("runs.parquet"))
+        .drop("train_seconds")
+        .unwrap();
+    vec![
+        runs,
+        read_parquet(&dir.join("history.parquet")),
+        read_parquet(&dir.join("predictions.parquet")),
+    ]
+}
+
+/// 2 lookbacks × 2 widths × 2 seeds = 8 runs of 3 epochs on a short sine.
+const GRID: &str = r#"
+name = "grid"
+[data]
+kind = "sine"
+points = 300
+stop = 30.0
+[model]
+units = [8]
+[train]
+epochs = 3
+[sweep]
+window.lookback = [4, 6]
+model.units = [[8], [6, 6]]
+seed = [1, 2]
+"#;
+
+#[test]
+fn a_grid_runs_and_leaves_tables_plots_and_report() {
+    let s = Scratch::new("grid");
+    let file = s.write("grid.toml", GRID);
+    let out = runner(s.path(), &[file.to_str().unwrap(), "--jobs", "2"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dir = s.path().join("results/grid");
+
+    let runs = read_parquet(&dir.join("runs.parquet"));
+    assert_eq!(runs.height(), 8);
+    assert_eq!(
+        runs.column("window.lookback").unwrap().dtype(),
+        &DataType::Int64
+    );
+    assert_eq!(
+        runs.column("model.units").unwrap().dtype(),
+        &DataType::String
+    );
+    assert_eq!(
+        runs.column("test_rmse").unwrap().dtype(),
+        &DataType::Float64
+    );
+    let labels = runs.column("label").unwrap().str().unwrap().clone();
+    assert_eq!(labels.get(0), Some("units=8 lookback=4 seed=1"));
+    assert_eq!(labels.get(7), Some("units=6x6 lookback=6 seed=2"));
+    let ids = runs.column("run_id").unwrap().str().unwrap().clone();
+    for i in 0..8 {
+        let id = ids.get(i).unwrap();
+        assert!(
+            dir.join("runs").join(id).join("config.toml").is_file(),
+            "run folder {id}"
+        );
+    }
+
+    let summary = std::fs::read_to_string(dir.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 1 + 4, "{summary}");
+    for plot in [
+        "ranking.png",
+        "param_window_lookback.png",
+        "param_model_units.png",
+        "best.png",
+        "loss.png",
+        "forecast.png",
+    ] {
+        let p = dir.join("plots").join(plot);
+        assert!(
+            std::fs::metadata(&p)
+                .map(|m| m.len() > 5000)
+                .unwrap_or(false),
+            "{plot}"
+        );
+    }
+    let report = std::fs::read_to_string(dir.join("report.md")).unwrap();
+    assert!(report.contains("plots/ranking.png"), "{report}");
+    assert!(report.contains("naive"), "{report}");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("8 runs (0 cached, 8 trained, 0 failed), 2 datasets"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn results_are_identical_for_one_and_two_jobs() {
+    let s = Scratch::new("jobs");
+    let file = s.write("grid.toml", GRID);
+    let one = runner(
+        s.path(),
+        &[file.to_str().unwrap(), "-j", "1", "--out", "one", "-q"],
+    );
+    let two = runner(
+        s.path(),
+        &[file.to_str().unwrap(), "-j", "2", "--out", "two", "-q"],
+    );
+    assert!(one.status.success() && two.status.success());
+    let (a, b) = (tables(&s.path().join("one")), tables(&s.path().join("two")));
+    for (x, y) in a.iter().zip(&b) {
+        assert!(x.equals_missing(y), "tables differ:\n{x}\n{y}");
+    }
+}
+
+#[test]
+fn a_second_invocation_reuses_finished_runs_and_force_retrains() {
+    let s = Scratch::new("cache");
+    let file = s.write("grid.toml", GRID);
+    let first = runner(s.path(), &[file.to_str().unwrap(), "-q"]);
+    assert!(first.status.success());
+    let again = runner(s.path(), &[file.to_str().unwrap()]);
+    assert!(again.status.success());
+    assert!(
+        text(&again.stderr).contains("8 runs (8 cached, 0 to run)"),
+        "{}",
+        text(&again.stderr)
+    );
+    // Changing one axis keeps the runs it shares with the previous grid.
+    let wider = runner(
+        s.path(),
+        &[
+            file.to_str().unwrap(),
+            "--set",
+            "sweep.window.lookback=[4, 6, 8]",
+        ],
+    );
+    assert!(
+        text(&wider.stderr).contains("12 runs (8 cached, 4 to run)"),
+        "{}",
+        text(&wider.stderr)
+    );
+    let forced = runner(s.path(), &[file.to_str().unwrap(), "--force"]);
+    assert!(
+        text(&forced.stderr).contains("(0 cached, 8 to run)"),
+        "{}",
+        text(&forced.stderr)
+    );
+}
+
+#[test]
+fn a_sweep_killed_midway_resumes_to_the_same_tables() {
+    let s = Scratch::new("kill");
+    // 6 runs of ~0.2 s each on one job: time to kill it in the middle.
+    let grid = GRID
+        .replace("epochs = 3", "epochs = 40")
+        .replace("seed = [1, 2]", "seed = [1, 2, 3]")
+        .replace("model.units = [[8], [6, 6]]", "model.units = [[8]]");
+    let file = s.write("grid.toml", &grid);
+    let reference = runner(
+        s.path(),
+        &[file.to_str().unwrap(), "-q", "--out", "reference"],
+    );
+    assert!(reference.status.success());
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_runner"))
+        .args([file.to_str().unwrap(), "-q", "-j", "1", "--out", "killed"])
+        .current_dir(s.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let runs_dir = s.path().join("killed/runs");
+    let finished = |dir: &Path| -> usize {
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .filter(|e| e.path().join("record.json").is_file())
+                    .count()
+            })
+            .unwrap_or(0)
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while finished(&runs_dir) < 2 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let done = finished(&runs_dir);
+    assert!(
+        (2..6).contains(&done),
+        "killed after {done} of 6 runs: too late to test resuming"
+    );
+
+    let resumed = runner(s.path(), &[file.to_str().unwrap(), "--out", "killed"]);
+    assert!(resumed.status.success(), "{}", text(&resumed.stderr));
+    let msg = text(&resumed.stderr);
+    assert!(
+        msg.contains(&format!("6 runs ({done} cached, {} to run)", 6 - done)),
+        "{msg}"
+    );
+    let (a, b) = (
+        tables(&s.path().join("reference")),
+        tables(&s.path().join("killed")),
+    );
+    for (x, y) in a.iter().zip(&b) {
+        assert!(x.equals_missing(y), "tables differ:\n{x}\n{y}");
+    }
+    // No temporary folder is left behind.
+    let leftovers: Vec<_> = std::fs::read_dir(&runs_dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn validate_prints_the_plan() {
+    let s = Scratch::new("plan");
+    let file = s.write("grid.toml", GRID);
+    let out = runner(s.path(), &["validate", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    // Training windows: 240 train points - lookback: 236 (lookback 4) and 234 (lookback 6),
+    // each in 4 runs of 3 epochs: 4·3·(236 + 234) = 5640.
+    assert!(
+        stdout.contains("# plan: 8 runs, 2 distinct datasets, 5640 sample-epochs"),
+        "{stdout}"
+    );
+    assert!(!s.path().join("results").exists());
+}
+
+#[test]
+fn a_bad_sweep_is_rejected_before_anything_runs() {
+    let s = Scratch::new("badsweep");
+    let file = s.write(
+        "grid.toml",
+        &GRID.replace("window.lookback = [4, 6]", "window.lokback = [4, 6]"),
+    );
+    let out = runner(s.path(), &[file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean `sweep.window.lookback`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let file = s.write(
+        "grid2.toml",
+        &GRID.replace("window.lookback = [4, 6]", "window.lookback = [4, 400]"),
+    );
+    let out = runner(s.path(), &[file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("lookback=400"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!s.path().join("results").exists());
+}
+
+#[test]
+fn a_diverging_run_is_recorded_and_the_others_finish() {
+    let s = Scratch::new("mixed");
+    let grid = GRID
+        .replace(
+            "[sweep]",
+            "[sweep]\ntrain.optimizer = [\"sgd\"]\ntrain.learning_rate = [0.01, 1e12]",
+        )
+        .replace("model.units = [[8], [6, 6]]\n", "")
+        .replace("seed = [1, 2]", "seed = [1]");
+    let file = s.write("grid.toml", &grid);
+    let out = runner(s.path(), &[file.to_str().unwrap(), "-q"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("lr=1000000000000") && stdout.contains("diverged"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("4 runs (0 cached, 4 trained, 2 failed)"),
+        "{stdout}"
+    );
+    let runs = read_parquet(&s.path().join("results/grid/runs.parquet"));
+    let status = runs.column("status").unwrap().str().unwrap().clone();
+    let ok = (0..4).filter(|&i| status.get(i) == Some("ok")).count();
+    assert_eq!(ok, 2);
+}
