@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use runner::pipeline::{self, Plan, RunOptions};
-use runner::spec;
+use runner::{results, spec};
 
 #[derive(Parser)]
 #[command(
@@ -25,7 +25,7 @@ use runner::spec;
     after_help = "Exit codes: 0 success; 1 a run failed or diverged (results still written); \
         2 bad input (file, --set, data or arguments; nothing written).\n\n\
         Examples:\n  runner experiments/seed.toml\n  runner run experiments/seed.toml --set train.epochs=5 --out /tmp/quick\n  \
-        runner validate experiments/airline.toml"
+        runner validate experiments/airline.toml\n  runner compare results/sine_grid --top 5\n  runner compare results/before results/after"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -39,6 +39,22 @@ enum Command {
     /// Parse and check an experiment file, print the resolved configuration (every default
     /// written out) and the plan - runs, distinct datasets, training work - without training.
     Validate(ValidateArgs),
+    /// Rank the configurations of a results folder, or compare two results folders
+    /// configuration by configuration (matched by their swept values, seeds folded).
+    Compare(CompareArgs),
+}
+
+#[derive(Args)]
+struct CompareArgs {
+    /// A results folder (results/<name>), or two to compare: the change is B relative to A.
+    #[arg(value_name = "DIR", num_args = 1..=2, required = true)]
+    dirs: Vec<PathBuf>,
+    /// The metric to rank or compare by (a column of runs.csv).
+    #[arg(long, default_value = "test_rmse")]
+    metric: String,
+    /// Show only the best N configurations (one folder only).
+    #[arg(long, value_name = "N")]
+    top: Option<usize>,
 }
 
 #[derive(Args)]
@@ -78,7 +94,7 @@ struct ValidateArgs {
     overrides: Overrides,
 }
 
-const SUBCOMMANDS: [&str; 3] = ["run", "validate", "help"];
+const SUBCOMMANDS: [&str; 4] = ["run", "validate", "compare", "help"];
 
 /// `runner FILE ...` is `runner run FILE ...`.
 fn with_default_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
@@ -96,6 +112,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
+        Command::Compare(args) => compare(args),
     };
     match result {
         Ok(code) => code,
@@ -127,6 +144,16 @@ fn validate(args: ValidateArgs) -> Result<ExitCode, pipeline::Error> {
         plural(plan.dataset_count()),
         pipeline::sample_epochs(&sweep, &plan)
     );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn compare(args: CompareArgs) -> Result<ExitCode, pipeline::Error> {
+    let table = match args.dirs.as_slice() {
+        [one] => results::compare_one(one, &args.metric, args.top.unwrap_or(usize::MAX)),
+        [a, b] => results::compare_two(a, b, &args.metric),
+        _ => unreachable!("clap takes one or two folders"),
+    };
+    print!("{}", table.map_err(pipeline::Error::bad_input)?);
     Ok(ExitCode::SUCCESS)
 }
 

@@ -202,11 +202,11 @@ fn a_second_invocation_reuses_finished_runs_and_force_retrains() {
 #[test]
 fn a_sweep_killed_midway_resumes_to_the_same_tables() {
     let s = Scratch::new("kill");
-    // 6 runs of ~0.2 s each on one job: time to kill it in the middle.
+    // 6 runs of about 0.2 s each on one job: time to kill it in the middle.
     let grid = GRID
-        .replace("epochs = 3", "epochs = 40")
+        .replace("epochs = 3", "epochs = 60")
         .replace("seed = [1, 2]", "seed = [1, 2, 3]")
-        .replace("model.units = [[8], [6, 6]]", "model.units = [[8]]");
+        .replace("model.units = [[8], [6, 6]]", "model.units = [[40, 40]]");
     let file = s.write("grid.toml", &grid);
     let reference = runner(
         s.path(),
@@ -336,4 +336,50 @@ fn a_diverging_run_is_recorded_and_the_others_finish() {
     let status = runs.column("status").unwrap().str().unwrap().clone();
     let ok = (0..4).filter(|&i| status.get(i) == Some("ok")).count();
     assert_eq!(ok, 2);
+}
+
+#[test]
+fn compare_ranks_one_folder_and_diffs_two() {
+    let s = Scratch::new("compare");
+    let file = s.write("grid.toml", GRID);
+    assert!(
+        runner(s.path(), &[file.to_str().unwrap(), "-q", "--out", "a"])
+            .status
+            .success()
+    );
+    let slower = runner(
+        s.path(),
+        &[
+            file.to_str().unwrap(),
+            "-q",
+            "--out",
+            "b",
+            "--set",
+            "train.learning_rate=0.0001",
+        ],
+    );
+    assert!(slower.status.success());
+
+    let one = runner(s.path(), &["compare", "a", "--top", "2"]);
+    assert!(one.status.success(), "{}", text(&one.stderr));
+    let table = text(&one.stdout);
+    assert!(table.contains("lookback="), "{table}");
+    let ranked = table.lines().filter(|l| l.contains("lookback=")).count();
+    assert_eq!(ranked, 2, "--top 2:\n{table}");
+
+    let two = runner(s.path(), &["compare", "a", "b"]);
+    assert!(two.status.success(), "{}", text(&two.stderr));
+    let diff = text(&two.stdout);
+    // The same four configurations on both sides, each with a change in percent.
+    assert_eq!(
+        diff.lines()
+            .filter(|l| l.contains("lookback=") && l.contains('%'))
+            .count(),
+        4,
+        "{diff}"
+    );
+
+    let missing = runner(s.path(), &["compare", "nowhere"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(text(&missing.stderr).contains("nowhere"));
 }
