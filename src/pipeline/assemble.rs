@@ -277,9 +277,11 @@ fn write_plots(
         })
         .take(BEST_SHOWN)
         .collect();
-    let test_span: Vec<(usize, f64)> = best_run
-        .predictions
+    // The actual series over every test point any shown configuration predicts (their
+    // lookbacks may differ, and with them the first test window).
+    let test_span: Vec<(usize, f64)> = shown
         .iter()
+        .flat_map(|r| r.predictions.iter())
         .filter(|p| p.split == "test")
         .map(|p| p.index as usize)
         .filter_map(|i| data.series.values.get(i).map(|v| (i, *v)))
