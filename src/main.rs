@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use runner::pipeline::{self, Plan, RunOptions};
+use runner::pipeline::{self, Plan, RunOptions, Shard};
 use runner::{results, spec};
 
 #[derive(Parser)]
@@ -39,9 +39,54 @@ enum Command {
     /// Parse and check an experiment file, print the resolved configuration (every default
     /// written out) and the plan - runs, distinct datasets, training work - without training.
     Validate(ValidateArgs),
+    /// Build the tables, summary, plots and report from every finished run folder of one or
+    /// more results folders (shards written by `run --shard`, or by a Slurm array). Run folders
+    /// of the other folders are copied into the first (or --out). Exits 1 when runs are missing.
+    Merge(MergeArgs),
+    /// Write an sbatch array script that runs the sweep's shards and a merge job that starts
+    /// when every shard succeeded; --submit submits both and prints the job ids.
+    Slurm(SlurmArgs),
     /// Rank the configurations of a results folder, or compare two results folders
     /// configuration by configuration (matched by their swept values, seeds folded).
     Compare(CompareArgs),
+}
+
+#[derive(Args)]
+struct MergeArgs {
+    /// Results folders holding run folders (runs/<run_id>/) of the same experiment.
+    #[arg(value_name = "DIR", required = true)]
+    dirs: Vec<PathBuf>,
+    /// Where to write the merged results (default: the first folder).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+#[derive(Args)]
+struct SlurmArgs {
+    /// The experiment file.
+    file: PathBuf,
+    #[command(flatten)]
+    overrides: Overrides,
+    /// Results folder shared by every task (default: results/<name>); must be on a file
+    /// system all nodes see.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Slurm partition.
+    #[arg(long, value_name = "P")]
+    partition: Option<String>,
+    /// At most K array tasks at once.
+    #[arg(long, value_name = "K")]
+    throttle: Option<usize>,
+    /// Time limit of each task.
+    #[arg(long, value_name = "HH:MM:SS")]
+    time: Option<String>,
+    /// Runs per array task (default 1; raised as needed to stay within Slurm's 1000-task
+    /// array limit).
+    #[arg(long, value_name = "M", default_value_t = 1)]
+    runs_per_task: usize,
+    /// Submit with sbatch and print the job ids.
+    #[arg(long)]
+    submit: bool,
 }
 
 #[derive(Args)]
@@ -81,6 +126,15 @@ struct RunArgs {
     /// Retrain runs that already have a finished folder under runs/ (default: skip them).
     #[arg(long)]
     force: bool,
+    /// Run only shard K of N: the runs at grid positions i with i mod N == K (positions are
+    /// stable across machines). Tables are then built by `runner merge`. Defaults to
+    /// SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX/--shard-count
+    /// (Kubernetes indexed jobs), when set.
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<Shard>,
+    /// The shard count N when the index comes from JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "N")]
+    shard_count: Option<usize>,
     /// No progress output; the summary is still printed.
     #[arg(short, long)]
     quiet: bool,
@@ -94,7 +148,7 @@ struct ValidateArgs {
     overrides: Overrides,
 }
 
-const SUBCOMMANDS: [&str; 4] = ["run", "validate", "compare", "help"];
+const SUBCOMMANDS: [&str; 6] = ["run", "validate", "merge", "slurm", "compare", "help"];
 
 /// `runner FILE ...` is `runner run FILE ...`.
 fn with_default_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
@@ -113,6 +167,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate(args) => validate(args),
         Command::Compare(args) => compare(args),
+        Command::Merge(args) => merge(args),
+        Command::Slurm(args) => slurm(args),
     };
     match result {
         Ok(code) => code,
@@ -147,6 +203,123 @@ fn validate(args: ValidateArgs) -> Result<ExitCode, pipeline::Error> {
     Ok(ExitCode::SUCCESS)
 }
 
+fn parse_shard(s: &str) -> Result<Shard, String> {
+    let (k, n) = s
+        .split_once('/')
+        .ok_or_else(|| format!("`{s}` is not K/N, e.g. 0/4"))?;
+    let index: usize = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{k}` is not a shard index"))?;
+    let count: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` is not a shard count"))?;
+    if count == 0 || index >= count {
+        return Err(format!(
+            "shard {index}/{count}: K must be in 0..N and N at least 1"
+        ));
+    }
+    Ok(Shard { index, count })
+}
+
+/// --shard, else the array index of Slurm or of a Kubernetes indexed job.
+fn shard_from(
+    given: Option<Shard>,
+    count: Option<usize>,
+) -> Result<Option<Shard>, pipeline::Error> {
+    if given.is_some() {
+        return Ok(given);
+    }
+    let env = |name: &str| std::env::var(name).ok();
+    let spec = match (env("SLURM_ARRAY_TASK_ID"), env("SLURM_ARRAY_TASK_COUNT")) {
+        (Some(k), Some(n)) => Some((
+            format!("{k}/{n}"),
+            "SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT",
+        )),
+        _ => match (env("JOB_COMPLETION_INDEX"), count) {
+            (Some(k), Some(n)) => Some((format!("{k}/{n}"), "JOB_COMPLETION_INDEX/--shard-count")),
+            (Some(_), None) => {
+                return Err(pipeline::Error::BadInput(
+                    "JOB_COMPLETION_INDEX is set: give the number of shards with --shard-count"
+                        .into(),
+                ))
+            }
+            _ => None,
+        },
+    };
+    match spec {
+        None => Ok(None),
+        Some((text, from)) => parse_shard(&text)
+            .map(Some)
+            .map_err(|e| pipeline::Error::BadInput(format!("shard from {from}: {e}"))),
+    }
+}
+
+fn source(file: &std::path::Path, sets: &[String]) -> Result<pipeline::Source, pipeline::Error> {
+    let file = std::fs::canonicalize(file)
+        .map_err(|e| pipeline::Error::BadInput(format!("{}: {e}", file.display())))?;
+    Ok(pipeline::Source {
+        file,
+        sets: sets.to_vec(),
+    })
+}
+
+fn merge(args: MergeArgs) -> Result<ExitCode, pipeline::Error> {
+    let merged = pipeline::merge(&args.dirs, args.out.as_deref())?;
+    println!(
+        "merged {} runs ({} copied in) into {}",
+        merged.runs.len(),
+        merged.copied,
+        merged.folder.display()
+    );
+    if merged.missing.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!(
+            "error: {} runs of the grid have no finished folder: {}",
+            merged.missing.len(),
+            merged.missing.join(", ")
+        );
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn slurm(args: SlurmArgs) -> Result<ExitCode, pipeline::Error> {
+    let sweep =
+        spec::load_sweep(&args.file, &args.overrides.set).map_err(pipeline::Error::bad_input)?;
+    let src = source(&args.file, &args.overrides.set)?;
+    let out = pipeline::results_folder(&sweep, args.out.as_ref())?;
+    std::fs::create_dir_all(&out)
+        .map_err(|e| pipeline::Error::failed(format!("{}: {e}", out.display())))?;
+    let out = std::fs::canonicalize(&out)
+        .map_err(|e| pipeline::Error::failed(format!("{}: {e}", out.display())))?;
+    let runner = std::env::current_exe().map_err(pipeline::Error::failed)?;
+    let opts = pipeline::slurm::SlurmOptions {
+        partition: args.partition,
+        throttle: args.throttle,
+        time: args.time,
+        runs_per_task: args.runs_per_task,
+    };
+    let scripts =
+        pipeline::slurm::scripts(&runner, &src.file, &src.sets, &out, sweep.runs.len(), &opts);
+    let dir = pipeline::slurm::write_scripts(&out, &scripts)?;
+    println!(
+        "{} runs in {} array tasks ({} per task); scripts in {}",
+        sweep.runs.len(),
+        scripts.tasks,
+        scripts.runs_per_task,
+        dir.display()
+    );
+    if args.submit {
+        let (array, merge) = pipeline::slurm::submit(&dir)?;
+        println!("submitted array job {array} and merge job {merge}");
+    } else {
+        println!("submit with: bash {}", dir.join("submit.sh").display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn compare(args: CompareArgs) -> Result<ExitCode, pipeline::Error> {
     let table = match args.dirs.as_slice() {
         [one] => results::compare_one(one, &args.metric, args.top.unwrap_or(usize::MAX)),
@@ -168,13 +341,34 @@ fn plural(n: usize) -> &'static str {
 fn run(args: RunArgs) -> Result<ExitCode, pipeline::Error> {
     let sweep =
         spec::load_sweep(&args.file, &args.overrides.set).map_err(pipeline::Error::bad_input)?;
+    let shard = shard_from(args.shard, args.shard_count)?;
     let options = RunOptions {
         out: args.out,
         quiet: args.quiet,
         jobs: args.jobs.map(usize::from),
         force: args.force,
+        shard,
+        source: Some(source(&args.file, &args.overrides.set)?),
     };
     let outcome = pipeline::run(&sweep, &options)?;
+    if let Some(s) = shard {
+        let failed = outcome.failed().len();
+        println!(
+            "shard {}/{}: {} runs ({} cached, {} trained, {} failed); run `runner merge {}` when every shard is done",
+            s.index,
+            s.count,
+            outcome.runs.len(),
+            outcome.cached,
+            outcome.trained,
+            failed,
+            outcome.folder.display()
+        );
+        return Ok(if failed == 0 {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
     let name = &sweep.runs[0].experiment.name;
     let groups = pipeline::ranked_configs(&outcome.runs);
     if let Some(best) = groups.first().filter(|g| g.mean.is_finite()) {

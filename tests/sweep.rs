@@ -383,3 +383,136 @@ fn compare_ranks_one_folder_and_diffs_two() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("nowhere"));
 }
+
+fn runner_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_runner"));
+    cmd.args(args).current_dir(dir);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("runner starts")
+}
+
+#[test]
+fn shards_merged_from_one_or_several_folders_equal_a_local_run() {
+    let s = Scratch::new("shards");
+    let file = s.write("grid.toml", GRID);
+    let f = file.to_str().unwrap();
+    assert!(runner(s.path(), &[f, "-q", "--out", "local"])
+        .status
+        .success());
+
+    // Three shards into one shared folder, then merge.
+    for k in 0..3 {
+        let shard = format!("{k}/3");
+        let out = runner(s.path(), &[f, "-q", "--out", "shared", "--shard", &shard]);
+        assert!(out.status.success(), "{}", text(&out.stderr));
+        assert!(
+            text(&out.stdout).contains(&format!("shard {k}/3")),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+    // 8 runs at positions 0..8: shard 0 holds 0, 3, 6.
+    assert!(
+        !s.path().join("shared/runs.parquet").exists(),
+        "a shard builds no tables"
+    );
+    let merged = runner(s.path(), &["merge", "shared"]);
+    assert!(merged.status.success(), "{}", text(&merged.stderr));
+    let (a, b) = (
+        tables(&s.path().join("local")),
+        tables(&s.path().join("shared")),
+    );
+    for (x, y) in a.iter().zip(&b) {
+        assert!(x.equals_missing(y), "tables differ:\n{x}\n{y}");
+    }
+
+    // Shards in separate folders (the index from Slurm's variables), merged into a new one.
+    for k in 0..2 {
+        let out = runner_env(
+            s.path(),
+            &[f, "-q", "--out", &format!("part{k}")],
+            &[
+                ("SLURM_ARRAY_TASK_ID", &k.to_string()),
+                ("SLURM_ARRAY_TASK_COUNT", "2"),
+            ],
+        );
+        assert!(
+            text(&out.stdout).contains(&format!("shard {k}/2")),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+    let partial = runner(s.path(), &["merge", "part0", "--out", "partial"]);
+    assert_eq!(partial.status.code(), Some(1), "half the runs are missing");
+    assert!(text(&partial.stderr).contains("4 runs of the grid have no finished folder"));
+    let merged = runner(s.path(), &["merge", "part0", "part1", "--out", "merged"]);
+    assert!(merged.status.success(), "{}", text(&merged.stderr));
+    assert!(
+        text(&merged.stdout).contains("merged 8 runs"),
+        "{}",
+        text(&merged.stdout)
+    );
+    let c = tables(&s.path().join("merged"));
+    for (x, y) in a.iter().zip(&c) {
+        assert!(x.equals_missing(y), "tables differ:\n{x}\n{y}");
+    }
+}
+
+#[test]
+fn kubernetes_index_needs_a_shard_count() {
+    let s = Scratch::new("k8s");
+    let file = s.write("grid.toml", GRID);
+    let f = file.to_str().unwrap();
+    let out = runner_env(s.path(), &[f, "-q"], &[("JOB_COMPLETION_INDEX", "1")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--shard-count"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = runner_env(
+        s.path(),
+        &[f, "-q", "--shard-count", "4"],
+        &[("JOB_COMPLETION_INDEX", "1")],
+    );
+    assert!(
+        text(&out.stdout).contains("shard 1/4: 2 runs"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn slurm_writes_an_array_and_a_dependent_merge_job() {
+    let s = Scratch::new("slurmscript");
+    let file = s.write("grid.toml", GRID);
+    let out = runner(
+        s.path(),
+        &[
+            "slurm",
+            file.to_str().unwrap(),
+            "--out",
+            "res",
+            "--runs-per-task",
+            "3",
+            "--throttle",
+            "2",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("8 runs in 3 array tasks"),
+        "{}",
+        text(&out.stdout)
+    );
+    let array = std::fs::read_to_string(s.path().join("res/slurm/array.sbatch")).unwrap();
+    assert!(array.contains("#SBATCH --array=0-2%2"), "{array}");
+    assert!(
+        array.contains("--shard \"$SLURM_ARRAY_TASK_ID/3\""),
+        "{array}"
+    );
+    let submit = std::fs::read_to_string(s.path().join("res/slurm/submit.sh")).unwrap();
+    assert!(submit.contains("--dependency=afterok:"), "{submit}");
+}

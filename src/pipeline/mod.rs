@@ -9,11 +9,15 @@ mod execute;
 mod plan;
 mod progress;
 mod report;
+pub mod slurm;
 mod sweep;
 mod train_run;
 
 pub use assemble::{ranked_configs, short, ConfigGroup, RANK_METRIC};
 pub use error::Error;
 pub use plan::{sample_epochs, Plan};
-pub use sweep::{results_folder, run, Outcome, RunOptions};
+pub use sweep::{
+    merge, read_source, results_folder, run, Merged, Outcome, RunOptions, Shard, Source,
+    SOURCE_FILE,
+};
 pub use train_run::{fit_config, network_shape};

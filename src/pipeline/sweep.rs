@@ -2,7 +2,7 @@
 //! (one run per rayon worker, single-threaded inside), then build the tables, plots and
 //! report from the run folders.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -29,7 +29,35 @@ pub struct RunOptions {
     pub jobs: Option<usize>,
     /// Retrain runs that already have a finished folder.
     pub force: bool,
+    /// Run only this shard of the grid; the tables are then left to `merge`.
+    pub shard: Option<Shard>,
+    /// How the sweep was loaded, recorded so that `merge` can load it again.
+    pub source: Option<Source>,
 }
+
+/// Shard `index` of `count`: the runs at grid positions i with i mod count == index.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl Shard {
+    pub fn contains(&self, position: usize) -> bool {
+        position % self.count == self.index
+    }
+}
+
+/// The experiment file and `--set` overrides a results folder was made from.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Source {
+    /// Absolute path of the experiment file.
+    pub file: PathBuf,
+    pub sets: Vec<String>,
+}
+
+/// Where a results folder records its [`Source`].
+pub const SOURCE_FILE: &str = "source.json";
 
 /// What an invocation did.
 pub struct Outcome {
@@ -69,17 +97,29 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
 
     let runs_dir = folder.join("runs");
     remove_stale_temporaries(&runs_dir).map_err(Error::failed)?;
-    let todo: Vec<&RunSpec> = sweep
+    if let Some(source) = &opts.source {
+        record_source(&folder, source).map_err(Error::failed)?;
+    }
+    let mine: Vec<&RunSpec> = sweep
         .runs
         .iter()
+        .filter(|r| opts.shard.is_none_or(|s| s.contains(r.position)))
+        .collect();
+    let todo: Vec<&RunSpec> = mine
+        .iter()
+        .copied()
         .filter(|r| opts.force || !is_finished(&runs_dir, &r.run_id))
         .collect();
-    let cached = sweep.runs.len() - todo.len();
+    let cached = mine.len() - todo.len();
     if !opts.quiet {
+        let shard = opts
+            .shard
+            .map(|s| format!(" in shard {}/{} of {}", s.index, s.count, sweep.runs.len()))
+            .unwrap_or_default();
         eprintln!(
-            "{}: {} runs ({} cached, {} to run), {} dataset{}",
+            "{}: {} runs{shard} ({} cached, {} to run), {} dataset{}",
             sweep.runs[0].experiment.name,
-            sweep.runs.len(),
+            mine.len(),
             cached,
             todo.len(),
             plan.dataset_count(),
@@ -115,20 +155,22 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
 
     // Every table is built from the run folders, cached and fresh alike, so a resumed sweep
     // gives exactly the tables of an uninterrupted one.
-    let runs = sweep
-        .runs
+    let runs = mine
         .iter()
         .map(|r| read_run(&run_dir(&runs_dir, &r.run_id)).map_err(Error::failed))
         .collect::<Result<Vec<_>, _>>()?;
-    assemble(&Assembly {
-        folder: &folder,
-        sweep,
-        plan: &plan,
-        runs: &runs,
-        wall_seconds: start.elapsed().as_secs_f64(),
-        cached,
-    })
-    .map_err(Error::failed)?;
+    // A shard sees only its part of the grid: the tables are `merge`'s job.
+    if opts.shard.is_none() {
+        assemble(&Assembly {
+            folder: &folder,
+            sweep,
+            plan: &plan,
+            runs: &runs,
+            wall_seconds: start.elapsed().as_secs_f64(),
+            cached,
+        })
+        .map_err(Error::failed)?;
+    }
     Ok(Outcome {
         folder,
         runs,
@@ -139,4 +181,121 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         train_wall_seconds,
         total_seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+fn record_source(folder: &Path, source: &Source) -> anyhow::Result<()> {
+    std::fs::create_dir_all(folder)?;
+    let path = folder.join(SOURCE_FILE);
+    let tmp = folder.join(format!(".{SOURCE_FILE}.tmp-{}", std::process::id()));
+    std::fs::write(&tmp, serde_json::to_string_pretty(source)?)?;
+    std::fs::rename(&tmp, &path)?;
+    Ok(())
+}
+
+/// Reads the [`Source`] a results folder was made from.
+pub fn read_source(folder: &Path) -> Result<Source, Error> {
+    let path = folder.join(SOURCE_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        Error::BadInput(format!(
+            "{}: {e}; is {} a results folder written by `runner run`?",
+            path.display(),
+            folder.display()
+        ))
+    })?;
+    serde_json::from_str(&text).map_err(|e| Error::BadInput(format!("{}: {e}", path.display())))
+}
+
+/// What `merge` did.
+pub struct Merged {
+    pub folder: PathBuf,
+    pub runs: Vec<FinishedRun>,
+    /// Labels of the grid's runs that no folder holds.
+    pub missing: Vec<String>,
+    /// Run folders copied in from the other results folders.
+    pub copied: usize,
+}
+
+/// Builds the tables, summary, plots and report of `dirs[0]` (or `out`) from every finished
+/// run folder found in `dirs`, copying run folders from the other folders in. The sweep is
+/// loaded again from the source recorded by `run`, so positions, labels and the grid are those
+/// of a local run, and the tables equal a local run's.
+pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<Merged, Error> {
+    let start = Instant::now();
+    let first = dirs
+        .first()
+        .ok_or_else(|| Error::BadInput("merge needs at least one results folder".into()))?;
+    let source = dirs
+        .iter()
+        .find_map(|d| read_source(d).ok())
+        .map_or_else(|| read_source(first), Ok)?;
+    let sweep = crate::spec::load_sweep(&source.file, &source.sets).map_err(Error::bad_input)?;
+    let folder = out.map_or_else(|| first.clone(), Path::to_path_buf);
+    let runs_dir = folder.join("runs");
+    record_source(&folder, &source).map_err(Error::failed)?;
+    remove_stale_temporaries(&runs_dir).map_err(Error::failed)?;
+
+    let mut copied = 0;
+    let mut missing = Vec::new();
+    let mut runs = Vec::new();
+    for spec in &sweep.runs {
+        let here = run_dir(&runs_dir, &spec.run_id);
+        if !is_finished(&runs_dir, &spec.run_id) {
+            let elsewhere = dirs
+                .iter()
+                .map(|d| d.join("runs"))
+                .find(|d| is_finished(d, &spec.run_id));
+            match elsewhere {
+                Some(src_runs) => {
+                    copy_run(&run_dir(&src_runs, &spec.run_id), &runs_dir, &spec.run_id)
+                        .map_err(Error::failed)?;
+                    copied += 1;
+                }
+                None => {
+                    missing.push(display_label(spec));
+                    continue;
+                }
+            }
+        }
+        runs.push(read_run(&here).map_err(Error::failed)?);
+    }
+    if runs.is_empty() {
+        return Err(Error::Failed(format!(
+            "no finished run of {} in {}",
+            source.file.display(),
+            dirs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let plan = Plan::build(&sweep)?;
+    assemble(&Assembly {
+        folder: &folder,
+        sweep: &sweep,
+        plan: &plan,
+        runs: &runs,
+        wall_seconds: start.elapsed().as_secs_f64(),
+        cached: runs.len(),
+    })
+    .map_err(Error::failed)?;
+    Ok(Merged {
+        folder,
+        runs,
+        missing,
+        copied,
+    })
+}
+
+/// Copies a finished run folder under `runs_dir`, atomically (temporary name, then rename).
+fn copy_run(src: &Path, runs_dir: &Path, run_id: &str) -> anyhow::Result<()> {
+    std::fs::create_dir_all(runs_dir)?;
+    let tmp = runs_dir.join(format!(".{run_id}.tmp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir(&tmp)?;
+    for entry in std::fs::read_dir(src)? {
+        let entry = entry?;
+        std::fs::copy(entry.path(), tmp.join(entry.file_name()))?;
+    }
+    std::fs::rename(&tmp, run_dir(runs_dir, run_id))?;
+    Ok(())
 }
