@@ -186,3 +186,106 @@ fn parse_predictions(text: &str, run_id: &str) -> Result<Vec<PredictionRow>> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::records::RunStatus;
+    use crate::results::test_support::{run, TempDir};
+
+    fn finished() -> FinishedRun {
+        let mut record = run(
+            10,
+            2,
+            RunStatus::Ok,
+            &[("test_rmse", 0.1 + 0.2), ("test_mape", f64::NAN)],
+        );
+        record.train_seconds = 1.0 / 3.0;
+        FinishedRun {
+            history: vec![
+                HistoryRow {
+                    run_id: record.run_id.clone(),
+                    epoch: 1,
+                    train_loss: 1e-17 / 3.0,
+                    val_loss: None,
+                },
+                HistoryRow {
+                    run_id: record.run_id.clone(),
+                    epoch: 2,
+                    train_loss: f64::NAN,
+                    val_loss: Some(2.0 / 3.0),
+                },
+            ],
+            predictions: vec![PredictionRow {
+                run_id: record.run_id.clone(),
+                split: "test".into(),
+                index: 810,
+                actual: -0.506_378_9,
+                predicted: std::f64::consts::PI,
+            }],
+            record,
+        }
+    }
+
+    #[test]
+    fn a_run_reads_back_bit_for_bit() {
+        let dir = TempDir::new("run-folder-roundtrip");
+        let run = finished();
+        let path = write_run(&dir.0, &run, "name = \"x\"\n", &serde_json::json!({"n": 1})).unwrap();
+        assert_eq!(path, dir.0.join(&run.record.run_id));
+        assert!(is_finished(&dir.0, &run.record.run_id));
+        let back = read_run(&path).unwrap();
+        assert_eq!(
+            back.record.train_seconds.to_bits(),
+            run.record.train_seconds.to_bits()
+        );
+        assert_eq!(
+            back.history[0].train_loss.to_bits(),
+            run.history[0].train_loss.to_bits()
+        );
+        assert!(back.history[1].train_loss.is_nan());
+        assert_eq!(back.history[1].val_loss, Some(2.0 / 3.0));
+        assert_eq!(back.predictions, run.predictions);
+        let rmse = back
+            .record
+            .metrics
+            .iter()
+            .find(|(k, _)| k == "test_rmse")
+            .unwrap()
+            .1;
+        assert_eq!(rmse.to_bits(), (0.1f64 + 0.2).to_bits());
+        assert!(back
+            .record
+            .metrics
+            .iter()
+            .find(|(k, _)| k == "test_mape")
+            .unwrap()
+            .1
+            .is_nan());
+    }
+
+    #[test]
+    fn temporaries_are_not_finished_runs_and_are_cleaned_up() {
+        let dir = TempDir::new("run-folder-stale");
+        let stale = dir.0.join(format!(".abc{TMP_MARK}999"));
+        std::fs::create_dir_all(&stale).unwrap();
+        std::fs::write(stale.join(RECORD), "{}").unwrap();
+        assert!(!is_finished(&dir.0, "abc"));
+        remove_stale_temporaries(&dir.0).unwrap();
+        assert!(!stale.exists());
+    }
+
+    #[test]
+    fn a_damaged_file_is_named_in_the_error() {
+        let dir = TempDir::new("run-folder-damaged");
+        let run = finished();
+        let path = write_run(&dir.0, &run, "", &serde_json::json!({})).unwrap();
+        std::fs::write(
+            path.join("history.csv"),
+            "epoch,train_loss,val_loss\n1,oops,\n",
+        )
+        .unwrap();
+        let err = format!("{:#}", read_run(&path).unwrap_err());
+        assert!(err.contains("history.csv") && err.contains("oops"), "{err}");
+    }
+}
