@@ -1,7 +1,10 @@
 //! The results folder: its layout and atomic assembly, the record types of finished runs,
 //! the tables written from them (polars CSV + Parquet, JSON), the summary across seeds, the
-//! report and the comparison of results folders.
+//! report, the comparison of results folders, and the regression gate (baseline file,
+//! Welch's t-test, check verdicts).
 
+pub mod baseline;
+pub mod check;
 pub mod compare;
 pub mod format;
 pub mod layout;
@@ -11,7 +14,12 @@ pub mod report;
 pub mod run_folder;
 pub mod summary;
 pub mod tables;
+pub mod welch;
 
+pub use baseline::{baseline_rows, read_baseline, write_baseline, BaselineRow, BASELINE_COLUMNS};
+pub use check::{
+    check, CheckReport, CheckRow, Stat, Verdict, DEFAULT_TOLERANCE, SIGNIFICANCE_LEVEL, TEST_NAME,
+};
 pub use compare::{compare_one, compare_two};
 pub use layout::{default_results_dir, ResultsLayout, StagingDir};
 pub use records::{HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
@@ -26,6 +34,7 @@ pub use summary::{
 pub use tables::{
     metric_names, read_runs, write_history, write_json, write_predictions, write_runs,
 };
+pub use welch::{student_t_cdf, student_t_two_sided_p, welch, welch_from_stats, Welch};
 
 #[cfg(test)]
 mod test_support;

@@ -1,0 +1,419 @@
+//! The regression gate's baseline: a small CSV meant to be committed next to the experiment,
+//! one row per configuration and metric with the mean, spread and number of seeds it had.
+//!
+//! ```text
+//! config,metric,mean,std,n,runner_version,experiment_hash
+//! lookback=5,test_rmse,0.01234,0.0012,3,0.1.0,9f2c...
+//! lookback=10,test_rmse,0.0101,,1,0.1.0,9f2c...
+//! ```
+//!
+//! Floats are written in Rust's shortest round-trip form, so reading a baseline back gives the
+//! very numbers that were written. `std` is empty exactly when `n < 2`.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+
+use anyhow::{bail, Context, Result};
+
+use super::summary::ConfigSummary;
+
+/// The baseline's columns, in file order.
+pub const BASELINE_COLUMNS: [&str; 7] = [
+    "config",
+    "metric",
+    "mean",
+    "std",
+    "n",
+    "runner_version",
+    "experiment_hash",
+];
+
+/// One configuration's metric as the baseline recorded it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BaselineRow {
+    /// The config label (seeds folded); empty for an unswept experiment.
+    pub config: String,
+    /// The metric's column name in the runs table, e.g. `test_rmse`.
+    pub metric: String,
+    /// Mean over the seeds, in the metric's units; finite.
+    pub mean: f64,
+    /// Sample standard deviation (ddof = 1) over the seeds; `None` exactly when `n < 2`.
+    pub std: Option<f64>,
+    /// Number of values the mean is over; at least 1.
+    pub n: usize,
+    /// Version of runner that wrote the row.
+    pub runner_version: String,
+    /// Hash of the experiment the row came from.
+    pub experiment_hash: String,
+}
+
+/// Baseline rows of `metric` from the summaries of a finished experiment, sorted by config
+/// label so that a rewritten baseline diffs cleanly.
+///
+/// A configuration without a mean of `metric` (every run failed, or no finite value) has
+/// nothing to record and is left out: compare the length with `summaries` to warn about it.
+/// `n` counts the values behind the mean: the successful runs, or 1 when the summary has a
+/// mean but no spread (a single finite value).
+pub fn baseline_rows(
+    summaries: &[ConfigSummary],
+    metric: &str,
+    runner_version: &str,
+    experiment_hash: &str,
+) -> Vec<BaselineRow> {
+    let mut rows: Vec<BaselineRow> = summaries
+        .iter()
+        .filter_map(|s| {
+            let mean = s.mean(metric)?;
+            let std = s.std(metric);
+            let n = if std.is_some() { s.n.max(2) } else { 1 };
+            Some(BaselineRow {
+                config: s.config.clone(),
+                metric: metric.to_string(),
+                mean,
+                std,
+                n,
+                runner_version: runner_version.to_string(),
+                experiment_hash: experiment_hash.to_string(),
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a.config.cmp(&b.config));
+    rows
+}
+
+/// Writes `rows` to `path` (creating its folder), through a temporary file renamed into place
+/// so that an interrupted update leaves the old baseline intact.
+pub fn write_baseline(path: &Path, rows: &[BaselineRow]) -> Result<()> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create folder {}", parent.display()))?;
+    }
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(BASELINE_COLUMNS)?;
+    for row in rows {
+        writer.write_record([
+            row.config.clone(),
+            row.metric.clone(),
+            float(row.mean),
+            row.std.map(float).unwrap_or_default(),
+            row.n.to_string(),
+            row.runner_version.clone(),
+            row.experiment_hash.clone(),
+        ])?;
+    }
+    let bytes = writer
+        .into_inner()
+        .context("cannot format the baseline as CSV")?;
+
+    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
+    tmp_name.push(".tmp");
+    let tmp = path.with_file_name(tmp_name);
+    fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    fs::rename(&tmp, path)
+        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
+}
+
+/// Shortest text that parses back to the same `f64` (`0.1`, `1.0`, `1e-7`).
+fn float(v: f64) -> String {
+    format!("{v:?}")
+}
+
+/// Reads a baseline written by [`write_baseline`] (or by hand). Every error names the file;
+/// a bad cell also names its line (the header is line 1) and column.
+///
+/// Refused: a missing or empty file, a header other than [`BASELINE_COLUMNS`], a row with
+/// the wrong number of cells, a mean or std that is not a finite number, a negative std,
+/// `n` that is not a whole number >= 1, a std present with `n < 2` or missing with `n >= 2`,
+/// and two rows for the same config and metric.
+pub fn read_baseline(path: &Path) -> Result<Vec<BaselineRow>> {
+    if !path.is_file() {
+        bail!(
+            "baseline file {} does not exist (write one with --update)",
+            path.display()
+        );
+    }
+    let text =
+        fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    parse_baseline(&text).with_context(|| format!("bad baseline file {}", path.display()))
+}
+
+fn parse_baseline(text: &str) -> Result<Vec<BaselineRow>> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        None => bail!(
+            "the file is empty; expected the header {}",
+            BASELINE_COLUMNS.join(",")
+        ),
+        Some(header) => header.context("line 1")?,
+    };
+    if !header.iter().eq(BASELINE_COLUMNS) {
+        bail!(
+            "line 1: the header is {:?}, expected {}",
+            header.iter().collect::<Vec<_>>().join(","),
+            BASELINE_COLUMNS.join(",")
+        );
+    }
+
+    let mut rows = Vec::new();
+    let mut seen: HashMap<(String, String), u64> = HashMap::new();
+    for record in records {
+        let record = record?;
+        let line = record.position().map_or(0, |p| p.line());
+        if record.len() != BASELINE_COLUMNS.len() {
+            bail!(
+                "line {line}: {} cells, expected {} ({})",
+                record.len(),
+                BASELINE_COLUMNS.len(),
+                BASELINE_COLUMNS.join(",")
+            );
+        }
+        let cell = |i: usize| &record[i];
+        let bad = |column: &str, value: &str, what: &str| -> anyhow::Error {
+            anyhow::anyhow!("line {line}, column {column}: {value:?} is not {what}")
+        };
+        let number = |i: usize| -> Result<f64> {
+            let column = BASELINE_COLUMNS[i];
+            cell(i)
+                .parse::<f64>()
+                .ok()
+                .filter(|v| v.is_finite())
+                .ok_or_else(|| bad(column, cell(i), "a finite number"))
+        };
+
+        let mean = number(2)?;
+        let n: usize = cell(4)
+            .parse()
+            .ok()
+            .filter(|&n| n >= 1)
+            .ok_or_else(|| bad("n", cell(4), "a whole number >= 1"))?;
+        let std = if cell(3).is_empty() {
+            if n >= 2 {
+                bail!("line {line}, column std: empty, but n = {n} values have a spread");
+            }
+            None
+        } else {
+            let std = number(3)?;
+            if std < 0.0 {
+                return Err(bad("std", cell(3), "a standard deviation (>= 0)"));
+            }
+            if n < 2 {
+                bail!("line {line}, column std: {std} given, but n = 1 value has no spread");
+            }
+            Some(std)
+        };
+        if cell(1).is_empty() {
+            bail!("line {line}, column metric: empty");
+        }
+        let key = (cell(0).to_string(), cell(1).to_string());
+        if let Some(first) = seen.insert(key.clone(), line) {
+            bail!(
+                "line {line}: config {:?} metric {:?} is already on line {first}",
+                key.0,
+                key.1
+            );
+        }
+        rows.push(BaselineRow {
+            config: key.0,
+            metric: key.1,
+            mean,
+            std,
+            n,
+            runner_version: cell(5).to_string(),
+            experiment_hash: cell(6).to_string(),
+        });
+    }
+    Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::summary::summarize;
+    use crate::results::test_support::{ok, run, TempDir};
+    use crate::results::RunStatus;
+
+    fn row(config: &str, mean: f64, std: Option<f64>, n: usize) -> BaselineRow {
+        BaselineRow {
+            config: config.to_string(),
+            metric: "test_rmse".to_string(),
+            mean,
+            std,
+            n,
+            runner_version: "0.1.0".to_string(),
+            experiment_hash: "abc123".to_string(),
+        }
+    }
+
+    #[test]
+    fn rows_round_trip_bit_for_bit() {
+        let tmp = TempDir::new("baseline-rt");
+        let path = tmp.0.join("ci").join("baseline.csv");
+        // 0.1 + 0.2 = 0.30000000000000004 needs all 17 digits; a label with a comma needs
+        // quoting; the unswept experiment's label is empty.
+        let rows = vec![
+            row("lookback=5", 0.1 + 0.2, Some(1.0 / 3.0), 3),
+            row("units=[32, 32]", 1e-7, None, 1),
+            row("", 2.0, Some(0.0), 2),
+        ];
+        write_baseline(&path, &rows).unwrap();
+        let text = fs::read_to_string(&path).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines,
+            [
+                "config,metric,mean,std,n,runner_version,experiment_hash",
+                "lookback=5,test_rmse,0.30000000000000004,0.3333333333333333,3,0.1.0,abc123",
+                "\"units=[32, 32]\",test_rmse,1e-7,,1,0.1.0,abc123",
+                ",test_rmse,2.0,0.0,2,0.1.0,abc123",
+            ]
+        );
+        let back = read_baseline(&path).unwrap();
+        assert_eq!(back, rows);
+        assert_eq!(back[0].mean.to_bits(), (0.1f64 + 0.2).to_bits());
+        // No temporary left behind.
+        assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn rows_come_from_summaries_sorted_by_config() {
+        let runs = vec![
+            // lookback=5: rmse 1, 2, 3 -> 2 ± 1 over 3.
+            ok(5, 1, 1.0, 0.5),
+            ok(5, 2, 2.0, 0.6),
+            ok(5, 3, 3.0, 0.7),
+            // lookback=10: one seed, 0.5.
+            ok(10, 1, 0.5, 0.9),
+            // lookback=20: every run failed, so no row.
+            run(20, 1, RunStatus::Failed, &[]),
+        ];
+        let summaries = summarize(&runs, "test_rmse");
+        let rows = baseline_rows(&summaries, "test_rmse", "0.1.0", "abc123");
+        assert_eq!(
+            rows,
+            [
+                row("lookback=10", 0.5, None, 1),
+                row("lookback=5", 2.0, Some(1.0), 3)
+            ]
+        );
+        let r2 = baseline_rows(&summaries, "test_r2", "0.1.0", "abc123");
+        assert_eq!(r2.len(), 2);
+        assert_eq!(r2[1].metric, "test_r2");
+        assert!((r2[1].mean - 0.6).abs() < 1e-12);
+        assert!(baseline_rows(&summaries, "test_mae", "0.1.0", "abc123").is_empty());
+    }
+
+    fn read_text(tag: &str, text: &str) -> (TempDir, String) {
+        let tmp = TempDir::new(tag);
+        let path = tmp.0.join("baseline.csv");
+        fs::write(&path, text).unwrap();
+        let err = format!("{:#}", read_baseline(&path).unwrap_err());
+        assert!(err.contains(&path.display().to_string()), "{err}");
+        (tmp, err)
+    }
+
+    const HEADER: &str = "config,metric,mean,std,n,runner_version,experiment_hash\n";
+
+    #[test]
+    fn missing_and_empty_files_and_bad_headers_are_named() {
+        let tmp = TempDir::new("baseline-missing");
+        let path = tmp.0.join("nope.csv");
+        let err = format!("{:#}", read_baseline(&path).unwrap_err());
+        assert_eq!(
+            err,
+            format!(
+                "baseline file {} does not exist (write one with --update)",
+                path.display()
+            )
+        );
+
+        let (_t, err) = read_text("baseline-empty", "");
+        assert!(err.contains("the file is empty"), "{err}");
+        let (_t, err) = read_text("baseline-header", "config,metric,mean,n\n");
+        assert!(
+            err.contains("line 1: the header is \"config,metric,mean,n\", expected config,metric,mean,std,n,runner_version,experiment_hash"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_cells_name_their_line_and_column() {
+        let cases = [
+            (
+                "a,test_rmse,abc,,1,0.1.0,h\n",
+                "line 2, column mean: \"abc\" is not a finite number",
+            ),
+            (
+                "a,test_rmse,NaN,,1,0.1.0,h\n",
+                "line 2, column mean: \"NaN\" is not a finite number",
+            ),
+            (
+                "a,test_rmse,1,x,2,0.1.0,h\n",
+                "line 2, column std: \"x\" is not a finite number",
+            ),
+            (
+                "a,test_rmse,1,-1,2,0.1.0,h\n",
+                "line 2, column std: \"-1\" is not a standard deviation (>= 0)",
+            ),
+            (
+                "a,test_rmse,1,,0,0.1.0,h\n",
+                "line 2, column n: \"0\" is not a whole number >= 1",
+            ),
+            (
+                "a,test_rmse,1,,2.5,0.1.0,h\n",
+                "line 2, column n: \"2.5\" is not a whole number >= 1",
+            ),
+            (
+                "a,test_rmse,1,,3,0.1.0,h\n",
+                "line 2, column std: empty, but n = 3 values have a spread",
+            ),
+            (
+                "a,test_rmse,1,0.5,1,0.1.0,h\n",
+                "line 2, column std: 0.5 given, but n = 1 value has no spread",
+            ),
+            ("a,test_rmse,1,,1,0.1.0\n", "line 2: 6 cells, expected 7"),
+            ("a,,1,,1,0.1.0,h\n", "line 2, column metric: empty"),
+        ];
+        for (i, (body, expected)) in cases.iter().enumerate() {
+            let (_t, err) = read_text(&format!("baseline-cell{i}"), &format!("{HEADER}{body}"));
+            assert!(err.contains(expected), "{body}: {err}");
+        }
+        // The line counts the header and earlier rows.
+        let (_t, err) = read_text(
+            "baseline-dup",
+            &format!("{HEADER}a,test_rmse,1,,1,v,h\nb,test_rmse,1,,1,v,h\na,test_rmse,2,,1,v,h\n"),
+        );
+        assert!(
+            err.contains("line 4: config \"a\" metric \"test_rmse\" is already on line 2"),
+            "{err}"
+        );
+        let (_t, err) = read_text(
+            "baseline-line3",
+            &format!("{HEADER}a,test_rmse,1,,1,v,h\nb,test_rmse,1e400,,1,v,h\n"),
+        );
+        assert!(err.contains("line 3, column mean: \"1e400\""), "{err}");
+    }
+
+    #[test]
+    fn the_same_config_may_hold_several_metrics_and_spaces_are_trimmed() {
+        let tmp = TempDir::new("baseline-ok");
+        let path = tmp.0.join("baseline.csv");
+        fs::write(
+            &path,
+            format!("{HEADER}a, test_rmse, 1.5, 0.25, 2, 0.1.0, h\na,test_r2,0.9,,1,0.1.0,h\n"),
+        )
+        .unwrap();
+        let rows = read_baseline(&path).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!((rows[0].mean, rows[0].std, rows[0].n), (1.5, Some(0.25), 2));
+        assert_eq!(rows[1].metric, "test_r2");
+        // A header alone is an empty baseline, not an error.
+        fs::write(&path, HEADER).unwrap();
+        assert!(read_baseline(&path).unwrap().is_empty());
+    }
+}
