@@ -25,7 +25,7 @@ use runner::{results, spec};
     after_help = "Exit codes: 0 success; 1 a run failed or diverged (results still written); \
         2 bad input (file, --set, data or arguments; nothing written).\n\n\
         Examples:\n  runner experiments/seed.toml\n  runner run experiments/seed.toml --set train.epochs=5 --out /tmp/quick\n  \
-        runner validate experiments/airline.toml\n  runner compare results/sine_grid --top 5\n  runner compare results/before results/after"
+        runner validate experiments/airline.toml\n  runner compare results/sine_grid --top 5\n  runner compare results/before results/after\n  runner check experiments/ci_sine.toml --baseline experiments/ci_sine.baseline.csv"
 )]
 struct Cli {
     #[command(subcommand)]
@@ -39,6 +39,14 @@ enum Command {
     /// Parse and check an experiment file, print the resolved configuration (every default
     /// written out) and the plan - runs, distinct datasets, training work - without training.
     Validate(ValidateArgs),
+    /// Regression gate: run the experiment (reusing finished runs) and compare each
+    /// configuration's metric with a baseline file. A configuration regresses when its mean is
+    /// worse than the baseline's by more than the tolerance AND, when both sides have at least
+    /// two seeds, the difference is significant by Welch's t-test (two-sided, 95%); with one
+    /// seed the tolerance alone decides. Exit codes: 0 nothing regressed or missing; 1 a
+    /// configuration regressed, or a baseline configuration is missing or all its runs failed;
+    /// 2 bad input (experiment file, missing or malformed baseline file, unknown metric).
+    Check(CheckArgs),
     /// Build the tables, summary, plots and report from every finished run folder of one or
     /// more results folders (shards written by `run --shard`, or by a Slurm array). Run folders
     /// of the other folders are copied into the first (or --out). Exits 1 when runs are missing.
@@ -49,6 +57,36 @@ enum Command {
     /// Rank the configurations of a results folder, or compare two results folders
     /// configuration by configuration (matched by their swept values, seeds folded).
     Compare(CompareArgs),
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// The experiment file.
+    file: PathBuf,
+    /// The baseline: a small CSV meant to be committed (config, metric, mean, std, n,
+    /// runner_version, experiment_hash), written by --update.
+    #[arg(long, value_name = "FILE")]
+    baseline: PathBuf,
+    /// The metric compared (a column of runs.csv; lower is better except for r2).
+    #[arg(long, default_value = "test_rmse")]
+    metric: String,
+    /// Relative worsening tolerated, in percent.
+    #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
+    tolerance: f64,
+    /// Write the baseline from this run instead of checking against it.
+    #[arg(long)]
+    update: bool,
+    #[command(flatten)]
+    overrides: Overrides,
+    /// Results folder (default: results/<name>); check.md is written there.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Runs trained at once (default: all cores).
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    jobs: Option<u16>,
+    /// No progress output.
+    #[arg(short, long)]
+    quiet: bool,
 }
 
 #[derive(Args)]
@@ -148,7 +186,9 @@ struct ValidateArgs {
     overrides: Overrides,
 }
 
-const SUBCOMMANDS: [&str; 6] = ["run", "validate", "merge", "slurm", "compare", "help"];
+const SUBCOMMANDS: [&str; 7] = [
+    "run", "validate", "check", "merge", "slurm", "compare", "help",
+];
 
 /// `runner FILE ...` is `runner run FILE ...`.
 fn with_default_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
@@ -168,6 +208,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate(args),
         Command::Compare(args) => compare(args),
         Command::Merge(args) => merge(args),
+        Command::Check(args) => check(args),
         Command::Slurm(args) => slurm(args),
     };
     match result {
@@ -263,6 +304,55 @@ fn source(file: &std::path::Path, sets: &[String]) -> Result<pipeline::Source, p
         file,
         sets: sets.to_vec(),
     })
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode, pipeline::Error> {
+    if !(args.tolerance.is_finite() && args.tolerance >= 0.0) {
+        return Err(pipeline::Error::BadInput(format!(
+            "--tolerance {}: give a percentage of at least 0, e.g. 5",
+            args.tolerance
+        )));
+    }
+    let sweep =
+        spec::load_sweep(&args.file, &args.overrides.set).map_err(pipeline::Error::bad_input)?;
+    let opts = pipeline::CheckOptions {
+        baseline: args.baseline,
+        metric: args.metric,
+        tolerance: args.tolerance / 100.0,
+        update: args.update,
+        run: RunOptions {
+            out: args.out,
+            quiet: args.quiet,
+            jobs: args.jobs.map(usize::from),
+            force: false,
+            shard: None,
+            source: Some(source(&args.file, &args.overrides.set)?),
+        },
+    };
+    let (outcome, result) = pipeline::check(&sweep, &opts)?;
+    match result {
+        pipeline::CheckOutcome::Updated { path, configs } => {
+            println!(
+                "wrote the baseline {} ({configs} configurations, {} runs, experiment {})",
+                path.display(),
+                outcome.runs.len(),
+                sweep.hash()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        pipeline::CheckOutcome::Checked { report, markdown } => {
+            for w in report.warnings() {
+                eprintln!("warning: {w}");
+            }
+            print!("{}", report.render_text());
+            println!("(markdown: {})", markdown.display());
+            Ok(if report.passed() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
 }
 
 fn merge(args: MergeArgs) -> Result<ExitCode, pipeline::Error> {
@@ -410,14 +500,15 @@ fn run(args: RunArgs) -> Result<ExitCode, pipeline::Error> {
         );
     }
     println!(
-        "{} runs ({} cached, {} trained, {} failed), {} dataset{}; data {:.2} s, training {:.2} s, total {:.2} s; results in {}",
+        "{} run{} ({} cached, {} trained, {} failed), {} dataset{}; data stages {:.1} ms, training {:.2} s, total {:.2} s; results in {}",
         outcome.runs.len(),
+        plural(outcome.runs.len()),
         outcome.cached,
         outcome.trained,
         failed.len(),
         outcome.datasets,
         plural(outcome.datasets),
-        outcome.data_seconds,
+        outcome.data_seconds * 1e3,
         outcome.train_wall_seconds,
         outcome.total_seconds,
         outcome.folder.display()

@@ -4,6 +4,7 @@
 //! parallel (execute, one run folder each) → tables, summary, plots, report (assemble)`.
 
 mod assemble;
+mod check;
 mod error;
 mod execute;
 mod plan;
@@ -14,6 +15,7 @@ mod sweep;
 mod train_run;
 
 pub use assemble::{ranked_configs, short, ConfigGroup, RANK_METRIC};
+pub use check::{check, CheckOptions, CheckOutcome};
 pub use error::Error;
 pub use plan::{sample_epochs, Plan};
 pub use sweep::{

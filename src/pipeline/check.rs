@@ -1,0 +1,87 @@
+//! `runner check`: run the experiment (reusing finished runs) and compare each configuration's
+//! metric with a committed baseline; `--update` writes the baseline instead.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use crate::results::{
+    baseline_rows, check as compare_with_baseline, read_baseline, summarize, write_baseline,
+    CheckReport,
+};
+use crate::spec::Sweep;
+
+use super::sweep::{run, Outcome, RunOptions};
+use super::Error;
+
+pub struct CheckOptions {
+    pub baseline: PathBuf,
+    pub metric: String,
+    /// Relative worsening tolerated, e.g. 0.05.
+    pub tolerance: f64,
+    /// Write the baseline from this run instead of checking against it.
+    pub update: bool,
+    pub run: RunOptions,
+}
+
+pub enum CheckOutcome {
+    Updated {
+        path: PathBuf,
+        configs: usize,
+    },
+    Checked {
+        report: CheckReport,
+        markdown: PathBuf,
+    },
+}
+
+pub fn check(sweep: &Sweep, opts: &CheckOptions) -> Result<(Outcome, CheckOutcome), Error> {
+    // A missing or unreadable baseline is bad input: say so before training anything.
+    let baseline = if opts.update {
+        None
+    } else {
+        Some(read_baseline(&opts.baseline).map_err(|e| Error::BadInput(format!("{e:#}")))?)
+    };
+    let outcome = run(sweep, &opts.run)?;
+    let records: Vec<_> = outcome.runs.iter().map(|r| r.record.clone()).collect();
+    let summaries = summarize(&records, &opts.metric);
+    let hash = sweep.hash();
+    match baseline {
+        None => {
+            let rows = baseline_rows(&summaries, &opts.metric, env!("CARGO_PKG_VERSION"), &hash);
+            write_baseline(&opts.baseline, &rows).map_err(Error::failed)?;
+            let configs = rows.len();
+            if configs < summaries.len() {
+                eprintln!(
+                    "warning: {} configurations have no finite `{}` (every run failed) and are not in the baseline",
+                    summaries.len() - configs,
+                    opts.metric
+                );
+            }
+            Ok((
+                outcome,
+                CheckOutcome::Updated {
+                    path: opts.baseline.clone(),
+                    configs,
+                },
+            ))
+        }
+        Some(base) => {
+            let report =
+                compare_with_baseline(&summaries, &base, &opts.metric, opts.tolerance, &hash)
+                    .map_err(|e| Error::BadInput(format!("{e:#}")))?;
+            let md = report.render_markdown();
+            let markdown = outcome.folder.join("check.md");
+            std::fs::write(&markdown, &md)
+                .map_err(|e| Error::failed(format!("{}: {e}", markdown.display())))?;
+            if let Some(summary) = std::env::var_os("GITHUB_STEP_SUMMARY") {
+                let mut f = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&summary)
+                    .map_err(|e| Error::failed(format!("$GITHUB_STEP_SUMMARY: {e}")))?;
+                writeln!(f, "{md}").map_err(Error::failed)?;
+            }
+            Ok((outcome, CheckOutcome::Checked { report, markdown }))
+        }
+    }
+}
