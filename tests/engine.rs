@@ -174,3 +174,36 @@ fn early_stopping_restores_the_best_epoch() {
         assert_eq!(epoch, best_epoch + 3);
     }
 }
+
+#[test]
+fn reduce_on_plateau_lowers_the_learning_rate_during_a_fit() {
+    let data = tutorial();
+    let mut net = Network::<f32>::init(tutorial_shape(), 2);
+    let cfg = FitConfig {
+        epochs: 30,
+        // A rate this high stalls quickly; the schedule must bring it down.
+        learning_rate: 0.05,
+        reduce_on_plateau: Some(runner::train::ReduceOnPlateau {
+            factor: 0.5,
+            patience: 2,
+            min_lr: 1e-4,
+            min_delta: 0.0,
+        }),
+        seed: 2,
+        ..FitConfig::default()
+    };
+    let train = Dataset {
+        x: data.train.x.view(),
+        y: data.train.y.view(),
+    };
+    let report = fit(&mut net, train, None, &cfg, &mut |_| {});
+    let rates: Vec<f64> = report.history.iter().map(|e| e.learning_rate).collect();
+    assert_eq!(rates[0], 0.05);
+    assert!(rates.windows(2).all(|w| w[1] <= w[0]), "{rates:?}");
+    let last = *rates.last().unwrap();
+    assert!(last < 0.05 && last >= 1e-4, "{rates:?}");
+    // Every reduction is a factor of 0.5 (or the floor).
+    for w in rates.windows(2).filter(|w| w[1] < w[0]) {
+        assert!(w[1] == w[0] * 0.5 || w[1] == 1e-4, "{w:?}");
+    }
+}

@@ -7,7 +7,9 @@ use ndarray::Array2;
 use crate::data::{Prepared, Windows};
 use crate::nn::{Loss, Network, NetworkShape, OptimizerKind};
 use crate::spec::{self, Experiment};
-use crate::train::{self, Dataset, EarlyStopping, EpochStats, FitConfig, FitReport};
+use crate::train::{
+    self, Dataset, EarlyStopping, EpochStats, FitConfig, FitReport, ReduceOnPlateau,
+};
 
 /// A fitted network and how its fit went.
 pub struct Trained {
@@ -50,6 +52,12 @@ pub fn fit_config(exp: &Experiment) -> FitConfig {
         early_stopping: t.early_stopping.as_ref().map(|e| EarlyStopping {
             patience: e.patience,
             min_delta: e.min_delta,
+        }),
+        reduce_on_plateau: t.reduce_lr.as_ref().map(|r| ReduceOnPlateau {
+            factor: r.factor,
+            patience: r.patience,
+            min_lr: r.min_lr,
+            min_delta: r.min_delta,
         }),
     }
 }

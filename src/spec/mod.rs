@@ -23,8 +23,8 @@ use toml::{Table, Value};
 pub use error::{Origin, Problem, SpecError};
 pub use sweep::{load_sweep, Axis, RunSpec, Sweep};
 pub use types::{
-    Cell, CsvSpec, DataSpec, EarlyStopping, Experiment, Loss, ModelSpec, Optimizer, ScaleSpec,
-    SineSpec, SplitSpec, TrainSpec, WindowSpec,
+    Cell, CsvSpec, DataSpec, EarlyStopping, Experiment, Loss, ModelSpec, Optimizer, ReduceLr,
+    ScaleSpec, SineSpec, SplitSpec, TrainSpec, WindowSpec,
 };
 
 use locate::Locations;

@@ -89,6 +89,13 @@ const MODEL: &[Field] = &[
 
 const EARLY_STOPPING: &[Field] = &[req("patience", Ty::UInt), opt("min_delta", Ty::Float)];
 
+const REDUCE_LR: &[Field] = &[
+    opt("factor", Ty::Float),
+    opt("patience", Ty::UInt),
+    opt("min_lr", Ty::Float),
+    opt("min_delta", Ty::Float),
+];
+
 const TRAIN: &[Field] = &[
     opt("optimizer", Ty::Choice(&["adam", "sgd", "rmsprop"])),
     opt("learning_rate", Ty::Float),
@@ -100,6 +107,7 @@ const TRAIN: &[Field] = &[
     opt("shuffle", Ty::Bool),
     opt("clip_norm", Ty::Float),
     opt("early_stopping", Ty::Table(EARLY_STOPPING)),
+    opt("reduce_lr", Ty::Table(REDUCE_LR)),
 ];
 
 /// The top level of the experiment file.

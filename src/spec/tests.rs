@@ -636,3 +636,32 @@ fn read_error_names_the_file() {
         "{err}"
     );
 }
+
+#[test]
+fn reduce_lr_gets_keras_defaults_and_bad_values_name_their_key() {
+    let e = parse(&format!(
+        "{MINIMAL}[train]\nreduce_lr = {{ patience = 3 }}\n"
+    ))
+    .unwrap();
+    assert_eq!(
+        e.train.reduce_lr,
+        Some(ReduceLr {
+            factor: 0.5,
+            patience: 3,
+            min_lr: 0.0,
+            min_delta: 0.0
+        })
+    );
+    let err = parse(&format!(
+        "{MINIMAL}[train]\nreduce_lr = {{ factor = 1.5, patience = 0, min_lr = -1.0 }}\n"
+    ))
+    .unwrap_err();
+    assert_eq!(
+        keys(&err),
+        vec![
+            "train.reduce_lr.factor",
+            "train.reduce_lr.patience",
+            "train.reduce_lr.min_lr"
+        ]
+    );
+}

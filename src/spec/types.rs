@@ -218,6 +218,10 @@ pub struct TrainSpec {
     /// Stop when the validation loss has not improved for `patience` epochs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub early_stopping: Option<EarlyStopping>,
+    /// Reduce the learning rate when the loss plateaus (validation loss when there is a
+    /// validation part, else training loss).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reduce_lr: Option<ReduceLr>,
 }
 
 impl Default for TrainSpec {
@@ -233,6 +237,28 @@ impl Default for TrainSpec {
             shuffle: true,
             clip_norm: None,
             early_stopping: None,
+            reduce_lr: None,
+        }
+    }
+}
+
+/// Keras' ReduceLROnPlateau: lr *= factor after `patience` epochs without improvement.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReduceLr {
+    pub factor: f64,
+    pub patience: usize,
+    pub min_lr: f64,
+    pub min_delta: f64,
+}
+
+impl Default for ReduceLr {
+    fn default() -> Self {
+        Self {
+            factor: 0.5,
+            patience: 5,
+            min_lr: 0.0,
+            min_delta: 0.0,
         }
     }
 }

@@ -298,6 +298,31 @@ fn check_train(t: &TrainSpec, split: Option<&SplitSpec>, out: &mut Vec<Problem>)
             ));
         }
     }
+    if let Some(r) = &t.reduce_lr {
+        if !(r.factor > 0.0 && r.factor < 1.0) {
+            out.push(Problem::new(
+                "train.reduce_lr.factor",
+                format!(
+                    "`train.reduce_lr.factor` must be in (0, 1), found {}",
+                    r.factor
+                ),
+            ));
+        }
+        if r.patience == 0 {
+            out.push(Problem::new(
+                "train.reduce_lr.patience",
+                "`train.reduce_lr.patience` must be at least 1, found 0",
+            ));
+        }
+        for (key, v) in [("min_lr", r.min_lr), ("min_delta", r.min_delta)] {
+            if v < 0.0 {
+                out.push(Problem::new(
+                    format!("train.reduce_lr.{key}"),
+                    format!("`train.reduce_lr.{key}` must be >= 0, found {v}"),
+                ));
+            }
+        }
+    }
     if let Some(es) = &t.early_stopping {
         if es.min_delta < 0.0 {
             out.push(Problem::new(

@@ -28,6 +28,17 @@ pub struct EarlyStopping {
     pub min_delta: f64,
 }
 
+/// Multiply the learning rate by `factor` when the monitored loss has not improved by more
+/// than `min_delta` for `patience` epochs, not going below `min_lr` (Keras' ReduceLROnPlateau,
+/// without cooldown).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReduceOnPlateau {
+    pub factor: f64,
+    pub patience: usize,
+    pub min_lr: f64,
+    pub min_delta: f64,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct FitConfig {
     pub epochs: usize,
@@ -43,6 +54,8 @@ pub struct FitConfig {
     pub seed: u64,
     /// Watches the validation loss when validation data is given, else the training loss.
     pub early_stopping: Option<EarlyStopping>,
+    /// Learning-rate schedule; watches the same loss as early stopping.
+    pub reduce_on_plateau: Option<ReduceOnPlateau>,
 }
 
 impl Default for FitConfig {
@@ -58,6 +71,7 @@ impl Default for FitConfig {
             clip_norm: None,
             seed: 0,
             early_stopping: None,
+            reduce_on_plateau: None,
         }
     }
 }
@@ -69,6 +83,8 @@ pub struct EpochStats {
     /// Mean training loss over the epoch's batches, weighted by batch size (what Keras prints).
     pub train_loss: f64,
     pub val_loss: Option<f64>,
+    /// Learning rate used during this epoch.
+    pub learning_rate: f64,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -115,6 +131,7 @@ pub fn fit<F: Real>(
     let mut order: Vec<usize> = (0..n).collect();
     let mut rng = Rng::new(cfg.seed, Stream::Shuffle);
     let mut best: Option<(f64, usize, Vec<F>)> = None;
+    let mut plateau = Plateau::default();
 
     let mut history = Vec::with_capacity(cfg.epochs);
     for epoch in 1..=cfg.epochs {
@@ -152,11 +169,19 @@ pub fn fit<F: Real>(
             epoch,
             train_loss,
             val_loss,
+            learning_rate: optimizer.learning_rate(),
         };
         on_epoch(&stats);
         history.push(stats);
         if let Some(v) = val_loss.filter(|v| !v.is_finite()) {
             return diverged(history, epoch, format!("validation loss became {v}"));
+        }
+
+        if let Some(rop) = cfg.reduce_on_plateau {
+            let watched = val_loss.unwrap_or(train_loss);
+            if let Some(lr) = plateau.observe(watched, optimizer.learning_rate(), &rop) {
+                optimizer.set_learning_rate(lr);
+            }
         }
 
         if let Some(es) = cfg.early_stopping {
@@ -199,6 +224,31 @@ pub fn fit<F: Real>(
     }
 }
 
+/// State of the reduce-on-plateau schedule.
+#[derive(Default)]
+struct Plateau {
+    best: Option<f64>,
+    waited: usize,
+}
+
+impl Plateau {
+    /// Records an epoch's monitored loss; returns the new learning rate when it is reduced.
+    fn observe(&mut self, loss: f64, lr: f64, rop: &ReduceOnPlateau) -> Option<f64> {
+        if self.best.is_none_or(|b| loss < b - rop.min_delta) {
+            self.best = Some(loss);
+            self.waited = 0;
+            return None;
+        }
+        self.waited += 1;
+        if self.waited < rop.patience {
+            return None;
+        }
+        self.waited = 0;
+        let reduced = (lr * rop.factor).max(rop.min_lr);
+        (reduced < lr).then_some(reduced)
+    }
+}
+
 fn diverged(history: Vec<EpochStats>, epoch: usize, reason: String) -> FitReport {
     FitReport {
         best_epoch: history.len(),
@@ -218,4 +268,32 @@ pub fn evaluate_loss<F: Real>(net: &Network<F>, data: Dataset<F>, loss: Loss) ->
         .expect("predict returns a standard-layout array");
     let target: Vec<F> = data.y.iter().copied().collect();
     loss.value(pred, &target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plateau_reduces_after_patience_epochs_without_improvement_and_respects_min_lr() {
+        let rop = ReduceOnPlateau {
+            factor: 0.5,
+            patience: 2,
+            min_lr: 0.3,
+            min_delta: 0.0,
+        };
+        let mut p = Plateau::default();
+        let mut lr = 1.0;
+        let mut seen = Vec::new();
+        // Epoch losses: improves twice, then stalls.
+        for loss in [1.0, 0.9, 0.95, 0.95, 0.95, 0.95, 0.95, 0.95] {
+            if let Some(new) = p.observe(loss, lr, &rop) {
+                lr = new;
+            }
+            seen.push(lr);
+        }
+        // Two stalled epochs (3, 4) -> 0.5; two more (5, 6) -> 0.3 (min_lr, not 0.25);
+        // then no further change.
+        assert_eq!(seen, vec![1.0, 1.0, 1.0, 0.5, 0.5, 0.3, 0.3, 0.3]);
+    }
 }

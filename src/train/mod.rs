@@ -3,4 +3,7 @@
 
 mod fit;
 
-pub use fit::{evaluate_loss, fit, Dataset, EarlyStopping, EpochStats, FitConfig, FitReport, Stop};
+pub use fit::{
+    evaluate_loss, fit, Dataset, EarlyStopping, EpochStats, FitConfig, FitReport, ReduceOnPlateau,
+    Stop,
+};
