@@ -201,7 +201,7 @@ fn reduce_on_plateau_lowers_the_learning_rate_during_a_fit() {
     assert_eq!(rates[0], 0.05);
     assert!(rates.windows(2).all(|w| w[1] <= w[0]), "{rates:?}");
     let last = *rates.last().unwrap();
-    assert!(last < 0.05 && last >= 1e-4, "{rates:?}");
+    assert!((1e-4..0.05).contains(&last), "{rates:?}");
     // Every reduction is a factor of 0.5 (or the floor).
     for w in rates.windows(2).filter(|w| w[1] < w[0]) {
         assert!(w[1] == w[0] * 0.5 || w[1] == 1e-4, "{w:?}");
