@@ -516,3 +516,49 @@ fn slurm_writes_an_array_and_a_dependent_merge_job() {
     let submit = std::fs::read_to_string(s.path().join("res/slurm/submit.sh")).unwrap();
     assert!(submit.contains("--dependency=afterok:"), "{submit}");
 }
+
+#[test]
+fn a_multi_step_horizon_reports_the_error_of_each_step() {
+    let s = Scratch::new("horizon");
+    let file = s.write(
+        "h.toml",
+        "name = \"h\"\n[data]\nkind = \"sine\"\npoints = 300\nstop = 30.0\n[window]\nlookback = 8\nhorizon = 3\n\
+         [model]\nunits = [8]\n[train]\nepochs = 5\n",
+    );
+    let out = runner(s.path(), &[file.to_str().unwrap(), "-q"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dir = s.path().join("results/h");
+    let runs = read_parquet(&dir.join("runs.parquet"));
+    let step = |k: usize| {
+        runs.column(&format!("test_rmse_step{k}"))
+            .unwrap()
+            .f64()
+            .unwrap()
+            .get(0)
+            .unwrap()
+    };
+    let overall = runs
+        .column("test_rmse")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .get(0)
+        .unwrap();
+    // The overall RMSE pools the three steps: its square is the mean of theirs.
+    let pooled = ((step(1).powi(2) + step(2).powi(2) + step(3).powi(2)) / 3.0).sqrt();
+    assert!((pooled - overall).abs() < 1e-12, "{pooled} vs {overall}");
+    assert!(runs.column("test_rmse_step4").is_err());
+    assert!(
+        dir.join("plots/paths.png").is_file(),
+        "multi-step paths from test origins"
+    );
+    // 60 test points, lookback 8, horizon 3: 50 windows of 3 predictions.
+    let preds = read_parquet(&dir.join("predictions.parquet"));
+    let split = preds.column("split").unwrap().str().unwrap().clone();
+    assert_eq!(
+        (0..split.len())
+            .filter(|&i| split.get(i) == Some("test"))
+            .count(),
+        150
+    );
+}

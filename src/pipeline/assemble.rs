@@ -214,6 +214,21 @@ fn write_plots(
     )?;
     done("forecast.png");
 
+    let horizon = best_spec.experiment.window.horizon;
+    if horizon > 1 {
+        let file = "paths.png";
+        best_png(
+            &layout.plots_dir().join(file),
+            &test_actual(std::slice::from_ref(&best_run), &data.series.values),
+            &multi_step_paths(best_run, horizon, 4),
+            &format!(
+                "{}: {horizon}-step forecasts from a few test origins",
+                name(a)
+            ),
+        )?;
+        done(file);
+    }
+
     if a.runs.len() == 1 {
         loss_png(
             &layout.loss_png(),
@@ -277,16 +292,7 @@ fn write_plots(
         })
         .take(BEST_SHOWN)
         .collect();
-    // The actual series over every test point any shown configuration predicts (their
-    // lookbacks may differ, and with them the first test window).
-    let test_span: Vec<(usize, f64)> = shown
-        .iter()
-        .flat_map(|r| r.predictions.iter())
-        .filter(|p| p.split == "test")
-        .map(|p| p.index as usize)
-        .filter_map(|i| data.series.values.get(i).map(|v| (i, *v)))
-        .collect();
-    let actual = dedup_points(test_span);
+    let actual = test_actual(&shown, &data.series.values);
     let forecasts: Vec<(String, Vec<(usize, f64)>)> = shown
         .iter()
         .map(|r| (r.record.label.clone(), first_step(r, "test")))
@@ -312,6 +318,59 @@ fn write_plots(
     )?;
     done("loss.png");
     Ok(written)
+}
+
+/// The actual series over every test point any of `runs` predicts (their lookbacks may
+/// differ, and with them the first test window).
+fn test_actual(runs: &[&FinishedRun], series: &[f64]) -> Vec<(usize, f64)> {
+    dedup_points(
+        runs.iter()
+            .flat_map(|r| r.predictions.iter())
+            .filter(|p| p.split == "test")
+            .map(|p| p.index as usize)
+            .filter_map(|i| series.get(i).map(|v| (i, *v)))
+            .collect(),
+    )
+}
+
+/// The `horizon`-step paths predicted from `count` test windows spread over the test part.
+/// Prediction rows come window by window, `horizon` rows each.
+fn multi_step_paths(
+    run: &FinishedRun,
+    horizon: usize,
+    count: usize,
+) -> Vec<(String, Vec<(usize, f64)>)> {
+    let test: Vec<_> = run
+        .predictions
+        .iter()
+        .filter(|p| p.split == "test")
+        .collect();
+    let windows = test.len() / horizon;
+    if windows == 0 {
+        return Vec::new();
+    }
+    // n origins evenly spread from the first test window to the last.
+    let n = count.min(windows);
+    (0..n)
+        .map(|k| {
+            if n > 1 {
+                k * (windows - 1) / (n - 1)
+            } else {
+                0
+            }
+        })
+        .into_iter()
+        .map(|w| {
+            let rows = &test[w * horizon..(w + 1) * horizon];
+            let label = format!("from index {}", rows[0].index);
+            (
+                label,
+                rows.iter()
+                    .map(|p| (p.index as usize, p.predicted))
+                    .collect(),
+            )
+        })
+        .collect()
 }
 
 fn name<'a>(a: &'a Assembly) -> &'a str {

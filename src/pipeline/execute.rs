@@ -79,7 +79,7 @@ fn train_and_score(
         run,
         status,
         reason,
-        metric_columns(&scores),
+        [metric_columns(&scores), step_columns(&forecasts)].concat(),
         trained.seconds,
         trained.report.history.len(),
     );
@@ -197,6 +197,25 @@ fn metric_columns(metrics: &[(&'static str, Metrics)]) -> Vec<(String, f64)> {
         }
     }
     cols
+}
+
+/// With a horizon above 1: the test RMSE of each step ahead (`test_rmse_step1` ...), since
+/// errors grow with the distance from the window's end.
+fn step_columns(forecasts: &[SplitForecast]) -> Vec<(String, f64)> {
+    let Some(test) = forecasts.iter().find(|f| f.split == "test") else {
+        return Vec::new();
+    };
+    let horizon = test.predicted.ncols();
+    if horizon < 2 {
+        return Vec::new();
+    }
+    (0..horizon)
+        .map(|h| {
+            let col = |a: &ndarray::Array2<f64>| a.column(h).to_vec();
+            let m = evaluate(&col(&test.actual), &col(&test.predicted), &col(&test.naive));
+            (format!("test_rmse_step{}", h + 1), m.rmse)
+        })
+        .collect()
 }
 
 /// One row per predicted value; with a horizon above 1 a target index appears once per
