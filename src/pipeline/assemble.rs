@@ -359,7 +359,6 @@ fn multi_step_paths(
                 0
             }
         })
-        .into_iter()
         .map(|w| {
             let rows = &test[w * horizon..(w + 1) * horizon];
             let label = format!("from index {}", rows[0].index);
