@@ -35,7 +35,7 @@ fn tutorial_test_rmse(seed: u64) -> f64 {
     let actual = data.actual(&data.test);
     let naive = data.naive(&data.test);
     let flat = |a: ndarray::Array2<f64>| a.into_iter().collect::<Vec<_>>();
-    evaluate(&flat(actual), &flat(predicted), &flat(naive)).rmse
+    evaluate(&flat(actual), &flat(predicted), &flat(naive), f64::NAN).rmse
 }
 
 #[test]

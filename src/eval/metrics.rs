@@ -18,10 +18,12 @@ pub struct Metrics {
     /// Symmetric MAPE, percent on the 0..200 scale:
     /// `100 / m * sum 2 |F - A| / (|A| + |F|)`.
     pub smape: Option<f64>,
-    /// Mean absolute scaled error: the model's MAE divided by the MAE of the naive
-    /// last-value forecast on the SAME points (not the in-sample one-step naive MAE of
-    /// Hyndman's definition). Below 1 means the model beats the naive forecast.
-    /// `None` when the naive forecast is exact (MAE 0).
+    /// Mean absolute scaled error (Hyndman & Koehler): the model's MAE divided by the
+    /// in-sample MAE of the one-step seasonal naive forecast over the training span,
+    /// `mean |y[t] - y[t - m]|` (`m` = `data.season`, or 1, the naive forecast, when the
+    /// season is 0; see [`super::baselines::seasonal_naive_mae`]). Below 1 means the model's
+    /// errors are smaller than those the seasonal naive forecast makes in-sample.
+    /// `None` when that scale is 0 or undefined.
     pub mase: Option<f64>,
     /// Coefficient of determination `1 - SS_res / SS_tot`. For a constant actual
     /// series (SS_tot = 0) it is 1 for a perfect forecast and 0 otherwise, like sklearn.
@@ -37,10 +39,12 @@ pub struct Metrics {
 /// Compare `predicted` and the naive forecast `naive` with `actual`, point by point.
 /// The three slices hold the same points in the same order (for a multi-step horizon,
 /// flatten the `[n, horizon]` arrays the same way). With no points every error is NaN.
+/// `mase_scale` is the denominator of `mase`, original units (the in-sample seasonal
+/// naive MAE of the training span).
 ///
 /// # Panics
 /// If the slices differ in length: that is a bug in the caller, not bad user input.
-pub fn evaluate(actual: &[f64], predicted: &[f64], naive: &[f64]) -> Metrics {
+pub fn evaluate(actual: &[f64], predicted: &[f64], naive: &[f64], mase_scale: f64) -> Metrics {
     assert_eq!(actual.len(), predicted.len(), "actual vs predicted length");
     assert_eq!(actual.len(), naive.len(), "actual vs naive length");
     let n = actual.len();
@@ -80,7 +84,7 @@ pub fn evaluate(actual: &[f64], predicted: &[f64], naive: &[f64]) -> Metrics {
         mae,
         mape: percent(|a, f| (f - a).abs() / a.abs()),
         smape: percent(|a, f| 2.0 * (f - a).abs() / (a.abs() + f.abs())),
-        mase: (naive_mae != 0.0).then(|| mae / naive_mae),
+        mase: (mase_scale.is_finite() && mase_scale > 0.0).then(|| mae / mase_scale),
         r2,
         n_zero_excluded: n - nonzero.len(),
         naive_rmse: root_mean_squared_error(actual, naive),
@@ -88,7 +92,7 @@ pub fn evaluate(actual: &[f64], predicted: &[f64], naive: &[f64]) -> Metrics {
     }
 }
 
-fn mean_abs_error(actual: &[f64], forecast: &[f64]) -> f64 {
+pub fn mean_abs_error(actual: &[f64], forecast: &[f64]) -> f64 {
     actual
         .iter()
         .zip(forecast)
@@ -97,7 +101,7 @@ fn mean_abs_error(actual: &[f64], forecast: &[f64]) -> f64 {
         / actual.len() as f64
 }
 
-fn root_mean_squared_error(actual: &[f64], forecast: &[f64]) -> f64 {
+pub fn root_mean_squared_error(actual: &[f64], forecast: &[f64]) -> f64 {
     (actual
         .iter()
         .zip(forecast)
@@ -123,8 +127,8 @@ mod tests {
         // smape = 100/3 (2/3 + 0 + 4/6) = 400/9
         // mean A = 7/3, SS_tot = 16/9 + 1/9 + 25/9 = 42/9, SS_res = 5 -> r2 = 1 - 45/42
         // naive N = 0, 1, 2 -> errors 1, 1, 2: naive mae = 4/3, naive rmse = sqrt(6/3)
-        // mase = 1 / (4/3) = 0.75
-        let m = evaluate(&[1.0, 2.0, 4.0], &[2.0, 2.0, 2.0], &[0.0, 1.0, 2.0]);
+        // mase = mae / scale = 1 / 4 = 0.25 (scale given: an in-sample MAE of 4)
+        let m = evaluate(&[1.0, 2.0, 4.0], &[2.0, 2.0, 2.0], &[0.0, 1.0, 2.0], 4.0);
         assert_eq!(m.n, 3);
         assert!(close(m.rmse, (5.0f64 / 3.0).sqrt()));
         assert!(close(m.mae, 1.0));
@@ -133,7 +137,7 @@ mod tests {
         assert!(close(m.r2, 1.0 - 45.0 / 42.0));
         assert!(close(m.naive_mae, 4.0 / 3.0));
         assert!(close(m.naive_rmse, 2f64.sqrt()));
-        assert!(close(m.mase.unwrap(), 0.75));
+        assert!(close(m.mase.unwrap(), 0.25));
         assert_eq!(m.n_zero_excluded, 0);
     }
 
@@ -141,18 +145,20 @@ mod tests {
     fn zero_actuals_are_left_out_of_percentages() {
         // A = 0, 2; F = 1, 3: only the second point counts for mape / smape
         // mape = 100 * 1/2 = 50; smape = 100 * 2/5 = 40; mae over both = 1
-        let m = evaluate(&[0.0, 2.0], &[1.0, 3.0], &[0.0, 0.0]);
+        let m = evaluate(&[0.0, 2.0], &[1.0, 3.0], &[0.0, 0.0], 1.0);
         assert_eq!(m.n_zero_excluded, 1);
         assert!(close(m.mape.unwrap(), 50.0));
         assert!(close(m.smape.unwrap(), 40.0));
         assert!(close(m.mae, 1.0));
-        // naive errors 0, 2 -> mae 1 -> mase 1
+        // mae 1 over a scale of 1 -> mase 1
         assert!(close(m.mase.unwrap(), 1.0));
+        assert!(close(m.naive_mae, 1.0));
 
-        let m = evaluate(&[0.0, 0.0], &[1.0, 0.0], &[0.0, 0.0]);
+        let m = evaluate(&[0.0, 0.0], &[1.0, 0.0], &[0.0, 0.0], 0.0);
         assert_eq!((m.mape, m.smape, m.n_zero_excluded), (None, None, 2));
-        // the naive forecast is exact, so mase is undefined
+        // a training span with no seasonal change gives scale 0: mase is undefined
         assert_eq!(m.mase, None);
+        assert_eq!(evaluate(&[1.0], &[2.0], &[1.0], f64::NAN).mase, None);
         // constant actuals, imperfect forecast: r2 = 0 (sklearn convention)
         assert_eq!(m.r2, 0.0);
     }
@@ -160,7 +166,7 @@ mod tests {
     #[test]
     fn perfect_forecast() {
         let a = [3.0, -1.0, 5.0];
-        let m = evaluate(&a, &a, &[3.0, 3.0, -1.0]);
+        let m = evaluate(&a, &a, &[3.0, 3.0, -1.0], 2.0);
         assert_eq!((m.rmse, m.mae, m.r2), (0.0, 0.0, 1.0));
         assert_eq!((m.mape, m.smape, m.mase), (Some(0.0), Some(0.0), Some(0.0)));
         // naive errors 0, 4, 6 -> rmse sqrt(52/3)
@@ -169,7 +175,7 @@ mod tests {
 
     #[test]
     fn serializes_to_json_with_null_for_undefined() {
-        let m = evaluate(&[0.0], &[0.0], &[0.0]);
+        let m = evaluate(&[0.0], &[0.0], &[0.0], 0.0);
         let json = serde_json::to_value(m).unwrap();
         assert_eq!(json["n"], 1);
         assert_eq!(json["mape"], serde_json::Value::Null);
@@ -181,6 +187,6 @@ mod tests {
     #[test]
     #[should_panic(expected = "actual vs predicted length")]
     fn mismatched_lengths_panic() {
-        evaluate(&[1.0], &[], &[1.0]);
+        evaluate(&[1.0], &[], &[1.0], 1.0);
     }
 }

@@ -1,6 +1,9 @@
-//! Forecast accuracy in original units, next to the naive last-value baseline.
-//! Knows nothing of the network: it compares numbers.
+//! Forecast accuracy in original units, next to simple baselines (naive, seasonal naive,
+//! drift, linear AR) forecasting the same points. Knows nothing of the network: it
+//! compares numbers.
 
+pub mod baselines;
 pub mod metrics;
 
+pub use baselines::{baselines, BaselineError, Baselines, LinearAr};
 pub use metrics::{evaluate, Metrics};

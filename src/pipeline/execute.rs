@@ -5,6 +5,8 @@ use std::panic::AssertUnwindSafe;
 use serde::Serialize;
 
 use crate::data::Prepared;
+use crate::eval::baselines::{self, Baselines};
+use crate::eval::metrics::root_mean_squared_error;
 use crate::eval::{evaluate, Metrics};
 use crate::results::{FinishedRun, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
 use crate::spec::{sweep::value_text, RunSpec};
@@ -69,8 +71,12 @@ fn train_and_score(
 ) -> (FinishedRun, RunMetrics) {
     let trained = train_run::fit(&run.experiment, data, on_epoch);
     let forecasts = train_run::forecast(&trained.net, data);
-    let scores: Vec<(&'static str, Metrics)> =
-        forecasts.iter().map(|f| (f.split, score(f))).collect();
+    let fitted = Baselines::fit(data, run.experiment.data.season());
+    let scores: Vec<(&'static str, Metrics)> = forecasts
+        .iter()
+        .map(|f| (f.split, score(f, fitted.mase_scale)))
+        .collect();
+    let baseline_scores = score_baselines(&fitted, data, &forecasts);
     let (status, reason) = match &trained.report.stop {
         Stop::Diverged { reason, .. } => (RunStatus::Diverged, Some(reason.clone())),
         Stop::Completed | Stop::EarlyStopped { .. } => (RunStatus::Ok, None),
@@ -79,7 +85,11 @@ fn train_and_score(
         run,
         status,
         reason,
-        [metric_columns(&scores), step_columns(&forecasts)].concat(),
+        [
+            metric_columns(&scores, &baseline_scores),
+            step_columns(&forecasts),
+        ]
+        .concat(),
         trained.seconds,
         trained.report.history.len(),
     );
@@ -96,10 +106,18 @@ fn train_and_score(
         .collect();
     let mut splits = serde_json::Map::new();
     for (split, m) in &scores {
-        splits.insert(
-            split.to_string(),
-            serde_json::to_value(m).expect("metrics serialize"),
-        );
+        let mut value = serde_json::to_value(m).expect("metrics serialize");
+        if let Some((_, b)) = baseline_scores.iter().find(|(s, _)| s == split) {
+            let table: serde_json::Map<String, serde_json::Value> = b
+                .iter()
+                .map(|s| {
+                    let entry = serde_json::json!({ "rmse": s.rmse, "mae": s.mae });
+                    (s.name.to_string(), entry)
+                })
+                .collect();
+            value["baselines"] = serde_json::Value::Object(table);
+        }
+        splits.insert(split.to_string(), value);
     }
     let metrics = run_metrics(&record, trained.report.best_epoch, splits);
     let finished = FinishedRun {
@@ -171,13 +189,77 @@ fn run_metrics(
     }
 }
 
-fn score(f: &SplitForecast) -> Metrics {
-    let flat = |a: &ndarray::Array2<f64>| a.iter().copied().collect::<Vec<f64>>();
-    evaluate(&flat(&f.actual), &flat(&f.predicted), &flat(&f.naive))
+fn flat(a: &ndarray::Array2<f64>) -> Vec<f64> {
+    a.iter().copied().collect()
+}
+
+fn score(f: &SplitForecast, mase_scale: f64) -> Metrics {
+    evaluate(
+        &flat(&f.actual),
+        &flat(&f.predicted),
+        &flat(&f.naive),
+        mase_scale,
+    )
+}
+
+/// One baseline's accuracy on one split, original units.
+struct BaselineScore {
+    name: &'static str,
+    rmse: f64,
+    mae: f64,
+}
+
+/// The baselines' accuracy on the validation (when present) and test windows: the points
+/// the network is scored on.
+fn score_baselines(
+    fitted: &Baselines,
+    data: &Prepared,
+    forecasts: &[SplitForecast],
+) -> Vec<(&'static str, Vec<BaselineScore>)> {
+    let mut out = Vec::new();
+    for (split, windows) in [
+        ("validation", data.validation.as_ref()),
+        ("test", Some(&data.test)),
+    ] {
+        let (Some(w), Some(f)) = (windows, forecasts.iter().find(|f| f.split == split)) else {
+            continue;
+        };
+        let actual = flat(&f.actual);
+        let scores = fitted
+            .forecast(data, w)
+            .into_iter()
+            .map(|(name, forecast)| {
+                let forecast = flat(&forecast);
+                BaselineScore {
+                    name,
+                    rmse: crate::eval::metrics::root_mean_squared_error(&actual, &forecast),
+                    mae: crate::eval::metrics::mean_abs_error(&actual, &forecast),
+                }
+            })
+            .collect();
+        out.push((split, scores));
+    }
+    out
+}
+
+/// `1 - rmse_model / rmse_baseline`: 1 for a perfect model, 0 when it ties the baseline,
+/// negative when the baseline wins. NaN when the baseline is missing or exact.
+fn skill(model_rmse: f64, baseline_rmse: Option<f64>) -> f64 {
+    match baseline_rmse {
+        Some(b) if b > 0.0 => 1.0 - model_rmse / b,
+        _ => f64::NAN,
+    }
 }
 
 /// Table columns: test first (what a reader compares), then validation, then train.
-fn metric_columns(metrics: &[(&'static str, Metrics)]) -> Vec<(String, f64)> {
+/// After the test metrics come the baselines' test rmse (`test_seasonal_naive_rmse`,
+/// `test_drift_rmse`, `test_ar_rmse`; `test_naive_rmse` is among the metrics) and the skill
+/// columns `test_skill_vs_seasonal_naive` and `test_skill_vs_ar`. Every run carries every
+/// column: a baseline that was not computed (seasonal naive without `data.season`) is NaN.
+fn metric_columns(
+    metrics: &[(&'static str, Metrics)],
+    baselines: &[(&'static str, Vec<BaselineScore>)],
+) -> Vec<(String, f64)> {
     let mut cols = Vec::new();
     for split in ["test", "validation", "train"] {
         let Some((_, m)) = metrics.iter().find(|(s, _)| *s == split) else {
@@ -194,6 +276,23 @@ fn metric_columns(metrics: &[(&'static str, Metrics)]) -> Vec<(String, f64)> {
             ("naive_rmse", m.naive_rmse),
         ] {
             cols.push((format!("{split}_{name}"), value));
+        }
+        if split == "test" {
+            let rmse_of = |name: &str| {
+                baselines
+                    .iter()
+                    .find(|(s, _)| *s == split)
+                    .and_then(|(_, b)| b.iter().find(|b| b.name == name))
+                    .map(|b| b.rmse)
+            };
+            for name in [baselines::SEASONAL_NAIVE, baselines::DRIFT, baselines::AR] {
+                let rmse = rmse_of(name).unwrap_or(nan);
+                cols.push((format!("{split}_{name}_rmse"), rmse));
+            }
+            for name in [baselines::SEASONAL_NAIVE, baselines::AR] {
+                let value = skill(m.rmse, rmse_of(name));
+                cols.push((format!("{split}_skill_vs_{name}"), value));
+            }
         }
     }
     cols
@@ -212,8 +311,11 @@ fn step_columns(forecasts: &[SplitForecast]) -> Vec<(String, f64)> {
     (0..horizon)
         .map(|h| {
             let col = |a: &ndarray::Array2<f64>| a.column(h).to_vec();
-            let m = evaluate(&col(&test.actual), &col(&test.predicted), &col(&test.naive));
-            (format!("test_rmse_step{}", h + 1), m.rmse)
+            let (actual, predicted) = (col(&test.actual), col(&test.predicted));
+            (
+                format!("test_rmse_step{}", h + 1),
+                root_mean_squared_error(&actual, &predicted),
+            )
         })
         .collect()
 }

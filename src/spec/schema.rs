@@ -60,6 +60,7 @@ const SINE: &[Field] = &[
     opt("frequency", Ty::Float),
     opt("phase", Ty::Float),
     opt("noise", Ty::Float),
+    opt("season", Ty::UInt),
 ];
 
 const CSV: &[Field] = &[
@@ -68,6 +69,7 @@ const CSV: &[Field] = &[
     opt("column", Ty::Str),
     opt("time_column", Ty::Str),
     opt("missing", Ty::Choice(&["error", "interpolate"])),
+    opt("season", Ty::UInt),
 ];
 
 const DATA: &[(&str, &[Field])] = &[("sine", SINE), ("csv", CSV)];

@@ -463,6 +463,31 @@ fn bad_set_key_fails_like_a_bad_file_key() {
     assert!(keys(&err).contains(&"data.points"), "{err}");
 }
 
+#[test]
+fn season_defaults_to_none_and_must_be_shorter_than_training() {
+    let e = parse(MINIMAL).unwrap();
+    assert_eq!(e.data.season(), 0);
+    // 0 is left out of the resolved file, so configurations without a season keep their ids
+    assert!(!e.to_toml_string().contains("season"));
+    let e = parse_with(MINIMAL, &["data.season=12"]).unwrap();
+    assert_eq!(e.data.season(), 12);
+    assert!(e.to_toml_string().contains("season = 12"));
+    // 20 points: training floor(20 * 0.8) = 16 points; a season of 16 has no in-sample pair
+    let short = "[data]\nkind = \"sine\"\npoints = 20\n[window]\nlookback = 3\n";
+    assert!(parse_with(short, &["data.season=15"]).is_ok());
+    let err = parse_with(short, &["data.season=16"]).unwrap_err();
+    assert_eq!(keys(&err), vec!["data.season"]);
+    assert!(
+        err.to_string().contains(
+            "`data.season` = 16 must be shorter than the training part, which has 16 points"
+        ),
+        "{err}"
+    );
+    // a negative season is a type error naming the key
+    let err = parse_with(MINIMAL, &["data.season=-1"]).unwrap_err();
+    assert_eq!(keys(&err), vec!["data.season"]);
+}
+
 fn full_sine() -> &'static str {
     r#"
 name = "full"
@@ -477,6 +502,7 @@ amplitude = 2.5
 frequency = 0.3
 phase = 0.1
 noise = 0.05
+season = 12
 [split]
 train = 0.7
 validation = 0.1
@@ -501,6 +527,7 @@ batch_size = 16
 shuffle = false
 clip_norm = 1.0
 early_stopping = { patience = 2, min_delta = 0.001 }
+reduce_lr = { factor = 0.2, patience = 3, min_lr = 0.0001, min_delta = 0.0 }
 "#
 }
 

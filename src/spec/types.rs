@@ -69,6 +69,25 @@ pub struct SineSpec {
     /// Standard deviation of the added Gaussian noise (seeded from the master seed).
     #[serde(default)]
     pub noise: f64,
+    /// Season length in steps for the seasonal baselines (seasonal naive, the MASE scale);
+    /// 0 = no season. Omitted from the resolved TOML when 0, so configurations without a
+    /// season keep their identities.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub season: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl DataSpec {
+    /// `data.season`: season length in steps, 0 when the series has none.
+    pub fn season(&self) -> usize {
+        match self {
+            DataSpec::Sine(s) => s.season,
+            DataSpec::Csv(c) => c.season,
+        }
+    }
 }
 
 fn default_stop() -> f64 {
@@ -93,6 +112,11 @@ pub struct CsvSpec {
     pub time_column: Option<String>,
     #[serde(default)]
     pub missing: Missing,
+    /// Season length in steps for the seasonal baselines (seasonal naive, the MASE scale);
+    /// 0 = no season. Omitted from the resolved TOML when 0, so configurations without a
+    /// season keep their identities.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub season: usize,
 }
 
 fn default_column() -> String {

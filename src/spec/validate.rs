@@ -51,6 +51,9 @@ pub(crate) fn check(parts: &Parts, base_dir: &Path) -> Vec<Problem> {
             parts.window.as_ref().unwrap(),
         );
         check_lengths(n, split, window, &mut out);
+        if let Some(data) = &parts.data {
+            check_season(n, split, data.season(), &mut out);
+        }
     }
     if let Some(model) = &parts.model {
         check_model(model, &mut out);
@@ -244,6 +247,22 @@ fn check_lengths(n: usize, split: &SplitSpec, w: &WindowSpec, out: &mut Vec<Prob
                 w.lookback,
                 s.test.len(),
                 split.train
+            ),
+        ));
+    }
+}
+
+/// The seasonal baselines look one season back from inside the training part.
+fn check_season(n: usize, split: &SplitSpec, season: usize, out: &mut Vec<Problem>) {
+    let train = crate::data::split::split(n, split.train, split.validation)
+        .train
+        .len();
+    if season > 0 && season >= train {
+        out.push(Problem::new(
+            "data.season",
+            format!(
+                "`data.season` = {season} must be shorter than the training part, which has \
+                 {train} points"
             ),
         ));
     }

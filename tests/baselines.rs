@@ -1,0 +1,149 @@
+//! The baselines beside every run: the real `runner` binary on a small sine sweep over
+//! `data.season`, read back from runs.parquet.
+
+use std::fs::File;
+use std::path::PathBuf;
+use std::process::Command;
+
+use polars::prelude::{DataFrame, ParquetReader, SerReader};
+
+/// A small noiseless sine: 200 points over t = 0..20 (0.1005 rad per step, a period of
+/// about 62.5 steps), train 160 points, test 40, lookback 5; seasons 0 (none) and 63.
+const EXPERIMENT: &str = r#"
+name = "baselines"
+seed = 3
+[data]
+kind = "sine"
+points = 200
+stop = 20.0
+[window]
+lookback = 5
+[model]
+units = [8]
+[train]
+epochs = 3
+[sweep]
+data.season = [0, 63]
+"#;
+
+fn value(df: &DataFrame, col: &str, row: usize) -> Option<f64> {
+    df.column(col)
+        .unwrap_or_else(|_| panic!("runs.parquet lacks {col}"))
+        .f64()
+        .unwrap()
+        .get(row)
+}
+
+#[test]
+fn every_run_carries_the_baselines_and_skill_columns() {
+    let dir = std::env::temp_dir().join(format!("runner-baselines-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("baselines.toml");
+    std::fs::write(&file, EXPERIMENT).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_runner"))
+        .args([file.to_str().unwrap(), "-q"])
+        .current_dir(&dir)
+        .output()
+        .expect("runner starts");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let results = dir.join("results/baselines");
+    let runs = ParquetReader::new(File::open(results.join("runs.parquet")).unwrap())
+        .finish()
+        .unwrap();
+    assert_eq!(runs.height(), 2);
+    let csv_header = std::fs::read_to_string(results.join("runs.csv")).unwrap();
+    let header = csv_header.lines().next().unwrap();
+    for col in [
+        "test_naive_rmse",
+        "test_seasonal_naive_rmse",
+        "test_drift_rmse",
+        "test_ar_rmse",
+        "test_skill_vs_seasonal_naive",
+        "test_skill_vs_ar",
+        "test_mase",
+    ] {
+        assert!(
+            header.split(',').any(|c| c == col),
+            "runs.csv lacks {col}: {header}"
+        );
+    }
+
+    // the sweep's rows: find each season's row by its label
+    let labels = runs.column("label").unwrap().str().unwrap();
+    let row = |season: &str| {
+        (0..runs.height())
+            .find(|&i| labels.get(i).unwrap().contains(&format!("season={season}")))
+            .unwrap_or_else(|| panic!("no row for season {season}"))
+    };
+    let (none, seasonal) = (row("0"), row("63"));
+
+    // t = linspace(0, 20, 200): AR(5) is exact on a noiseless sine
+    for r in [none, seasonal] {
+        let ar = value(&runs, "test_ar_rmse", r).unwrap();
+        assert!(ar < 1e-6, "AR rmse {ar}");
+        let naive = value(&runs, "test_naive_rmse", r).unwrap();
+        let drift = value(&runs, "test_drift_rmse", r).unwrap();
+        // naive misses by about one step (0.1 rad) of the sine: rmse near 0.07; drift adds
+        // a tiny slope to it
+        assert!((0.05..0.09).contains(&naive), "naive {naive}");
+        assert!((0.04..0.1).contains(&drift), "drift {drift}");
+        let rmse = value(&runs, "test_rmse", r).unwrap();
+        let skill = value(&runs, "test_skill_vs_ar", r).unwrap();
+        assert!((skill - (1.0 - rmse / ar)).abs() < 1e-9 * skill.abs());
+    }
+
+    // season 0: no seasonal naive forecast
+    let missing = value(&runs, "test_seasonal_naive_rmse", none);
+    assert!(missing.is_none_or(f64::is_nan), "{missing:?}");
+    // season 63 is half a step longer than the period (63 * 0.1005 - 2 pi = 0.049 rad):
+    // the seasonal naive forecast is about twice as good as the naive one
+    let sn = value(&runs, "test_seasonal_naive_rmse", seasonal).unwrap();
+    let naive = value(&runs, "test_naive_rmse", seasonal).unwrap();
+    assert!(
+        sn > 0.02 && sn < 0.6 * naive,
+        "seasonal naive {sn} vs naive {naive}"
+    );
+    let rmse = value(&runs, "test_rmse", seasonal).unwrap();
+    let skill = value(&runs, "test_skill_vs_seasonal_naive", seasonal).unwrap();
+    assert!((skill - (1.0 - rmse / sn)).abs() < 1e-12);
+
+    // mase = test mae / in-sample seasonal naive mae of the 160 training points
+    let y: Vec<f64> = (0..200).map(|i| (i as f64 * 20.0 / 199.0).sin()).collect();
+    let scale =
+        |m: usize| (m..160).map(|t| (y[t] - y[t - m]).abs()).sum::<f64>() / (160 - m) as f64;
+    for (r, m) in [(none, 1), (seasonal, 63)] {
+        let mae = value(&runs, "test_mae", r).unwrap();
+        let mase = value(&runs, "test_mase", r).unwrap();
+        assert!(
+            (mase - mae / scale(m)).abs() < 1e-9 * mase,
+            "season {m}: {mase}"
+        );
+    }
+
+    // metrics.json of each run lists the baselines per split
+    let run_id = runs
+        .column("run_id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(seasonal)
+        .unwrap()
+        .to_string();
+    let metrics: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(results.join("runs").join(&run_id).join("metrics.json")).unwrap(),
+    )
+    .unwrap();
+    let b = &metrics["splits"]["test"]["baselines"];
+    assert!(
+        (b["seasonal_naive"]["rmse"].as_f64().unwrap() - sn).abs() < 1e-12,
+        "{b}"
+    );
+    assert!(b["ar"]["mae"].as_f64().unwrap() < 1e-6, "{b}");
+    let _ = std::fs::remove_dir_all(&dir);
+    let _: PathBuf = dir;
+}
