@@ -130,11 +130,7 @@ fn main() {
     let repeats = arg("--repeats", 3);
     let data = tutorial();
     let (x, y) = (&data.train.x, &data.train.y);
-    let shape = NetworkShape {
-        input: 1,
-        units: UNITS.to_vec(),
-        horizon: 1,
-    };
+    let shape = NetworkShape::lstm(1, UNITS.to_vec(), 1);
     let cfg = FitConfig {
         epochs,
         seed: 1,

@@ -1,10 +1,11 @@
-//! The training engine's numerics: LSTM and Dense layers with hand-written forward and
+//! The training engine's numerics: LSTM, GRU and Dense layers with hand-written forward and
 //! backward passes on ndarray, Keras' initialisers, losses and optimizers.
 //!
 //! Knows nothing of files, TOML or plots.
 
 mod activation;
 pub mod dense;
+pub mod gru;
 pub mod init;
 pub mod loss;
 pub mod lstm;
@@ -16,7 +17,7 @@ pub mod rng;
 
 pub use activation::{exp_f32, sigmoid_f32, tanh_f32};
 pub use loss::Loss;
-pub use network::{Network, NetworkShape, Workspace};
+pub use network::{Cell, LayerSlots, Network, NetworkShape, Workspace};
 pub use optimizer::{clip_global_norm, Optimizer, OptimizerKind};
 pub use real::Real;
 

@@ -1,38 +1,133 @@
-//! The forecaster: stacked LSTM layers (each but the last returning its whole sequence)
-//! followed by a Dense(horizon) head on the last layer's final output.
+//! The forecaster: stacked recurrent layers, all LSTM or all GRU (each but the last returning
+//! its whole sequence), followed by a Dense(horizon) head on the last layer's final output.
 //!
 //! All parameters live in one flat vector (`params`), each layer reading its tensors through
-//! [`LstmSlots`] / [`DenseSlots`]; gradients use the same layout. The optimizer, gradient
+//! [`LstmSlots`] / [`GruSlots`] / [`DenseSlots`]; gradients use the same layout. The optimizer, gradient
 //! clipping, early-stopping snapshots and determinism checks are then plain slice operations.
 
 use ndarray::{Array2, ArrayView2, ArrayView3};
 use serde::{Deserialize, Serialize};
 
 use super::dense::{self, DenseSlots};
+use super::gru::{self, GruBuffers, GruSlots};
 use super::init;
 use super::lstm::{self, LstmBuffers, LstmSlots};
 use super::matrix::view;
 use super::rng::{Rng, Stream};
 use super::Real;
 
-/// What the user chooses: `units = [50, 50]` with horizon 1 is the tutorial's
-/// LSTM(50, return_sequences) → LSTM(50) → Dense(1).
+/// The recurrent cell of every stacked layer.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Cell {
+    /// See [`super::lstm`].
+    #[default]
+    Lstm,
+    /// Keras' default GRU (`reset_after = True`), see [`super::gru`].
+    Gru,
+}
+
+/// What the user chooses: `units = [50, 50]` with horizon 1 and the LSTM cell is the
+/// tutorial's LSTM(50, return_sequences) → LSTM(50) → Dense(1).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkShape {
     /// Features per time step (1 for a univariate series).
     pub input: usize,
-    /// Units of each stacked LSTM layer, bottom first. Non-empty, no zeros.
+    /// Units of each stacked recurrent layer, bottom first. Non-empty, no zeros.
     pub units: Vec<usize>,
     /// Values predicted at once (outputs of the Dense head).
     pub horizon: usize,
+    /// The cell of every recurrent layer (LSTM when absent, as before the field existed).
+    #[serde(default)]
+    pub cell: Cell,
+}
+
+impl NetworkShape {
+    /// Stacked LSTM layers of `units` → Dense(horizon).
+    pub fn lstm(input: usize, units: Vec<usize>, horizon: usize) -> Self {
+        NetworkShape {
+            input,
+            units,
+            horizon,
+            cell: Cell::Lstm,
+        }
+    }
+
+    /// Stacked GRU layers of `units` → Dense(horizon).
+    pub fn gru(input: usize, units: Vec<usize>, horizon: usize) -> Self {
+        NetworkShape {
+            cell: Cell::Gru,
+            ..Self::lstm(input, units, horizon)
+        }
+    }
+}
+
+/// Where one recurrent layer's parameters sit, by cell.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LayerSlots {
+    Lstm(LstmSlots),
+    Gru(GruSlots),
+}
+
+impl LayerSlots {
+    fn at(cell: Cell, offset: usize, input: usize, units: usize) -> (Self, usize) {
+        match cell {
+            Cell::Lstm => {
+                let (s, end) = LstmSlots::at(offset, input, units);
+                (LayerSlots::Lstm(s), end)
+            }
+            Cell::Gru => {
+                let (s, end) = GruSlots::at(offset, input, units);
+                (LayerSlots::Gru(s), end)
+            }
+        }
+    }
+
+    pub fn units(&self) -> usize {
+        match self {
+            LayerSlots::Lstm(s) => s.units,
+            LayerSlots::Gru(s) => s.units,
+        }
+    }
+}
+
+/// One layer's forward cache and backward scratch, by cell.
+enum LayerBuffers<F> {
+    Lstm(LstmBuffers<F>),
+    Gru(GruBuffers<F>),
+}
+
+impl<F: Real> LayerBuffers<F> {
+    fn new(cell: Cell, units: usize, steps: usize, capacity: usize) -> Self {
+        match cell {
+            Cell::Lstm => LayerBuffers::Lstm(LstmBuffers::new(units, steps, capacity)),
+            Cell::Gru => LayerBuffers::Gru(GruBuffers::new(units, steps, capacity)),
+        }
+    }
+
+    /// Outputs h_t [T·b, u].
+    fn hidden(&self) -> &[F] {
+        match self {
+            LayerBuffers::Lstm(b) => &b.hidden,
+            LayerBuffers::Gru(b) => &b.hidden,
+        }
+    }
+
+    /// `hidden` and `d_hidden` at once (the head reads one and writes the other).
+    fn hidden_and_d_hidden(&mut self) -> (&[F], &mut [F]) {
+        match self {
+            LayerBuffers::Lstm(b) => (&b.hidden, &mut b.d_hidden),
+            LayerBuffers::Gru(b) => (&b.hidden, &mut b.d_hidden),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
 pub struct Network<F> {
     shape: NetworkShape,
-    lstm: Vec<LstmSlots>,
+    layers: Vec<LayerSlots>,
     head: DenseSlots,
-    /// Every weight and bias, in the order of `lstm` then `head`.
+    /// Every weight and bias, in the order of `layers` then `head`.
     pub params: Vec<F>,
 }
 
@@ -44,7 +139,7 @@ pub struct Workspace<F> {
     batch: usize,
     /// The batch's input sequences, time-major [T·b, input].
     input: Vec<F>,
-    layers: Vec<LstmBuffers<F>>,
+    layers: Vec<LayerBuffers<F>>,
     /// Head output [b, horizon].
     out: Vec<F>,
     /// dL/dinput [T·b, input], filled by backward when asked for.
@@ -61,7 +156,7 @@ impl<F: Real> Workspace<F> {
             layers: shape
                 .units
                 .iter()
-                .map(|&u| LstmBuffers::new(u, steps, capacity))
+                .map(|&u| LayerBuffers::new(shape.cell, u, steps, capacity))
                 .collect(),
             out: vec![F::zero(); capacity * shape.horizon],
             d_input: vec![F::zero(); steps * capacity * shape.input],
@@ -105,7 +200,8 @@ impl<F: Real> Workspace<F> {
 
 impl<F: Real> Network<F> {
     /// Keras' initialisation: glorot-uniform input and Dense kernels, orthogonal recurrent
-    /// kernels, zero biases except the forget gates' (1, Keras' `unit_forget_bias`).
+    /// kernels, zero biases except the LSTM forget gates' (1, Keras' `unit_forget_bias`).
+    /// Draws, per layer bottom first: input kernel, recurrent kernel; then the head's kernel.
     pub fn init(shape: NetworkShape, seed: u64) -> Self {
         let mut net = Self::zeros(shape);
         let mut rng = Rng::new(seed, Stream::Init);
@@ -114,20 +210,37 @@ impl<F: Real> Network<F> {
                 *p = F::of(v);
             }
         };
-        for slots in &net.lstm {
-            let (i, u) = (slots.input, slots.units);
-            fill(
-                &mut net.params,
-                slots.kernel.clone(),
-                init::glorot_uniform(i, 4 * u, &mut rng),
-            );
-            fill(
-                &mut net.params,
-                slots.recurrent.clone(),
-                init::orthogonal(u, 4 * u, &mut rng),
-            );
-            let forget = slots.bias.start + u..slots.bias.start + 2 * u;
-            net.params[forget].iter_mut().for_each(|b| *b = F::one());
+        for layer in &net.layers {
+            match layer {
+                LayerSlots::Lstm(slots) => {
+                    let (i, u) = (slots.input, slots.units);
+                    fill(
+                        &mut net.params,
+                        slots.kernel.clone(),
+                        init::glorot_uniform(i, 4 * u, &mut rng),
+                    );
+                    fill(
+                        &mut net.params,
+                        slots.recurrent.clone(),
+                        init::orthogonal(u, 4 * u, &mut rng),
+                    );
+                    let forget = slots.bias.start + u..slots.bias.start + 2 * u;
+                    net.params[forget].iter_mut().for_each(|b| *b = F::one());
+                }
+                LayerSlots::Gru(slots) => {
+                    let (i, u) = (slots.input, slots.units);
+                    fill(
+                        &mut net.params,
+                        slots.kernel.clone(),
+                        init::glorot_uniform(i, 3 * u, &mut rng),
+                    );
+                    fill(
+                        &mut net.params,
+                        slots.recurrent.clone(),
+                        init::orthogonal(u, 3 * u, &mut rng),
+                    );
+                }
+            }
         }
         let h = &net.head;
         let kernel = init::glorot_uniform(h.input, h.output, &mut rng);
@@ -147,17 +260,17 @@ impl<F: Real> Network<F> {
         );
         let mut offset = 0;
         let mut width = shape.input;
-        let mut lstm = Vec::with_capacity(shape.units.len());
+        let mut layers = Vec::with_capacity(shape.units.len());
         for &u in &shape.units {
-            let (slots, end) = LstmSlots::at(offset, width, u);
-            lstm.push(slots);
+            let (slots, end) = LayerSlots::at(shape.cell, offset, width, u);
+            layers.push(slots);
             offset = end;
             width = u;
         }
         let (head, end) = DenseSlots::at(offset, width, shape.horizon);
         Network {
             shape,
-            lstm,
+            layers,
             head,
             params: vec![F::zero(); end],
         }
@@ -167,8 +280,31 @@ impl<F: Real> Network<F> {
         &self.shape
     }
 
-    pub fn lstm_slots(&self) -> &[LstmSlots] {
-        &self.lstm
+    /// Every recurrent layer's slots, bottom first.
+    pub fn layer_slots(&self) -> &[LayerSlots] {
+        &self.layers
+    }
+
+    /// The LSTM layers' slots, bottom first (empty for a GRU network).
+    pub fn lstm_slots(&self) -> Vec<&LstmSlots> {
+        self.layers
+            .iter()
+            .filter_map(|l| match l {
+                LayerSlots::Lstm(s) => Some(s),
+                LayerSlots::Gru(_) => None,
+            })
+            .collect()
+    }
+
+    /// The GRU layers' slots, bottom first (empty for an LSTM network).
+    pub fn gru_slots(&self) -> Vec<&GruSlots> {
+        self.layers
+            .iter()
+            .filter_map(|l| match l {
+                LayerSlots::Gru(s) => Some(s),
+                LayerSlots::Lstm(_) => None,
+            })
+            .collect()
     }
 
     pub fn head_slots(&self) -> &DenseSlots {
@@ -178,13 +314,21 @@ impl<F: Real> Network<F> {
     /// Forward pass of the batch loaded in `ws`; returns the predictions [b, horizon].
     pub fn forward<'w>(&self, ws: &'w mut Workspace<F>) -> &'w [F] {
         let (steps, b) = (ws.steps, ws.batch);
-        for l in 0..self.lstm.len() {
+        for l in 0..self.layers.len() {
             let (below, rest) = ws.layers.split_at_mut(l);
             let x = match below.last() {
                 None => view(&ws.input, steps * b, self.shape.input),
-                Some(prev) => view(&prev.hidden, steps * b, self.lstm[l - 1].units),
+                Some(prev) => view(prev.hidden(), steps * b, self.layers[l - 1].units()),
             };
-            lstm::forward(&self.lstm[l], &self.params, x, steps, b, &mut rest[0]);
+            match (&self.layers[l], &mut rest[0]) {
+                (LayerSlots::Lstm(s), LayerBuffers::Lstm(buf)) => {
+                    lstm::forward(s, &self.params, x, steps, b, buf)
+                }
+                (LayerSlots::Gru(s), LayerBuffers::Gru(buf)) => {
+                    gru::forward(s, &self.params, x, steps, b, buf)
+                }
+                _ => panic!("workspace built for another cell than the network's"),
+            }
         }
         let top = ws.layers.last().expect("at least one layer");
         let last = self.last_step(top, steps, b);
@@ -205,34 +349,41 @@ impl<F: Real> Network<F> {
         want_input_gradient: bool,
     ) {
         let (steps, b) = (ws.steps, ws.batch);
-        let n_layers = self.lstm.len();
+        let n_layers = self.layers.len();
         let d_out = view(d_out, b, self.shape.horizon);
         {
             // Only h_{T-1} of the top layer feeds the head: the other steps get no gradient
             // from above.
-            let top = &mut ws.layers[n_layers - 1];
+            let (hidden, d_hidden) = ws.layers[n_layers - 1].hidden_and_d_hidden();
             let u = self.head.input;
-            top.d_hidden[..(steps - 1) * b * u]
+            d_hidden[..(steps - 1) * b * u]
                 .iter_mut()
                 .for_each(|v| *v = F::zero());
-            let last = view(&top.hidden[(steps - 1) * b * u..], b, u);
-            let d_last = &mut top.d_hidden[(steps - 1) * b * u..steps * b * u];
+            let last = view(&hidden[(steps - 1) * b * u..], b, u);
+            let d_last = &mut d_hidden[(steps - 1) * b * u..steps * b * u];
             dense::backward(&self.head, &self.params, last, d_out, grads, d_last);
         }
         for l in (0..n_layers).rev() {
             let (below, rest) = ws.layers.split_at_mut(l);
-            let layer = &mut rest[0];
-            match below.last_mut() {
+            let (x, dx) = match below.last_mut() {
                 Some(prev) => {
-                    let x = view(&prev.hidden, steps * b, self.lstm[l - 1].units);
-                    let dx = Some(&mut prev.d_hidden[..]);
-                    lstm::backward(&self.lstm[l], &self.params, x, steps, b, layer, grads, dx);
+                    let units = self.layers[l - 1].units();
+                    let (hidden, d_hidden) = prev.hidden_and_d_hidden();
+                    (view(hidden, steps * b, units), Some(d_hidden))
                 }
                 None => {
                     let x = view(&ws.input, steps * b, self.shape.input);
-                    let dx = want_input_gradient.then_some(&mut ws.d_input[..]);
-                    lstm::backward(&self.lstm[l], &self.params, x, steps, b, layer, grads, dx);
+                    (x, want_input_gradient.then_some(&mut ws.d_input[..]))
                 }
+            };
+            match (&self.layers[l], &mut rest[0]) {
+                (LayerSlots::Lstm(s), LayerBuffers::Lstm(buf)) => {
+                    lstm::backward(s, &self.params, x, steps, b, buf, grads, dx)
+                }
+                (LayerSlots::Gru(s), LayerBuffers::Gru(buf)) => {
+                    gru::backward(s, &self.params, x, steps, b, buf, grads, dx)
+                }
+                _ => panic!("workspace built for another cell than the network's"),
             }
         }
     }
@@ -256,8 +407,8 @@ impl<F: Real> Network<F> {
     }
 
     /// The top layer's output at the final step, [b, units].
-    fn last_step<'a>(&self, top: &'a LstmBuffers<F>, steps: usize, b: usize) -> ArrayView2<'a, F> {
+    fn last_step<'a>(&self, top: &'a LayerBuffers<F>, steps: usize, b: usize) -> ArrayView2<'a, F> {
         let u = self.head.input;
-        view(&top.hidden[(steps - 1) * b * u..], b, u)
+        view(&top.hidden()[(steps - 1) * b * u..], b, u)
     }
 }

@@ -4,7 +4,7 @@
 use ndarray::{Array2, Array3};
 
 use super::rng::{Rng, Stream};
-use super::{Loss, Network, NetworkShape, Workspace};
+use super::{LayerSlots, Loss, Network, NetworkShape, Workspace};
 
 /// LSTM(1 unit) → Dense(1) on x = [1, 2] with hand-set weights, in f64 and f32.
 ///
@@ -25,11 +25,7 @@ use super::{Loss, Network, NetworkShape, Workspace};
 #[test]
 fn forward_of_a_one_unit_lstm_matches_hand_derivation() {
     fn build<F: super::Real>() -> Network<F> {
-        let shape = NetworkShape {
-            input: 1,
-            units: vec![1],
-            horizon: 1,
-        };
+        let shape = NetworkShape::lstm(1, vec![1], 1);
         let mut net = Network::<F>::zeros(shape);
         let l = net.lstm_slots()[0].clone();
         let h = net.head_slots().clone();
@@ -57,11 +53,7 @@ fn forward_of_a_one_unit_lstm_matches_hand_derivation() {
 /// the hand-derived h1 = 0.5063480 above, and a head summing them gives 2·h1.
 #[test]
 fn two_units_with_block_diagonal_weights_reproduce_the_single_unit() {
-    let shape = NetworkShape {
-        input: 1,
-        units: vec![2],
-        horizon: 1,
-    };
+    let shape = NetworkShape::lstm(1, vec![2], 1);
     let mut net = Network::<f64>::zeros(shape);
     let l = net.lstm_slots()[0].clone();
     let h = net.head_slots().clone();
@@ -81,6 +73,55 @@ fn two_units_with_block_diagonal_weights_reproduce_the_single_unit() {
     let x = Array3::from_shape_vec((1, 2, 1), vec![1.0, 2.0]).unwrap();
     let y = net.predict(x.view())[[0, 0]];
     assert!((y - 2.0 * 0.506_348_0).abs() < 1e-7, "{y}");
+}
+
+/// GRU(1 unit) → Dense(1) on x = [1, 2] with hand-set weights, in f64 and f32. Both biases
+/// are non-zero and differ, so putting rb outside the reset product (reset_after = false)
+/// or swapping the two would change the value.
+///
+/// W = [0.5, -0.5, 0.4] (z, r, h), U = [0.3, 0.2, -0.6], b = [0, 0, 0.1], rb = [0.1, 0.2, 0.3],
+/// head: y = 2·h_1 + 0.5.
+///
+/// ```text
+/// t=0: h_{-1} = 0, so q = rb = [0.1, 0.2, 0.3];  a = 1·W + b = [0.5, -0.5, 0.5]
+///      z = σ(0.5 + 0.1) = 0.6456563     r = σ(-0.5 + 0.2) = 0.4255575
+///      n = tanh(0.5 + r·0.3) = tanh(0.6276672) = 0.5564438
+///      h0 = z·0 + (1 - z)·n = 0.3543437 · 0.5564438 = 0.1971724
+/// t=1: q = h0·U + rb = [0.1591517, 0.2394345, 0.1816966];  a = 2·W + b = [1.0, -1.0, 0.9]
+///      z = σ(1.1591517) = 0.7611785     r = σ(-0.7605655) = 0.3185235
+///      n = tanh(0.9 + r·0.1816966) = tanh(0.9578746) = 0.7433273
+///      h1 = z·h0 + (1 - z)·n = 0.1500834 + 0.1775225 = 0.3276059
+/// y = 2·0.3276059 + 0.5 = 1.1552118
+/// ```
+#[test]
+fn forward_of_a_one_unit_gru_matches_hand_derivation() {
+    fn build<F: super::Real>() -> Network<F> {
+        let mut net = Network::<F>::zeros(NetworkShape::gru(1, vec![1], 1));
+        assert!(net.lstm_slots().is_empty());
+        let l = net.gru_slots()[0].clone();
+        let h = net.head_slots().clone();
+        let set = |p: &mut Vec<F>, r: std::ops::Range<usize>, v: &[f64]| {
+            assert_eq!(r.len(), v.len());
+            for (d, &s) in p[r].iter_mut().zip(v) {
+                *d = F::of(s);
+            }
+        };
+        set(&mut net.params, l.kernel, &[0.5, -0.5, 0.4]);
+        set(&mut net.params, l.recurrent, &[0.3, 0.2, -0.6]);
+        set(&mut net.params, l.bias, &[0.0, 0.0, 0.1]);
+        set(&mut net.params, l.recurrent_bias, &[0.1, 0.2, 0.3]);
+        set(&mut net.params, h.kernel, &[2.0]);
+        set(&mut net.params, h.bias, &[0.5]);
+        // 3 + 3 + 3 + 3 GRU values and 2 head values: the layout holds nothing else.
+        assert_eq!(net.params.len(), 14);
+        net
+    }
+    let x64 = Array3::from_shape_vec((1, 2, 1), vec![1.0f64, 2.0]).unwrap();
+    let y64 = build::<f64>().predict(x64.view())[[0, 0]];
+    assert!((y64 - 1.155_211_8).abs() < 1e-7, "f64: {y64}");
+    let x32 = x64.mapv(|v| v as f32);
+    let y32 = build::<f32>().predict(x32.view())[[0, 0]];
+    assert!((y32 as f64 - 1.155_211_8).abs() < 2e-6, "f32: {y32}");
 }
 
 /// A random network with every parameter non-zero (the Keras init has zero biases, which
@@ -116,11 +157,15 @@ impl GradCheck {
 /// Relative error |a - n| / max(|a|, |n|, 1e-6): the floor keeps gradients that are zero up
 /// to rounding from producing meaningless ratios.
 fn gradient_check(loss: Loss) -> GradCheck {
-    let shape = NetworkShape {
-        input: 2,
-        units: vec![5, 4],
-        horizon: 3,
-    };
+    gradient_check_of(NetworkShape::lstm(2, vec![5, 4], 3), loss)
+}
+
+fn gradient_check_of(shape: NetworkShape, loss: Loss) -> GradCheck {
+    assert_eq!(
+        (shape.input, shape.horizon),
+        (2, 3),
+        "the check's data is [b, T, 2] → [b, 3]"
+    );
     let (batch, steps) = (3, 6);
     let mut net = random_network(shape.clone(), 11);
     let x = Array3::from_shape_vec((batch, steps, 2), random_array(&[batch, steps, 2], 1)).unwrap();
@@ -140,10 +185,20 @@ fn gradient_check(loss: Loss) -> GradCheck {
     let eps = 1e-6;
     let rel = |a: f64, n: f64| (a - n).abs() / a.abs().max(n.abs()).max(1e-6);
     let mut tensors: Vec<(String, std::ops::Range<usize>)> = Vec::new();
-    for (l, s) in net.lstm_slots().iter().enumerate() {
-        tensors.push((format!("lstm{l}.kernel"), s.kernel.clone()));
-        tensors.push((format!("lstm{l}.recurrent"), s.recurrent.clone()));
-        tensors.push((format!("lstm{l}.bias"), s.bias.clone()));
+    for (l, layer) in net.layer_slots().iter().enumerate() {
+        match layer {
+            LayerSlots::Lstm(s) => {
+                tensors.push((format!("lstm{l}.kernel"), s.kernel.clone()));
+                tensors.push((format!("lstm{l}.recurrent"), s.recurrent.clone()));
+                tensors.push((format!("lstm{l}.bias"), s.bias.clone()));
+            }
+            LayerSlots::Gru(s) => {
+                tensors.push((format!("gru{l}.kernel"), s.kernel.clone()));
+                tensors.push((format!("gru{l}.recurrent"), s.recurrent.clone()));
+                tensors.push((format!("gru{l}.bias"), s.bias.clone()));
+                tensors.push((format!("gru{l}.recurrent_bias"), s.recurrent_bias.clone()));
+            }
+        }
     }
     tensors.push(("dense.kernel".into(), net.head_slots().kernel.clone()));
     tensors.push(("dense.bias".into(), net.head_slots().bias.clone()));
@@ -207,15 +262,38 @@ fn gradients_match_finite_differences_with_mae() {
     assert!(check.worst() < 1e-3, "{:?}", check.worst_per_tensor);
 }
 
+#[test]
+fn gru_gradients_match_finite_differences_with_mse() {
+    let check = gradient_check_of(NetworkShape::gru(2, vec![5, 4], 3), Loss::Mse);
+    eprintln!("GRU, MSE: {:?}", check.worst_per_tensor);
+    assert!(check.worst() < 1e-3, "{:?}", check.worst_per_tensor);
+    // Every tensor was checked (4 per layer × 2 layers, the head's 2, the input).
+    assert_eq!(check.worst_per_tensor.len(), 11);
+}
+
+#[test]
+fn gru_gradients_match_finite_differences_with_huber() {
+    let check = gradient_check_of(
+        NetworkShape::gru(2, vec![5, 4], 3),
+        Loss::Huber { delta: 0.5 },
+    );
+    eprintln!("GRU, Huber: {:?}", check.worst_per_tensor);
+    assert!(check.worst() < 1e-3, "{:?}", check.worst_per_tensor);
+}
+
 /// A sample's prediction must not depend on which other samples share its batch, nor on the
 /// chunking inside `predict` (300 samples cross its 256-sample chunk boundary).
 #[test]
 fn predictions_are_independent_of_batch_composition() {
-    let shape = NetworkShape {
-        input: 1,
-        units: vec![6, 3],
-        horizon: 2,
-    };
+    assert_batch_independent(NetworkShape::lstm(1, vec![6, 3], 2));
+}
+
+#[test]
+fn gru_predictions_are_independent_of_batch_composition() {
+    assert_batch_independent(NetworkShape::gru(1, vec![6, 3], 2));
+}
+
+fn assert_batch_independent(shape: NetworkShape) {
     let net = Network::<f32>::init(shape, 5);
     let n = 300;
     let x = Array3::from_shape_vec((n, 7, 1), random_array(&[n, 7, 1], 9))

@@ -5,7 +5,7 @@ use std::time::Instant;
 use ndarray::Array2;
 
 use crate::data::{Prepared, Windows};
-use crate::nn::{Loss, Network, NetworkShape, OptimizerKind};
+use crate::nn::{Cell, Loss, Network, NetworkShape, OptimizerKind};
 use crate::spec::{self, Experiment};
 use crate::train::{
     self, Dataset, EarlyStopping, EpochStats, FitConfig, FitReport, ReduceOnPlateau,
@@ -18,12 +18,16 @@ pub struct Trained {
     pub seconds: f64,
 }
 
-/// The network the experiment describes: its LSTM widths and a Dense(horizon) head.
+/// The network the experiment describes: its cell, layer widths and a Dense(horizon) head.
 pub fn network_shape(exp: &Experiment) -> NetworkShape {
     NetworkShape {
         input: 1,
         units: exp.model.units.clone(),
         horizon: exp.window.horizon,
+        cell: match exp.model.cell {
+            spec::Cell::Lstm => Cell::Lstm,
+            spec::Cell::Gru => Cell::Gru,
+        },
     }
 }
 
@@ -119,4 +123,40 @@ pub fn forecast(net: &Network<f32>, data: &Prepared) -> Vec<SplitForecast> {
             target_index: w.target_index.clone(),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+
+    fn shape_with(sets: &[&str]) -> NetworkShape {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        let text = "[data]\nkind = \"sine\"\npoints = 1000\n";
+        network_shape(&spec::parse_str(text, Path::new("e.toml"), &sets).unwrap())
+    }
+
+    #[test]
+    fn model_cell_reaches_the_network_shape() {
+        let lstm = shape_with(&[]);
+        assert_eq!(lstm, NetworkShape::lstm(1, vec![50, 50], 1));
+        let gru = shape_with(&["model.cell=gru", "model.units=[8]", "window.horizon=3"]);
+        assert_eq!(gru, NetworkShape::gru(1, vec![8], 3));
+        // The GRU layer's 3 gate blocks and two biases: 3·(1·8 + 8·8 + 8 + 8) + head 8·3 + 3.
+        assert_eq!(Network::<f32>::init(gru, 1).params.len(), 3 * 88 + 27);
+    }
+
+    #[test]
+    fn an_unknown_cell_is_rejected_naming_the_key() {
+        let err = spec::parse_str(
+            "[data]\nkind = \"sine\"\npoints = 1000\n[model]\ncell = \"rnn\"\n",
+            Path::new("e.toml"),
+            &[],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("model.cell"), "{err}");
+        assert!(err.contains("gru"), "the choices are listed: {err}");
+    }
 }

@@ -85,7 +85,7 @@ const SCALE: &[Field] = &[
 const WINDOW: &[Field] = &[opt("lookback", Ty::UInt), opt("horizon", Ty::UInt)];
 
 const MODEL: &[Field] = &[
-    opt("cell", Ty::Choice(&["lstm"])),
+    opt("cell", Ty::Choice(&["lstm", "gru"])),
     opt("units", Ty::UIntList),
 ];
 

@@ -593,7 +593,7 @@ fn schema_matches_the_structs() {
     for (key, values) in [
         ("scale.kind", &["minmax", "standard", "none"][..]),
         ("scale.fit_on", &["train", "all"]),
-        ("model.cell", &["lstm"]),
+        ("model.cell", &["lstm", "gru"]),
         ("train.optimizer", &["adam", "sgd", "rmsprop"]),
         ("train.loss", &["mse", "mae", "huber"]),
         ("data.missing", &["error", "interpolate"]),

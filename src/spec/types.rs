@@ -184,6 +184,8 @@ impl Default for WindowSpec {
 pub enum Cell {
     #[default]
     Lstm,
+    /// Keras' default GRU (reset_after, gate order z, r, h).
+    Gru,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
