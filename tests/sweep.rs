@@ -565,3 +565,45 @@ fn a_multi_step_horizon_reports_the_error_of_each_step() {
         150
     );
 }
+
+#[test]
+fn transformed_runs_are_scored_in_original_units() {
+    let s = Scratch::new("transform");
+    let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/airline_passengers.csv");
+    let file = s.write(
+        "air.toml",
+        &format!(
+            "name = \"air\"\n[data]\nkind = \"csv\"\npath = {:?}\nseason = 12\n[split]\ntest = 24\n\
+             [transform]\nlog = true\nseasonal_difference = 12\n[window]\nlookback = 12\n\
+             [model]\nunits = [8]\n[train]\nepochs = 20\nbatch_size = 16\n",
+            data.to_str().unwrap()
+        ),
+    );
+    let out = runner(s.path(), &[file.to_str().unwrap(), "-q"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let preds = read_parquet(&s.path().join("results/air/predictions.parquet"));
+    let split = preds.column("split").unwrap().str().unwrap().clone();
+    let index = preds.column("index").unwrap().u32().unwrap().clone();
+    let actual = preds.column("actual").unwrap().f64().unwrap().clone();
+    let predicted = preds.column("predicted").unwrap().f64().unwrap().clone();
+    // 24 test points, all predicted (windows of the test part see its own transformed values).
+    let test: Vec<usize> = (0..split.len())
+        .filter(|&i| split.get(i) == Some("test"))
+        .collect();
+    assert!(!test.is_empty());
+    for &i in &test {
+        // Actual values are the CSV's (passengers, thousands: 104..622), and predictions
+        // are back in the same units - not logs (~5-6) nor seasonal differences (~0).
+        assert!(
+            (300.0..700.0).contains(&actual.get(i).unwrap()),
+            "actual {:?}",
+            actual.get(i)
+        );
+        let p = predicted.get(i).unwrap();
+        assert!(
+            (150.0..1000.0).contains(&p),
+            "prediction {p} at index {:?}",
+            index.get(i)
+        );
+    }
+}

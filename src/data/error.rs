@@ -37,6 +37,10 @@ pub enum DataError {
         "lookback and horizon must be at least 1, found lookback {lookback} and horizon {horizon}"
     )]
     EmptyWindow { lookback: usize, horizon: usize },
+    #[error("`transform.log` needs positive values, but the value at index {index} (data row {}) is {value}", index + 1)]
+    NotPositive { index: usize, value: f64 },
+    #[error("{0}")]
+    Split(#[from] super::split::SplitError),
     #[error("the {part} part has {len} points but a window needs lookback + horizon = {needed}")]
     TooShort {
         part: &'static str,

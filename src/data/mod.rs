@@ -8,6 +8,7 @@ pub mod prepare;
 pub mod scale;
 pub mod source;
 pub mod split;
+pub mod transform;
 pub mod tutorial;
 pub mod window;
 
@@ -15,5 +16,6 @@ pub use error::DataError;
 pub use prepare::{prepare, PrepareParams, Prepared};
 pub use scale::{FitOn, ScaleKind, Scaler};
 pub use source::{Missing, Series};
-pub use split::Split;
+pub use split::{Size, Split, SplitError, SplitSizes};
+pub use transform::{Transform, TransformParams};
 pub use window::Windows;

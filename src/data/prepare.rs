@@ -2,17 +2,20 @@ use ndarray::{Array2, ArrayView2};
 
 use super::scale::{FitOn, ScaleKind, Scaler};
 use super::source::Series;
-use super::split::{split, Split};
+use super::split::{split, Split, SplitSizes};
+use super::transform::{Transform, TransformParams};
 use super::window::{windows, Windows};
 use super::DataError;
 
 /// Everything [`prepare`] needs besides the series.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PrepareParams {
-    /// Fraction of the series before the test part (validation included), in (0, 1).
-    pub train: f64,
-    /// Fraction of the whole series carved from the end of the training part, in [0, 1).
-    pub validation: f64,
+    /// Sizes of the train (validation included), validation and test parts.
+    pub split: SplitSizes,
+    /// Log and differencing, applied before scaling.
+    pub transform: TransformParams,
+    /// Subtract each window's last input (scaled units) from its inputs and targets.
+    pub window_normalise: bool,
     pub scale: ScaleKind,
     /// MinMax feature range `[lo, hi]`.
     pub range: [f64; 2],
@@ -21,25 +24,33 @@ pub struct PrepareParams {
     pub horizon: usize,
 }
 
-/// A series split, scaled and windowed: what a training run consumes.
+/// A series split, transformed, scaled and windowed: what a training run consumes.
 #[derive(Debug, Clone)]
 pub struct Prepared {
     /// The series in original units.
     pub series: Series,
-    /// The whole series in scaled units.
+    /// The whole series transformed then scaled, same indices as `series`; the first
+    /// `transform.lost()` entries are NaN (differencing has no value there).
     pub scaled: Vec<f64>,
     pub split: Split,
+    pub transform: Transform,
+    /// Fitted on the transformed values of the fit span.
     pub scaler: Scaler,
+    /// Whether window inputs and targets are relative to the window's last input.
+    pub window_normalise: bool,
     pub train: Windows,
-    /// `None` when the validation fraction is 0.
+    /// `None` when there is no validation part.
     pub validation: Option<Windows>,
     pub test: Windows,
 }
 
-/// Split `series`, fit the scaler on the training span (or on all of it with
-/// `FitOn::All`), scale the whole series and window each span separately.
+/// Split `series`, transform it, fit the scaler on the transformed training span (or on
+/// all of it with `FitOn::All`), scale the whole series and window each span separately.
+/// Windows start only where the transformed series has values, so with differencing the
+/// training part loses its first `d + m` points as inputs (they still feed the inversion).
 ///
-/// Errors when lookback or horizon is 0, or when the training or test span (or a non-empty validation span) is too short
+/// Errors when lookback or horizon is 0, the split cannot be made, `log` meets a value
+/// <= 0, or when the training or test span (or a non-empty validation span) is too short
 /// for one window of `lookback + horizon` points.
 pub fn prepare(series: Series, p: &PrepareParams) -> Result<Prepared, DataError> {
     if p.lookback == 0 || p.horizon == 0 {
@@ -48,40 +59,69 @@ pub fn prepare(series: Series, p: &PrepareParams) -> Result<Prepared, DataError>
             horizon: p.horizon,
         });
     }
-    let split = split(series.len(), p.train, p.validation);
+    let split = split(series.len(), &p.split)?;
+    let transform = Transform::new(p.transform);
+    let lost = transform.lost();
+    // the usable part of each span: where the transformed series is defined
+    let usable = |span: &std::ops::Range<usize>| span.start.max(lost).min(span.end)..span.end;
     let needed = p.lookback + p.horizon;
-    let check = |part: &'static str, len: usize| {
+    let check = |part: &'static str, span: &std::ops::Range<usize>| {
+        let len = usable(span).len();
         if Windows::count(len, p.lookback, p.horizon) == 0 {
             Err(DataError::TooShort { part, len, needed })
         } else {
             Ok(())
         }
     };
-    check("training", split.train.len())?;
+    check("training", &split.train)?;
     if !split.validation.is_empty() {
-        check("validation", split.validation.len())?;
+        check("validation", &split.validation)?;
     }
-    check("test", split.test.len())?;
+    check("test", &split.test)?;
 
+    let transformed = transform.apply(&series.values)?;
     let fit_span = match p.fit_on {
-        FitOn::Train => split.train.clone(),
-        FitOn::All => 0..series.len(),
+        FitOn::Train => usable(&split.train),
+        FitOn::All => lost.min(series.len())..series.len(),
     };
-    let scaler = Scaler::fit(p.scale, p.range, &series.values[fit_span]);
-    let scaled = scaler.transform_all(&series.values);
-    let cut = |span| windows(&scaled, &series.values, span, p.lookback, p.horizon);
-    let train = cut(split.train.clone());
-    let validation = (!split.validation.is_empty()).then(|| cut(split.validation.clone()));
-    let test = cut(split.test.clone());
+    let scaler = Scaler::fit(p.scale, p.range, &transformed[fit_span]);
+    let scaled = scaler.transform_all(&transformed);
+    let cut = |span: &std::ops::Range<usize>| {
+        let mut w = windows(&scaled, &series.values, usable(span), p.lookback, p.horizon);
+        if p.window_normalise {
+            normalise(&mut w, &scaled);
+        }
+        w
+    };
+    let train = cut(&split.train);
+    let validation = (!split.validation.is_empty()).then(|| cut(&split.validation));
+    let test = cut(&split.test);
     Ok(Prepared {
         series,
         scaled,
         split,
+        transform,
         scaler,
+        window_normalise: p.window_normalise,
         train,
         validation,
         test,
     })
+}
+
+/// Inputs and targets minus the window's last input, in scaled units (subtracted in f64
+/// before the cast, so the f32 values carry the small differences at full precision).
+fn normalise(w: &mut Windows, scaled: &[f64]) {
+    let lookback = w.x.shape()[1];
+    for (i, &t) in w.target_index.iter().enumerate() {
+        let level = scaled[t - 1];
+        for k in 0..lookback {
+            w.x[[i, k, 0]] = (scaled[t - lookback + k] - level) as f32;
+        }
+        for h in 0..w.y.ncols() {
+            w.y[[i, h]] = (scaled[t + h] - level) as f32;
+        }
+    }
 }
 
 impl Prepared {
@@ -100,9 +140,43 @@ impl Prepared {
         Array2::from_shape_fn((w.len(), horizon), |(i, _)| w.last_input[i])
     }
 
-    /// Network outputs in scaled units, any shape, back to original units.
+    /// Network outputs in scaled units back through the scaler only: TRANSFORMED units,
+    /// which are original units only when no transform is configured. Use
+    /// [`Self::to_original`] for predictions.
     pub fn inverse(&self, scaled: ArrayView2<f32>) -> Array2<f64> {
         scaled.mapv(|y| self.scaler.inverse(y as f64))
+    }
+
+    /// Network outputs for the windows `w`, shape `[n, horizon]` in scaled (and, with
+    /// `window_normalise`, window-relative) units, back to ORIGINAL units: add back the
+    /// window's last input, undo the scaler, then invert the transform from the window's
+    /// origin with the actual values before it (see [`Transform::invert`]).
+    ///
+    /// # Panics
+    /// If `scaled` does not have one row per window of `w`.
+    pub fn to_original(&self, w: &Windows, scaled: ArrayView2<f32>) -> Array2<f64> {
+        assert_eq!(scaled.nrows(), w.len(), "one prediction row per window");
+        let mut out = Array2::zeros(scaled.raw_dim());
+        for (i, row) in scaled.outer_iter().enumerate() {
+            let origin = w.target_index[i];
+            let level = if self.window_normalise {
+                self.scaled[origin - 1]
+            } else {
+                0.0
+            };
+            let transformed: Vec<f64> = row
+                .iter()
+                .map(|&y| self.scaler.inverse(y as f64 + level))
+                .collect();
+            let original = if self.transform.is_identity() {
+                transformed
+            } else {
+                self.transform
+                    .invert(&self.series.values, origin, &transformed)
+            };
+            out.row_mut(i).assign(&ndarray::ArrayView1::from(&original));
+        }
+        out
     }
 }
 
@@ -128,8 +202,9 @@ mod tests {
 
     fn tutorial_params() -> PrepareParams {
         PrepareParams {
-            train: 0.8,
-            validation: 0.0,
+            split: SplitSizes::train_fraction(0.8, 0.0),
+            transform: TransformParams::default(),
+            window_normalise: false,
             scale: ScaleKind::MinMax,
             range: [0.0, 1.0],
             fit_on: FitOn::All,
@@ -193,7 +268,7 @@ mod tests {
     fn validation_windows_stay_inside_their_span() {
         // 1000 points, 0.8 / 0.1 -> spans 0..700, 700..800, 800..1000
         let params = PrepareParams {
-            validation: 0.1,
+            split: SplitSizes::train_fraction(0.8, 0.1),
             ..tutorial_params()
         };
         let p = prepare(tutorial_series(), &params).unwrap();
@@ -227,5 +302,128 @@ mod tests {
                 horizon: 1
             })
         ));
+    }
+
+    /// Airline-like: positive, trending, seasonal with period 4; 60 points.
+    fn seasonal_series() -> Series {
+        Series {
+            values: (0..60)
+                .map(|i| 100.0 * 1.02f64.powi(i) * (1.0 + 0.2 * ((i % 4) as f64 - 1.5)))
+                .collect(),
+            time: None,
+        }
+    }
+
+    fn transformed_params(horizon: usize, window_normalise: bool) -> PrepareParams {
+        PrepareParams {
+            split: SplitSizes {
+                train: None,
+                validation: crate::data::Size::Count(10),
+                test: Some(crate::data::Size::Count(12)),
+            },
+            transform: TransformParams {
+                log: true,
+                difference: 1,
+                seasonal_difference: 4,
+            },
+            window_normalise,
+            fit_on: FitOn::Train,
+            lookback: 3,
+            horizon,
+            ..tutorial_params()
+        }
+    }
+
+    #[test]
+    fn transformed_windows_start_where_the_transform_has_values() {
+        let p = prepare(seasonal_series(), &transformed_params(1, false)).unwrap();
+        // 60 points, test 12, validation 10 -> spans 0..38, 38..48, 48..60
+        assert_eq!(
+            (p.split.train.clone(), p.split.test.clone()),
+            (0..38, 48..60)
+        );
+        // d + m = 5 points lost: the first window reads 5..8 and predicts point 8
+        assert_eq!(p.train.target_index[0], 8);
+        assert_eq!(p.train.len(), 38 - 5 - 3);
+        assert!(p.scaled[..5].iter().all(|x| x.is_nan()));
+        // MinMax fitted on the transformed training values 5..38 maps them onto [0, 1]
+        let fitted = &p.scaled[5..38];
+        let lo = fitted.iter().cloned().fold(f64::INFINITY, f64::min);
+        let hi = fitted.iter().cloned().fold(f64::NEG_INFINITY, f64::max);
+        assert!(lo.abs() < 1e-12 && (hi - 1.0).abs() < 1e-12, "{lo} {hi}");
+        // actual and naive stay in original units
+        let v = &seasonal_series().values;
+        assert_eq!(p.actual(&p.test)[[0, 0]], v[51]);
+        assert_eq!(p.naive(&p.test)[[0, 0]], v[50]);
+    }
+
+    #[test]
+    fn true_targets_invert_to_the_original_for_horizons_1_and_3() {
+        let v = seasonal_series().values;
+        for horizon in [1, 3] {
+            for normalise in [false, true] {
+                let p =
+                    prepare(seasonal_series(), &transformed_params(horizon, normalise)).unwrap();
+                for w in [&p.train, p.validation.as_ref().unwrap(), &p.test] {
+                    let back = p.to_original(w, w.y.view());
+                    let actual = p.actual(w);
+                    assert_eq!(back.shape(), &[w.len(), horizon]);
+                    // targets are f32 in scaled units: agreement to f32 precision
+                    // (relative 1e-6 of values near 100..300), chained over 3 steps
+                    for (b, a) in back.iter().zip(actual.iter()) {
+                        assert!((b - a).abs() < 1e-6 * a.abs() * 10.0, "{b} vs {a}");
+                    }
+                    // the last test target is the series' last point
+                    if std::ptr::eq(w, &p.test) {
+                        assert!((back[[w.len() - 1, horizon - 1]] - v[59]).abs() < 1e-3);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn window_normalise_makes_the_last_input_zero() {
+        let p = prepare(
+            tutorial_series(),
+            &PrepareParams {
+                window_normalise: true,
+                ..tutorial_params()
+            },
+        )
+        .unwrap();
+        assert!(p
+            .train
+            .x
+            .index_axis(ndarray::Axis(1), 9)
+            .iter()
+            .all(|&x| x == 0.0));
+        // target 810 relative to input 809, scaled units
+        let want = (p.scaled[810] - p.scaled[809]) as f32;
+        assert_eq!(p.test.y[[0, 0]], want);
+        // a prediction of "no change" (0) is the naive forecast in original units
+        let zeros = Array2::<f32>::zeros((p.test.len(), 1));
+        let back = p.to_original(&p.test, zeros.view());
+        for (b, n) in back.iter().zip(p.naive(&p.test).iter()) {
+            assert!((b - n).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn log_of_a_non_positive_series_is_an_error() {
+        let params = PrepareParams {
+            transform: TransformParams {
+                log: true,
+                ..TransformParams::default()
+            },
+            ..tutorial_params()
+        };
+        // the sine's first value is sin(0) = 0
+        let err = prepare(tutorial_series(), &params).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("value at index 0 (data row 1) is 0"),
+            "{err}"
+        );
     }
 }

@@ -4,6 +4,8 @@
 use super::prepare::{prepare, PrepareParams, Prepared};
 use super::scale::{FitOn, ScaleKind};
 use super::source::{sine, SineParams};
+use super::split::SplitSizes;
+use super::transform::TransformParams;
 
 /// sin over linspace(0, 100, 1000), MinMax to [0, 1] fitted on ALL points (the tutorial's
 /// leak), first 800 points train / last 200 test, windows of 10 predicting the next value:
@@ -22,8 +24,9 @@ pub fn tutorial() -> Prepared {
         0,
     );
     let params = PrepareParams {
-        train: 0.8,
-        validation: 0.0,
+        split: SplitSizes::train_fraction(0.8, 0.0),
+        transform: TransformParams::default(),
+        window_normalise: false,
         scale: ScaleKind::MinMax,
         range: [0.0, 1.0],
         fit_on: FitOn::All,

@@ -282,13 +282,16 @@ pub fn seasonal_naive_mae(values: &[f64], m: usize) -> f64 {
 mod tests {
     use super::*;
     use crate::data::source::{sine, SineParams};
-    use crate::data::{prepare, FitOn, PrepareParams, ScaleKind, Series};
+    use crate::data::{
+        prepare, FitOn, PrepareParams, ScaleKind, Series, SplitSizes, TransformParams,
+    };
 
     fn prepared(values: Vec<f64>, train: f64, lookback: usize, horizon: usize) -> Prepared {
         let series = Series { values, time: None };
         let params = PrepareParams {
-            train,
-            validation: 0.0,
+            split: SplitSizes::train_fraction(train, 0.0),
+            transform: TransformParams::default(),
+            window_normalise: false,
             scale: ScaleKind::None,
             range: [0.0, 1.0],
             fit_on: FitOn::Train,
@@ -472,8 +475,9 @@ mod tests {
             42,
         );
         let params = PrepareParams {
-            train: 0.8,
-            validation: 0.1,
+            split: SplitSizes::train_fraction(0.8, 0.1),
+            transform: TransformParams::default(),
+            window_normalise: false,
             scale: ScaleKind::MinMax,
             range: [0.0, 1.0],
             fit_on: FitOn::Train,

@@ -117,7 +117,7 @@ pub fn forecast(net: &Network<f32>, data: &Prepared) -> Vec<SplitForecast> {
         .into_iter()
         .map(|(split, w)| SplitForecast {
             split,
-            predicted: data.inverse(net.predict(w.x.view()).view()),
+            predicted: data.to_original(w, net.predict(w.x.view()).view()),
             actual: data.actual(w),
             naive: data.naive(w),
             target_index: w.target_index.clone(),

@@ -23,8 +23,9 @@ use toml::{Table, Value};
 pub use error::{Origin, Problem, SpecError};
 pub use sweep::{load_sweep, Axis, RunSpec, Sweep};
 pub use types::{
-    Cell, CsvSpec, DataSpec, EarlyStopping, Experiment, Loss, ModelSpec, Optimizer, ReduceLr,
-    ScaleSpec, SineSpec, SplitSpec, TrainSpec, WindowSpec,
+    ArSpec, Cell, CsvSpec, DataSpec, EarlyStopping, Experiment, Loss, ModelSpec, Optimizer,
+    RandomWalkSpec, ReduceLr, ScaleSpec, SineSpec, SinesSpec, SplitSpec, TrainSpec, TransformSpec,
+    TrendSeasonSpec, WindowSpec,
 };
 
 use locate::Locations;
@@ -188,9 +189,9 @@ fn deserialize_parts(root: &Table, shape: &schema::Found, problems: &mut Vec<Pro
     }
     let root = &root;
     let mut parts = Parts {
-        // The lengths depend on these three sections: a typo in one of them would make
+        // The lengths depend on these sections: a typo in one of them would make
         // the checks run on a default the user did not mean.
-        lengths_checkable: ["data", "split", "window"]
+        lengths_checkable: ["data", "split", "transform", "window"]
             .iter()
             .all(|k| !shape.problems.iter().any(|p| under(&p.key, k))),
         ..Parts::default()
@@ -228,6 +229,7 @@ fn deserialize_parts(root: &Table, shape: &schema::Found, problems: &mut Vec<Pro
     };
     parts.data = typed("data", section("data"), problems);
     parts.split = typed("split", section("split"), problems);
+    parts.transform = typed("transform", section("transform"), problems);
     parts.scale = typed("scale", section("scale"), problems);
     parts.window = typed("window", section("window"), problems);
     parts.model = typed("model", section("model"), problems);
@@ -275,6 +277,7 @@ fn assemble(parts: Parts, base_dir: PathBuf) -> Experiment {
         seed: parts.seed.expect(missing),
         data: parts.data.expect(missing),
         split: parts.split.expect(missing),
+        transform: parts.transform.expect(missing),
         scale: parts.scale.expect(missing),
         window: parts.window.expect(missing),
         model: parts.model.expect(missing),

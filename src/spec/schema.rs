@@ -23,6 +23,10 @@ pub(crate) enum Ty {
     UIntList,
     /// An array of exactly two finite numbers.
     FloatPair,
+    /// An array of finite numbers (emptiness is a semantic check).
+    FloatList,
+    /// A part's size: a non-negative integer (points) or a finite float (fraction).
+    Size,
     Table(&'static [Field]),
     /// A table whose keys depend on its `kind` (the variants' field lists include `kind`).
     Tagged(&'static [(&'static str, &'static [Field])]),
@@ -72,9 +76,61 @@ const CSV: &[Field] = &[
     opt("season", Ty::UInt),
 ];
 
-const DATA: &[(&str, &[Field])] = &[("sine", SINE), ("csv", CSV)];
+const SINES: &[Field] = &[
+    req("kind", Ty::Choice(&["sines"])),
+    req("points", Ty::UInt),
+    req("amplitudes", Ty::FloatList),
+    req("periods", Ty::FloatList),
+    opt("noise", Ty::Float),
+];
 
-const SPLIT: &[Field] = &[opt("train", Ty::Float), opt("validation", Ty::Float)];
+const TREND_SEASON: &[Field] = &[
+    req("kind", Ty::Choice(&["trend_season"])),
+    req("points", Ty::UInt),
+    opt("level", Ty::Float),
+    opt("slope", Ty::Float),
+    opt("period", Ty::Float),
+    opt("amplitude", Ty::Float),
+    opt("noise", Ty::Float),
+];
+
+const AR: &[Field] = &[
+    req("kind", Ty::Choice(&["ar"])),
+    req("points", Ty::UInt),
+    req("coefficients", Ty::FloatList),
+    opt("noise", Ty::Float),
+    opt("burn_in", Ty::UInt),
+];
+
+const RANDOM_WALK: &[Field] = &[
+    req("kind", Ty::Choice(&["random_walk"])),
+    req("points", Ty::UInt),
+    opt("start", Ty::Float),
+    opt("step", Ty::Float),
+    opt("drift", Ty::Float),
+];
+
+const DATA: &[(&str, &[Field])] = &[
+    ("sine", SINE),
+    ("csv", CSV),
+    ("sines", SINES),
+    ("trend_season", TREND_SEASON),
+    ("ar", AR),
+    ("random_walk", RANDOM_WALK),
+];
+
+const SPLIT: &[Field] = &[
+    opt("train", Ty::Size),
+    opt("validation", Ty::Size),
+    opt("test", Ty::Size),
+];
+
+const TRANSFORM: &[Field] = &[
+    opt("log", Ty::Bool),
+    opt("difference", Ty::UInt),
+    opt("seasonal_difference", Ty::UInt),
+    opt("window_normalise", Ty::Bool),
+];
 
 const SCALE: &[Field] = &[
     opt("kind", Ty::Choice(&["minmax", "standard", "none"])),
@@ -119,6 +175,7 @@ pub(crate) const ROOT: &[Field] = &[
     opt("seed", Ty::UInt),
     req("data", Ty::Tagged(DATA)),
     opt("split", Ty::Table(SPLIT)),
+    opt("transform", Ty::Table(TRANSFORM)),
     opt("scale", Ty::Table(SCALE)),
     opt("window", Ty::Table(WINDOW)),
     opt("model", Ty::Table(MODEL)),
@@ -204,6 +261,15 @@ fn check_value(path: &str, value: &Value, ty: Ty, out: &mut Found) {
         Ty::FloatPair => match value.as_array() {
             Some(items) if items.len() == 2 && items.iter().all(is_finite_number) => return,
             _ => "a pair of numbers such as [0.0, 1.0]",
+        },
+        Ty::FloatList => match value.as_array() {
+            Some(items) if items.iter().all(is_finite_number) => return,
+            _ => "a list of numbers such as [1.0, 0.5]",
+        },
+        Ty::Size => match value {
+            Value::Integer(i) if *i >= 0 => return,
+            Value::Float(x) if x.is_finite() => return,
+            _ => "a count of points (integer >= 0) or a fraction of the series (float)",
         },
         Ty::Table(fields) => match value.as_table() {
             Some(table) => return check_table(path, table, fields, None, out),

@@ -192,8 +192,15 @@ fn axes(table: &Table, ctx: &Context) -> Result<Vec<Axis>, Vec<Problem>> {
     Ok(out)
 }
 
-const SECTIONS: [&str; 7] = [
-    "data", "split", "scale", "window", "model", "train", "sweep",
+const SECTIONS: [&str; 8] = [
+    "data",
+    "split",
+    "transform",
+    "scale",
+    "window",
+    "model",
+    "train",
+    "sweep",
 ];
 
 fn is_section(key: &str) -> bool {

@@ -1,7 +1,7 @@
 use std::path::{Path, PathBuf};
 
 use super::*;
-use crate::data::{FitOn, Missing, ScaleKind};
+use crate::data::{FitOn, Missing, ScaleKind, Size, SplitSizes, TransformParams};
 
 const MINIMAL: &str = "[data]\nkind = \"sine\"\npoints = 1000\n";
 
@@ -54,7 +54,11 @@ fn minimal_file_gets_keras_like_defaults() {
         ),
         (1000, 0.0, 100.0, 1.0, 1.0, 0.0, 0.0)
     );
-    assert_eq!((e.split.train, e.split.validation), (0.8, 0.0));
+    assert_eq!(
+        (e.split.train, e.split.validation, e.split.test),
+        (Some(Size::Fraction(0.8)), Size::Fraction(0.0), None)
+    );
+    assert!(e.transform.is_off());
     assert_eq!(
         (e.scale.kind, e.scale.range, e.scale.fit_on),
         (ScaleKind::MinMax, [0.0, 1.0], FitOn::Train)
@@ -154,7 +158,7 @@ fn unknown_key_gets_its_path_position_and_a_suggestion() {
     let msg = error(&format!("{MINIMAL}[split]\nfoo = 1\n"));
     assert_eq!(
         msg,
-        "exp.toml:5:1: unknown key `split.foo`; valid keys here: `train`, `validation`"
+        "exp.toml:5:1: unknown key `split.foo`; valid keys here: `train`, `validation`, `test`"
     );
     // a key of another data kind
     let msg = error(&format!("{MINIMAL}column = \"value\"\n"));
@@ -223,7 +227,7 @@ fn bad_choices_and_missing_keys() {
     let msg = error("[data]\nkind = \"sin\"\npoints = 10\n");
     assert!(
         msg.contains(
-            "`data.kind` must be one of \"sine\", \"csv\", found \"sin\"; did you mean \"sine\"?"
+            "`data.kind` must be one of \"sine\", \"csv\", \"sines\", \"trend_season\", \"ar\", \"random_walk\", found \"sin\"; did you mean \"sine\"?"
         ),
         "{msg}"
     );
@@ -231,7 +235,7 @@ fn bad_choices_and_missing_keys() {
     let msg = error("[data]\npoints = 10\n");
     assert_eq!(
         msg,
-        "exp.toml:1:2: missing key `data.kind`: one of \"sine\", \"csv\""
+        "exp.toml:1:2: missing key `data.kind`: one of \"sine\", \"csv\", \"sines\", \"trend_season\", \"ar\", \"random_walk\""
     );
     let msg = error("[data]\nkind = \"sine\"\n");
     assert!(
@@ -386,7 +390,8 @@ fn csv_path_and_columns_are_checked() {
     let text = "[data]\nkind = \"csv\"\npath = \"s.csv\"\ncolumn = \"passengers\"\n";
     let err = parse_str(text, &exp, &[]).unwrap_err();
     assert!(
-        err.to_string().contains("the test part has 10 (50 points"),
+        err.to_string()
+            .contains("the test part has 10 (the last 10 of 50 points)"),
         "{err}"
     );
     assert!(parse_str(text, &exp, &["window.lookback=9".into()]).is_ok());
@@ -506,6 +511,12 @@ season = 12
 [split]
 train = 0.7
 validation = 0.1
+test = 150
+[transform]
+log = true
+difference = 1
+seasonal_difference = 12
+window_normalise = true
 [scale]
 kind = "standard"
 range = [-1, 1]
@@ -531,9 +542,18 @@ reduce_lr = { factor = 0.2, patience = 3, min_lr = 0.0001, min_delta = 0.0 }
 "#
 }
 
+/// Every generator beyond the sine with every key written.
+const GENERATORS: [&str; 4] = [
+    "[data]\nkind = \"sines\"\npoints = 200\namplitudes = [1.0, 0.5]\nperiods = [12, 5.5]\nnoise = 0.1\n",
+    "[data]\nkind = \"trend_season\"\npoints = 200\nlevel = 10\nslope = 0.5\nperiod = 12\namplitude = 3\nnoise = 0.2\n",
+    "[data]\nkind = \"ar\"\npoints = 200\ncoefficients = [0.6, -0.2]\nnoise = 0.5\nburn_in = 50\n",
+    "[data]\nkind = \"random_walk\"\npoints = 200\nstart = 100\nstep = 2\ndrift = 0.1\n",
+];
+
 #[test]
 fn resolved_toml_round_trips() {
-    for text in [MINIMAL, full_sine()] {
+    let texts = [MINIMAL, full_sine()].into_iter().chain(GENERATORS);
+    for text in texts {
         let e = parse(text).unwrap();
         let resolved = e.to_toml_string();
         let again = parse(&resolved).unwrap_or_else(|err| panic!("{err}\n{resolved}"));
@@ -567,10 +587,12 @@ fn schema_matches_the_structs() {
     std::fs::write(dir.join("s.csv"), "t,v\n".to_owned() + &"a,1\n".repeat(100)).unwrap();
     let csv = "[data]\nkind = \"csv\"\npath = \"s.csv\"\ncolumn = \"v\"\ntime_column = \"t\"\n";
     let mut written = Vec::new();
-    for e in [
+    let mut all = vec![
         parse(full_sine()).unwrap(),
         parse_str(csv, &dir.join("e.toml"), &[]).unwrap(),
-    ] {
+    ];
+    all.extend(GENERATORS.iter().map(|text| parse(text).unwrap()));
+    for e in all {
         let table: toml::Table = toml::from_str(&e.to_toml_string()).unwrap();
         fn walk(prefix: &str, t: &toml::Table, out: &mut Vec<String>) {
             for (k, v) in t {
@@ -646,9 +668,11 @@ fn prepare_params_and_series_follow_the_spec() {
     let e = parse_with(MINIMAL, &["scale.fit_on=all", "window.lookback=5"]).unwrap();
     let p = e.prepare_params();
     assert_eq!(
-        (p.train, p.validation, p.lookback, p.horizon, p.fit_on),
-        (0.8, 0.0, 5, 1, FitOn::All)
+        (p.split, p.lookback, p.horizon, p.fit_on),
+        (SplitSizes::train_fraction(0.8, 0.0), 5, 1, FitOn::All)
     );
+    assert_eq!(p.transform, TransformParams::default());
+    assert!(!p.window_normalise);
     let prepared = crate::data::prepare(e.load_series().unwrap(), &p).unwrap();
     // 800 - 5 - 1 + 1 = 795 training windows, 200 - 5 = 195 test windows
     assert_eq!((prepared.train.len(), prepared.test.len()), (795, 195));
@@ -690,5 +714,187 @@ fn reduce_lr_gets_keras_defaults_and_bad_values_name_their_key() {
             "train.reduce_lr.patience",
             "train.reduce_lr.min_lr"
         ]
+    );
+}
+
+#[test]
+fn split_sizes_as_counts_or_fractions() {
+    let e = parse(&format!("{MINIMAL}[split]\ntest = 200\nvalidation = 100\n")).unwrap();
+    assert_eq!(
+        (e.split.train, e.split.validation, e.split.test),
+        (None, Size::Count(100), Some(Size::Count(200)))
+    );
+    let resolved = e.to_toml_string();
+    assert!(
+        resolved.contains("test = 200") && !resolved.contains("train = 0.8"),
+        "{resolved}"
+    );
+    assert_eq!(parse(&resolved).unwrap(), e);
+    // 1000 points: test 200 -> before test 800, validation 100 -> 700 / 100 / 200
+    let prepared = crate::data::prepare(e.load_series().unwrap(), &e.prepare_params()).unwrap();
+    assert_eq!(
+        (
+            prepared.split.train,
+            prepared.split.validation,
+            prepared.split.test
+        ),
+        (0..700, 700..800, 800..1000)
+    );
+    // a float is a fraction: 24.0 is out of range, with a hint
+    let err = parse(&format!("{MINIMAL}[split]\ntest = 24.0\n")).unwrap_err();
+    assert_eq!(keys(&err), vec!["split.test"]);
+    assert!(
+        err.to_string()
+            .contains("write an integer (24) for a count of points"),
+        "{err}"
+    );
+    // both given: must add up
+    let err = parse(&format!("{MINIMAL}[split]\ntrain = 0.8\ntest = 24\n")).unwrap_err();
+    assert_eq!(keys(&err), vec!["split.test"]);
+    assert!(
+        err.to_string().contains("`split.train` = 0.8 (800 points) and `split.test` = 24 (24 points) must add up to the series' 1000 points"),
+        "{err}"
+    );
+    assert!(parse(&format!("{MINIMAL}[split]\ntrain = 0.8\ntest = 200\n")).is_ok());
+    // a count that leaves nothing, a negative count
+    let err = parse(&format!("{MINIMAL}[split]\ntest = 1000\n")).unwrap_err();
+    assert_eq!(keys(&err), vec!["split.test"]);
+    let err = parse(&format!("{MINIMAL}[split]\nvalidation = -3\n")).unwrap_err();
+    assert_eq!(keys(&err), vec!["split.validation"]);
+    assert!(err.to_string().contains("a count of points"), "{err}");
+    // validation as a count must be smaller than the training part
+    let err = parse(&format!("{MINIMAL}[split]\ntest = 500\nvalidation = 500\n")).unwrap_err();
+    assert_eq!(keys(&err), vec!["split.validation"]);
+    // early stopping sees a validation count
+    let es = "[train]\nearly_stopping = { patience = 3 }\n";
+    assert!(parse(&format!("{MINIMAL}[split]\nvalidation = 100\n{es}")).is_ok());
+    let err = parse(&format!("{MINIMAL}[split]\nvalidation = 0\n{es}")).unwrap_err();
+    assert_eq!(keys(&err), vec!["train.early_stopping"]);
+}
+
+#[test]
+fn transform_keys_are_checked_and_change_the_data_identity() {
+    let base = parse(MINIMAL).unwrap();
+    assert!(!base.to_toml_string().contains("[transform]"));
+    let e = parse_with(
+        MINIMAL,
+        &[
+            "transform.difference=1",
+            "transform.seasonal_difference=12",
+            "transform.log=true",
+        ],
+    )
+    .unwrap();
+    assert_eq!(
+        e.prepare_params().transform,
+        TransformParams {
+            log: true,
+            difference: 1,
+            seasonal_difference: 12
+        }
+    );
+    assert!(e.to_toml_string().contains("[transform]"));
+    assert_ne!(e.data_hash(), base.data_hash());
+    assert_ne!(
+        parse_with(MINIMAL, &["transform.window_normalise=true"])
+            .unwrap()
+            .data_hash(),
+        base.data_hash()
+    );
+    let err = parse(&format!(
+        "{MINIMAL}[transform]\ndifference = -1\nlgo = true\n"
+    ))
+    .unwrap_err();
+    let msg = err.to_string();
+    assert_eq!(keys(&err), vec!["transform.difference", "transform.lgo"]);
+    assert!(msg.contains("did you mean `transform.log`?"), "{msg}");
+    // differencing uses the first points of the training part: 40 points, test 14, train
+    // 26, difference 1 + seasonal 12 leave 13 < lookback 13 + horizon 1
+    let text =
+        "[data]\nkind = \"sine\"\npoints = 40\n[split]\ntest = 14\n[window]\nlookback = 13\n";
+    assert!(parse(text).is_ok());
+    let err = parse_with(
+        text,
+        &["transform.difference=1", "transform.seasonal_difference=12"],
+    )
+    .unwrap_err();
+    assert_eq!(keys(&err), vec!["window.lookback"]);
+    assert!(err.to_string().contains("differencing"), "{err}");
+}
+
+#[test]
+fn transforms_and_split_counts_are_sweepable() {
+    let text = format!(
+        "{MINIMAL}[sweep]\ntransform.difference = [0, 1]\nsplit.test = [100, 200]\ntransform.window_normalise = [false, true]\n"
+    );
+    let sweep = sweep::parse_sweep_str(&text, Path::new("exp.toml"), &[]).unwrap();
+    assert_eq!(sweep.runs.len(), 8);
+    assert_eq!(sweep.dataset_count(), 8);
+    let diffs: Vec<usize> = sweep
+        .runs
+        .iter()
+        .map(|r| r.experiment.transform.difference)
+        .collect();
+    assert!(diffs.contains(&0) && diffs.contains(&1));
+}
+
+#[test]
+fn generators_parse_validate_and_generate() {
+    for text in GENERATORS {
+        let e = parse(text).unwrap();
+        let series = e.load_series().unwrap();
+        assert_eq!(series.len(), 200, "{text}");
+        assert!(series.values.iter().all(|v| v.is_finite()));
+        // seeded: same seed, same series; another seed, another series (all draw noise)
+        assert!(e.data.draws_noise());
+        let other = parse_with(text, &["seed=1"]).unwrap();
+        assert_ne!(other.load_series().unwrap().values, series.values);
+        assert_ne!(other.data_hash(), e.data_hash());
+        assert_eq!(e.load_series().unwrap().values, series.values);
+    }
+    // trend_season by hand, noise off: 10 + 0.5 * 3 + 3 sin(pi / 2) = 14.5
+    let e = parse_with(GENERATORS[1], &["data.noise=0.0"]).unwrap();
+    assert!((e.load_series().unwrap().values[3] - 14.5).abs() < 1e-12);
+    assert!(!e.data.draws_noise());
+    // defaults: ar noise 1 and burn-in 100; random walk step 1; trend_season period 12
+    let e = parse("[data]\nkind = \"ar\"\npoints = 100\ncoefficients = [0.5]\n").unwrap();
+    assert_eq!(
+        e.data,
+        DataSpec::Ar(ArSpec {
+            points: 100,
+            coefficients: vec![0.5],
+            noise: 1.0,
+            burn_in: 100
+        })
+    );
+    // semantic errors name their keys
+    let err = parse(
+        "[data]\nkind = \"sines\"\npoints = 0\namplitudes = [1.0]\nperiods = [0, 3]\nnoise = -1\n",
+    )
+    .unwrap_err();
+    for key in ["data.points", "data.noise", "data.periods"] {
+        assert!(keys(&err).contains(&key), "{key}: {err}");
+    }
+    assert!(err
+        .to_string()
+        .contains("one period per amplitude: 1 amplitudes, 2 periods"));
+    assert!(err
+        .to_string()
+        .contains("`data.periods[0]` must be greater than 0 points"));
+    let err = parse("[data]\nkind = \"ar\"\npoints = 100\ncoefficients = []\n").unwrap_err();
+    assert_eq!(keys(&err), vec!["data.coefficients"]);
+    let err = parse("[data]\nkind = \"random_walk\"\npoints = 100\nstep = -1\n").unwrap_err();
+    assert_eq!(keys(&err), vec!["data.step"]);
+    let err = parse("[data]\nkind = \"trend_season\"\npoints = 100\nperiod = 0\n").unwrap_err();
+    assert_eq!(keys(&err), vec!["data.period"]);
+    let msg = error("[data]\nkind = \"random_walk\"\npoints = 100\nstd = 1\n");
+    assert!(
+        msg.contains("unknown key `data.std` for kind = \"random_walk\""),
+        "{msg}"
+    );
+    let msg = error("[data]\nkind = \"ar\"\npoints = 100\ncoefficients = \"0.5\"\n");
+    assert!(
+        msg.contains("`data.coefficients` must be a list of numbers"),
+        "{msg}"
     );
 }

@@ -5,8 +5,12 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::source::{self, SineParams};
-use crate::data::{DataError, FitOn, Missing, PrepareParams, ScaleKind, Series};
+use crate::data::source::{
+    self, ArParams, RandomWalkParams, SineParams, SinesParams, TrendSeasonParams,
+};
+use crate::data::{
+    DataError, FitOn, Missing, PrepareParams, ScaleKind, Series, Size, SplitSizes, TransformParams,
+};
 
 /// One experiment, fully resolved: every default filled in.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,6 +26,10 @@ pub struct Experiment {
     pub data: DataSpec,
     #[serde(default)]
     pub split: SplitSpec,
+    /// Written out only when some transform is on, so that the identities of experiments
+    /// from before transforms existed do not change.
+    #[serde(default, skip_serializing_if = "TransformSpec::is_off")]
+    pub transform: TransformSpec,
     #[serde(default)]
     pub scale: ScaleSpec,
     #[serde(default)]
@@ -42,10 +50,112 @@ pub(crate) fn default_seed() -> u64 {
 
 /// Where the series comes from, chosen by `kind`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum DataSpec {
     Sine(SineSpec),
     Csv(CsvSpec),
+    Sines(SinesSpec),
+    TrendSeason(TrendSeasonSpec),
+    Ar(ArSpec),
+    RandomWalk(RandomWalkSpec),
+}
+
+/// Sum of sines over the point index: `sum_k amplitudes[k] * sin(2 pi i / periods[k])
+/// + noise * N(0, 1)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinesSpec {
+    pub points: usize,
+    /// One per component.
+    pub amplitudes: Vec<f64>,
+    /// One per component, in points.
+    pub periods: Vec<f64>,
+    #[serde(default)]
+    pub noise: f64,
+}
+
+/// `level + slope * i + amplitude * sin(2 pi i / period) + noise * N(0, 1)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrendSeasonSpec {
+    pub points: usize,
+    #[serde(default)]
+    pub level: f64,
+    /// Trend per point.
+    #[serde(default)]
+    pub slope: f64,
+    /// Season length in points.
+    #[serde(default = "default_period")]
+    pub period: f64,
+    #[serde(default = "one")]
+    pub amplitude: f64,
+    #[serde(default)]
+    pub noise: f64,
+}
+
+fn default_period() -> f64 {
+    12.0
+}
+
+/// AR(p) `x_t = sum_k coefficients[k] * x_{t-1-k} + noise * N(0, 1)`, from zeros, with the
+/// first `burn_in` values dropped.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ArSpec {
+    pub points: usize,
+    /// `phi_1..phi_p`.
+    pub coefficients: Vec<f64>,
+    /// Standard deviation of the innovations.
+    #[serde(default = "one")]
+    pub noise: f64,
+    #[serde(default = "default_burn_in")]
+    pub burn_in: usize,
+}
+
+fn default_burn_in() -> usize {
+    100
+}
+
+/// `x_0 = start`, `x_t = x_{t-1} + drift + step * N(0, 1)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RandomWalkSpec {
+    pub points: usize,
+    #[serde(default)]
+    pub start: f64,
+    /// Standard deviation of a step.
+    #[serde(default = "one")]
+    pub step: f64,
+    /// Mean of a step.
+    #[serde(default)]
+    pub drift: f64,
+}
+
+impl DataSpec {
+    /// Whether generating the series draws random numbers (then the seed is part of the
+    /// data's identity).
+    pub fn draws_noise(&self) -> bool {
+        match self {
+            DataSpec::Sine(s) => s.noise != 0.0,
+            DataSpec::Csv(_) => false,
+            DataSpec::Sines(s) => s.noise != 0.0,
+            DataSpec::TrendSeason(s) => s.noise != 0.0,
+            DataSpec::Ar(s) => s.noise != 0.0,
+            DataSpec::RandomWalk(s) => s.step != 0.0,
+        }
+    }
+
+    /// Number of points of a generator; `None` for a CSV file.
+    pub fn generated_points(&self) -> Option<usize> {
+        match self {
+            DataSpec::Sine(s) => Some(s.points),
+            DataSpec::Csv(_) => None,
+            DataSpec::Sines(s) => Some(s.points),
+            DataSpec::TrendSeason(s) => Some(s.points),
+            DataSpec::Ar(s) => Some(s.points),
+            DataSpec::RandomWalk(s) => Some(s.points),
+        }
+    }
 }
 
 /// `value_i = amplitude * sin(frequency * t_i + phase) + noise * N(0, 1)`,
@@ -86,6 +196,8 @@ impl DataSpec {
         match self {
             DataSpec::Sine(s) => s.season,
             DataSpec::Csv(c) => c.season,
+            // The generators have no `season` key (yet): no seasonal baseline.
+            _ => 0,
         }
     }
 }
@@ -123,20 +235,105 @@ fn default_column() -> String {
     "value".to_string()
 }
 
-/// Chronological fractions of the whole series. The test part is what follows the
-/// training part; validation is carved from the end of the training part.
+/// Chronological parts of the series, each a count of points (integer) or a fraction of
+/// the whole series (float). `train` is the part before the test part, validation
+/// included; give it or `test` (the last points): `test = 24` means train = n - 24, both
+/// given must add up to n, neither means `train = 0.8`. Validation is carved from the end
+/// of the training part.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
+#[serde(from = "SplitFile")]
 pub struct SplitSpec {
-    pub train: f64,
-    pub validation: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub train: Option<Size>,
+    pub validation: Size,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<Size>,
+}
+
+/// `[split]` as written; the default `train = 0.8` applies only when `test` is absent too.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SplitFile {
+    #[serde(default)]
+    train: Option<Size>,
+    #[serde(default = "no_validation")]
+    validation: Size,
+    #[serde(default)]
+    test: Option<Size>,
+}
+
+fn no_validation() -> Size {
+    Size::Fraction(0.0)
+}
+
+impl From<SplitFile> for SplitSpec {
+    fn from(f: SplitFile) -> Self {
+        let train = match (f.train, f.test) {
+            (None, None) => Some(Size::Fraction(0.8)),
+            (train, _) => train,
+        };
+        Self {
+            train,
+            validation: f.validation,
+            test: f.test,
+        }
+    }
 }
 
 impl Default for SplitSpec {
     fn default() -> Self {
         Self {
-            train: 0.8,
-            validation: 0.0,
+            train: Some(Size::Fraction(0.8)),
+            validation: no_validation(),
+            test: None,
+        }
+    }
+}
+
+impl SplitSpec {
+    pub fn sizes(&self) -> SplitSizes {
+        SplitSizes {
+            train: self.train,
+            validation: self.validation,
+            test: self.test,
+        }
+    }
+
+    /// Whether a validation part is asked for.
+    pub fn has_validation(&self) -> bool {
+        match self.validation {
+            Size::Count(c) => c > 0,
+            Size::Fraction(f) => f > 0.0,
+        }
+    }
+}
+
+/// Transforms applied before scaling and inverted exactly on predictions; metrics are
+/// always in original units. All off by default.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TransformSpec {
+    /// Natural logarithm first; every value must be positive.
+    pub log: bool,
+    /// Order of ordinary differencing (0 = off).
+    pub difference: usize,
+    /// Lag of one seasonal difference, in points (0 = off).
+    pub seasonal_difference: usize,
+    /// Subtract each window's last input from its inputs and targets (scaled units) and
+    /// add it back to the predictions.
+    pub window_normalise: bool,
+}
+
+impl TransformSpec {
+    pub fn is_off(&self) -> bool {
+        *self == TransformSpec::default()
+    }
+
+    pub fn params(&self) -> TransformParams {
+        TransformParams {
+            log: self.log,
+            difference: self.difference,
+            seasonal_difference: self.seasonal_difference,
         }
     }
 }
@@ -325,14 +522,17 @@ impl Experiment {
             seed: Option<u64>,
             data: &'a DataSpec,
             split: &'a SplitSpec,
+            #[serde(skip_serializing_if = "TransformSpec::is_off")]
+            transform: &'a TransformSpec,
             scale: &'a ScaleSpec,
             window: &'a WindowSpec,
         }
-        let noisy = matches!(&self.data, DataSpec::Sine(s) if s.noise != 0.0);
+        let noisy = self.data.draws_noise();
         let stages = DataStages {
             seed: noisy.then_some(self.seed),
             data: &self.data,
             split: &self.split,
+            transform: &self.transform,
             scale: &self.scale,
             window: &self.window,
         };
@@ -342,8 +542,9 @@ impl Experiment {
     /// The parameters of [`crate::data::prepare`].
     pub fn prepare_params(&self) -> PrepareParams {
         PrepareParams {
-            train: self.split.train,
-            validation: self.split.validation,
+            split: self.split.sizes(),
+            transform: self.transform.params(),
+            window_normalise: self.transform.window_normalise,
             scale: self.scale.kind,
             range: self.scale.range,
             fit_on: self.scale.fit_on,
@@ -356,7 +557,7 @@ impl Experiment {
     pub fn csv_path(&self) -> Option<PathBuf> {
         match &self.data {
             DataSpec::Csv(c) => Some(resolve(&self.base_dir, &c.path)),
-            DataSpec::Sine(_) => None,
+            _ => None,
         }
     }
 
@@ -364,6 +565,44 @@ impl Experiment {
     pub fn load_series(&self) -> Result<Series, DataError> {
         match &self.data {
             DataSpec::Sine(s) => Ok(source::sine(&s.params(), self.seed)),
+            DataSpec::Sines(s) => Ok(source::sines(
+                &SinesParams {
+                    points: s.points,
+                    amplitudes: s.amplitudes.clone(),
+                    periods: s.periods.clone(),
+                    noise: s.noise,
+                },
+                self.seed,
+            )),
+            DataSpec::TrendSeason(s) => Ok(source::trend_season(
+                &TrendSeasonParams {
+                    points: s.points,
+                    level: s.level,
+                    slope: s.slope,
+                    period: s.period,
+                    amplitude: s.amplitude,
+                    noise: s.noise,
+                },
+                self.seed,
+            )),
+            DataSpec::Ar(s) => Ok(source::ar(
+                &ArParams {
+                    points: s.points,
+                    coefficients: s.coefficients.clone(),
+                    noise: s.noise,
+                    burn_in: s.burn_in,
+                },
+                self.seed,
+            )),
+            DataSpec::RandomWalk(s) => Ok(source::random_walk(
+                &RandomWalkParams {
+                    points: s.points,
+                    start: s.start,
+                    step: s.step,
+                    drift: s.drift,
+                },
+                self.seed,
+            )),
             DataSpec::Csv(c) => source::read_csv(
                 &resolve(&self.base_dir, &c.path),
                 &c.column,

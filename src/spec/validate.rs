@@ -5,8 +5,12 @@
 use std::path::Path;
 
 use super::error::Problem;
-use super::types::{resolve, DataSpec, ModelSpec, ScaleSpec, SplitSpec, TrainSpec, WindowSpec};
+use super::types::{
+    resolve, DataSpec, ModelSpec, ScaleSpec, SplitSpec, TrainSpec, TransformSpec, WindowSpec,
+};
 use crate::data::source::inspect_csv;
+use crate::data::split::{check_size, split as cut};
+use crate::data::{Size, Split};
 
 /// The sections of an experiment, each `None` if it had a structural problem.
 #[derive(Debug, Default)]
@@ -16,6 +20,7 @@ pub(crate) struct Parts {
     pub seed: Option<u64>,
     pub data: Option<DataSpec>,
     pub split: Option<SplitSpec>,
+    pub transform: Option<TransformSpec>,
     pub scale: Option<ScaleSpec>,
     pub window: Option<WindowSpec>,
     pub model: Option<ModelSpec>,
@@ -45,12 +50,18 @@ pub(crate) fn check(parts: &Parts, base_dir: &Path) -> Vec<Problem> {
         .window
         .as_ref()
         .is_some_and(|w| check_window(w, &mut out));
-    if let (Some(n), true, true, true) = (points, split_ok, window_ok, parts.lengths_checkable) {
+    if let (Some(n), true, true, true, Some(transform)) = (
+        points,
+        split_ok,
+        window_ok,
+        parts.lengths_checkable,
+        parts.transform.as_ref(),
+    ) {
         let (split, window) = (
             parts.split.as_ref().unwrap(),
             parts.window.as_ref().unwrap(),
         );
-        check_lengths(n, split, window, &mut out);
+        check_lengths(n, split, transform, window, &mut out);
         if let Some(data) = &parts.data {
             check_season(n, split, data.season(), &mut out);
         }
@@ -77,26 +88,77 @@ fn check_name(name: &str, out: &mut Vec<Problem>) {
     }
 }
 
+fn non_negative(key: &str, what: &str, value: f64, out: &mut Vec<Problem>) {
+    if value < 0.0 {
+        out.push(Problem::new(
+            key,
+            format!("`{key}` is {what} and must be >= 0, found {value}"),
+        ));
+    }
+}
+
 /// Checks the source and returns its number of points when known.
 fn check_data(data: &DataSpec, base_dir: &Path, out: &mut Vec<Problem>) -> Option<usize> {
+    if let Some(points) = data.generated_points() {
+        if points == 0 {
+            out.push(Problem::new(
+                "data.points",
+                "`data.points` must be at least 1, found 0",
+            ));
+        }
+    }
     match data {
         DataSpec::Sine(s) => {
-            if s.points == 0 {
+            non_negative("data.noise", "a standard deviation", s.noise, out);
+        }
+        DataSpec::Sines(s) => {
+            non_negative("data.noise", "a standard deviation", s.noise, out);
+            if s.amplitudes.is_empty() {
                 out.push(Problem::new(
-                    "data.points",
-                    "`data.points` must be at least 1, found 0",
+                    "data.amplitudes",
+                    "`data.amplitudes` must list at least one amplitude, e.g. [1.0, 0.5]",
                 ));
             }
-            if s.noise < 0.0 {
+            if s.amplitudes.len() != s.periods.len() {
                 out.push(Problem::new(
-                    "data.noise",
+                    "data.periods",
                     format!(
-                        "`data.noise` is a standard deviation and must be >= 0, found {}",
-                        s.noise
+                        "`data.periods` must have one period per amplitude: {} amplitudes, {} periods",
+                        s.amplitudes.len(),
+                        s.periods.len()
                     ),
                 ));
             }
-            Some(s.points)
+            for (i, p) in s.periods.iter().enumerate().filter(|(_, p)| **p <= 0.0) {
+                out.push(Problem::new(
+                    "data.periods",
+                    format!("`data.periods[{i}]` must be greater than 0 points, found {p}"),
+                ));
+            }
+        }
+        DataSpec::TrendSeason(s) => {
+            non_negative("data.noise", "a standard deviation", s.noise, out);
+            if s.period <= 0.0 {
+                out.push(Problem::new(
+                    "data.period",
+                    format!(
+                        "`data.period` must be greater than 0 points, found {}",
+                        s.period
+                    ),
+                ));
+            }
+        }
+        DataSpec::Ar(s) => {
+            non_negative("data.noise", "a standard deviation", s.noise, out);
+            if s.coefficients.is_empty() {
+                out.push(Problem::new(
+                    "data.coefficients",
+                    "`data.coefficients` must list at least one AR coefficient, e.g. [0.6, -0.2]",
+                ));
+            }
+        }
+        DataSpec::RandomWalk(s) => {
+            non_negative("data.step", "a standard deviation", s.step, out);
         }
         DataSpec::Csv(c) => {
             let path = resolve(base_dir, &c.path);
@@ -140,37 +202,48 @@ fn check_data(data: &DataSpec, base_dir: &Path, out: &mut Vec<Problem>) -> Optio
                     ));
                 }
             }
-            Some(shape.rows)
+            return Some(shape.rows);
         }
     }
+    data.generated_points()
 }
 
-/// Returns whether the fractions are usable for the length checks.
+/// Returns whether the sizes are usable for the length checks. Fraction ranges are checked
+/// here; counts need the series' length (see [`check_lengths`]).
 fn check_split(s: &SplitSpec, out: &mut Vec<Problem>) -> bool {
     let before = out.len();
-    if !(s.train > 0.0 && s.train < 1.0) {
-        out.push(Problem::new(
-            "split.train",
-            format!("`split.train` is a fraction of the series and must be between 0 and 1 (exclusive), found {}", s.train),
-        ));
+    for (key, size) in [
+        ("split.train", s.train),
+        ("split.validation", Some(s.validation)),
+        ("split.test", s.test),
+    ] {
+        if let Some(Err(e)) = size.map(|size| check_size(key, size)) {
+            out.push(Problem::new(e.key, e.message));
+        }
     }
-    if !(0.0..1.0).contains(&s.validation) {
-        out.push(Problem::new(
-            "split.validation",
-            format!(
-                "`split.validation` must be at least 0 and below 1, found {}",
-                s.validation
-            ),
-        ));
-    } else if s.validation >= s.train && s.validation > 0.0 {
-        out.push(Problem::new(
-            "split.validation",
-            format!(
-                "`split.validation` ({}) must be smaller than `split.train` ({}): validation is carved \
-                 from the end of the training part",
-                s.validation, s.train
-            ),
-        ));
+    if out.len() > before {
+        return false;
+    }
+    if let (Some(Size::Fraction(train)), Size::Fraction(validation)) = (s.train, s.validation) {
+        if validation >= train && validation > 0.0 {
+            out.push(Problem::new(
+                "split.validation",
+                format!(
+                    "`split.validation` ({validation}) must be smaller than `split.train` ({train}): \
+                     validation is carved from the end of the training part"
+                ),
+            ));
+        }
+    }
+    if let (Some(Size::Fraction(train)), Some(Size::Fraction(test))) = (s.train, s.test) {
+        if (train + test - 1.0).abs() > 1e-9 {
+            out.push(Problem::new(
+                "split.test",
+                format!(
+                    "`split.train` ({train}) and `split.test` ({test}) must add up to 1; give only one of them"
+                ),
+            ));
+        }
     }
     out.len() == before
 }
@@ -202,39 +275,71 @@ fn check_window(w: &WindowSpec, out: &mut Vec<Problem>) -> bool {
     out.len() == before
 }
 
-/// Every span must hold at least one window of `lookback + horizon` points.
-fn check_lengths(n: usize, split: &SplitSpec, w: &WindowSpec, out: &mut Vec<Problem>) {
-    let s = crate::data::split::split(n, split.train, split.validation);
+/// How the training part's length came about, for messages: `floor(20 * 0.8)`.
+fn train_origin(n: usize, split: &SplitSpec, s: &Split) -> String {
+    let base = match (split.train, split.test) {
+        (Some(Size::Fraction(f)), _) => format!("floor({n} * {f})"),
+        (Some(Size::Count(c)), _) => format!("`split.train` = {c}"),
+        (None, Some(_)) => format!("{n} points minus {} for test", s.test.len()),
+        (None, None) => String::new(),
+    };
+    if s.validation.is_empty() {
+        base
+    } else {
+        format!("{base} minus {} for validation", s.validation.len())
+    }
+}
+
+/// Every span must hold at least one window of `lookback + horizon` points; differencing
+/// takes its `difference + seasonal_difference` points from the start of the training part.
+fn check_lengths(
+    n: usize,
+    split: &SplitSpec,
+    transform: &TransformSpec,
+    w: &WindowSpec,
+    out: &mut Vec<Problem>,
+) {
+    let s = match cut(n, &split.sizes()) {
+        Ok(s) => s,
+        Err(e) => {
+            out.push(Problem::new(e.key, e.message));
+            return;
+        }
+    };
+    let lost = transform.difference + transform.seasonal_difference;
     let needed = w.lookback + w.horizon;
     let window = format!(
         "a window needs `window.lookback` + `window.horizon` = {} + {} = {needed} points",
         w.lookback, w.horizon
     );
-    if s.train.len() < needed {
-        let carved = if s.validation.is_empty() {
-            String::new()
+    let train_len = s.train.len();
+    let usable = train_len.saturating_sub(lost);
+    if usable < needed {
+        let differencing = if lost > 0 {
+            format!(
+                ", of which differencing (`transform.difference` + `transform.seasonal_difference`) \
+                 uses the first {lost}"
+            )
         } else {
-            format!(" minus {} for validation", s.validation.len())
+            String::new()
         };
         out.push(Problem::new(
             "window.lookback",
             format!(
                 "`window.lookback` = {} is too long for the training part: {window}, but training has \
-                 {} (floor({n} * {}){carved})",
+                 {train_len} ({}){differencing}",
                 w.lookback,
-                s.train.len(),
-                split.train
+                train_origin(n, split, &s),
             ),
         ));
     }
-    if split.validation > 0.0 && s.validation.len() < needed {
+    if split.has_validation() && s.validation.len() < needed {
         out.push(Problem::new(
             "split.validation",
             format!(
-                "`split.validation` = {} gives {} validation points (floor({n} * {})), but {window}",
+                "`split.validation` = {} gives {} validation points, but {window}",
                 split.validation,
                 s.validation.len(),
-                split.validation
             ),
         ));
     }
@@ -243,10 +348,10 @@ fn check_lengths(n: usize, split: &SplitSpec, w: &WindowSpec, out: &mut Vec<Prob
             "window.lookback",
             format!(
                 "`window.lookback` = {} leaves no test window: {window}, but the test part has {} \
-                 ({n} points minus floor({n} * {}))",
+                 (the last {} of {n} points)",
                 w.lookback,
                 s.test.len(),
-                split.train
+                s.test.len(),
             ),
         ));
     }
@@ -254,9 +359,11 @@ fn check_lengths(n: usize, split: &SplitSpec, w: &WindowSpec, out: &mut Vec<Prob
 
 /// The seasonal baselines look one season back from inside the training part.
 fn check_season(n: usize, split: &SplitSpec, season: usize, out: &mut Vec<Problem>) {
-    let train = crate::data::split::split(n, split.train, split.validation)
-        .train
-        .len();
+    // An invalid split is reported by check_lengths.
+    let Ok(parts) = cut(n, &split.sizes()) else {
+        return;
+    };
+    let train = parts.train.len();
     if season > 0 && season >= train {
         out.push(Problem::new(
             "data.season",
@@ -352,7 +459,7 @@ fn check_train(t: &TrainSpec, split: Option<&SplitSpec>, out: &mut Vec<Problem>)
                 ),
             ));
         }
-        if split.is_some_and(|s| s.validation == 0.0) {
+        if split.is_some_and(|s| !s.has_validation()) {
             out.push(Problem::new(
                 "train.early_stopping",
                 "`train.early_stopping` watches the validation loss, but `split.validation` is 0; \

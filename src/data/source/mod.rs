@@ -1,9 +1,15 @@
-//! Where a series comes from: the sine generator and the CSV reader.
+//! Where a series comes from: the generators (sine, sum of sines, trend + season, AR(p),
+//! random walk) and the CSV reader.
 
 mod csv_file;
+mod generators;
 mod sine;
 
 pub use csv_file::{inspect_csv, read_csv, read_csv_from, CsvShape, Missing};
+pub use generators::{
+    ar, random_walk, sines, trend_season, ArParams, RandomWalkParams, SinesParams,
+    TrendSeasonParams,
+};
 pub use sine::{linspace, sine, GaussianNoise, SineParams};
 
 /// A univariate series in original units, in time order.
