@@ -62,7 +62,8 @@ impl ConfigSummary {
 /// Whether a larger value of `metric` is better: the coefficient of determination (`r2`,
 /// `test_r2`, ...). Every error metric (rmse, mae, mape, smape, mase) is lower-is-better.
 pub fn higher_is_better(metric: &str) -> bool {
-    metric == "r2" || metric.ends_with("_r2")
+    // Skill = 1 - rmse_model / rmse_baseline: higher is better, like r2.
+    metric == "r2" || metric.ends_with("_r2") || metric.contains("skill")
 }
 
 /// Folds the seeds of each configuration and ranks the configurations by the mean of
@@ -316,6 +317,13 @@ mod tests {
         // Every configuration lists every metric, in the runs table's order.
         let names: Vec<&str> = twenty.metrics.iter().map(|m| m.name.as_str()).collect();
         assert_eq!(names, ["test_rmse", "test_r2"]);
+    }
+
+    #[test]
+    fn skill_is_better_when_higher() {
+        assert!(higher_is_better("test_skill_vs_ar"));
+        assert!(higher_is_better("test_r2"));
+        assert!(!higher_is_better("test_rmse"));
     }
 
     #[test]
