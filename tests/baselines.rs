@@ -1,11 +1,10 @@
 //! The baselines beside every run: the real `runner` binary on a small sine sweep over
 //! `data.season`, read back from runs.parquet.
 
-use std::fs::File;
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
-use polars::prelude::{DataFrame, ParquetReader, SerReader};
+use common::{read_parquet, runner, stderr, Scratch};
+use polars::prelude::DataFrame;
 
 /// A small noiseless sine: 200 points over t = 0..20 (0.1005 rad per step, a period of
 /// about 62.5 steps), train 160 points, test 40, lookback 5; seasons 0 (none) and 63.
@@ -36,25 +35,12 @@ fn value(df: &DataFrame, col: &str, row: usize) -> Option<f64> {
 
 #[test]
 fn every_run_carries_the_baselines_and_skill_columns() {
-    let dir = std::env::temp_dir().join(format!("runner-baselines-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let file = dir.join("baselines.toml");
-    std::fs::write(&file, EXPERIMENT).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_runner"))
-        .args([file.to_str().unwrap(), "-q"])
-        .current_dir(&dir)
-        .output()
-        .expect("runner starts");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let results = dir.join("results/baselines");
-    let runs = ParquetReader::new(File::open(results.join("runs.parquet")).unwrap())
-        .finish()
-        .unwrap();
+    let scratch = Scratch::new("baselines");
+    let file = scratch.write("baselines.toml", EXPERIMENT);
+    let out = runner(scratch.path(), &[file.to_str().unwrap(), "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let results = scratch.path().join("results/baselines");
+    let runs = read_parquet(&results.join("runs.parquet"));
     assert_eq!(runs.height(), 2);
     let csv_header = std::fs::read_to_string(results.join("runs.csv")).unwrap();
     let header = csv_header.lines().next().unwrap();
@@ -144,6 +130,4 @@ fn every_run_carries_the_baselines_and_skill_columns() {
         "{b}"
     );
     assert!(b["ar"]["mae"].as_f64().unwrap() < 1e-6, "{b}");
-    let _ = std::fs::remove_dir_all(&dir);
-    let _: PathBuf = dir;
 }

@@ -1,48 +1,13 @@
 //! `runner check`, the regression gate, through the real binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-struct Scratch(PathBuf);
+use std::path::PathBuf;
 
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("runner-check-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
+use common::{project, runner, runner_env, text, Scratch};
 
 fn ci_sine() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("experiments/ci_sine.toml")
-}
-
-fn runner(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_runner"));
-    cmd.args(args)
-        .current_dir(dir)
-        .env_remove("GITHUB_STEP_SUMMARY");
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("runner starts")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    project().join("experiments/ci_sine.toml")
 }
 
 #[test]
@@ -56,7 +21,6 @@ fn the_gate_passes_unchanged_flags_a_worse_config_and_a_missing_one() {
     let update = runner(
         s.path(),
         &["check", exp, "--baseline", base, "--update", "-q"],
-        &[],
     );
     assert!(update.status.success(), "{}", text(&update.stderr));
     let csv = std::fs::read_to_string(base).unwrap();
@@ -73,10 +37,10 @@ fn the_gate_passes_unchanged_flags_a_worse_config_and_a_missing_one() {
 
     // Unchanged: the same runs (cached) against their own baseline.
     let summary = s.path().join("step_summary.md");
-    let same = runner(
+    let same = runner_env(
         s.path(),
         &["check", exp, "--baseline", base, "-q"],
-        &[("GITHUB_STEP_SUMMARY", &summary)],
+        &[("GITHUB_STEP_SUMMARY", summary.to_str().unwrap())],
     );
     assert_eq!(
         same.status.code(),
@@ -108,7 +72,6 @@ fn the_gate_passes_unchanged_flags_a_worse_config_and_a_missing_one() {
             "--set",
             "train.learning_rate=0.001",
         ],
-        &[],
     );
     assert_eq!(worse.status.code(), Some(1), "{}", text(&worse.stdout));
     let out = text(&worse.stdout);
@@ -133,7 +96,6 @@ fn the_gate_passes_unchanged_flags_a_worse_config_and_a_missing_one() {
             "--set",
             "sweep.window.lookback=[10]",
         ],
-        &[],
     );
     assert_eq!(
         narrowed.status.code(),
@@ -155,7 +117,6 @@ fn a_missing_baseline_or_a_bad_tolerance_is_bad_input() {
     let out = runner(
         s.path(),
         &["check", exp.to_str().unwrap(), "--baseline", "nope.csv"],
-        &[],
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
@@ -174,7 +135,6 @@ fn a_missing_baseline_or_a_bad_tolerance_is_bad_input() {
             "--tolerance",
             "-1",
         ],
-        &[],
     );
     assert_eq!(out.status.code(), Some(2));
 }

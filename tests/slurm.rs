@@ -5,27 +5,13 @@
 //! ../shared/slurm/start-local-slurm.sh and runs this test with `--ignored`. Where Slurm cannot
 //! be started, `.ci/run` says so and why, and this test stays ignored rather than pretending.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use polars::prelude::{DataFrame, ParquetReader, SerReader};
-
-fn read_parquet(path: &Path) -> DataFrame {
-    ParquetReader::new(std::fs::File::open(path).unwrap())
-        .finish()
-        .unwrap()
-}
-
-fn tables(dir: &Path) -> Vec<DataFrame> {
-    vec![
-        read_parquet(&dir.join("runs.parquet"))
-            .drop("train_seconds")
-            .unwrap(),
-        read_parquet(&dir.join("history.parquet")),
-        read_parquet(&dir.join("predictions.parquet")),
-    ]
-}
+use common::tables;
 
 fn job_state(id: &str) -> Option<String> {
     let out = Command::new("scontrol")

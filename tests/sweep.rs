@@ -1,70 +1,14 @@
 //! Sweeps through the real binary: expansion, parallel runs, determinism across --jobs,
 //! resume after SIGKILL, tables, plots, report, compare.
 
-use std::fs::File;
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use polars::prelude::{DataFrame, DataType, ParquetReader, SerReader};
-
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(tag: &str) -> Self {
-        static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir =
-            std::env::temp_dir().join(format!("runner-sweep-{tag}-{}-{n}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir)
-    }
-    fn path(&self) -> &Path {
-        &self.0
-    }
-    fn write(&self, name: &str, text: &str) -> PathBuf {
-        let p = self.0.join(name);
-        std::fs::write(&p, text).unwrap();
-        p
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn runner(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_runner"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("runner starts")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-fn read_parquet(path: &Path) -> DataFrame {
-    ParquetReader::new(File::open(path).unwrap())
-        .finish()
-        .unwrap()
-}
-
-/// The tables that must not depend on how the sweep was executed (timings dropped).
-fn tables(dir: &Path) -> Vec<DataFrame> {
-    let runs = read_parquet(&dir.join("runs.parquet"))
-        .drop("train_seconds")
-        .unwrap();
-    vec![
-        runs,
-        read_parquet(&dir.join("history.parquet")),
-        read_parquet(&dir.join("predictions.parquet")),
-    ]
-}
+use common::{read_parquet, runner, runner_env, tables, text, Scratch};
+use polars::prelude::DataType;
 
 /// 2 lookbacks × 2 widths × 2 seeds = 8 runs of 3 epochs on a short sine.
 const GRID: &str = r#"
@@ -385,15 +329,6 @@ fn compare_ranks_one_folder_and_diffs_two() {
     let missing = runner(s.path(), &["compare", "nowhere"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("nowhere"));
-}
-
-fn runner_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_runner"));
-    cmd.args(args).current_dir(dir);
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.output().expect("runner starts")
 }
 
 #[test]
