@@ -13,16 +13,25 @@ use std::time::{Duration, Instant};
 
 use common::tables;
 
-fn job_state(id: &str) -> Option<String> {
-    let out = Command::new("scontrol")
-        .args(["show", "job", id])
-        .output()
-        .ok()?;
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    text.split_whitespace()
-        .find_map(|w| w.strip_prefix("JobState="))
+/// `JobState` of a job, or of every task of an array job.
+fn job_states(id: &str) -> Vec<String> {
+    let Ok(out) = Command::new("scontrol").args(["show", "job", id]).output() else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix("JobState="))
         .map(str::to_string)
+        .collect()
 }
+
+const FAILED: [&str; 5] = [
+    "FAILED",
+    "CANCELLED",
+    "TIMEOUT",
+    "NODE_FAIL",
+    "OUT_OF_MEMORY",
+];
 
 #[test]
 #[ignore = "needs a running Slurm; .ci/run starts one and runs this with --ignored"]
@@ -76,14 +85,22 @@ fn a_slurm_array_plus_merge_equals_a_local_run() {
 
     let deadline = Instant::now() + Duration::from_secs(300);
     let state = loop {
-        match job_state(merge).as_deref() {
-            Some("COMPLETED") => break "COMPLETED".to_string(),
-            Some(s @ ("FAILED" | "CANCELLED" | "TIMEOUT" | "NODE_FAIL" | "OUT_OF_MEMORY")) => {
-                break s.to_string()
-            }
-            _ if Instant::now() > deadline => break "timed out".to_string(),
-            _ => std::thread::sleep(Duration::from_millis(500)),
+        let merge_state = job_states(merge);
+        if merge_state.iter().any(|s| s == "COMPLETED") {
+            break "COMPLETED".to_string();
         }
+        // A failed shard leaves the merge pending forever (DependencyNeverSatisfied).
+        if let Some(s) = job_states(array)
+            .iter()
+            .chain(&merge_state)
+            .find(|s| FAILED.contains(&s.as_str()))
+        {
+            break format!("a job ended {s}");
+        }
+        if Instant::now() > deadline {
+            break "timed out".to_string();
+        }
+        std::thread::sleep(Duration::from_millis(500));
     };
     let logs = std::fs::read_dir(dir.join("cluster/slurm/logs"))
         .map(|d| {

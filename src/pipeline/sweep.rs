@@ -8,8 +8,8 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::results::{
-    default_results_dir, is_finished, read_run, remove_stale_temporaries, run_dir, write_run,
-    FinishedRun, RunStatus,
+    default_results_dir, is_finished, read_run, remove_stale_temporaries, run_dir, temporary_dir,
+    write_run, FinishedRun, RunStatus,
 };
 use crate::spec::{RunSpec, Sweep};
 
@@ -289,7 +289,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<Merged, Error> {
 /// Copies a finished run folder under `runs_dir`, atomically (temporary name, then rename).
 fn copy_run(src: &Path, runs_dir: &Path, run_id: &str) -> anyhow::Result<()> {
     std::fs::create_dir_all(runs_dir)?;
-    let tmp = runs_dir.join(format!(".{run_id}.tmp-{}", std::process::id()));
+    let tmp = temporary_dir(runs_dir, run_id);
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir(&tmp)?;
     for entry in std::fs::read_dir(src)? {

@@ -25,7 +25,7 @@ pub use layout::{default_results_dir, ResultsLayout, StagingDir};
 pub use records::{HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
 pub use report::{render_report, write_report, ReportInput};
 pub use run_folder::{
-    is_finished, read_run, remove_stale_temporaries, run_dir, write_run, FinishedRun,
+    is_finished, read_run, remove_stale_temporaries, run_dir, temporary_dir, write_run, FinishedRun,
 };
 pub use summary::{
     higher_is_better, mean_over_ok_runs, summarize, summary_frame, write_summary, ConfigSummary,

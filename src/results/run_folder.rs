@@ -45,16 +45,56 @@ pub fn is_finished(runs_dir: &Path, run_id: &str) -> bool {
     run_dir(runs_dir, run_id).join(RECORD).is_file()
 }
 
-/// Removes temporary folders left by an interrupted invocation.
+/// The temporary folder a run is assembled in before its rename: named after the host and
+/// process, so that shards sharing one results folder (a Slurm array) can tell their own
+/// work in progress from what an interrupted process left behind.
+pub fn temporary_dir(runs_dir: &Path, run_id: &str) -> PathBuf {
+    runs_dir.join(format!(
+        ".{run_id}{TMP_MARK}{}-{}",
+        host_name(),
+        std::process::id()
+    ))
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".to_string())
+}
+
+/// Whether a temporary folder name belongs to a process of this host that no longer runs.
+/// Folders of other hosts, and of live processes (another shard at work), are left alone.
+fn is_stale(name: &str) -> bool {
+    let Some((_, owner)) = name.split_once(TMP_MARK) else {
+        return false;
+    };
+    let Some((host, pid)) = owner.rsplit_once('-') else {
+        return false;
+    };
+    let Ok(pid) = pid.parse::<u32>() else {
+        return false;
+    };
+    host == host_name() && pid != std::process::id() && !Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Removes temporary folders left by interrupted processes of this host. A folder that
+/// vanishes meanwhile (its owner finished) is not an error.
 pub fn remove_stale_temporaries(runs_dir: &Path) -> Result<()> {
     let Ok(entries) = std::fs::read_dir(runs_dir) else {
         return Ok(());
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') && name.contains(TMP_MARK) {
-            std::fs::remove_dir_all(entry.path())
-                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        if name.starts_with('.') && is_stale(&name) {
+            match std::fs::remove_dir_all(entry.path()) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    return Err(e)
+                        .with_context(|| format!("cannot remove {}", entry.path().display()))
+                }
+                _ => {}
+            }
         }
     }
     Ok(())
@@ -70,7 +110,7 @@ pub fn write_run(
     std::fs::create_dir_all(runs_dir)
         .with_context(|| format!("cannot create {}", runs_dir.display()))?;
     let id = &run.record.run_id;
-    let tmp = runs_dir.join(format!(".{id}{TMP_MARK}{}", std::process::id()));
+    let tmp = temporary_dir(runs_dir, id);
     let _ = std::fs::remove_dir_all(&tmp);
     std::fs::create_dir(&tmp).with_context(|| format!("cannot create {}", tmp.display()))?;
     let write = |name: &str, text: String| -> Result<()> {
@@ -265,14 +305,24 @@ mod tests {
     }
 
     #[test]
-    fn temporaries_are_not_finished_runs_and_are_cleaned_up() {
+    fn temporaries_of_dead_processes_are_cleaned_up_and_live_ones_kept() {
         let dir = TempDir::new("run-folder-stale");
-        let stale = dir.0.join(format!(".abc{TMP_MARK}999"));
-        std::fs::create_dir_all(&stale).unwrap();
-        std::fs::write(stale.join(RECORD), "{}").unwrap();
+        // A pid above the kernel's limit (4194304) belongs to no process.
+        let dead = dir.0.join(format!(".abc{TMP_MARK}{}-4999999", host_name()));
+        let mine = temporary_dir(&dir.0, "def");
+        let elsewhere = dir.0.join(format!(".ghi{TMP_MARK}some-other-node-1"));
+        for d in [&dead, &mine, &elsewhere] {
+            std::fs::create_dir_all(d).unwrap();
+            std::fs::write(d.join(RECORD), "{}").unwrap();
+        }
         assert!(!is_finished(&dir.0, "abc"));
         remove_stale_temporaries(&dir.0).unwrap();
-        assert!(!stale.exists());
+        assert!(!dead.exists(), "left by a process that is gone");
+        assert!(mine.exists(), "this process's work in progress");
+        assert!(
+            elsewhere.exists(),
+            "another host's: cannot tell whether it still runs"
+        );
     }
 
     #[test]
