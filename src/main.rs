@@ -10,6 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use runner::pipeline::{self, Plan, RunOptions, Shard};
+use runner::results::format::num;
 use runner::{results, spec};
 
 #[derive(Parser)]
@@ -480,14 +481,14 @@ fn run(args: RunArgs) -> Result<ExitCode, pipeline::Error> {
         };
         let spread = best
             .std
-            .map(|s| format!(" ± {}", pipeline::short(s)))
+            .map(|s| format!(" ± {}", num(s)))
             .unwrap_or_default();
         println!(
             "{who}: test RMSE {}{spread} over {} run{} (naive last value {})",
-            pipeline::short(best.mean),
+            num(best.mean),
             best.runs.len(),
             plural(best.runs.len()),
-            pipeline::short(naive)
+            num(naive)
         );
     }
     let failed = outcome.failed();

@@ -189,8 +189,14 @@ fn early_stopping_restores_the_best_epoch() {
     // The network holds the best epoch's weights: its validation loss is that epoch's.
     let now = runner::train::evaluate_loss(&net, val, Loss::Mse);
     assert_eq!(now, best.val_loss.unwrap());
-    if let Stop::EarlyStopped { epoch, best_epoch } = report.stop {
-        assert_eq!(epoch, best_epoch + 3);
+    // It must actually stop early (patience 3 after the best epoch), or this test would not
+    // exercise the restore at all.
+    match report.stop {
+        Stop::EarlyStopped { epoch, best_epoch } => {
+            assert_eq!(epoch, best_epoch + 3);
+            assert!(epoch < 40, "stopped at {epoch}");
+        }
+        other => panic!("expected an early stop, got {other:?}"),
     }
 }
 

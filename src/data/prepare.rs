@@ -186,18 +186,7 @@ mod tests {
     use crate::data::source::{sine, SineParams};
 
     fn tutorial_series() -> Series {
-        sine(
-            &SineParams {
-                points: 1000,
-                start: 0.0,
-                stop: 100.0,
-                amplitude: 1.0,
-                frequency: 1.0,
-                phase: 0.0,
-                noise: 0.0,
-            },
-            42,
-        )
+        sine(&SineParams::tutorial(), 42)
     }
 
     fn tutorial_params() -> PrepareParams {

@@ -11,18 +11,7 @@ use super::transform::TransformParams;
 /// leak), first 800 points train / last 200 test, windows of 10 predicting the next value:
 /// 790 training and 190 test windows.
 pub fn tutorial() -> Prepared {
-    let series = sine(
-        &SineParams {
-            points: 1000,
-            start: 0.0,
-            stop: 100.0,
-            amplitude: 1.0,
-            frequency: 1.0,
-            phase: 0.0,
-            noise: 0.0,
-        },
-        0,
-    );
+    let series = sine(&SineParams::tutorial(), 0);
     let params = PrepareParams {
         split: SplitSizes::train_fraction(0.8, 0.0),
         transform: TransformParams::default(),

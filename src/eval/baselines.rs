@@ -462,18 +462,7 @@ mod tests {
     }
 
     fn tutorial_sine(horizon: usize) -> Prepared {
-        let s = sine(
-            &SineParams {
-                points: 1000,
-                start: 0.0,
-                stop: 100.0,
-                amplitude: 1.0,
-                frequency: 1.0,
-                phase: 0.0,
-                noise: 0.0,
-            },
-            42,
-        );
+        let s = sine(&SineParams::tutorial(), 42);
         let params = PrepareParams {
             split: SplitSizes::train_fraction(0.8, 0.1),
             transform: TransformParams::default(),

@@ -13,8 +13,10 @@ use crate::plot::{
     best_png, forecast_png, loss_png, losses_png, param_png, ranking_png, ParamAxis, ParamPoint,
     RankEntry,
 };
+use crate::results::format::num;
 use crate::results::{
-    write_history, write_predictions, write_runs, FinishedRun, ParamValue, ResultsLayout, RunStatus,
+    mean_over_ok_runs, summarize, write_history, write_predictions, write_runs, write_summary,
+    ConfigSummary, FinishedRun, ParamValue, ResultsLayout, RunRecord, RunStatus,
 };
 use crate::spec::Sweep;
 
@@ -36,11 +38,12 @@ pub struct Assembly<'a> {
     pub cached: usize,
 }
 
-/// One configuration with its seeds folded, in grid order of its first run.
+/// One configuration with its seeds folded: its summary row and its finished runs.
 pub struct ConfigGroup<'a> {
     pub config: String,
     pub runs: Vec<&'a FinishedRun>,
-    /// Mean and sample std of the rank metric over the runs that finished.
+    /// Mean and sample std of the rank metric over the runs that finished (NaN / None
+    /// when none did).
     pub mean: f64,
     pub std: Option<f64>,
 }
@@ -56,44 +59,27 @@ pub fn metric(run: &FinishedRun, name: &str) -> f64 {
         .map_or(f64::NAN, |(_, v)| *v)
 }
 
-/// Configurations ranked by mean test RMSE, best first (those without a result last).
+/// The summary's configurations (ranked by mean test RMSE, best first, those without a
+/// result last) with their runs.
 pub fn ranked_configs(runs: &[FinishedRun]) -> Vec<ConfigGroup<'_>> {
-    let mut groups: Vec<ConfigGroup> = Vec::new();
-    for run in runs {
-        match groups.iter_mut().find(|g| g.config == run.record.config) {
-            Some(g) => g.runs.push(run),
-            None => groups.push(ConfigGroup {
-                config: run.record.config.clone(),
-                runs: vec![run],
-                mean: f64::NAN,
-                std: None,
-            }),
-        }
-    }
-    for g in &mut groups {
-        let values: Vec<f64> = g
-            .runs
-            .iter()
-            .map(|r| metric(r, RANK_METRIC))
-            .filter(|v| v.is_finite())
-            .collect();
-        let n = values.len() as f64;
-        if !values.is_empty() {
-            g.mean = values.iter().sum::<f64>() / n;
-        }
-        if values.len() >= 2 {
-            let var = values.iter().map(|v| (v - g.mean).powi(2)).sum::<f64>() / (n - 1.0);
-            g.std = Some(var.sqrt());
-        }
-    }
-    // Stable sort: ties keep grid order.
-    groups.sort_by(|a, b| match (a.mean.is_finite(), b.mean.is_finite()) {
-        (true, true) => a.mean.total_cmp(&b.mean),
-        (true, false) => std::cmp::Ordering::Less,
-        (false, true) => std::cmp::Ordering::Greater,
-        (false, false) => std::cmp::Ordering::Equal,
-    });
-    groups
+    let records: Vec<RunRecord> = runs.iter().map(|r| r.record.clone()).collect();
+    groups_of(&summarize(&records, RANK_METRIC), runs)
+}
+
+fn groups_of<'a>(summaries: &[ConfigSummary], runs: &'a [FinishedRun]) -> Vec<ConfigGroup<'a>> {
+    summaries
+        .iter()
+        .map(|s| ConfigGroup {
+            config: s.config.clone(),
+            runs: s
+                .run_ids
+                .iter()
+                .filter_map(|id| runs.iter().find(|r| r.record.run_id == *id))
+                .collect(),
+            mean: s.mean(RANK_METRIC).unwrap_or(f64::NAN),
+            std: s.std(RANK_METRIC),
+        })
+        .collect()
 }
 
 pub fn assemble(a: &Assembly) -> Result<()> {
@@ -145,10 +131,12 @@ fn write_all(a: &Assembly, dir: &Path) -> Result<()> {
         std::fs::copy(&src, layout.metrics_json())
             .with_context(|| format!("cannot copy {}", src.display()))?;
     }
-    let groups = ranked_configs(a.runs);
-    report::write_summary(dir, &records)?;
+    // One summary serves the summary table, the plots and the report.
+    let summaries = summarize(&records, RANK_METRIC);
+    write_summary(dir, &summaries)?;
+    let groups = groups_of(&summaries, a.runs);
     let plots = write_plots(a, &layout, &groups)?;
-    report::write_report(dir, a, &plots)?;
+    report::write_report(dir, a, &records, &summaries, &plots)?;
     Ok(())
 }
 
@@ -200,8 +188,8 @@ fn write_plots(
         } else {
             format!("best run {}", best_run.record.label)
         },
-        short(metric(best_run, "test_rmse")),
-        short(metric(best_run, "test_naive_rmse"))
+        num(metric(best_run, "test_rmse")),
+        num(metric(best_run, "test_naive_rmse"))
     );
     forecast_png(
         &layout.forecast_png(),
@@ -249,7 +237,8 @@ fn write_plots(
             values: g.runs.iter().map(|r| metric(r, RANK_METRIC)).collect(),
         })
         .collect();
-    let baseline = mean_finite(a.runs.iter().map(|r| metric(r, "test_naive_rmse")));
+    let records: Vec<RunRecord> = a.runs.iter().map(|r| r.record.clone()).collect();
+    let baseline = mean_over_ok_runs(&records, "test_naive_rmse");
     ranking_png(
         &plots.join("ranking.png"),
         &entries,
@@ -402,21 +391,4 @@ fn dedup_points(mut points: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
     points.retain(|(i, _)| seen.insert(*i));
     points.sort_by_key(|(i, _)| *i);
     points
-}
-
-pub fn mean_finite(values: impl Iterator<Item = f64>) -> Option<f64> {
-    let v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
-    (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
-}
-
-/// Four significant digits, enough to compare runs in a title.
-pub fn short(v: f64) -> String {
-    if v == 0.0 {
-        "0".to_string()
-    } else if v.is_finite() {
-        let decimals = (3 - v.abs().log10().floor() as i32).max(0) as usize;
-        format!("{v:.decimals$}")
-    } else {
-        "n/a".to_string()
-    }
 }

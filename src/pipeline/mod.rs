@@ -14,7 +14,7 @@ pub mod slurm;
 mod sweep;
 mod train_run;
 
-pub use assemble::{ranked_configs, short, ConfigGroup, RANK_METRIC};
+pub use assemble::{ranked_configs, ConfigGroup, RANK_METRIC};
 pub use check::{check, CheckOptions, CheckOutcome};
 pub use error::Error;
 pub use plan::{sample_epochs, Plan};

@@ -1,25 +1,24 @@
-//! Adapters from the executor's view of a finished sweep to the summary table and report.md
-//! (both rendered in `results`).
+//! Adapter from the executor's view of a finished sweep to report.md (rendered in `results`).
 
 use std::path::Path;
 
 use anyhow::Result;
 
-use crate::results::{self, mean_over_ok_runs, summarize, ReportInput, RunRecord, RunStatus};
+use crate::results::{self, mean_over_ok_runs, ConfigSummary, ReportInput, RunRecord, RunStatus};
 use crate::spec::sweep::value_text;
 
-use super::assemble::{Assembly, RANK_METRIC};
+use super::assemble::Assembly;
 
 /// How many configurations the report's table shows.
 const REPORT_TOP: usize = 10;
 
-pub fn write_summary(dir: &Path, records: &[RunRecord]) -> Result<()> {
-    results::write_summary(dir, &summarize(records, RANK_METRIC))
-}
-
-pub fn write_report(dir: &Path, a: &Assembly, plots: &[String]) -> Result<()> {
-    let records: Vec<RunRecord> = a.runs.iter().map(|r| r.record.clone()).collect();
-    let summaries = summarize(&records, RANK_METRIC);
+pub fn write_report(
+    dir: &Path,
+    a: &Assembly,
+    records: &[RunRecord],
+    summaries: &[ConfigSummary],
+    plots: &[String],
+) -> Result<()> {
     let grid: Vec<(String, Vec<String>)> = a
         .sweep
         .axes
@@ -46,8 +45,8 @@ pub fn write_report(dir: &Path, a: &Assembly, plots: &[String]) -> Result<()> {
         grid: &grid,
         runs: records.len(),
         cached: a.cached,
-        summaries: &summaries,
-        naive_test_rmse: mean_over_ok_runs(&records, "test_naive_rmse"),
+        summaries,
+        naive_test_rmse: mean_over_ok_runs(records, "test_naive_rmse"),
         failed_runs: &failed,
         plots,
         wall_seconds: a.wall_seconds,

@@ -20,6 +20,21 @@ pub struct SineParams {
 }
 
 /// `n` evenly spaced points from `start` to `stop` inclusive, computed like
+impl SineParams {
+    /// The Keras tutorial's wave: sin over linspace(0, 100, 1000), no noise.
+    pub fn tutorial() -> Self {
+        SineParams {
+            points: 1000,
+            start: 0.0,
+            stop: 100.0,
+            amplitude: 1.0,
+            frequency: 1.0,
+            phase: 0.0,
+            noise: 0.0,
+        }
+    }
+}
+
 /// `numpy.linspace` (`start + i * step`, last point exactly `stop`) so that a
 /// series generated here matches the Python tutorial bit for bit.
 pub fn linspace(start: f64, stop: f64, n: usize) -> Vec<f64> {
@@ -84,15 +99,7 @@ mod tests {
     use super::*;
 
     fn tutorial() -> SineParams {
-        SineParams {
-            points: 1000,
-            start: 0.0,
-            stop: 100.0,
-            amplitude: 1.0,
-            frequency: 1.0,
-            phase: 0.0,
-            noise: 0.0,
-        }
+        SineParams::tutorial()
     }
 
     #[test]
