@@ -47,6 +47,14 @@ pub enum DataError {
         len: usize,
         needed: usize,
     },
+    /// A problem preparing one fold of a backtest (1-based `fold`).
+    #[error("backtest fold {fold} of {folds} (the first {end} points): {source}")]
+    Fold {
+        fold: usize,
+        folds: usize,
+        end: usize,
+        source: Box<DataError>,
+    },
 }
 
 pub(crate) fn quoted_list(items: &[String]) -> String {

@@ -3,6 +3,7 @@
 //! [`window`]s. [`prepare()`] chains them. Nothing here knows about the network, the
 //! experiment file or plots: every stage is a plain function of plain values.
 
+pub mod backtest;
 pub mod error;
 pub mod prepare;
 pub mod scale;
@@ -12,10 +13,11 @@ pub mod transform;
 pub mod tutorial;
 pub mod window;
 
+pub use backtest::{fold_cuts, prepare_folds, BacktestParams, FoldCut};
 pub use error::DataError;
 pub use prepare::{prepare, PrepareParams, Prepared};
 pub use scale::{FitOn, ScaleKind, Scaler};
 pub use source::{Missing, Series};
 pub use split::{Size, Split, SplitError, SplitSizes};
 pub use transform::{Transform, TransformParams};
-pub use window::Windows;
+pub use window::{LookbackFrom, Windows};

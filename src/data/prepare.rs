@@ -4,7 +4,7 @@ use super::scale::{FitOn, ScaleKind, Scaler};
 use super::source::Series;
 use super::split::{split, Split, SplitSizes};
 use super::transform::{Transform, TransformParams};
-use super::window::{windows, Windows};
+use super::window::{windows, LookbackFrom, Windows};
 use super::DataError;
 
 /// Everything [`prepare`] needs besides the series.
@@ -22,6 +22,8 @@ pub struct PrepareParams {
     pub fit_on: FitOn,
     pub lookback: usize,
     pub horizon: usize,
+    /// Whether validation and test windows may take their inputs from the parts before.
+    pub lookback_from: LookbackFrom,
 }
 
 /// A series split, transformed, scaled and windowed: what a training run consumes.
@@ -45,13 +47,16 @@ pub struct Prepared {
 }
 
 /// Split `series`, transform it, fit the scaler on the transformed training span (or on
-/// all of it with `FitOn::All`), scale the whole series and window each span separately.
-/// Windows start only where the transformed series has values, so with differencing the
-/// training part loses its first `d + m` points as inputs (they still feed the inversion).
+/// all of it with `FitOn::All`), scale the whole series and window each part. Windows
+/// start only where the transformed series has values, so with differencing the training
+/// part loses its first `d + m` points as inputs (they still feed the inversion). Targets
+/// always lie inside their part; inputs too with `LookbackFrom::Part`, while with
+/// `LookbackFrom::History` validation and test windows read up to `lookback` points before
+/// their part, so that every point of the part is predicted.
 ///
 /// Errors when lookback or horizon is 0, the split cannot be made, `log` meets a value
-/// <= 0, or when the training or test span (or a non-empty validation span) is too short
-/// for one window of `lookback + horizon` points.
+/// <= 0, or when the training or test part (or a non-empty validation part) is too short
+/// for one window.
 pub fn prepare(series: Series, p: &PrepareParams) -> Result<Prepared, DataError> {
     if p.lookback == 0 || p.horizon == 0 {
         return Err(DataError::EmptyWindow {
@@ -62,22 +67,24 @@ pub fn prepare(series: Series, p: &PrepareParams) -> Result<Prepared, DataError>
     let split = split(series.len(), &p.split)?;
     let transform = Transform::new(p.transform);
     let lost = transform.lost();
-    // the usable part of each span: where the transformed series is defined
-    let usable = |span: &std::ops::Range<usize>| span.start.max(lost).min(span.end)..span.end;
+    // The span each part's windows are cut from, where the transformed series is defined.
+    // The training part has nothing before it to look back into.
+    let usable = |part: &std::ops::Range<usize>| LookbackFrom::Part.span(part, p.lookback, lost);
+    let window_span = |part: &std::ops::Range<usize>| p.lookback_from.span(part, p.lookback, lost);
     let needed = p.lookback + p.horizon;
-    let check = |part: &'static str, span: &std::ops::Range<usize>| {
-        let len = usable(span).len();
+    let check = |part: &'static str, span: std::ops::Range<usize>| {
+        let len = span.len();
         if Windows::count(len, p.lookback, p.horizon) == 0 {
             Err(DataError::TooShort { part, len, needed })
         } else {
             Ok(())
         }
     };
-    check("training", &split.train)?;
+    check("training", usable(&split.train))?;
     if !split.validation.is_empty() {
-        check("validation", &split.validation)?;
+        check("validation", window_span(&split.validation))?;
     }
-    check("test", &split.test)?;
+    check("test", window_span(&split.test))?;
 
     let transformed = transform.apply(&series.values)?;
     let fit_span = match p.fit_on {
@@ -86,16 +93,16 @@ pub fn prepare(series: Series, p: &PrepareParams) -> Result<Prepared, DataError>
     };
     let scaler = Scaler::fit(p.scale, p.range, &transformed[fit_span]);
     let scaled = scaler.transform_all(&transformed);
-    let cut = |span: &std::ops::Range<usize>| {
-        let mut w = windows(&scaled, &series.values, usable(span), p.lookback, p.horizon);
+    let cut = |span: std::ops::Range<usize>| {
+        let mut w = windows(&scaled, &series.values, span, p.lookback, p.horizon);
         if p.window_normalise {
             normalise(&mut w, &scaled);
         }
         w
     };
-    let train = cut(&split.train);
-    let validation = (!split.validation.is_empty()).then(|| cut(&split.validation));
-    let test = cut(&split.test);
+    let train = cut(usable(&split.train));
+    let validation = (!split.validation.is_empty()).then(|| cut(window_span(&split.validation)));
+    let test = cut(window_span(&split.test));
     Ok(Prepared {
         series,
         scaled,
@@ -199,6 +206,7 @@ mod tests {
             fit_on: FitOn::All,
             lookback: 10,
             horizon: 1,
+            lookback_from: LookbackFrom::Part,
         }
     }
 
@@ -267,6 +275,45 @@ mod tests {
         assert_eq!(val.target_index[0], 710);
         assert_eq!(*val.target_index.last().unwrap(), 799);
         assert_eq!(p.test.len(), 190);
+    }
+
+    #[test]
+    fn history_windows_predict_every_validation_and_test_point() {
+        // 1000 points, 0.8 / 0.1 -> parts 0..700, 700..800, 800..1000
+        let params = PrepareParams {
+            split: SplitSizes::train_fraction(0.8, 0.1),
+            lookback_from: LookbackFrom::History,
+            ..tutorial_params()
+        };
+        let p = prepare(tutorial_series(), &params).unwrap();
+        assert_eq!(p.train.len(), 690, "the training part is unchanged");
+        let val = p.validation.as_ref().unwrap();
+        assert_eq!(val.target_index, (700..800).collect::<Vec<_>>());
+        assert_eq!(p.test.target_index, (800..1000).collect::<Vec<_>>());
+        // the first test window reads the last 10 validation points
+        assert_eq!(p.test.x[[0, 0, 0]], p.scaled[790] as f32);
+        assert_eq!(p.test.last_input[0], p.series.values[799]);
+        // with differencing, windows still start where the transformed series has values
+        let mut short = transformed_params(1, false);
+        short.lookback_from = LookbackFrom::History;
+        let p = prepare(seasonal_series(), &short).unwrap();
+        assert_eq!(p.test.target_index, (48..60).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn a_part_shorter_than_the_horizon_is_too_short_even_with_history() {
+        let params = PrepareParams {
+            split: SplitSizes {
+                train: None,
+                validation: crate::data::Size::Count(0),
+                test: Some(crate::data::Size::Count(2)),
+            },
+            horizon: 3,
+            lookback_from: LookbackFrom::History,
+            ..tutorial_params()
+        };
+        let err = prepare(tutorial_series(), &params).unwrap_err();
+        assert!(err.to_string().contains("test part"), "{err}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use super::scale::{FitOn, ScaleKind};
 use super::source::{sine, SineParams};
 use super::split::SplitSizes;
 use super::transform::TransformParams;
+use super::window::LookbackFrom;
 
 /// sin over linspace(0, 100, 1000), MinMax to [0, 1] fitted on ALL points (the tutorial's
 /// leak), first 800 points train / last 200 test, windows of 10 predicting the next value:
@@ -21,6 +22,7 @@ pub fn tutorial() -> Prepared {
         fit_on: FitOn::All,
         lookback: 10,
         horizon: 1,
+        lookback_from: LookbackFrom::Part,
     };
     prepare(series, &params).expect("the tutorial's spans are long enough")
 }

@@ -1,6 +1,37 @@
 use std::ops::Range;
 
 use ndarray::{Array2, Array3};
+use serde::{Deserialize, Serialize};
+
+/// Where the inputs of a validation or test window may come from (`window.lookback_from`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LookbackFrom {
+    /// Inside the window's own part: the first `lookback` points of the validation and test
+    /// parts are inputs only, never targets (the Keras tutorial, which splits and then windows).
+    #[default]
+    Part,
+    /// Also from the parts before, which are known at forecast time: every point of the
+    /// validation and test parts is a target (rolling-origin evaluation, as Darts and most
+    /// forecasting protocols score "the last 24 months").
+    History,
+}
+
+impl LookbackFrom {
+    pub fn is_part(&self) -> bool {
+        *self == LookbackFrom::Part
+    }
+
+    /// The span to cut windows from for the part `part`: the part itself, or the part with
+    /// `lookback` points before it (no earlier than `first`, where the series has values).
+    pub fn span(self, part: &Range<usize>, lookback: usize, first: usize) -> Range<usize> {
+        let start = match self {
+            LookbackFrom::Part => part.start,
+            LookbackFrom::History => part.start.saturating_sub(lookback),
+        };
+        start.max(first).min(part.end)..part.end
+    }
+}
 
 /// Supervised windows cut from one span of a series.
 ///
@@ -104,6 +135,20 @@ mod tests {
         assert_eq!(w.y.row(2).to_vec(), vec![7.0, 8.0]);
         assert_eq!(w.target_index, vec![5, 6, 7]);
         assert_eq!(w.last_input, vec![40.0, 50.0, 60.0]);
+    }
+
+    #[test]
+    fn history_spans_reach_back_one_lookback_but_not_before_the_first_value() {
+        let test = 80..100;
+        assert_eq!(LookbackFrom::Part.span(&test, 12, 0), 80..100);
+        assert_eq!(LookbackFrom::History.span(&test, 12, 0), 68..100);
+        // differencing left no value before 75
+        assert_eq!(LookbackFrom::History.span(&test, 12, 75), 75..100);
+        assert_eq!(LookbackFrom::Part.span(&(0..50), 12, 13), 13..50);
+        // windows of a history span predict every point of the part
+        let v: Vec<f64> = (0..100).map(f64::from).collect();
+        let w = windows(&v, &v, LookbackFrom::History.span(&test, 12, 0), 12, 1);
+        assert_eq!(w.target_index, (80..100).collect::<Vec<_>>());
     }
 
     #[test]

@@ -283,7 +283,7 @@ mod tests {
     use super::*;
     use crate::data::source::{sine, SineParams};
     use crate::data::{
-        prepare, FitOn, PrepareParams, ScaleKind, Series, SplitSizes, TransformParams,
+        prepare, FitOn, LookbackFrom, PrepareParams, ScaleKind, Series, SplitSizes, TransformParams,
     };
 
     fn prepared(values: Vec<f64>, train: f64, lookback: usize, horizon: usize) -> Prepared {
@@ -297,6 +297,7 @@ mod tests {
             fit_on: FitOn::Train,
             lookback,
             horizon,
+            lookback_from: LookbackFrom::Part,
         };
         prepare(series, &params).unwrap()
     }
@@ -472,6 +473,7 @@ mod tests {
             fit_on: FitOn::Train,
             lookback: 10,
             horizon,
+            lookback_from: LookbackFrom::Part,
         };
         prepare(s, &params).unwrap()
     }

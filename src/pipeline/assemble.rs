@@ -15,8 +15,8 @@ use crate::plot::{
 };
 use crate::results::format::num;
 use crate::results::{
-    mean_over_ok_runs, summarize, write_history, write_predictions, write_runs, write_summary,
-    ConfigSummary, FinishedRun, ParamValue, ResultsLayout, RunRecord, RunStatus,
+    mean_over_ok_runs, summarize, write_folds, write_history, write_predictions, write_runs,
+    write_summary, ConfigSummary, FinishedRun, ParamValue, ResultsLayout, RunRecord, RunStatus,
 };
 use crate::spec::Sweep;
 
@@ -25,6 +25,13 @@ use super::report;
 
 /// The metric runs are ranked by.
 pub const RANK_METRIC: &str = "test_rmse";
+/// The baselines' test RMSE columns and their names in plots and the report.
+pub const BASELINE_COLUMNS: [(&str, &str); 4] = [
+    ("test_naive_rmse", "naive"),
+    ("test_seasonal_naive_rmse", "seasonal naive"),
+    ("test_drift_rmse", "drift"),
+    ("test_ar_rmse", "linear AR"),
+];
 /// How many configurations the best-forecast and loss plots show.
 const BEST_SHOWN: usize = 4;
 
@@ -121,6 +128,14 @@ fn write_all(a: &Assembly, dir: &Path) -> Result<()> {
         .flat_map(|r| r.predictions.iter().cloned())
         .collect();
     write_predictions(dir, &predictions)?;
+    if a.runs.iter().any(|r| !r.folds.is_empty()) {
+        let folds: Vec<_> = a
+            .runs
+            .iter()
+            .map(|r| (&r.record, r.folds.as_slice()))
+            .collect();
+        write_folds(dir, &folds)?;
+    }
     if a.runs.len() == 1 {
         // A single run's metrics.json is the experiment's.
         let src = a
@@ -217,10 +232,33 @@ fn write_plots(
         done(file);
     }
 
+    if best_run.folds.len() > 1 {
+        let file = "backtest.png";
+        let folds = backtest_paths(best_run);
+        let points: Vec<(usize, f64)> = folds.iter().flat_map(|(_, p)| p.clone()).collect();
+        let actual: Vec<(usize, f64)> = dedup_points(
+            points
+                .iter()
+                .filter_map(|&(i, _)| data.series.values.get(i).map(|v| (i, *v)))
+                .collect(),
+        );
+        best_png(
+            &layout.plots_dir().join(file),
+            &actual,
+            &folds,
+            &format!(
+                "{}: backtest of {}, each fold's test forecast",
+                name(a),
+                best_run.record.label
+            ),
+        )?;
+        done(file);
+    }
+
     if a.runs.len() == 1 {
         loss_png(
             &layout.loss_png(),
-            &best_run.history,
+            &best_run.final_history().cloned().collect::<Vec<_>>(),
             &format!("{}: training loss", best_spec.experiment.name),
         )?;
         done("loss.png");
@@ -238,11 +276,16 @@ fn write_plots(
         })
         .collect();
     let records: Vec<RunRecord> = a.runs.iter().map(|r| r.record.clone()).collect();
-    let baseline = mean_over_ok_runs(&records, "test_naive_rmse");
+    let baselines: Vec<(&str, f64)> = BASELINE_COLUMNS
+        .iter()
+        .filter_map(|&(column, name)| {
+            mean_over_ok_runs(&records, column).map(|value| (name, value))
+        })
+        .collect();
     ranking_png(
         &plots.join("ranking.png"),
         &entries,
-        baseline,
+        &baselines,
         RANK_METRIC,
         &format!(
             "{}: mean test RMSE per configuration (± std over seeds)",
@@ -296,7 +339,7 @@ fn write_plots(
     let curves: Vec<(String, Vec<(u32, f64)>)> = shown
         .iter()
         .map(|r| {
-            let c = r.history.iter().map(|h| (h.epoch, h.train_loss)).collect();
+            let c = r.final_history().map(|h| (h.epoch, h.train_loss)).collect();
             (r.record.label.clone(), c)
         })
         .collect();
@@ -314,7 +357,7 @@ fn write_plots(
 fn test_actual(runs: &[&FinishedRun], series: &[f64]) -> Vec<(usize, f64)> {
     dedup_points(
         runs.iter()
-            .flat_map(|r| r.predictions.iter())
+            .flat_map(|r| r.final_predictions())
             .filter(|p| p.split == "test")
             .map(|p| p.index as usize)
             .filter_map(|i| series.get(i).map(|v| (i, *v)))
@@ -330,8 +373,7 @@ fn multi_step_paths(
     count: usize,
 ) -> Vec<(String, Vec<(usize, f64)>)> {
     let test: Vec<_> = run
-        .predictions
-        .iter()
+        .final_predictions()
         .filter(|p| p.split == "test")
         .collect();
     let windows = test.len() / horizon;
@@ -361,6 +403,28 @@ fn multi_step_paths(
         .collect()
 }
 
+/// Each backtest fold's one-step test forecast, labelled with the fold and its RMSE.
+fn backtest_paths(run: &FinishedRun) -> Vec<(String, Vec<(usize, f64)>)> {
+    run.folds
+        .iter()
+        .map(|f| {
+            let rmse = f
+                .metrics
+                .iter()
+                .find(|(k, _)| k == RANK_METRIC)
+                .map_or(f64::NAN, |(_, v)| *v);
+            let points = dedup_points(
+                run.predictions
+                    .iter()
+                    .filter(|p| p.fold == f.fold && p.split == "test")
+                    .map(|p| (p.index as usize, p.predicted))
+                    .collect(),
+            );
+            (format!("fold {} (test RMSE {})", f.fold, num(rmse)), points)
+        })
+        .collect()
+}
+
 fn name<'a>(a: &'a Assembly) -> &'a str {
     &a.sweep.runs[0].experiment.name
 }
@@ -378,8 +442,7 @@ fn axis_value(v: &ParamValue) -> ParamAxis {
 /// horizon of 1; with longer horizons, that of the earliest window).
 fn first_step(run: &FinishedRun, split: &str) -> Vec<(usize, f64)> {
     dedup_points(
-        run.predictions
-            .iter()
+        run.final_predictions()
             .filter(|p| p.split == split)
             .map(|p| (p.index as usize, p.predicted))
             .collect(),

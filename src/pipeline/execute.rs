@@ -8,7 +8,9 @@ use crate::data::Prepared;
 use crate::eval::baselines::{self, Baselines};
 use crate::eval::metrics::root_mean_squared_error;
 use crate::eval::{evaluate, Metrics};
-use crate::results::{FinishedRun, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
+use crate::results::{
+    FinishedRun, FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus,
+};
 use crate::spec::{sweep::value_text, RunSpec};
 use crate::train::{EpochStats, Stop};
 
@@ -24,19 +26,24 @@ pub struct RunMetrics {
     pub epochs: usize,
     pub best_epoch: usize,
     pub train_seconds: f64,
-    /// Per split: train, validation (when present), test.
+    /// Per split: train, validation (when present), test; of the final fold with a backtest.
     pub splits: serde_json::Map<String, serde_json::Value>,
+    /// With a backtest: each fold's splits, and the mean over folds of every metric column
+    /// (what the runs table holds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backtest: Option<serde_json::Value>,
 }
 
-/// Trains and scores one run. A panic inside (a bug) is caught and recorded as a failed run,
+/// Trains and scores one run: one fit per backtest fold (`folds`, oldest first; a single
+/// fold without a backtest). A panic inside (a bug) is caught and recorded as a failed run,
 /// so the other runs of the sweep go on.
 pub fn execute(
     run: &RunSpec,
-    data: &Prepared,
+    folds: &[Prepared],
     on_epoch: &mut dyn FnMut(&EpochStats),
 ) -> (FinishedRun, RunMetrics) {
     let attempt =
-        std::panic::catch_unwind(AssertUnwindSafe(|| train_and_score(run, data, on_epoch)));
+        std::panic::catch_unwind(AssertUnwindSafe(|| train_and_score(run, folds, on_epoch)));
     match attempt {
         Ok(done) => done,
         Err(panic) => {
@@ -53,22 +60,148 @@ pub fn execute(
                 0.0,
                 0,
             );
-            let metrics = run_metrics(&record, 0, serde_json::Map::new());
+            let metrics = run_metrics(&record, 0, serde_json::Map::new(), None);
             let finished = FinishedRun {
                 record,
                 history: Vec::new(),
                 predictions: Vec::new(),
+                folds: Vec::new(),
             };
             (finished, metrics)
         }
     }
 }
 
+/// One fold's fit, forecasts and scores.
+struct FoldOutcome {
+    fold: FoldRecord,
+    /// Per split: the metrics and the baselines' accuracy, for `metrics.json`.
+    splits: serde_json::Map<String, serde_json::Value>,
+    history: Vec<HistoryRow>,
+    predictions: Vec<PredictionRow>,
+}
+
 fn train_and_score(
     run: &RunSpec,
-    data: &Prepared,
+    folds: &[Prepared],
     on_epoch: &mut dyn FnMut(&EpochStats),
 ) -> (FinishedRun, RunMetrics) {
+    let epochs = run.experiment.train.epochs;
+    let outcomes: Vec<FoldOutcome> = folds
+        .iter()
+        .enumerate()
+        .map(|(j, data)| {
+            // Progress counts the epochs of all folds: fold j's epoch e is epoch j·epochs + e.
+            let mut shifted = |s: &EpochStats| {
+                on_epoch(&EpochStats {
+                    epoch: j * epochs + s.epoch,
+                    ..s.clone()
+                })
+            };
+            train_and_score_fold(run, data, j as u32 + 1, &mut shifted)
+        })
+        .collect();
+    let last = outcomes.last().expect("a run has at least one fold");
+    let backtest = outcomes.len() > 1;
+    // A run fails when any of its folds does; the first such fold gives the reason.
+    let failed = outcomes.iter().find(|o| o.fold.status != RunStatus::Ok);
+    let (status, reason) = match failed {
+        None => (RunStatus::Ok, None),
+        Some(o) if backtest => (
+            o.fold.status,
+            o.fold
+                .reason
+                .as_ref()
+                .map(|r| format!("fold {}: {r}", o.fold.fold)),
+        ),
+        Some(o) => (o.fold.status, o.fold.reason.clone()),
+    };
+    let fold_records: Vec<&FoldRecord> = outcomes.iter().map(|o| &o.fold).collect();
+    let record = record(
+        run,
+        status,
+        reason,
+        mean_columns(&fold_records),
+        outcomes.iter().map(|o| o.fold.train_seconds).sum(),
+        outcomes.iter().map(|o| o.fold.epochs).max().unwrap_or(0),
+    );
+    let backtest_json = backtest.then(|| {
+        let folds: Vec<serde_json::Value> = outcomes
+            .iter()
+            .map(|o| {
+                serde_json::json!({
+                    "fold": o.fold.fold,
+                    "origin": o.fold.origin,
+                    "end": o.fold.end,
+                    "status": o.fold.status.as_str(),
+                    "epochs": o.fold.epochs,
+                    "best_epoch": o.fold.best_epoch,
+                    "splits": o.splits,
+                })
+            })
+            .collect();
+        let mean: serde_json::Map<String, serde_json::Value> = record
+            .metrics
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::json!(v.is_finite().then_some(*v))))
+            .collect();
+        serde_json::json!({ "folds": folds, "mean": mean })
+    });
+    let metrics = run_metrics(
+        &record,
+        last.fold.best_epoch,
+        last.splits.clone(),
+        backtest_json,
+    );
+    let mut finished = FinishedRun {
+        record,
+        history: Vec::new(),
+        predictions: Vec::new(),
+        folds: Vec::new(),
+    };
+    for o in outcomes {
+        finished.history.extend(o.history);
+        finished.predictions.extend(o.predictions);
+        if backtest {
+            finished.folds.push(o.fold);
+        }
+    }
+    (finished, metrics)
+}
+
+/// The run's metric columns: each fold's column averaged over the folds (a single fold's
+/// as they are), in the first fold's order. A NaN in any fold makes the mean NaN.
+fn mean_columns(folds: &[&FoldRecord]) -> Vec<(String, f64)> {
+    let Some(first) = folds.first() else {
+        return Vec::new();
+    };
+    first
+        .metrics
+        .iter()
+        .map(|(name, _)| {
+            let values: Vec<f64> = folds
+                .iter()
+                .map(|f| {
+                    f.metrics
+                        .iter()
+                        .find(|(n, _)| n == name)
+                        .map_or(f64::NAN, |(_, v)| *v)
+                })
+                .collect();
+            (
+                name.clone(),
+                values.iter().sum::<f64>() / values.len() as f64,
+            )
+        })
+        .collect()
+}
+
+fn train_and_score_fold(
+    run: &RunSpec,
+    data: &Prepared,
+    fold: u32,
+    on_epoch: &mut dyn FnMut(&EpochStats),
+) -> FoldOutcome {
     let trained = train_run::fit(&run.experiment, data, on_epoch);
     let forecasts = train_run::forecast(&trained.net, data);
     let fitted = Baselines::fit(data, run.experiment.data.season());
@@ -81,24 +214,13 @@ fn train_and_score(
         Stop::Diverged { reason, .. } => (RunStatus::Diverged, Some(reason.clone())),
         Stop::Completed | Stop::EarlyStopped { .. } => (RunStatus::Ok, None),
     };
-    let record = record(
-        run,
-        status,
-        reason,
-        [
-            metric_columns(&scores, &baseline_scores),
-            step_columns(&forecasts),
-        ]
-        .concat(),
-        trained.seconds,
-        trained.report.history.len(),
-    );
     let history = trained
         .report
         .history
         .iter()
         .map(|e| HistoryRow {
             run_id: run.run_id.clone(),
+            fold,
             epoch: e.epoch as u32,
             train_loss: e.train_loss,
             val_loss: e.val_loss,
@@ -119,13 +241,26 @@ fn train_and_score(
         }
         splits.insert(split.to_string(), value);
     }
-    let metrics = run_metrics(&record, trained.report.best_epoch, splits);
-    let finished = FinishedRun {
-        predictions: prediction_rows(&run.run_id, &forecasts),
-        record,
+    FoldOutcome {
+        fold: FoldRecord {
+            fold,
+            origin: data.split.test.start as u32,
+            end: data.series.len() as u32,
+            status,
+            reason,
+            metrics: [
+                metric_columns(&scores, &baseline_scores),
+                step_columns(&forecasts),
+            ]
+            .concat(),
+            train_seconds: trained.seconds,
+            epochs: trained.report.history.len(),
+            best_epoch: trained.report.best_epoch,
+        },
+        splits,
         history,
-    };
-    (finished, metrics)
+        predictions: prediction_rows(&run.run_id, fold, &forecasts),
+    }
 }
 
 fn record(
@@ -176,6 +311,7 @@ fn run_metrics(
     record: &RunRecord,
     best_epoch: usize,
     splits: serde_json::Map<String, serde_json::Value>,
+    backtest: Option<serde_json::Value>,
 ) -> RunMetrics {
     RunMetrics {
         run_id: record.run_id.clone(),
@@ -186,6 +322,7 @@ fn run_metrics(
         best_epoch,
         train_seconds: record.train_seconds,
         splits,
+        backtest,
     }
 }
 
@@ -322,13 +459,14 @@ fn step_columns(forecasts: &[SplitForecast]) -> Vec<(String, f64)> {
 
 /// One row per predicted value; with a horizon above 1 a target index appears once per
 /// window that predicts it.
-fn prediction_rows(run_id: &str, forecasts: &[SplitForecast]) -> Vec<PredictionRow> {
+fn prediction_rows(run_id: &str, fold: u32, forecasts: &[SplitForecast]) -> Vec<PredictionRow> {
     let mut rows = Vec::new();
     for f in forecasts {
         for (i, &first) in f.target_index.iter().enumerate() {
             for h in 0..f.predicted.ncols() {
                 rows.push(PredictionRow {
                     run_id: run_id.to_string(),
+                    fold,
                     split: f.split.to_string(),
                     index: (first + h) as u32,
                     actual: f.actual[[i, h]],

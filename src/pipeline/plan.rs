@@ -10,8 +10,9 @@ use crate::spec::Sweep;
 use super::Error;
 
 pub struct Plan {
-    /// Prepared data per data-stage hash.
-    datasets: BTreeMap<String, Arc<Prepared>>,
+    /// Prepared data per data-stage hash: one per backtest fold, oldest first; the last
+    /// (the only one without a backtest) is the experiment's own split.
+    datasets: BTreeMap<String, Arc<Vec<Prepared>>>,
 }
 
 impl Plan {
@@ -26,9 +27,9 @@ impl Plan {
                 continue;
             }
             let series = exp.load_series().map_err(Error::bad_input)?;
-            let prepared =
-                data::prepare(series, &exp.prepare_params()).map_err(Error::bad_input)?;
-            datasets.insert(hash, Arc::new(prepared));
+            let folds = data::prepare_folds(series, &exp.prepare_params(), exp.backtest.params())
+                .map_err(Error::bad_input)?;
+            datasets.insert(hash, Arc::new(folds));
         }
         Ok(Plan { datasets })
     }
@@ -37,20 +38,31 @@ impl Plan {
         self.datasets.len()
     }
 
-    /// The prepared data of a run of the sweep.
-    pub fn data_for(&self, exp: &crate::spec::Experiment) -> Arc<Prepared> {
+    /// The prepared data of a run of the sweep, one per backtest fold (oldest first).
+    pub fn folds_for(&self, exp: &crate::spec::Experiment) -> Arc<Vec<Prepared>> {
         Arc::clone(&self.datasets[&exp.data_hash()])
+    }
+
+    /// The experiment's own split of the whole series: the last fold.
+    pub fn data_for(&self, exp: &crate::spec::Experiment) -> &Prepared {
+        self.datasets[&exp.data_hash()]
+            .last()
+            .expect("a dataset has at least one fold")
     }
 }
 
-/// Training work of the sweep: Σ over runs of training windows × epochs (an upper bound
-/// when early stopping ends runs sooner).
+/// Training work of the sweep: Σ over runs and backtest folds of training windows × epochs
+/// (an upper bound when early stopping ends runs sooner).
 pub fn sample_epochs(sweep: &Sweep, plan: &Plan) -> u64 {
     sweep
         .runs
         .iter()
         .map(|r| {
-            let n = plan.data_for(&r.experiment).train.len() as u64;
+            let n: u64 = plan
+                .folds_for(&r.experiment)
+                .iter()
+                .map(|f| f.train.len() as u64)
+                .sum();
             n * r.experiment.train.epochs as u64
         })
         .sum()

@@ -139,9 +139,10 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     let written: Vec<Result<(), Error>> = pool.install(|| {
         todo.par_iter()
             .map(|run| {
-                let data = plan.data_for(&run.experiment);
-                let line = progress.start_run(&display_label(run), run.experiment.train.epochs);
-                let (finished, metrics) = execute(run, &data, &mut |s| line.epoch(s));
+                let folds = plan.folds_for(&run.experiment);
+                let epochs = run.experiment.train.epochs * folds.len();
+                let line = progress.start_run(&display_label(run), epochs);
+                let (finished, metrics) = execute(run, &folds, &mut |s| line.epoch(s));
                 let config = run.experiment.to_toml_string();
                 write_run(&runs_dir, &finished, &config, &metrics).map_err(Error::failed)?;
                 line.finish(&finished.record);

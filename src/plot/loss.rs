@@ -199,6 +199,7 @@ mod tests {
     fn row(epoch: u32, train_loss: f64, val_loss: Option<f64>) -> HistoryRow {
         HistoryRow {
             run_id: "r0".into(),
+            fold: 1,
             epoch,
             train_loss,
             val_loss,

@@ -11,7 +11,7 @@ use super::axis::{ticked_chart, AxisSpec, TickedChart, TickedRange, ValueAxis};
 use super::font::FAMILY;
 use super::frame::{
     centered_note, draw_err, fit_text, header, header_height, open_canvas_sized, Area, LegendEntry,
-    Sample, BLUE, CANVAS, ORANGE, RED, TICK_PX,
+    Sample, BLUE, CANVAS, GREEN, ORANGE, PURPLE, RED, TICK_PX,
 };
 
 /// At most this many configs are drawn; the title says when more were ranked.
@@ -40,7 +40,8 @@ pub struct RankEntry {
 
 /// Draws the ranking of `entries` (already sorted best first) as horizontal rows: the config
 /// label on the left, a dot at the mean with a ± std bar, each seed's value as a small dot,
-/// and `baseline` (the naive forecast's metric) as a dashed vertical line. Writes a PNG
+/// and each of `baselines` (`(name, metric)`: the naive forecast's, linear AR's, ...) as a
+/// dashed vertical line of its own colour; non-finite ones are left out. Writes a PNG
 /// 1200 px wide to `path`, creating its folder; it is 600 px high, or taller when the rows
 /// need it.
 ///
@@ -51,18 +52,22 @@ pub struct RankEntry {
 pub fn ranking_png(
     path: &Path,
     entries: &[RankEntry],
-    baseline: Option<f64>,
+    baselines: &[(&str, f64)],
     metric: &str,
     title: &str,
 ) -> Result<()> {
-    draw_ranking(path, entries, baseline, metric, title)
+    draw_ranking(path, entries, baselines, metric, title)
         .with_context(|| format!("cannot write the ranking plot {}", path.display()))
 }
+
+/// Colours of the baselines' lines, in order.
+const BASELINE_COLORS: [RGBColor; 4] = [RED, GREEN, PURPLE, DARK_GRAY];
+const DARK_GRAY: RGBColor = RGBColor(70, 70, 70);
 
 fn draw_ranking(
     path: &Path,
     entries: &[RankEntry],
-    baseline: Option<f64>,
+    baselines: &[(&str, f64)],
     metric: &str,
     title: &str,
 ) -> Result<()> {
@@ -76,8 +81,12 @@ fn draw_ranking(
     } else {
         title.to_string()
     };
-    let baseline = baseline.filter(|b| b.is_finite());
-    let baseline_label = baseline.map(|b| format!("naive baseline ({})", significant(b, 3)));
+    let baselines: Vec<(String, f64, RGBColor)> = baselines
+        .iter()
+        .zip(BASELINE_COLORS.iter().cycle())
+        .filter(|((_, b), _)| b.is_finite())
+        .map(|(&(name, b), &color)| (format!("{name} ({})", significant(b, 3)), b, color))
+        .collect();
     // Without any spread (one seed per config) there is no bar to explain.
     let any_std = shown
         .iter()
@@ -102,10 +111,10 @@ fn draw_ranking(
             sample: Sample::Dot,
         },
     ];
-    if let Some(label) = &baseline_label {
+    for (label, _, color) in &baselines {
         legend.push(LegendEntry {
             label,
-            color: RED,
+            color: *color,
             sample: Sample::Dashed,
         });
     }
@@ -132,7 +141,7 @@ fn draw_ranking(
                     .into_iter()
                     .chain(e.values.iter().copied())
             })
-            .chain(baseline),
+            .chain(baselines.iter().map(|(_, b, _)| *b)),
         true,
         false,
         10,
@@ -170,13 +179,14 @@ fn draw_ranking(
             "no configs to rank",
         )?;
     }
-    if let Some(c) = baseline.and_then(|b| x.coord(b)) {
+    for (_, b, color) in &baselines {
+        let Some(c) = x.coord(*b) else { continue };
         chart
             .draw_series(std::iter::once(DashedPathElement::new(
                 vec![(c, -0.5), (c, n.max(1) as f64 - 0.5)],
                 9,
                 6,
-                RED.stroke_width(2),
+                color.stroke_width(2),
             )))
             .map_err(draw_err)?;
     }
@@ -331,7 +341,11 @@ mod tests {
         ranking_png(
             &path,
             &grid_entries(12),
-            Some(0.0456),
+            &[
+                ("naive", 0.0456),
+                ("linear AR", 0.02),
+                ("seasonal naive", f64::NAN),
+            ],
             "test rmse",
             "sine_grid: test rmse by config (3 seeds)",
         )
@@ -353,7 +367,7 @@ mod tests {
         entries[3].mean = f64::NAN;
         entries[3].values = vec![f64::NAN; 3];
         let path = dir.join("ranking.png");
-        ranking_png(&path, &entries, Some(0.05), "test rmse", "many").unwrap();
+        ranking_png(&path, &entries, &[("naive", 0.05)], "test rmse", "many").unwrap();
         assert_png_size(&path, (1200, 1204), 30_000);
     }
 
@@ -361,7 +375,7 @@ mod tests {
     fn degenerate_inputs_do_not_panic() {
         let dir = out_dir("sweep-ranking-degenerate");
         let path = dir.join("empty.png");
-        ranking_png(&path, &[], None, "test rmse", "no runs").unwrap();
+        ranking_png(&path, &[], &[], "test rmse", "no runs").unwrap();
         assert_png_size(&path, (1200, 600), 5_000);
 
         let single = vec![RankEntry {
@@ -371,7 +385,7 @@ mod tests {
             values: vec![0.02],
         }];
         let path = dir.join("single.png");
-        ranking_png(&path, &single, Some(f64::NAN), "test rmse", "one").unwrap();
+        ranking_png(&path, &single, &[("naive", f64::NAN)], "test rmse", "one").unwrap();
         assert_png_size(&path, (1200, 600), 5_000);
 
         // A diverged config far above the others: the axis goes logarithmic; the baseline
@@ -381,7 +395,7 @@ mod tests {
         wide[3].values = vec![5.0, 12.0, 19.0];
         wide[3].std = Some(7.0);
         let path = dir.join("wide.png");
-        ranking_png(&path, &wide, Some(0.03), "test rmse", "wide").unwrap();
+        ranking_png(&path, &wide, &[("naive", 0.03)], "test rmse", "wide").unwrap();
         assert_png_size(&path, (1200, 600), 5_000);
     }
 
@@ -391,7 +405,7 @@ mod tests {
         // A file where the plots folder should be.
         std::fs::write(dir.join("plots"), "not a folder").unwrap();
         let path = dir.join("plots").join("ranking.png");
-        let err = ranking_png(&path, &grid_entries(2), None, "test rmse", "t").unwrap_err();
+        let err = ranking_png(&path, &grid_entries(2), &[], "test rmse", "t").unwrap_err();
         let msg = format!("{err:#}");
         assert!(msg.contains("ranking.png"), "{msg}");
         assert!(msg.contains("cannot create folder"), "{msg}");

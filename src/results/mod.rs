@@ -22,8 +22,8 @@ pub use check::{
 };
 pub use compare::{compare_one, compare_two};
 pub use layout::{default_results_dir, ResultsLayout, StagingDir};
-pub use records::{HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
-pub use report::{render_report, write_report, ReportInput};
+pub use records::{FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
+pub use report::{render_report, write_report, FoldSummary, PreTestChoice, ReportInput};
 pub use run_folder::{
     is_finished, read_run, remove_stale_temporaries, run_dir, temporary_dir, write_run, FinishedRun,
 };
@@ -32,7 +32,7 @@ pub use summary::{
     MetricSummary,
 };
 pub use tables::{
-    metric_names, read_runs, write_history, write_json, write_predictions, write_runs,
+    metric_names, read_runs, write_folds, write_history, write_json, write_predictions, write_runs,
 };
 pub use welch::{student_t_cdf, student_t_two_sided_p, welch, welch_from_stats, Welch};
 

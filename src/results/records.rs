@@ -95,6 +95,8 @@ pub struct RunRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryRow {
     pub run_id: String,
+    /// 1-based backtest fold, oldest first; 1 for a run without a backtest.
+    pub fold: u32,
     /// 1-based epoch number.
     pub epoch: u32,
     /// Mean training loss over the epoch's batches, in scaled units.
@@ -107,12 +109,34 @@ pub struct HistoryRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PredictionRow {
     pub run_id: String,
+    /// 1-based backtest fold, oldest first; 1 for a run without a backtest.
+    pub fold: u32,
     /// `"train"`, `"validation"` or `"test"`.
     pub split: String,
     /// Position of the predicted point in the original series (0-based).
     pub index: u32,
     pub actual: f64,
     pub predicted: f64,
+}
+
+/// One fold of a run's backtest: a row of `folds.csv` / `folds.parquet`. The run's record
+/// holds the mean of each metric over its folds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoldRecord {
+    /// 1-based, oldest first; the last fold is the experiment's own split.
+    pub fold: u32,
+    /// Index of the fold's first test point (its forecast origin).
+    pub origin: u32,
+    /// Points the fold sees: its test part ends here.
+    pub end: u32,
+    pub status: RunStatus,
+    pub reason: Option<String>,
+    /// The fold's metrics, same names as the run's.
+    #[serde(with = "finite_or_null")]
+    pub metrics: Vec<(String, f64)>,
+    pub train_seconds: f64,
+    pub epochs: usize,
+    pub best_epoch: usize,
 }
 
 /// Serde for metric lists whose values may be NaN or infinite: `null` on the way out,

@@ -13,11 +13,38 @@ use super::summary::ConfigSummary;
 /// The metric the report ranks by and compares with the naive baseline.
 const RMSE: &str = "test_rmse";
 /// Metrics shown in the top-configurations table, with their headings.
-const SHOWN: [(&str, &str); 3] = [
+const SHOWN: [(&str, &str); 5] = [
     ("test_rmse", "test RMSE"),
     ("test_mae", "test MAE"),
     ("test_r2", "test R²"),
+    ("test_skill_vs_ar", "skill vs AR"),
+    ("test_skill_vs_seasonal_naive", "skill vs seasonal naive"),
 ];
+
+/// One backtest fold of the best configuration, each value a mean over its seeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoldSummary {
+    pub fold: u32,
+    /// Index of the fold's first test point.
+    pub origin: u32,
+    pub test_rmse: f64,
+    pub ar_rmse: f64,
+    pub seasonal_naive_rmse: f64,
+}
+
+/// The configuration a backtest picks without looking at the test part: lowest mean test RMSE
+/// over the folds before the last, then scored on the last fold (the experiment's test part).
+/// Values are means over the configuration's successful seeds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreTestChoice {
+    pub config: String,
+    /// Folds the choice was made on (all but the last).
+    pub folds: usize,
+    pub earlier_rmse: f64,
+    pub test_rmse: f64,
+    pub ar_rmse: f64,
+    pub seasonal_naive_rmse: f64,
+}
 
 /// Everything the report says; the pipeline fills it after the tables are written.
 #[derive(Debug, Clone)]
@@ -39,6 +66,13 @@ pub struct ReportInput<'a> {
     /// The naive last-value forecast's test rmse, mean over runs
     /// ([`mean_over_ok_runs`](super::mean_over_ok_runs) of `test_naive_rmse`).
     pub naive_test_rmse: Option<f64>,
+    /// The other baselines' test rmse, mean over runs, with their names
+    /// (`("linear AR", 18.45)`); only those computed.
+    pub other_baselines: &'a [(&'a str, f64)],
+    /// With a backtest: the best configuration's folds, oldest first; empty otherwise.
+    pub backtest: &'a [FoldSummary],
+    /// With a backtest: the choice made on the folds before the test part.
+    pub pre_test_choice: Option<PreTestChoice>,
     /// Runs that diverged or failed: `(label, reason)`.
     pub failed_runs: &'a [(String, String)],
     /// Plot files relative to the results folder, e.g. `plots/ranking.png`.
@@ -88,10 +122,22 @@ pub fn render_report(input: &ReportInput) -> String {
     }
     line("");
 
-    line("## Naive baseline");
+    line("## Baselines");
     line("");
     line(&baseline(input));
+    for l in other_baselines(input) {
+        line(&l);
+    }
     line("");
+
+    if !input.backtest.is_empty() {
+        line("## Backtest");
+        line("");
+        for l in backtest_table(input) {
+            line(&l);
+        }
+        line("");
+    }
 
     line("## Failed runs");
     line("");
@@ -238,6 +284,86 @@ fn baseline(input: &ReportInput) -> String {
     text
 }
 
+/// The best configuration against each other baseline, as a table.
+fn other_baselines(input: &ReportInput) -> Vec<String> {
+    let best = input
+        .summaries
+        .iter()
+        .filter_map(|s| s.mean(RMSE))
+        .min_by(f64::total_cmp);
+    let (Some(best), false) = (best, input.other_baselines.is_empty()) else {
+        return Vec::new();
+    };
+    let mut lines = vec![
+        String::new(),
+        "On the same test points (mean over runs), against the best configuration's mean \
+         test RMSE:"
+            .to_string(),
+        String::new(),
+        "| baseline | test RMSE | best configuration |".to_string(),
+        "|---|---:|---|".to_string(),
+    ];
+    for (name, rmse) in input.other_baselines {
+        let verdict = if *rmse > 0.0 {
+            let change = (best - rmse) / rmse * 100.0;
+            if best < *rmse {
+                format!("beats it by {:.1}%", -change)
+            } else {
+                format!("loses by {change:.1}%")
+            }
+        } else {
+            "the baseline is exact".to_string()
+        };
+        lines.push(format!("| {} | {} | {verdict} |", cell(name), num(*rmse)));
+    }
+    lines
+}
+
+fn backtest_table(input: &ReportInput) -> Vec<String> {
+    let name = input
+        .summaries
+        .first()
+        .map_or_else(String::new, |s| config_name(&s.config));
+    let mut lines = vec![
+        format!(
+            "Rolling-origin backtest over {}: each fold trains on the points before its \
+             origin (transforms and scaler fitted there) and forecasts the test part after \
+             it. The runs table and the ranking hold each metric's mean over folds. Per fold, \
+             the best configuration ({name}), mean over its seeds:",
+            plural(input.backtest.len(), "fold")
+        ),
+        String::new(),
+        "| fold | origin | test RMSE | linear AR | seasonal naive |".to_string(),
+        "|---:|---:|---:|---:|---:|".to_string(),
+    ];
+    for f in input.backtest {
+        lines.push(format!(
+            "| {} | {} | {} | {} | {} |",
+            f.fold,
+            f.origin,
+            num(f.test_rmse),
+            num(f.ar_rmse),
+            num(f.seasonal_naive_rmse)
+        ));
+    }
+    if let Some(c) = &input.pre_test_choice {
+        lines.push(String::new());
+        lines.push(format!(
+            "Chosen without looking at the test part (lowest mean test RMSE over the {} before \
+             the last, {}): {}. On the last fold, the test part, it scores {} against linear AR \
+             {} and seasonal naive {} (means over seeds). The ranking above includes the test \
+             part, so its best is optimistic; this is the honest figure.",
+            plural(c.folds, "fold"),
+            num(c.earlier_rmse),
+            config_name(&c.config),
+            num(c.test_rmse),
+            num(c.ar_rmse),
+            num(c.seasonal_naive_rmse)
+        ));
+    }
+    lines
+}
+
 fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
@@ -325,6 +451,9 @@ mod tests {
             cached: 2,
             summaries: &parts.summaries,
             naive_test_rmse: naive,
+            other_baselines: &[],
+            backtest: &[],
+            pre_test_choice: None,
             failed_runs: &parts.failed,
             plots: &parts.plots,
             wall_seconds: 245.4,
@@ -416,6 +545,9 @@ mod tests {
             cached: 0,
             summaries: &summaries,
             naive_test_rmse: Some(0.5),
+            other_baselines: &[],
+            backtest: &[],
+            pre_test_choice: None,
             failed_runs: &[],
             plots: &[],
             wall_seconds: 3.5,
@@ -437,6 +569,70 @@ mod tests {
         assert!(lines.contains(&"None: every run succeeded."), "{text}");
         assert!(!text.contains("## Plots"), "{text}");
         assert!(text.contains("beats it by 50.0%"), "{text}");
+    }
+
+    #[test]
+    fn report_compares_with_every_baseline_and_shows_the_backtest_folds() {
+        let parts = input_parts();
+        let mut report = input(&parts, Some(4.0));
+        let others = [("seasonal naive", 2.0), ("linear AR", 0.8)];
+        let folds = [
+            FoldSummary {
+                fold: 1,
+                origin: 96,
+                test_rmse: 1.25,
+                ar_rmse: 1.5,
+                seasonal_naive_rmse: 2.5,
+            },
+            FoldSummary {
+                fold: 2,
+                origin: 120,
+                test_rmse: 0.75,
+                ar_rmse: 0.5,
+                seasonal_naive_rmse: f64::NAN,
+            },
+        ];
+        report.other_baselines = &others;
+        report.backtest = &folds;
+        report.pre_test_choice = Some(PreTestChoice {
+            config: "lookback=5".into(),
+            folds: 1,
+            earlier_rmse: 1.25,
+            test_rmse: 0.75,
+            ar_rmse: 0.5,
+            seasonal_naive_rmse: 2.0,
+        });
+        let text = render_report(&report);
+        let lines: Vec<&str> = text.lines().collect();
+        // best mean rmse 1: (2 - 1) / 2 = 50% better; (1 - 0.8) / 0.8 = 25% worse
+        assert!(
+            lines.contains(&"| seasonal naive | 2.000 | beats it by 50.0% |"),
+            "{text}"
+        );
+        assert!(
+            lines.contains(&"| linear AR | 0.8000 | loses by 25.0% |"),
+            "{text}"
+        );
+        assert!(lines.contains(&"## Backtest"), "{text}");
+        assert!(text.contains("backtest over 2 folds"), "{text}");
+        assert!(
+            lines.contains(&"| 1 | 96 | 1.250 | 1.500 | 2.500 |"),
+            "{text}"
+        );
+        assert!(
+            lines.contains(&"| 2 | 120 | 0.7500 | 0.5000 | - |"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "the 1 fold before the last, 1.250): lookback=5. On the last fold, the test \
+                 part, it scores 0.7500 against linear AR 0.5000 and seasonal naive 2.000"
+            ),
+            "{text}"
+        );
+        // without a backtest there is no such section
+        let text = render_report(&input(&parts, Some(4.0)));
+        assert!(!text.contains("## Backtest"), "{text}");
     }
 
     #[test]

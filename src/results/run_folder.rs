@@ -7,8 +7,9 @@
 //!   config.toml       the run's resolved experiment
 //!   metrics.json      metrics per split (for people)
 //!   record.json       the run's row of the runs table (for merging)
-//!   history.csv       epoch, train_loss, val_loss
-//!   predictions.csv   split, index, actual, predicted
+//!   history.csv       fold, epoch, train_loss, val_loss
+//!   predictions.csv   fold, split, index, actual, predicted
+//!   folds.json        each backtest fold's metrics (only with a backtest)
 //! ```
 //!
 //! The folder is written under a temporary name and renamed when complete, so a folder named
@@ -22,17 +23,39 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use serde::Serialize;
 
-use super::records::{HistoryRow, PredictionRow, RunRecord};
+use super::records::{FoldRecord, HistoryRow, PredictionRow, RunRecord};
 
-/// A run's rows of the three tables.
+/// A run's rows of the tables.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FinishedRun {
     pub record: RunRecord,
     pub history: Vec<HistoryRow>,
     pub predictions: Vec<PredictionRow>,
+    /// One per backtest fold, oldest first; empty without a backtest.
+    pub folds: Vec<FoldRecord>,
+}
+
+impl FinishedRun {
+    /// The fold holding the experiment's own split: the last one (1 without a backtest).
+    pub fn final_fold(&self) -> u32 {
+        self.folds.last().map_or(1, |f| f.fold)
+    }
+
+    /// The predictions of the experiment's own split (the final backtest fold).
+    pub fn final_predictions(&self) -> impl Iterator<Item = &PredictionRow> {
+        let fold = self.final_fold();
+        self.predictions.iter().filter(move |p| p.fold == fold)
+    }
+
+    /// The training history of the experiment's own split (the final backtest fold).
+    pub fn final_history(&self) -> impl Iterator<Item = &HistoryRow> {
+        let fold = self.final_fold();
+        self.history.iter().filter(move |h| h.fold == fold)
+    }
 }
 
 const RECORD: &str = "record.json";
+const FOLDS: &str = "folds.json";
 const TMP_MARK: &str = ".tmp-";
 
 /// The folder of run `run_id` under `runs_dir`.
@@ -121,6 +144,9 @@ pub fn write_run(
     write("metrics.json", serde_json::to_string_pretty(metrics)?)?;
     write("history.csv", history_csv(&run.history))?;
     write("predictions.csv", predictions_csv(&run.predictions))?;
+    if !run.folds.is_empty() {
+        write(FOLDS, serde_json::to_string_pretty(&run.folds)?)?;
+    }
     // Last: its presence marks the run as finished.
     write(RECORD, serde_json::to_string_pretty(&run.record)?)?;
 
@@ -147,28 +173,57 @@ pub fn read_run(dir: &Path) -> Result<FinishedRun> {
         .with_context(|| format!("in {}", dir.join("history.csv").display()))?;
     let predictions = parse_predictions(&read("predictions.csv")?, &run_id)
         .with_context(|| format!("in {}", dir.join("predictions.csv").display()))?;
+    let folds = if dir.join(FOLDS).is_file() {
+        serde_json::from_str(&read(FOLDS)?)
+            .with_context(|| format!("{}: not a list of folds", dir.join(FOLDS).display()))?
+    } else {
+        Vec::new()
+    };
     Ok(FinishedRun {
         record,
         history,
         predictions,
+        folds,
     })
 }
 
 fn history_csv(rows: &[HistoryRow]) -> String {
-    let mut s = String::from("epoch,train_loss,val_loss\n");
+    let mut s = String::from("fold,epoch,train_loss,val_loss\n");
     for r in rows {
         let val = r.val_loss.map(|v| v.to_string()).unwrap_or_default();
-        let _ = writeln!(s, "{},{},{}", r.epoch, r.train_loss, val);
+        let _ = writeln!(s, "{},{},{},{}", r.fold, r.epoch, r.train_loss, val);
     }
     s
 }
 
 fn predictions_csv(rows: &[PredictionRow]) -> String {
-    let mut s = String::from("split,index,actual,predicted\n");
+    let mut s = String::from("fold,split,index,actual,predicted\n");
     for r in rows {
-        let _ = writeln!(s, "{},{},{},{}", r.split, r.index, r.actual, r.predicted);
+        let _ = writeln!(
+            s,
+            "{},{},{},{},{}",
+            r.fold, r.split, r.index, r.actual, r.predicted
+        );
     }
     s
+}
+
+/// Splits off the leading `fold` field of each row. Run folders written before backtests
+/// existed have no such column: their rows are all fold 1.
+fn with_fold(text: &str, columns: usize) -> Result<Vec<(u32, Vec<&str>)>> {
+    if text.starts_with("fold,") {
+        fields(text, columns + 1)?
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut f)| {
+                let fold = number(f[0], i + 2)?;
+                f.remove(0);
+                Ok((fold, f))
+            })
+            .collect()
+    } else {
+        Ok(fields(text, columns)?.into_iter().map(|f| (1, f)).collect())
+    }
 }
 
 fn fields(text: &str, columns: usize) -> Result<Vec<Vec<&str>>> {
@@ -193,12 +248,13 @@ fn number<T: std::str::FromStr>(s: &str, line: usize) -> Result<T> {
 }
 
 fn parse_history(text: &str, run_id: &str) -> Result<Vec<HistoryRow>> {
-    fields(text, 3)?
+    with_fold(text, 3)?
         .into_iter()
         .enumerate()
-        .map(|(i, f)| {
+        .map(|(i, (fold, f))| {
             Ok(HistoryRow {
                 run_id: run_id.to_string(),
+                fold,
                 epoch: number(f[0], i + 2)?,
                 train_loss: number(f[1], i + 2)?,
                 val_loss: if f[2].is_empty() {
@@ -212,12 +268,13 @@ fn parse_history(text: &str, run_id: &str) -> Result<Vec<HistoryRow>> {
 }
 
 fn parse_predictions(text: &str, run_id: &str) -> Result<Vec<PredictionRow>> {
-    fields(text, 4)?
+    with_fold(text, 4)?
         .into_iter()
         .enumerate()
-        .map(|(i, f)| {
+        .map(|(i, (fold, f))| {
             Ok(PredictionRow {
                 run_id: run_id.to_string(),
+                fold,
                 split: f[0].to_string(),
                 index: number(f[1], i + 2)?,
                 actual: number(f[2], i + 2)?,
@@ -245,12 +302,14 @@ mod tests {
             history: vec![
                 HistoryRow {
                     run_id: record.run_id.clone(),
+                    fold: 1,
                     epoch: 1,
                     train_loss: 1e-17 / 3.0,
                     val_loss: None,
                 },
                 HistoryRow {
                     run_id: record.run_id.clone(),
+                    fold: 2,
                     epoch: 2,
                     train_loss: f64::NAN,
                     val_loss: Some(2.0 / 3.0),
@@ -258,10 +317,22 @@ mod tests {
             ],
             predictions: vec![PredictionRow {
                 run_id: record.run_id.clone(),
+                fold: 2,
                 split: "test".into(),
                 index: 810,
                 actual: -0.506_378_9,
                 predicted: std::f64::consts::PI,
+            }],
+            folds: vec![FoldRecord {
+                fold: 2,
+                origin: 810,
+                end: 1000,
+                status: RunStatus::Ok,
+                reason: None,
+                metrics: vec![("test_rmse".into(), f64::NAN)],
+                train_seconds: 0.5,
+                epochs: 3,
+                best_epoch: 2,
             }],
             record,
         }
@@ -286,6 +357,11 @@ mod tests {
         assert!(back.history[1].train_loss.is_nan());
         assert_eq!(back.history[1].val_loss, Some(2.0 / 3.0));
         assert_eq!(back.predictions, run.predictions);
+        assert_eq!(back.history[1].fold, 2);
+        assert_eq!(back.folds[0].origin, 810);
+        assert!(back.folds[0].metrics[0].1.is_nan());
+        assert_eq!(back.final_predictions().count(), 1);
+        assert_eq!(back.final_history().count(), 1, "fold 2's epoch only");
         let rmse = back
             .record
             .metrics
@@ -326,13 +402,40 @@ mod tests {
     }
 
     #[test]
+    fn folders_from_before_backtests_read_as_fold_1() {
+        let dir = TempDir::new("run-folder-old");
+        let mut run = finished();
+        run.folds.clear();
+        let path = write_run(&dir.0, &run, "", &serde_json::json!({})).unwrap();
+        assert!(!path.join(FOLDS).exists(), "no backtest, no folds file");
+        std::fs::write(
+            path.join("history.csv"),
+            "epoch,train_loss,val_loss\n1,0.5,\n",
+        )
+        .unwrap();
+        std::fs::write(
+            path.join("predictions.csv"),
+            "split,index,actual,predicted\ntest,810,1,2\n",
+        )
+        .unwrap();
+        let back = read_run(&path).unwrap();
+        assert_eq!((back.history[0].fold, back.history[0].epoch), (1, 1));
+        assert_eq!(
+            (back.predictions[0].fold, back.predictions[0].index),
+            (1, 810)
+        );
+        assert!(back.folds.is_empty());
+        assert_eq!(back.final_predictions().count(), 1);
+    }
+
+    #[test]
     fn a_damaged_file_is_named_in_the_error() {
         let dir = TempDir::new("run-folder-damaged");
         let run = finished();
         let path = write_run(&dir.0, &run, "", &serde_json::json!({})).unwrap();
         std::fs::write(
             path.join("history.csv"),
-            "epoch,train_loss,val_loss\n1,oops,\n",
+            "fold,epoch,train_loss,val_loss\n1,1,oops,\n",
         )
         .unwrap();
         let err = format!("{:#}", read_run(&path).unwrap_err());

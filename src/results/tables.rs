@@ -13,9 +13,12 @@ use polars::prelude::{
 };
 use serde::Serialize;
 
-use super::layout::{HISTORY_CSV, HISTORY_PARQUET, PREDICTIONS_PARQUET, RUNS_CSV, RUNS_PARQUET};
+use super::layout::{
+    FOLDS_CSV, FOLDS_PARQUET, HISTORY_CSV, HISTORY_PARQUET, PREDICTIONS_PARQUET, RUNS_CSV,
+    RUNS_PARQUET,
+};
 use super::param_columns::{param_cell, param_columns, param_keys};
-use super::records::{HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
+use super::records::{FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
 
 /// Columns of the runs table around the parameter and metric columns:
 /// `LEADING, <params>, STATUS, <metrics>, TRAILING`.
@@ -242,8 +245,61 @@ pub fn runs_from_frame(df: &DataFrame) -> Result<Vec<RunRecord>> {
     Ok(runs)
 }
 
+/// Writes `dir/folds.csv` and `dir/folds.parquet`, one row per backtest fold of each run:
+/// the runs table's columns (the fold's metrics, status, time and epochs in place of the
+/// run's means) with `fold, origin, end, best_epoch: UInt32` after `run_id`.
+pub fn write_folds(dir: &Path, runs: &[(&RunRecord, &[FoldRecord])]) -> Result<()> {
+    let mut df = folds_frame(runs)?;
+    write_csv(&dir.join(FOLDS_CSV), &mut df)?;
+    write_parquet(&dir.join(FOLDS_PARQUET), &mut df)
+}
+
+/// The folds table as a frame; see [`write_folds`] for its columns.
+pub fn folds_frame(runs: &[(&RunRecord, &[FoldRecord])]) -> Result<DataFrame> {
+    let rows: Vec<(RunRecord, &FoldRecord)> = runs
+        .iter()
+        .flat_map(|(run, folds)| {
+            folds.iter().map(move |f| {
+                let row = RunRecord {
+                    status: f.status,
+                    reason: f.reason.clone(),
+                    metrics: f.metrics.clone(),
+                    train_seconds: f.train_seconds,
+                    epochs: f.epochs,
+                    ..(*run).clone()
+                };
+                (row, f)
+            })
+        })
+        .collect();
+    let records: Vec<RunRecord> = rows.iter().map(|(r, _)| r.clone()).collect();
+    let mut df = runs_frame(&records)?;
+    let column = |name: &str, pick: fn(&FoldRecord) -> u32| {
+        Column::new(
+            name.into(),
+            rows.iter().map(|(_, f)| pick(f)).collect::<Vec<u32>>(),
+        )
+    };
+    let best_epochs = rows
+        .iter()
+        .map(|(r, f)| {
+            u32::try_from(f.best_epoch)
+                .with_context(|| format!("run {}: best epoch does not fit u32", r.run_id))
+        })
+        .collect::<Result<Vec<u32>>>()?;
+    for (at, col) in [
+        (1, column("fold", |f| f.fold)),
+        (2, column("origin", |f| f.origin)),
+        (3, column("end", |f| f.end)),
+        (4, Column::new("best_epoch".into(), best_epochs)),
+    ] {
+        df.insert_column(at, col)?;
+    }
+    Ok(df)
+}
+
 /// Writes `dir/history.csv` and `dir/history.parquet`:
-/// `run_id: String, epoch: UInt32, train_loss: Float64, val_loss: Float64 (nullable)`.
+/// `run_id: String, fold: UInt32, epoch: UInt32, train_loss: Float64, val_loss: Float64 (nullable)`.
 pub fn write_history(dir: &Path, rows: &[HistoryRow]) -> Result<()> {
     let mut df = history_frame(rows)?;
     write_csv(&dir.join(HISTORY_CSV), &mut df)?;
@@ -251,7 +307,8 @@ pub fn write_history(dir: &Path, rows: &[HistoryRow]) -> Result<()> {
 }
 
 /// Writes `dir/predictions.parquet`:
-/// `run_id: String, split: String, index: UInt32, actual: Float64, predicted: Float64`.
+/// `run_id: String, fold: UInt32, split: String, index: UInt32, actual: Float64,
+/// predicted: Float64`.
 ///
 /// Parquet only: a sweep's predictions are too many rows to be read as CSV by a person.
 pub fn write_predictions(dir: &Path, rows: &[PredictionRow]) -> Result<()> {
@@ -279,6 +336,10 @@ pub fn history_frame(rows: &[HistoryRow]) -> Result<DataFrame> {
             rows.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(),
         ),
         Column::new(
+            "fold".into(),
+            rows.iter().map(|r| r.fold).collect::<Vec<u32>>(),
+        ),
+        Column::new(
             "epoch".into(),
             rows.iter().map(|r| r.epoch).collect::<Vec<u32>>(),
         ),
@@ -302,6 +363,10 @@ pub fn predictions_frame(rows: &[PredictionRow]) -> Result<DataFrame> {
         Column::new(
             "run_id".into(),
             rows.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(),
+        ),
+        Column::new(
+            "fold".into(),
+            rows.iter().map(|r| r.fold).collect::<Vec<u32>>(),
         ),
         Column::new(
             "split".into(),
@@ -678,6 +743,7 @@ mod tests {
         let rows: Vec<HistoryRow> = (1..=3)
             .map(|epoch| HistoryRow {
                 run_id: "r0".into(),
+                fold: 1,
                 epoch,
                 train_loss: 1.0 / f64::from(epoch),
                 val_loss: (epoch != 2).then(|| 2.0 / f64::from(epoch)),
@@ -688,7 +754,10 @@ mod tests {
             read_parquet(&tmp.0.join("history.parquet")),
             read_csv(&tmp.0.join("history.csv")),
         ] {
-            assert_eq!(names(&df), ["run_id", "epoch", "train_loss", "val_loss"]);
+            assert_eq!(
+                names(&df),
+                ["run_id", "fold", "epoch", "train_loss", "val_loss"]
+            );
             assert_eq!(df.height(), 3);
             assert_eq!(f64_at(&df, "train_loss", 1), Some(0.5));
             assert_eq!(f64_at(&df, "val_loss", 1), None);
@@ -701,6 +770,47 @@ mod tests {
     }
 
     #[test]
+    fn folds_table_has_one_row_per_fold_with_the_fold_columns_after_run_id() {
+        let tmp = TempDir::new("folds");
+        let runs = sample_runs();
+        let fold = |n: u32, rmse: f64| FoldRecord {
+            fold: n,
+            origin: 100 + 10 * n,
+            end: 110 + 10 * n,
+            status: RunStatus::Ok,
+            reason: None,
+            metrics: vec![("test_rmse".into(), rmse)],
+            train_seconds: 0.5,
+            epochs: 7,
+            best_epoch: 4,
+        };
+        let first = [fold(1, 0.25), fold(2, f64::NAN)];
+        let second = [fold(1, 0.5)];
+        write_folds(&tmp.0, &[(&runs[0], &first), (&runs[1], &second)]).unwrap();
+        for df in [
+            read_parquet(&tmp.0.join("folds.parquet")),
+            read_csv(&tmp.0.join("folds.csv")),
+        ] {
+            assert_eq!(df.height(), 3);
+            assert_eq!(
+                names(&df)[..6],
+                ["run_id", "fold", "origin", "end", "best_epoch", "label"]
+            );
+            assert_eq!(f64_at(&df, "test_rmse", 0), Some(0.25));
+            assert_eq!(f64_at(&df, "test_rmse", 1), None, "NaN is a null cell");
+            assert_eq!(f64_at(&df, "test_rmse", 2), Some(0.5));
+        }
+        let df = read_parquet(&tmp.0.join("folds.parquet"));
+        let origin = df.column("origin").unwrap().u32().unwrap();
+        assert_eq!((origin.get(0), origin.get(1)), (Some(110), Some(120)));
+        assert_eq!(
+            df.column("run_id").unwrap().str().unwrap().get(2),
+            Some(runs[1].run_id.as_str())
+        );
+        assert_eq!(df.column("epochs").unwrap().u32().unwrap().get(0), Some(7));
+    }
+
+    #[test]
     fn predictions_parquet_has_typed_columns() {
         let tmp = TempDir::new("pred");
         let rows: Vec<PredictionRow> = ["train", "train", "validation", "test"]
@@ -708,6 +818,7 @@ mod tests {
             .enumerate()
             .map(|(i, split)| PredictionRow {
                 run_id: "r0".into(),
+                fold: 2,
                 split: (*split).into(),
                 index: 10 + i as u32,
                 actual: i as f64,
@@ -719,9 +830,10 @@ mod tests {
         let df = read_parquet(&tmp.0.join("predictions.parquet"));
         assert_eq!(
             names(&df),
-            ["run_id", "split", "index", "actual", "predicted"]
+            ["run_id", "fold", "split", "index", "actual", "predicted"]
         );
         assert_eq!(df.height(), 4);
+        assert_eq!(df.column("fold").unwrap().u32().unwrap().get(0), Some(2));
         assert_eq!(df.column("split").unwrap().dtype(), &DataType::String);
         assert_eq!(df.column("index").unwrap().dtype(), &DataType::UInt32);
         assert_eq!(df.column("actual").unwrap().dtype(), &DataType::Float64);

@@ -191,7 +191,7 @@ fn deserialize_parts(root: &Table, shape: &schema::Found, problems: &mut Vec<Pro
     let mut parts = Parts {
         // The lengths depend on these sections: a typo in one of them would make
         // the checks run on a default the user did not mean.
-        lengths_checkable: ["data", "split", "transform", "window"]
+        lengths_checkable: ["data", "split", "transform", "window", "backtest"]
             .iter()
             .all(|k| !shape.problems.iter().any(|p| under(&p.key, k))),
         ..Parts::default()
@@ -234,6 +234,7 @@ fn deserialize_parts(root: &Table, shape: &schema::Found, problems: &mut Vec<Pro
     parts.window = typed("window", section("window"), problems);
     parts.model = typed("model", section("model"), problems);
     parts.train = typed("train", section("train"), problems);
+    parts.backtest = typed("backtest", section("backtest"), problems);
     parts
 }
 
@@ -282,6 +283,7 @@ fn assemble(parts: Parts, base_dir: PathBuf) -> Experiment {
         window: parts.window.expect(missing),
         model: parts.model.expect(missing),
         train: parts.train.expect(missing),
+        backtest: parts.backtest.expect(missing),
         base_dir,
     }
 }

@@ -138,7 +138,11 @@ const SCALE: &[Field] = &[
     opt("fit_on", Ty::Choice(&["train", "all"])),
 ];
 
-const WINDOW: &[Field] = &[opt("lookback", Ty::UInt), opt("horizon", Ty::UInt)];
+const WINDOW: &[Field] = &[
+    opt("lookback", Ty::UInt),
+    opt("horizon", Ty::UInt),
+    opt("lookback_from", Ty::Choice(&["part", "history"])),
+];
 
 const MODEL: &[Field] = &[
     opt("cell", Ty::Choice(&["lstm", "gru"])),
@@ -168,6 +172,8 @@ const TRAIN: &[Field] = &[
     opt("reduce_lr", Ty::Table(REDUCE_LR)),
 ];
 
+const BACKTEST: &[Field] = &[opt("folds", Ty::UInt), opt("step", Ty::UInt)];
+
 /// The top level of the experiment file.
 pub(crate) const ROOT: &[Field] = &[
     req("name", Ty::Str),
@@ -180,6 +186,7 @@ pub(crate) const ROOT: &[Field] = &[
     opt("window", Ty::Table(WINDOW)),
     opt("model", Ty::Table(MODEL)),
     opt("train", Ty::Table(TRAIN)),
+    opt("backtest", Ty::Table(BACKTEST)),
 ];
 
 /// The problems with the shape of a TOML tree.

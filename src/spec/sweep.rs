@@ -192,7 +192,7 @@ fn axes(table: &Table, ctx: &Context) -> Result<Vec<Axis>, Vec<Problem>> {
     Ok(out)
 }
 
-const SECTIONS: [&str; 8] = [
+const SECTIONS: [&str; 9] = [
     "data",
     "split",
     "transform",
@@ -200,6 +200,7 @@ const SECTIONS: [&str; 8] = [
     "window",
     "model",
     "train",
+    "backtest",
     "sweep",
 ];
 

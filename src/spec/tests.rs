@@ -322,6 +322,64 @@ fn shape_and_semantic_problems_in_different_sections_come_together() {
 }
 
 #[test]
+fn backtest_values_are_checked_and_all_problems_reported_together() {
+    let base = "[data]\nkind = \"sine\"\npoints = 100\n[split]\ntest = 10\n\
+                [window]\nlookback = 12\nlookback_from = \"history\"\n";
+    let err = parse(&format!("{base}[backtest]\nfolds = 0\nstep = 0\n")).unwrap_err();
+    assert_eq!(keys(&err), vec!["backtest.folds", "backtest.step"]);
+    // 8 folds of 10 leave the earliest fold 30 points: 20 to train on, enough for 12 + 1
+    let e = parse(&format!("{base}[backtest]\nfolds = 8\n")).unwrap();
+    assert_eq!(e.backtest.folds, 8);
+    assert!(e.to_toml_string().contains("[backtest]"));
+    assert_ne!(
+        e.data_hash(),
+        parse(base).unwrap().data_hash(),
+        "folds are a data stage"
+    );
+    // 9 folds of 10 leave it 20 points, 10 to train on: too few, and fit_on = "all" too
+    let err = parse(&format!(
+        "{base}[scale]\nfit_on = \"all\"\n[backtest]\nfolds = 9\n"
+    ))
+    .unwrap_err();
+    assert_eq!(keys(&err), vec!["scale.fit_on", "backtest.folds"]);
+    assert!(
+        err.to_string().contains("the first 20 of 100 points"),
+        "{err}"
+    );
+    // a step of 5 brings the earliest origin closer: 9 folds fit again
+    assert!(parse(&format!("{base}[backtest]\nfolds = 9\nstep = 5\n")).is_ok());
+    // without a backtest nothing is written: earlier identities stay
+    assert!(!parse(base).unwrap().to_toml_string().contains("backtest"));
+}
+
+#[test]
+fn history_windows_need_only_the_horizon_inside_validation_and_test() {
+    // 100 points, 0.8 / 0.05 -> 75 / 5 / 20: lookback 10 fits the 5 validation points only
+    // when it may read the training part before them
+    let history = "[data]\nkind = \"sine\"\npoints = 100\n[split]\nvalidation = 0.05\n\
+                   [window]\nlookback_from = \"history\"\n";
+    assert!(parse(history).is_ok());
+    let e = parse(history).unwrap();
+    assert_eq!(e.window.lookback_from, crate::data::LookbackFrom::History);
+    assert!(e.to_toml_string().contains("lookback_from = \"history\""));
+    // the default is not written out: earlier configurations keep their identities
+    let part = parse("[data]\nkind = \"sine\"\npoints = 100\n").unwrap();
+    assert!(!part.to_toml_string().contains("lookback_from"));
+    // but a horizon longer than the test part is still an error, naming the key
+    let err = parse(&format!("{history}horizon = 21\n")).unwrap_err();
+    assert!(keys(&err).contains(&"window.horizon"), "{err}");
+    assert!(
+        err.to_string().contains("test part, which has 20 points"),
+        "{err}"
+    );
+    let err = parse(&history.replace("\"history\"", "\"before\"")).unwrap_err();
+    assert!(
+        err.to_string().contains("history"),
+        "the choices are listed: {err}"
+    );
+}
+
+#[test]
 fn lookback_must_fit_the_training_and_test_parts() {
     // 20 points: train floor(20 * 0.8) = 16, test 4; lookback 16 + horizon 1 = 17
     let err = parse("[data]\nkind = \"sine\"\npoints = 20\n[window]\nlookback = 16\n").unwrap_err();
@@ -524,6 +582,7 @@ fit_on = "all"
 [window]
 lookback = 12
 horizon = 3
+lookback_from = "history"
 [model]
 cell = "lstm"
 units = [64, 32, 16]
@@ -539,6 +598,9 @@ shuffle = false
 clip_norm = 1.0
 early_stopping = { patience = 2, min_delta = 0.001 }
 reduce_lr = { factor = 0.2, patience = 3, min_lr = 0.0001, min_delta = 0.0 }
+[backtest]
+folds = 1
+step = 5
 "#
 }
 

@@ -9,7 +9,8 @@ use crate::data::source::{
     self, ArParams, RandomWalkParams, SineParams, SinesParams, TrendSeasonParams,
 };
 use crate::data::{
-    DataError, FitOn, Missing, PrepareParams, ScaleKind, Series, Size, SplitSizes, TransformParams,
+    BacktestParams, DataError, FitOn, LookbackFrom, Missing, PrepareParams, ScaleKind, Series,
+    Size, SplitSizes, TransformParams,
 };
 
 /// One experiment, fully resolved: every default filled in.
@@ -38,6 +39,10 @@ pub struct Experiment {
     pub model: ModelSpec,
     #[serde(default)]
     pub train: TrainSpec,
+    /// Written out only when on, so that the identities of experiments from before
+    /// backtests existed do not change.
+    #[serde(default, skip_serializing_if = "BacktestSpec::is_off")]
+    pub backtest: BacktestSpec,
     /// Folder of the experiment file, which a CSV `path` is relative to.
     /// Not part of the file, the TOML output or the hashes.
     #[serde(skip)]
@@ -196,7 +201,11 @@ impl DataSpec {
         match self {
             DataSpec::Sine(s) => s.season,
             DataSpec::Csv(c) => c.season,
-            // The generators have no `season` key (yet): no seasonal baseline.
+            // A whole-numbered period is the generated series' season.
+            DataSpec::TrendSeason(t) if t.period >= 1.0 && t.period.fract() == 0.0 => {
+                t.period as usize
+            }
+            // The other generators have no `season` key (yet): no seasonal baseline.
             _ => 0,
         }
     }
@@ -365,6 +374,10 @@ pub struct WindowSpec {
     pub lookback: usize,
     /// Steps predicted at once.
     pub horizon: usize,
+    /// Where the inputs of validation and test windows may come from. Omitted from the
+    /// resolved TOML at its default, so earlier configurations keep their identities.
+    #[serde(skip_serializing_if = "LookbackFrom::is_part")]
+    pub lookback_from: LookbackFrom,
 }
 
 impl Default for WindowSpec {
@@ -372,6 +385,44 @@ impl Default for WindowSpec {
         Self {
             lookback: 10,
             horizon: 1,
+            lookback_from: LookbackFrom::Part,
+        }
+    }
+}
+
+/// Rolling-origin backtest: `folds` forecast origins `step` points apart, the last one at
+/// the `[split]`'s test part. Each fold sees the series up to the end of its test part,
+/// which has as many points as the experiment's; its transforms and scaler are fitted on
+/// its own training part, and it trains its own network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BacktestSpec {
+    /// 1 = no backtest: the split alone.
+    pub folds: usize,
+    /// Points between consecutive origins; the test part's length when not given, so that
+    /// the folds' test parts tile the end of the series.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<usize>,
+}
+
+impl Default for BacktestSpec {
+    fn default() -> Self {
+        Self {
+            folds: 1,
+            step: None,
+        }
+    }
+}
+
+impl BacktestSpec {
+    pub fn is_off(&self) -> bool {
+        *self == BacktestSpec::default()
+    }
+
+    pub fn params(&self) -> BacktestParams {
+        BacktestParams {
+            folds: self.folds,
+            step: self.step,
         }
     }
 }
@@ -526,6 +577,8 @@ impl Experiment {
             transform: &'a TransformSpec,
             scale: &'a ScaleSpec,
             window: &'a WindowSpec,
+            #[serde(skip_serializing_if = "BacktestSpec::is_off")]
+            backtest: &'a BacktestSpec,
         }
         let noisy = self.data.draws_noise();
         let stages = DataStages {
@@ -535,6 +588,7 @@ impl Experiment {
             transform: &self.transform,
             scale: &self.scale,
             window: &self.window,
+            backtest: &self.backtest,
         };
         short_hash(&toml::to_string(&stages).expect("data stages serialize to TOML"))
     }
@@ -550,6 +604,7 @@ impl Experiment {
             fit_on: self.scale.fit_on,
             lookback: self.window.lookback,
             horizon: self.window.horizon,
+            lookback_from: self.window.lookback_from,
         }
     }
 

@@ -6,11 +6,12 @@ use std::path::Path;
 
 use super::error::Problem;
 use super::types::{
-    resolve, DataSpec, ModelSpec, ScaleSpec, SplitSpec, TrainSpec, TransformSpec, WindowSpec,
+    resolve, BacktestSpec, DataSpec, ModelSpec, ScaleSpec, SplitSpec, TrainSpec, TransformSpec,
+    WindowSpec,
 };
 use crate::data::source::inspect_csv;
 use crate::data::split::{check_size, split as cut};
-use crate::data::{Size, Split};
+use crate::data::{fold_cuts, FitOn, LookbackFrom, Size, Split};
 
 /// The sections of an experiment, each `None` if it had a structural problem.
 #[derive(Debug, Default)]
@@ -25,6 +26,7 @@ pub(crate) struct Parts {
     pub window: Option<WindowSpec>,
     pub model: Option<ModelSpec>,
     pub train: Option<TrainSpec>,
+    pub backtest: Option<BacktestSpec>,
     /// Whether data, split and window are free of shape problems, so that the length
     /// checks see what the user meant.
     pub lengths_checkable: bool,
@@ -50,6 +52,10 @@ pub(crate) fn check(parts: &Parts, base_dir: &Path) -> Vec<Problem> {
         .window
         .as_ref()
         .is_some_and(|w| check_window(w, &mut out));
+    let backtest_ok = parts
+        .backtest
+        .as_ref()
+        .is_some_and(|b| check_backtest(b, parts.scale.as_ref(), &mut out));
     if let (Some(n), true, true, true, Some(transform)) = (
         points,
         split_ok,
@@ -64,6 +70,10 @@ pub(crate) fn check(parts: &Parts, base_dir: &Path) -> Vec<Problem> {
         check_lengths(n, split, transform, window, &mut out);
         if let Some(data) = &parts.data {
             check_season(n, split, data.season(), &mut out);
+        }
+        if let (true, Some(b)) = (backtest_ok, &parts.backtest) {
+            let season = parts.data.as_ref().map_or(0, |d| d.season());
+            check_earliest_fold(n, split, transform, window, season, b, &mut out);
         }
     }
     if let Some(model) = &parts.model {
@@ -258,6 +268,74 @@ fn check_scale(s: &ScaleSpec, out: &mut Vec<Problem>) {
     }
 }
 
+/// Returns whether the backtest's values are usable for the length checks.
+fn check_backtest(b: &BacktestSpec, scale: Option<&ScaleSpec>, out: &mut Vec<Problem>) -> bool {
+    let before = out.len();
+    if b.folds == 0 {
+        out.push(Problem::new(
+            "backtest.folds",
+            "`backtest.folds` must be at least 1 (1 = no backtest), found 0",
+        ));
+    }
+    if b.step == Some(0) {
+        out.push(Problem::new(
+            "backtest.step",
+            "`backtest.step` must be at least 1 point, found 0",
+        ));
+    }
+    // The folds can still be checked for length with a bad `scale.fit_on`.
+    let usable = out.len() == before;
+    if b.folds > 1 && scale.is_some_and(|s| s.fit_on == FitOn::All) {
+        out.push(Problem::new(
+            "scale.fit_on",
+            "`scale.fit_on` = \"all\" would fit each backtest fold's scaler on its test part too; \
+             a backtest fits it on each fold's training part: remove `scale.fit_on` or set it to \"train\"",
+        ));
+    }
+    usable
+}
+
+/// The earliest fold of a backtest has the shortest training part: the length checks again,
+/// on the points it sees, reported against `backtest.folds`.
+fn check_earliest_fold(
+    n: usize,
+    split: &SplitSpec,
+    transform: &TransformSpec,
+    w: &WindowSpec,
+    season: usize,
+    b: &BacktestSpec,
+    out: &mut Vec<Problem>,
+) {
+    if b.folds <= 1 {
+        return;
+    }
+    let cuts = match fold_cuts(n, &split.sizes(), b.params()) {
+        Ok(cuts) => cuts,
+        Err(e) => {
+            out.push(Problem::new(e.key, e.message));
+            return;
+        }
+    };
+    let first = cuts[0];
+    let fold_split = SplitSpec {
+        train: first.sizes.train,
+        validation: first.sizes.validation,
+        test: first.sizes.test,
+    };
+    let mut problems = Vec::new();
+    check_lengths(first.end, &fold_split, transform, w, &mut problems);
+    check_season(first.end, &fold_split, season, &mut problems);
+    if let Some(p) = problems.first() {
+        out.push(Problem::new(
+            "backtest.folds",
+            format!(
+                "`backtest.folds` = {} leaves the earliest fold the first {} of {n} points, too few: {}",
+                b.folds, first.end, p.message
+            ),
+        ));
+    }
+}
+
 /// Returns whether lookback and horizon are usable for the length checks.
 fn check_window(w: &WindowSpec, out: &mut Vec<Problem>) -> bool {
     let before = out.len();
@@ -333,17 +411,38 @@ fn check_lengths(
             ),
         ));
     }
-    if split.has_validation() && s.validation.len() < needed {
+    // With `lookback_from = "history"` the validation and test parts need only hold the
+    // targets; their windows read the lookback from before them.
+    let history = w.lookback_from == LookbackFrom::History;
+    let part_needs = if history { w.horizon } else { needed };
+    let part_window = if history {
+        format!(
+            "a window needs `window.horizon` = {} points of its own part",
+            w.horizon
+        )
+    } else {
+        window.clone()
+    };
+    if split.has_validation() && s.validation.len() < part_needs {
         out.push(Problem::new(
             "split.validation",
             format!(
-                "`split.validation` = {} gives {} validation points, but {window}",
+                "`split.validation` = {} gives {} validation points, but {part_window}",
                 split.validation,
                 s.validation.len(),
             ),
         ));
     }
-    if s.test.len() < needed {
+    if history && s.test.len() < part_needs {
+        out.push(Problem::new(
+            "window.horizon",
+            format!(
+                "`window.horizon` = {} is longer than the test part, which has {} points",
+                w.horizon,
+                s.test.len(),
+            ),
+        ));
+    } else if !history && s.test.len() < needed {
         out.push(Problem::new(
             "window.lookback",
             format!(
