@@ -170,6 +170,32 @@ fn a_backtest_scores_every_fold_and_the_runs_table_holds_their_mean() {
     assert!(again.status.success(), "{}", stderr(&again));
     let cached = read_parquet(&results.join("folds.parquet"));
     assert!(cached.equals_missing(&folds), "cached folds table differs");
+
+    // retrained on one thread instead of the default (one per core): the same numbers, bit
+    // for bit
+    let one = scratch.path().join("one-thread");
+    let serial = runner(
+        scratch.path(),
+        &[
+            file.to_str().unwrap(),
+            "-q",
+            "-j",
+            "1",
+            "--out",
+            one.to_str().unwrap(),
+        ],
+    );
+    assert!(serial.status.success(), "{}", stderr(&serial));
+    for table in ["folds.parquet", "predictions.parquet", "history.parquet"] {
+        // wall times differ from run to run; everything else must not
+        let timeless = |df: DataFrame| df.drop("train_seconds").unwrap_or(df);
+        let a = timeless(read_parquet(&results.join(table)));
+        let b = timeless(read_parquet(&one.join(table)));
+        assert!(
+            a.equals_missing(&b),
+            "{table} differs between -j 1 and -j 2"
+        );
+    }
 }
 
 #[test]

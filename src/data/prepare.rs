@@ -396,23 +396,28 @@ mod tests {
     #[test]
     fn true_targets_invert_to_the_original_for_horizons_1_and_3() {
         let v = seasonal_series().values;
-        for horizon in [1, 3] {
-            for normalise in [false, true] {
-                let p =
-                    prepare(seasonal_series(), &transformed_params(horizon, normalise)).unwrap();
-                for w in [&p.train, p.validation.as_ref().unwrap(), &p.test] {
-                    let back = p.to_original(w, w.y.view());
-                    let actual = p.actual(w);
-                    assert_eq!(back.shape(), &[w.len(), horizon]);
-                    // targets are f32 in scaled units: agreement to f32 precision
-                    // (relative 1e-6 of values near 100..300), chained over 3 steps
-                    for (b, a) in back.iter().zip(actual.iter()) {
-                        assert!((b - a).abs() < 1e-6 * a.abs() * 10.0, "{b} vs {a}");
-                    }
-                    // the last test target is the series' last point
-                    if std::ptr::eq(w, &p.test) {
-                        assert!((back[[w.len() - 1, horizon - 1]] - v[59]).abs() < 1e-3);
-                    }
+        for (horizon, normalise, lookback_from) in [1, 3]
+            .into_iter()
+            .flat_map(|h| [(h, false), (h, true)])
+            .flat_map(|(h, n)| [(h, n, LookbackFrom::Part), (h, n, LookbackFrom::History)])
+        {
+            let params = PrepareParams {
+                lookback_from,
+                ..transformed_params(horizon, normalise)
+            };
+            let p = prepare(seasonal_series(), &params).unwrap();
+            for w in [&p.train, p.validation.as_ref().unwrap(), &p.test] {
+                let back = p.to_original(w, w.y.view());
+                let actual = p.actual(w);
+                assert_eq!(back.shape(), &[w.len(), horizon]);
+                // targets are f32 in scaled units: agreement to f32 precision
+                // (relative 1e-6 of values near 100..300), chained over 3 steps
+                for (b, a) in back.iter().zip(actual.iter()) {
+                    assert!((b - a).abs() < 1e-6 * a.abs() * 10.0, "{b} vs {a}");
+                }
+                // the last test target is the series' last point
+                if std::ptr::eq(w, &p.test) {
+                    assert!((back[[w.len() - 1, horizon - 1]] - v[59]).abs() < 1e-3);
                 }
             }
         }

@@ -140,8 +140,13 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         todo.par_iter()
             .map(|run| {
                 let folds = plan.folds_for(&run.experiment);
+                // A backtest trains one network per fold: the bar counts all their epochs.
                 let epochs = run.experiment.train.epochs * folds.len();
-                let line = progress.start_run(&display_label(run), epochs);
+                let label = match folds.len() {
+                    1 => display_label(run),
+                    k => format!("{} ({k} folds)", display_label(run)),
+                };
+                let line = progress.start_run(&label, epochs);
                 let (finished, metrics) = execute(run, &folds, &mut |s| line.epoch(s));
                 let config = run.experiment.to_toml_string();
                 write_run(&runs_dir, &finished, &config, &metrics).map_err(Error::failed)?;
