@@ -1,20 +1,16 @@
-//! One run of a sweep: fit, forecast, score, and the run's rows of the tables.
+//! One run of a sweep: one fold after another (see [`super::fold`]), their metrics averaged
+//! into the run's record, and the run's rows of the tables.
 
 use std::panic::AssertUnwindSafe;
 
 use serde::Serialize;
 
 use crate::data::Prepared;
-use crate::eval::baselines::{self, Baselines};
-use crate::eval::metrics::root_mean_squared_error;
-use crate::eval::{evaluate, Metrics};
-use crate::results::{
-    FinishedRun, FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus,
-};
+use crate::results::{FinishedRun, FoldRecord, ParamValue, RunRecord, RunStatus};
 use crate::spec::{sweep::value_text, RunSpec};
-use crate::train::{EpochStats, Stop};
+use crate::train::EpochStats;
 
-use super::train_run::{self, SplitForecast};
+use super::fold::{train_and_score_fold, FoldOutcome};
 
 /// What a run's `metrics.json` holds.
 #[derive(Serialize)]
@@ -70,15 +66,6 @@ pub fn execute(
             (finished, metrics)
         }
     }
-}
-
-/// One fold's fit, forecasts and scores.
-struct FoldOutcome {
-    fold: FoldRecord,
-    /// Per split: the metrics and the baselines' accuracy, for `metrics.json`.
-    splits: serde_json::Map<String, serde_json::Value>,
-    history: Vec<HistoryRow>,
-    predictions: Vec<PredictionRow>,
 }
 
 fn train_and_score(
@@ -196,73 +183,6 @@ fn mean_columns(folds: &[&FoldRecord]) -> Vec<(String, f64)> {
         .collect()
 }
 
-fn train_and_score_fold(
-    run: &RunSpec,
-    data: &Prepared,
-    fold: u32,
-    on_epoch: &mut dyn FnMut(&EpochStats),
-) -> FoldOutcome {
-    let trained = train_run::fit(&run.experiment, data, on_epoch);
-    let forecasts = train_run::forecast(&trained.net, data);
-    let fitted = Baselines::fit(data, run.experiment.data.season());
-    let scores: Vec<(&'static str, Metrics)> = forecasts
-        .iter()
-        .map(|f| (f.split, score(f, fitted.mase_scale)))
-        .collect();
-    let baseline_scores = score_baselines(&fitted, data, &forecasts);
-    let (status, reason) = match &trained.report.stop {
-        Stop::Diverged { reason, .. } => (RunStatus::Diverged, Some(reason.clone())),
-        Stop::Completed | Stop::EarlyStopped { .. } => (RunStatus::Ok, None),
-    };
-    let history = trained
-        .report
-        .history
-        .iter()
-        .map(|e| HistoryRow {
-            run_id: run.run_id.clone(),
-            fold,
-            epoch: e.epoch as u32,
-            train_loss: e.train_loss,
-            val_loss: e.val_loss,
-        })
-        .collect();
-    let mut splits = serde_json::Map::new();
-    for (split, m) in &scores {
-        let mut value = serde_json::to_value(m).expect("metrics serialize");
-        if let Some((_, b)) = baseline_scores.iter().find(|(s, _)| s == split) {
-            let table: serde_json::Map<String, serde_json::Value> = b
-                .iter()
-                .map(|s| {
-                    let entry = serde_json::json!({ "rmse": s.rmse, "mae": s.mae });
-                    (s.name.to_string(), entry)
-                })
-                .collect();
-            value["baselines"] = serde_json::Value::Object(table);
-        }
-        splits.insert(split.to_string(), value);
-    }
-    FoldOutcome {
-        fold: FoldRecord {
-            fold,
-            origin: data.split.test.start as u32,
-            end: data.series.len() as u32,
-            status,
-            reason,
-            metrics: [
-                metric_columns(&scores, &baseline_scores),
-                step_columns(&forecasts),
-            ]
-            .concat(),
-            train_seconds: trained.seconds,
-            epochs: trained.report.history.len(),
-            best_epoch: trained.report.best_epoch,
-        },
-        splits,
-        history,
-        predictions: prediction_rows(&run.run_id, fold, &forecasts),
-    }
-}
-
 fn record(
     run: &RunSpec,
     status: RunStatus,
@@ -324,156 +244,4 @@ fn run_metrics(
         splits,
         backtest,
     }
-}
-
-fn flat(a: &ndarray::Array2<f64>) -> Vec<f64> {
-    a.iter().copied().collect()
-}
-
-fn score(f: &SplitForecast, mase_scale: f64) -> Metrics {
-    evaluate(
-        &flat(&f.actual),
-        &flat(&f.predicted),
-        &flat(&f.naive),
-        mase_scale,
-    )
-}
-
-/// One baseline's accuracy on one split, original units.
-struct BaselineScore {
-    name: &'static str,
-    rmse: f64,
-    mae: f64,
-}
-
-/// The baselines' accuracy on the validation (when present) and test windows: the points
-/// the network is scored on.
-fn score_baselines(
-    fitted: &Baselines,
-    data: &Prepared,
-    forecasts: &[SplitForecast],
-) -> Vec<(&'static str, Vec<BaselineScore>)> {
-    let mut out = Vec::new();
-    for (split, windows) in [
-        ("validation", data.validation.as_ref()),
-        ("test", Some(&data.test)),
-    ] {
-        let (Some(w), Some(f)) = (windows, forecasts.iter().find(|f| f.split == split)) else {
-            continue;
-        };
-        let actual = flat(&f.actual);
-        let scores = fitted
-            .forecast(data, w)
-            .into_iter()
-            .map(|(name, forecast)| {
-                let forecast = flat(&forecast);
-                BaselineScore {
-                    name,
-                    rmse: crate::eval::metrics::root_mean_squared_error(&actual, &forecast),
-                    mae: crate::eval::metrics::mean_abs_error(&actual, &forecast),
-                }
-            })
-            .collect();
-        out.push((split, scores));
-    }
-    out
-}
-
-/// `1 - rmse_model / rmse_baseline`: 1 for a perfect model, 0 when it ties the baseline,
-/// negative when the baseline wins. NaN when the baseline is missing or exact.
-fn skill(model_rmse: f64, baseline_rmse: Option<f64>) -> f64 {
-    match baseline_rmse {
-        Some(b) if b > 0.0 => 1.0 - model_rmse / b,
-        _ => f64::NAN,
-    }
-}
-
-/// Table columns: test first (what a reader compares), then validation, then train.
-/// After the test metrics come the baselines' test rmse (`test_seasonal_naive_rmse`,
-/// `test_drift_rmse`, `test_ar_rmse`; `test_naive_rmse` is among the metrics) and the skill
-/// columns `test_skill_vs_seasonal_naive` and `test_skill_vs_ar`. Every run carries every
-/// column: a baseline that was not computed (seasonal naive without `data.season`) is NaN.
-fn metric_columns(
-    metrics: &[(&'static str, Metrics)],
-    baselines: &[(&'static str, Vec<BaselineScore>)],
-) -> Vec<(String, f64)> {
-    let mut cols = Vec::new();
-    for split in ["test", "validation", "train"] {
-        let Some((_, m)) = metrics.iter().find(|(s, _)| *s == split) else {
-            continue;
-        };
-        let nan = f64::NAN;
-        for (name, value) in [
-            ("rmse", m.rmse),
-            ("mae", m.mae),
-            ("mape", m.mape.unwrap_or(nan)),
-            ("smape", m.smape.unwrap_or(nan)),
-            ("mase", m.mase.unwrap_or(nan)),
-            ("r2", m.r2),
-            ("naive_rmse", m.naive_rmse),
-        ] {
-            cols.push((format!("{split}_{name}"), value));
-        }
-        if split == "test" {
-            let rmse_of = |name: &str| {
-                baselines
-                    .iter()
-                    .find(|(s, _)| *s == split)
-                    .and_then(|(_, b)| b.iter().find(|b| b.name == name))
-                    .map(|b| b.rmse)
-            };
-            for name in [baselines::SEASONAL_NAIVE, baselines::DRIFT, baselines::AR] {
-                let rmse = rmse_of(name).unwrap_or(nan);
-                cols.push((format!("{split}_{name}_rmse"), rmse));
-            }
-            for name in [baselines::SEASONAL_NAIVE, baselines::AR] {
-                let value = skill(m.rmse, rmse_of(name));
-                cols.push((format!("{split}_skill_vs_{name}"), value));
-            }
-        }
-    }
-    cols
-}
-
-/// With a horizon above 1: the test RMSE of each step ahead (`test_rmse_step1` ...), since
-/// errors grow with the distance from the window's end.
-fn step_columns(forecasts: &[SplitForecast]) -> Vec<(String, f64)> {
-    let Some(test) = forecasts.iter().find(|f| f.split == "test") else {
-        return Vec::new();
-    };
-    let horizon = test.predicted.ncols();
-    if horizon < 2 {
-        return Vec::new();
-    }
-    (0..horizon)
-        .map(|h| {
-            let col = |a: &ndarray::Array2<f64>| a.column(h).to_vec();
-            let (actual, predicted) = (col(&test.actual), col(&test.predicted));
-            (
-                format!("test_rmse_step{}", h + 1),
-                root_mean_squared_error(&actual, &predicted),
-            )
-        })
-        .collect()
-}
-
-/// One row per predicted value; with a horizon above 1 a target index appears once per
-/// window that predicts it.
-fn prediction_rows(run_id: &str, fold: u32, forecasts: &[SplitForecast]) -> Vec<PredictionRow> {
-    let mut rows = Vec::new();
-    for f in forecasts {
-        for (i, &first) in f.target_index.iter().enumerate() {
-            for h in 0..f.predicted.ncols() {
-                rows.push(PredictionRow {
-                    run_id: run_id.to_string(),
-                    fold,
-                    split: f.split.to_string(),
-                    index: (first + h) as u32,
-                    actual: f.actual[[i, h]],
-                    predicted: f.predicted[[i, h]],
-                });
-            }
-        }
-    }
-    rows
 }

@@ -7,6 +7,7 @@ mod assemble;
 mod check;
 mod error;
 mod execute;
+mod fold;
 mod plan;
 mod progress;
 mod report;

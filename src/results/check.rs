@@ -178,6 +178,15 @@ pub fn check(
                     let mut row =
                         compare(&base.config, base_stat, now_stat, lower_better, tolerance);
                     add_note(&mut row.note, &failed_note(s));
+                    // Seeds that trained in the baseline and fail now are a regression of
+                    // their own, whatever the surviving seeds score.
+                    if s.n_failed > 0 && s.n < base.n {
+                        row.verdict = Verdict::Regressed;
+                        add_note(
+                            &mut row.note,
+                            &format!("the baseline had {} successful", base.n),
+                        );
+                    }
                     row
                 }
             },
@@ -812,14 +821,17 @@ mod tests {
                 now("added", 2.0, None, 1),
                 // Every run of a baseline config failed.
                 summary("broken", 0, 3, stat(0.0, None, 0), None),
-                // Two of three runs ok, one failed: compared, and noted.
+                // Two of three runs ok, one failed, where the baseline had three: regressed.
                 summary("flaky", 2, 1, stat(1.0, Some(0.1), 2), None),
+                // Two ok and one failed, as in the baseline: compared, and noted.
+                summary("steady", 2, 1, stat(1.0, Some(0.1), 2), None),
             ],
             &[
                 base("kept", 1.0, None, 1),
                 base("gone", 1.0, None, 1),
                 base("broken", 1.0, None, 1),
                 base("flaky", 1.0, Some(0.1), 3),
+                base("steady", 1.0, Some(0.1), 2),
             ],
             "test_rmse",
             DEFAULT_TOLERANCE,
@@ -841,7 +853,12 @@ mod tests {
                 ),
                 ("gone", Verdict::Missing, "not in the current results"),
                 ("broken", Verdict::Missing, "every run failed (3 of 3)"),
-                ("flaky", Verdict::Unchanged, "1 of 3 runs failed"),
+                (
+                    "flaky",
+                    Verdict::Regressed,
+                    "1 of 3 runs failed; the baseline had 3 successful"
+                ),
+                ("steady", Verdict::Unchanged, "1 of 3 runs failed"),
                 ("added", Verdict::New, "not in the baseline"),
             ]
         );
@@ -855,7 +872,7 @@ mod tests {
         assert!(!report.passed());
         assert_eq!(
             report.counts(),
-            "0 regressed, 2 missing, 0 improved, 2 unchanged, 1 new"
+            "1 regressed, 2 missing, 0 improved, 2 unchanged, 1 new"
         );
 
         // A config whose runs succeeded without a finite value of the metric is missing too.

@@ -85,9 +85,10 @@ pub struct RunRecord {
     /// would write `null` and then refuse to read it as an `f64`).
     #[serde(with = "finite_or_null")]
     pub metrics: Vec<(String, f64)>,
-    /// Wall time of the fit, seconds.
+    /// Wall time of the fit, seconds (of all folds' fits with a backtest).
     pub train_seconds: f64,
-    /// Epochs actually run (fewer than configured after early stopping or divergence).
+    /// Epochs actually run (fewer than configured after early stopping or divergence); the
+    /// longest fold's with a backtest.
     pub epochs: usize,
 }
 
