@@ -6,8 +6,8 @@ mod common;
 use common::{read_parquet, runner, stderr, Scratch};
 use polars::prelude::DataFrame;
 
-/// 120 points of trend + season (period 12, the seasonal baselines' season) + noise; the
-/// last 12 are the test part, and
+/// 120 points of trend + season (period 12, the seasonal baselines' season) + noise drawn
+/// with `data.seed`, so both seeds see the same series; the last 12 are the test part, and
 /// test windows read their lookback from before it. Two seeds, three folds.
 const EXPERIMENT: &str = r#"
 name = "bt"
@@ -20,6 +20,7 @@ slope = 0.1
 period = 12
 amplitude = 2.0
 noise = 0.1
+seed = 5
 [split]
 test = 12
 validation = 6
@@ -149,7 +150,21 @@ fn a_backtest_scores_every_fold_and_the_runs_table_holds_their_mean() {
     let history = read_parquet(&results.join("history.parquet"));
     assert_eq!(history.height(), 2 * 3 * 4, "runs × folds × epochs");
 
+    // the seed ensemble: never worse than the seeds' mean RMSE (the RMSE of a mean forecast
+    // is at most the mean of the RMSEs: the triangle inequality), fold by fold and so on average
+    let summary = read_parquet(&results.join("summary.parquet"));
+    let ensemble = f64s(&summary, "ensemble_test_rmse_mean")[0];
+    let seeds_mean = f64s(&summary, "test_rmse_mean")[0];
+    assert!(
+        ensemble > 0.0 && ensemble <= seeds_mean * (1.0 + 1e-12),
+        "{ensemble} vs {seeds_mean}"
+    );
+
     let report = std::fs::read_to_string(results.join("report.md")).unwrap();
+    assert!(
+        report.contains("the mean of its seeds' forecasts: "),
+        "{report}"
+    );
     assert!(report.contains("## Backtest"), "{report}");
     assert!(report.contains("| 3 | 108 |"), "{report}");
     assert!(

@@ -15,8 +15,9 @@ use crate::plot::{
 };
 use crate::results::format::num;
 use crate::results::{
-    mean_over_ok_runs, summarize, write_folds, write_history, write_predictions, write_runs,
-    write_summary, ConfigSummary, FinishedRun, ParamValue, ResultsLayout, RunRecord, RunStatus,
+    ensemble_test_rmse, mean_over_ok_runs, summarize, write_folds, write_history,
+    write_predictions, write_runs, write_summary, ConfigSummary, FinishedRun, MetricSummary,
+    ParamValue, ResultsLayout, RunRecord, RunStatus, ENSEMBLE_METRIC,
 };
 use crate::spec::Sweep;
 
@@ -147,12 +148,29 @@ fn write_all(a: &Assembly, dir: &Path) -> Result<()> {
             .with_context(|| format!("cannot copy {}", src.display()))?;
     }
     // One summary serves the summary table, the plots and the report.
-    let summaries = summarize(&records, RANK_METRIC);
+    let mut summaries = summarize(&records, RANK_METRIC);
+    add_ensembles(&mut summaries, a.runs);
     write_summary(dir, &summaries)?;
     let groups = groups_of(&summaries, a.runs);
     let plots = write_plots(a, &layout, &groups)?;
     report::write_report(dir, a, &records, &summaries, &plots)?;
     Ok(())
+}
+
+/// Appends each configuration's seed-ensemble test RMSE ([`ENSEMBLE_METRIC`]) to its
+/// summary: a column of `summary.csv` (no spread: one ensemble per configuration).
+fn add_ensembles(summaries: &mut [ConfigSummary], runs: &[FinishedRun]) {
+    for s in summaries {
+        let seeds: Vec<&FinishedRun> = runs
+            .iter()
+            .filter(|r| s.run_ids.contains(&r.record.run_id))
+            .collect();
+        s.metrics.push(MetricSummary {
+            name: ENSEMBLE_METRIC.to_string(),
+            mean: ensemble_test_rmse(&seeds),
+            std: None,
+        });
+    }
 }
 
 /// The experiment as run: the first run's resolved configuration (every default written

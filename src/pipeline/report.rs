@@ -5,8 +5,8 @@ use std::path::Path;
 use anyhow::Result;
 
 use crate::results::{
-    self, mean_over_ok_runs, ConfigSummary, FoldRecord, FoldSummary, PreTestChoice, ReportInput,
-    RunRecord, RunStatus,
+    self, ensemble_rmse, mean_over_ok_runs, ConfigSummary, FinishedRun, FoldRecord, FoldSummary,
+    PreTestChoice, ReportInput, RunRecord, RunStatus,
 };
 use crate::spec::sweep::value_text;
 
@@ -120,7 +120,7 @@ fn pre_test_choice(a: &Assembly, summaries: &[ConfigSummary]) -> Option<PreTestC
     summaries
         .iter()
         .filter_map(|s| {
-            let runs: Vec<&[FoldRecord]> = a
+            let seeds: Vec<&FinishedRun> = a
                 .runs
                 .iter()
                 .filter(|r| {
@@ -128,26 +128,27 @@ fn pre_test_choice(a: &Assembly, summaries: &[ConfigSummary]) -> Option<PreTestC
                         && r.record.status == RunStatus::Ok
                         && r.folds.len() > 1
                 })
-                .map(|r| r.folds.as_slice())
                 .collect();
             let last = |metric: &str| {
                 mean(
-                    runs.iter()
-                        .map(|f| fold_metric(f.last().expect("folds"), metric)),
+                    seeds
+                        .iter()
+                        .map(|r| fold_metric(r.folds.last().expect("folds"), metric)),
                 )
             };
-            let earlier = mean(runs.iter().map(|f| {
+            let earlier = mean(seeds.iter().map(|r| {
                 mean(
-                    f[..f.len() - 1]
+                    r.folds[..r.folds.len() - 1]
                         .iter()
                         .map(|fold| fold_metric(fold, "test_rmse")),
                 )
             }));
-            (!runs.is_empty() && earlier.is_finite()).then(|| PreTestChoice {
+            (!seeds.is_empty() && earlier.is_finite()).then(|| PreTestChoice {
                 config: s.config.clone(),
-                folds: runs[0].len() - 1,
+                folds: seeds[0].folds.len() - 1,
                 earlier_rmse: earlier,
                 test_rmse: last("test_rmse"),
+                ensemble_test_rmse: ensemble_rmse(&seeds, seeds[0].final_fold(), "test"),
                 ar_rmse: last("test_ar_rmse"),
                 seasonal_naive_rmse: last("test_seasonal_naive_rmse"),
             })

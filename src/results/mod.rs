@@ -1,11 +1,13 @@
 //! The results folder: its layout and atomic assembly, the record types of finished runs,
-//! the tables written from them (polars CSV + Parquet, JSON), the summary across seeds, the
+//! the tables written from them (polars CSV + Parquet, JSON), the summary across seeds and the
+//! seed ensembles, the
 //! report, the comparison of results folders, and the regression gate (baseline file,
 //! Welch's t-test, check verdicts).
 
 pub mod baseline;
 pub mod check;
 pub mod compare;
+pub mod ensemble;
 pub mod format;
 pub mod layout;
 pub mod param_columns;
@@ -21,6 +23,7 @@ pub use check::{
     check, CheckReport, CheckRow, Stat, Verdict, DEFAULT_TOLERANCE, SIGNIFICANCE_LEVEL, TEST_NAME,
 };
 pub use compare::{compare_one, compare_two};
+pub use ensemble::{ensemble_rmse, ensemble_test_rmse, ENSEMBLE_METRIC};
 pub use layout::{default_results_dir, ResultsLayout, StagingDir};
 pub use records::{FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
 pub use report::{render_report, write_report, FoldSummary, PreTestChoice, ReportInput};

@@ -65,6 +65,7 @@ const SINE: &[Field] = &[
     opt("phase", Ty::Float),
     opt("noise", Ty::Float),
     opt("season", Ty::UInt),
+    opt("seed", Ty::UInt),
 ];
 
 const CSV: &[Field] = &[
@@ -82,6 +83,7 @@ const SINES: &[Field] = &[
     req("amplitudes", Ty::FloatList),
     req("periods", Ty::FloatList),
     opt("noise", Ty::Float),
+    opt("seed", Ty::UInt),
 ];
 
 const TREND_SEASON: &[Field] = &[
@@ -92,6 +94,7 @@ const TREND_SEASON: &[Field] = &[
     opt("period", Ty::Float),
     opt("amplitude", Ty::Float),
     opt("noise", Ty::Float),
+    opt("seed", Ty::UInt),
 ];
 
 const AR: &[Field] = &[
@@ -100,6 +103,7 @@ const AR: &[Field] = &[
     req("coefficients", Ty::FloatList),
     opt("noise", Ty::Float),
     opt("burn_in", Ty::UInt),
+    opt("seed", Ty::UInt),
 ];
 
 const RANDOM_WALK: &[Field] = &[
@@ -108,6 +112,7 @@ const RANDOM_WALK: &[Field] = &[
     opt("start", Ty::Float),
     opt("step", Ty::Float),
     opt("drift", Ty::Float),
+    opt("seed", Ty::UInt),
 ];
 
 const DATA: &[(&str, &[Field])] = &[

@@ -322,6 +322,43 @@ fn shape_and_semantic_problems_in_different_sections_come_together() {
 }
 
 #[test]
+fn data_seed_keeps_one_noisy_series_across_master_seeds() {
+    let noisy = "[data]\nkind = \"trend_season\"\npoints = 60\nnoise = 0.5\n";
+    let with = |seed: u64, data_seed: Option<u64>| {
+        let mut sets = vec![format!("seed={seed}")];
+        if let Some(d) = data_seed {
+            sets.push(format!("data.seed={d}"));
+        }
+        let sets: Vec<&str> = sets.iter().map(String::as_str).collect();
+        parse_with(noisy, &sets).unwrap()
+    };
+    // by default the master seed draws the noise: another seed, another series
+    let (a, b) = (with(1, None), with(2, None));
+    assert_ne!(
+        a.load_series().unwrap().values,
+        b.load_series().unwrap().values
+    );
+    assert_ne!(a.data_hash(), b.data_hash());
+    // with data.seed the series and its identity no longer depend on the master seed
+    let (a, b) = (with(1, Some(9)), with(2, Some(9)));
+    assert_eq!(
+        a.load_series().unwrap().values,
+        b.load_series().unwrap().values
+    );
+    assert_eq!(a.data_hash(), b.data_hash());
+    assert_ne!(
+        a.canonical_hash(),
+        b.canonical_hash(),
+        "the runs still differ"
+    );
+    // and it is the series master seed 9 would draw
+    assert_eq!(
+        a.load_series().unwrap().values,
+        with(9, None).load_series().unwrap().values
+    );
+}
+
+#[test]
 fn backtest_values_are_checked_and_all_problems_reported_together() {
     let base = "[data]\nkind = \"sine\"\npoints = 100\n[split]\ntest = 10\n\
                 [window]\nlookback = 12\nlookback_from = \"history\"\n";
@@ -566,6 +603,7 @@ frequency = 0.3
 phase = 0.1
 noise = 0.05
 season = 12
+seed = 11
 [split]
 train = 0.7
 validation = 0.1
@@ -926,7 +964,8 @@ fn generators_parse_validate_and_generate() {
             points: 100,
             coefficients: vec![0.5],
             noise: 1.0,
-            burn_in: 100
+            burn_in: 100,
+            seed: None,
         })
     );
     // semantic errors name their keys

@@ -77,6 +77,10 @@ pub struct SinesSpec {
     pub periods: Vec<f64>,
     #[serde(default)]
     pub noise: f64,
+    /// Seed of the noise; the run's master seed when not given, so that a `seed` sweep
+    /// redraws the data too. Give it to keep one series across seeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 /// `level + slope * i + amplitude * sin(2 pi i / period) + noise * N(0, 1)`.
@@ -96,6 +100,10 @@ pub struct TrendSeasonSpec {
     pub amplitude: f64,
     #[serde(default)]
     pub noise: f64,
+    /// Seed of the noise; the run's master seed when not given, so that a `seed` sweep
+    /// redraws the data too. Give it to keep one series across seeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 fn default_period() -> f64 {
@@ -115,6 +123,10 @@ pub struct ArSpec {
     pub noise: f64,
     #[serde(default = "default_burn_in")]
     pub burn_in: usize,
+    /// Seed of the noise; the run's master seed when not given, so that a `seed` sweep
+    /// redraws the data too. Give it to keep one series across seeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 fn default_burn_in() -> usize {
@@ -134,6 +146,10 @@ pub struct RandomWalkSpec {
     /// Mean of a step.
     #[serde(default)]
     pub drift: f64,
+    /// Seed of the noise; the run's master seed when not given, so that a `seed` sweep
+    /// redraws the data too. Give it to keep one series across seeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 impl DataSpec {
@@ -147,6 +163,18 @@ impl DataSpec {
             DataSpec::TrendSeason(s) => s.noise != 0.0,
             DataSpec::Ar(s) => s.noise != 0.0,
             DataSpec::RandomWalk(s) => s.step != 0.0,
+        }
+    }
+
+    /// `data.seed` of a generator, when given.
+    pub fn seed(&self) -> Option<u64> {
+        match self {
+            DataSpec::Sine(s) => s.seed,
+            DataSpec::Csv(_) => None,
+            DataSpec::Sines(s) => s.seed,
+            DataSpec::TrendSeason(s) => s.seed,
+            DataSpec::Ar(s) => s.seed,
+            DataSpec::RandomWalk(s) => s.seed,
         }
     }
 
@@ -189,6 +217,10 @@ pub struct SineSpec {
     /// season keep their identities.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub season: usize,
+    /// Seed of the noise; the run's master seed when not given, so that a `seed` sweep
+    /// redraws the data too. Give it to keep one series across seeds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -580,7 +612,8 @@ impl Experiment {
             #[serde(skip_serializing_if = "BacktestSpec::is_off")]
             backtest: &'a BacktestSpec,
         }
-        let noisy = self.data.draws_noise();
+        // The master seed shapes the data only when it seeds the noise.
+        let noisy = self.data.draws_noise() && self.data.seed().is_none();
         let stages = DataStages {
             seed: noisy.then_some(self.seed),
             data: &self.data,
@@ -616,10 +649,12 @@ impl Experiment {
         }
     }
 
-    /// Generate or read the series (sine noise is seeded from the master seed).
+    /// Generate or read the series (a generator's noise is seeded from `data.seed`, or else
+    /// from the master seed).
     pub fn load_series(&self) -> Result<Series, DataError> {
+        let noise_seed = self.data.seed().unwrap_or(self.seed);
         match &self.data {
-            DataSpec::Sine(s) => Ok(source::sine(&s.params(), self.seed)),
+            DataSpec::Sine(s) => Ok(source::sine(&s.params(), noise_seed)),
             DataSpec::Sines(s) => Ok(source::sines(
                 &SinesParams {
                     points: s.points,
@@ -627,7 +662,7 @@ impl Experiment {
                     periods: s.periods.clone(),
                     noise: s.noise,
                 },
-                self.seed,
+                noise_seed,
             )),
             DataSpec::TrendSeason(s) => Ok(source::trend_season(
                 &TrendSeasonParams {
@@ -638,7 +673,7 @@ impl Experiment {
                     amplitude: s.amplitude,
                     noise: s.noise,
                 },
-                self.seed,
+                noise_seed,
             )),
             DataSpec::Ar(s) => Ok(source::ar(
                 &ArParams {
@@ -647,7 +682,7 @@ impl Experiment {
                     noise: s.noise,
                     burn_in: s.burn_in,
                 },
-                self.seed,
+                noise_seed,
             )),
             DataSpec::RandomWalk(s) => Ok(source::random_walk(
                 &RandomWalkParams {
@@ -656,7 +691,7 @@ impl Experiment {
                     step: s.step,
                     drift: s.drift,
                 },
-                self.seed,
+                noise_seed,
             )),
             DataSpec::Csv(c) => source::read_csv(
                 &resolve(&self.base_dir, &c.path),
