@@ -242,6 +242,26 @@ fn validate(args: ValidateArgs) -> Result<ExitCode, pipeline::Error> {
         plural(plan.dataset_count()),
         pipeline::sample_epochs(&sweep, &plan)
     );
+    let folds = plan.folds_for(&sweep.runs[0].experiment);
+    if folds.len() > 1 {
+        let cuts: Vec<String> = folds
+            .iter()
+            .map(|f| {
+                let s = &f.split;
+                let validation = if s.validation.is_empty() {
+                    String::new()
+                } else {
+                    format!(" validation {:?}", s.validation)
+                };
+                format!("train {:?}{validation} test {:?}", s.train, s.test)
+            })
+            .collect();
+        println!(
+            "# backtest (first run): {} folds, oldest first: {}",
+            folds.len(),
+            cuts.join("; ")
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }
 

@@ -217,6 +217,18 @@ fn a_backtest_scores_every_fold_and_the_runs_table_holds_their_mean() {
 fn a_backtest_without_room_or_with_a_scaler_fitted_on_all_is_refused() {
     let scratch = Scratch::new("backtest-bad");
     let file = scratch.write("bt.toml", EXPERIMENT);
+    // validate shows where the folds cut the series
+    let out = runner(scratch.path(), &["validate", file.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        common::stdout(&out).contains(
+            "# backtest (first run): 3 folds, oldest first: train 0..78 validation 78..84 test \
+             84..96; train 0..90 validation 90..96 test 96..108; train 0..102 validation \
+             102..108 test 108..120"
+        ),
+        "{}",
+        common::stdout(&out)
+    );
     // 9 folds of 12 reach back to point 12: 6 points left for training
     let out = runner(
         scratch.path(),
