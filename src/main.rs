@@ -487,13 +487,8 @@ fn run(args: RunArgs) -> Result<ExitCode, pipeline::Error> {
             .runs
             .iter()
             .find(|r| r.record.config == best.config)
-            .and_then(|r| {
-                r.record
-                    .metrics
-                    .iter()
-                    .find(|(k, _)| k == "test_naive_rmse")
-            })
-            .map_or(f64::NAN, |(_, v)| *v);
+            .and_then(|r| r.record.metric("test_naive_rmse"))
+            .unwrap_or(f64::NAN);
         let who = if best.config.is_empty() {
             name.clone()
         } else {

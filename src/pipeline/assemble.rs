@@ -60,11 +60,7 @@ pub fn metric(run: &FinishedRun, name: &str) -> f64 {
     if run.record.status != RunStatus::Ok {
         return f64::NAN;
     }
-    run.record
-        .metrics
-        .iter()
-        .find(|(k, _)| k == name)
-        .map_or(f64::NAN, |(_, v)| *v)
+    run.record.metric(name).unwrap_or(f64::NAN)
 }
 
 /// The summary's configurations (ranked by mean test RMSE, best first, those without a
@@ -426,11 +422,7 @@ fn backtest_paths(run: &FinishedRun) -> Vec<(String, Vec<(usize, f64)>)> {
     run.folds
         .iter()
         .map(|f| {
-            let rmse = f
-                .metrics
-                .iter()
-                .find(|(k, _)| k == RANK_METRIC)
-                .map_or(f64::NAN, |(_, v)| *v);
+            let rmse = f.metric(RANK_METRIC).unwrap_or(f64::NAN);
             let points = dedup_points(
                 run.predictions
                     .iter()

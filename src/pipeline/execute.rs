@@ -168,12 +168,7 @@ fn mean_columns(folds: &[&FoldRecord]) -> Vec<(String, f64)> {
         .map(|(name, _)| {
             let values: Vec<f64> = folds
                 .iter()
-                .map(|f| {
-                    f.metrics
-                        .iter()
-                        .find(|(n, _)| n == name)
-                        .map_or(f64::NAN, |(_, v)| *v)
-                })
+                .map(|f| f.metric(name).unwrap_or(f64::NAN))
                 .collect();
             (
                 name.clone(),

@@ -146,13 +146,7 @@ impl RunProgress<'_> {
 }
 
 fn outcome(record: &RunRecord) -> String {
-    let metric = |name: &str| {
-        record
-            .metrics
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| *v)
-    };
+    let metric = |name: &str| record.metric(name);
     match record.status {
         RunStatus::Ok => format!(
             "test rmse {} in {:.2} s ({} epochs)",

@@ -103,10 +103,7 @@ fn best_config_folds(a: &Assembly, summaries: &[ConfigSummary]) -> Vec<FoldSumma
 }
 
 fn fold_metric(fold: &FoldRecord, metric: &str) -> f64 {
-    fold.metrics
-        .iter()
-        .find(|(k, _)| k == metric)
-        .map_or(f64::NAN, |(_, v)| *v)
+    fold.metric(metric).unwrap_or(f64::NAN)
 }
 
 fn mean(values: impl Iterator<Item = f64>) -> f64 {

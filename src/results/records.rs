@@ -92,6 +92,18 @@ pub struct RunRecord {
     pub epochs: usize,
 }
 
+/// The value of metric `name` in a metric list, `None` when the list lacks it.
+pub fn metric_value(metrics: &[(String, f64)], name: &str) -> Option<f64> {
+    metrics.iter().find(|(n, _)| n == name).map(|&(_, v)| v)
+}
+
+impl RunRecord {
+    /// The run's metric `name` (a mean over folds with a backtest), `None` when absent.
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        metric_value(&self.metrics, name)
+    }
+}
+
 /// One row of `history.csv` / `history.parquet`: the losses after one epoch of one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HistoryRow {
@@ -138,6 +150,13 @@ pub struct FoldRecord {
     pub train_seconds: f64,
     pub epochs: usize,
     pub best_epoch: usize,
+}
+
+impl FoldRecord {
+    /// The fold's metric `name`, `None` when absent.
+    pub fn metric(&self, name: &str) -> Option<f64> {
+        metric_value(&self.metrics, name)
+    }
 }
 
 /// Serde for metric lists whose values may be NaN or infinite: `null` on the way out,

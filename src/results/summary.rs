@@ -97,7 +97,7 @@ pub fn summarize(runs: &[RunRecord], rank_by: &str) -> Vec<ConfigSummary> {
                 .map(|name| {
                     let values: Vec<f64> = ok
                         .iter()
-                        .filter_map(|r| metric_of(r, name))
+                        .filter_map(|r| r.metric(name))
                         .filter(|v| v.is_finite())
                         .collect();
                     let (mean, std) = mean_and_std(&values);
@@ -145,14 +145,10 @@ pub fn mean_over_ok_runs(runs: &[RunRecord], metric: &str) -> Option<f64> {
     let values: Vec<f64> = runs
         .iter()
         .filter(|r| r.status == RunStatus::Ok)
-        .filter_map(|r| metric_of(r, metric))
+        .filter_map(|r| r.metric(metric))
         .filter(|v| v.is_finite())
         .collect();
     mean_and_std(&values).0
-}
-
-fn metric_of(run: &RunRecord, name: &str) -> Option<f64> {
-    run.metrics.iter().find(|(n, _)| n == name).map(|&(_, v)| v)
 }
 
 /// Mean and sample standard deviation (ddof = 1) of `values`; two passes, so a spread that
