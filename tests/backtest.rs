@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{read_parquet, runner, stderr, Scratch};
+use common::{f64s, read_parquet, runner, stderr, strs, u32s, Scratch};
 use polars::prelude::DataFrame;
 
 /// 120 points of trend + season (period 12, the seasonal baselines' season) + noise drawn
@@ -41,34 +41,6 @@ folds = 3
 [sweep]
 seed = [1, 2]
 "#;
-
-fn f64s(df: &DataFrame, col: &str) -> Vec<f64> {
-    df.column(col)
-        .unwrap_or_else(|_| panic!("no column {col}"))
-        .f64()
-        .map(|c| (0..c.len()).map(|i| c.get(i).unwrap_or(f64::NAN)).collect())
-        .unwrap()
-}
-
-fn u32s(df: &DataFrame, col: &str) -> Vec<u32> {
-    df.column(col)
-        .unwrap_or_else(|_| panic!("no column {col}"))
-        .u32()
-        .map(|c| (0..c.len()).map(|i| c.get(i).unwrap()).collect())
-        .unwrap()
-}
-
-fn strs(df: &DataFrame, col: &str) -> Vec<String> {
-    df.column(col)
-        .unwrap()
-        .str()
-        .map(|c| {
-            (0..c.len())
-                .map(|i| c.get(i).unwrap().to_string())
-                .collect()
-        })
-        .unwrap()
-}
 
 #[test]
 fn a_backtest_scores_every_fold_and_the_runs_table_holds_their_mean() {

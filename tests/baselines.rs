@@ -3,8 +3,8 @@
 
 mod common;
 
-use common::{read_parquet, runner, stderr, Scratch};
-use polars::prelude::DataFrame;
+use common::{f64s, read_parquet, runner, stderr, strs, Scratch};
+use runner::results::format::num;
 
 /// A small noiseless sine: 200 points over t = 0..20 (0.1005 rad per step, a period of
 /// about 62.5 steps), train 160 points, test 40, lookback 5; seasons 0 (none) and 63.
@@ -24,14 +24,6 @@ epochs = 3
 [sweep]
 data.season = [0, 63]
 "#;
-
-fn value(df: &DataFrame, col: &str, row: usize) -> Option<f64> {
-    df.column(col)
-        .unwrap_or_else(|_| panic!("runs.parquet lacks {col}"))
-        .f64()
-        .unwrap()
-        .get(row)
-}
 
 #[test]
 fn every_run_carries_the_baselines_and_skill_columns() {
@@ -60,42 +52,42 @@ fn every_run_carries_the_baselines_and_skill_columns() {
     }
 
     // the sweep's rows: find each season's row by its label
-    let labels = runs.column("label").unwrap().str().unwrap();
+    let labels = strs(&runs, "label");
     let row = |season: &str| {
         (0..runs.height())
-            .find(|&i| labels.get(i).unwrap().contains(&format!("season={season}")))
+            .find(|&i| labels[i].contains(&format!("season={season}")))
             .unwrap_or_else(|| panic!("no row for season {season}"))
     };
     let (none, seasonal) = (row("0"), row("63"));
 
     // t = linspace(0, 20, 200): AR(5) is exact on a noiseless sine
     for r in [none, seasonal] {
-        let ar = value(&runs, "test_ar_rmse", r).unwrap();
+        let ar = f64s(&runs, "test_ar_rmse")[r];
         assert!(ar < 1e-6, "AR rmse {ar}");
-        let naive = value(&runs, "test_naive_rmse", r).unwrap();
-        let drift = value(&runs, "test_drift_rmse", r).unwrap();
+        let naive = f64s(&runs, "test_naive_rmse")[r];
+        let drift = f64s(&runs, "test_drift_rmse")[r];
         // naive misses by about one step (0.1 rad) of the sine: rmse near 0.07; drift adds
         // a tiny slope to it
         assert!((0.05..0.09).contains(&naive), "naive {naive}");
         assert!((0.04..0.1).contains(&drift), "drift {drift}");
-        let rmse = value(&runs, "test_rmse", r).unwrap();
-        let skill = value(&runs, "test_skill_vs_ar", r).unwrap();
+        let rmse = f64s(&runs, "test_rmse")[r];
+        let skill = f64s(&runs, "test_skill_vs_ar")[r];
         assert!((skill - (1.0 - rmse / ar)).abs() < 1e-9 * skill.abs());
     }
 
     // season 0: no seasonal naive forecast
-    let missing = value(&runs, "test_seasonal_naive_rmse", none);
-    assert!(missing.is_none_or(f64::is_nan), "{missing:?}");
+    let missing = f64s(&runs, "test_seasonal_naive_rmse")[none];
+    assert!(missing.is_nan(), "{missing}");
     // season 63 is half a step longer than the period (63 * 0.1005 - 2 pi = 0.049 rad):
     // the seasonal naive forecast is about twice as good as the naive one
-    let sn = value(&runs, "test_seasonal_naive_rmse", seasonal).unwrap();
-    let naive = value(&runs, "test_naive_rmse", seasonal).unwrap();
+    let sn = f64s(&runs, "test_seasonal_naive_rmse")[seasonal];
+    let naive = f64s(&runs, "test_naive_rmse")[seasonal];
     assert!(
         sn > 0.02 && sn < 0.6 * naive,
         "seasonal naive {sn} vs naive {naive}"
     );
-    let rmse = value(&runs, "test_rmse", seasonal).unwrap();
-    let skill = value(&runs, "test_skill_vs_seasonal_naive", seasonal).unwrap();
+    let rmse = f64s(&runs, "test_rmse")[seasonal];
+    let skill = f64s(&runs, "test_skill_vs_seasonal_naive")[seasonal];
     assert!((skill - (1.0 - rmse / sn)).abs() < 1e-12);
 
     // mase = test mae / in-sample seasonal naive mae of the 160 training points
@@ -103,8 +95,8 @@ fn every_run_carries_the_baselines_and_skill_columns() {
     let scale =
         |m: usize| (m..160).map(|t| (y[t] - y[t - m]).abs()).sum::<f64>() / (160 - m) as f64;
     for (r, m) in [(none, 1), (seasonal, 63)] {
-        let mae = value(&runs, "test_mae", r).unwrap();
-        let mase = value(&runs, "test_mase", r).unwrap();
+        let mae = f64s(&runs, "test_mae")[r];
+        let mase = f64s(&runs, "test_mase")[r];
         assert!(
             (mase - mae / scale(m)).abs() < 1e-9 * mase,
             "season {m}: {mase}"
@@ -112,14 +104,7 @@ fn every_run_carries_the_baselines_and_skill_columns() {
     }
 
     // metrics.json of each run lists the baselines per split
-    let run_id = runs
-        .column("run_id")
-        .unwrap()
-        .str()
-        .unwrap()
-        .get(seasonal)
-        .unwrap()
-        .to_string();
+    let run_id = strs(&runs, "run_id")[seasonal].clone();
     let metrics: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(results.join("runs").join(&run_id).join("metrics.json")).unwrap(),
     )
@@ -130,4 +115,27 @@ fn every_run_carries_the_baselines_and_skill_columns() {
         "{b}"
     );
     assert!(b["ar"]["mae"].as_f64().unwrap() < 1e-6, "{b}");
+
+    // the report's Baselines table: each baseline's mean over the runs that have it
+    let report = std::fs::read_to_string(results.join("report.md")).unwrap();
+    let mean = |col: &str| {
+        let v: Vec<f64> = f64s(&runs, col)
+            .into_iter()
+            .filter(|x| x.is_finite())
+            .collect();
+        v.iter().sum::<f64>() / v.len() as f64
+    };
+    for (name, col) in [
+        ("seasonal naive", "test_seasonal_naive_rmse"),
+        ("drift", "test_drift_rmse"),
+        ("linear AR", "test_ar_rmse"),
+    ] {
+        let row = format!("| {name} | {} |", num(mean(col)));
+        assert!(report.contains(&row), "no `{row}` in\n{report}");
+    }
+    // AR is exact on this sine, so the best configuration loses to it
+    assert!(
+        report.contains("| linear AR |") && report.contains("loses by"),
+        "{report}"
+    );
 }

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{project, read_parquet, runner, stderr, stdout, Scratch};
+use common::{f64s, project, read_parquet, runner, stderr, stdout, Scratch};
 use polars::prelude::DataType;
 
 /// A small, quick sine experiment (about a tenth of a second of training).
@@ -66,20 +66,8 @@ fn seed_experiment_reproduces_the_tutorial_and_writes_every_file() {
         runs.column("test_rmse").unwrap().dtype(),
         &DataType::Float64
     );
-    let rmse = runs
-        .column("test_rmse")
-        .unwrap()
-        .f64()
-        .unwrap()
-        .get(0)
-        .unwrap();
-    let naive = runs
-        .column("test_naive_rmse")
-        .unwrap()
-        .f64()
-        .unwrap()
-        .get(0)
-        .unwrap();
+    let rmse = f64s(&runs, "test_rmse")[0];
+    let naive = f64s(&runs, "test_naive_rmse")[0];
     assert!(rmse < 0.02, "test RMSE {rmse}");
     assert!(rmse < naive / 3.0, "test RMSE {rmse} vs naive {naive}");
     assert_eq!(

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{read_parquet, runner, runner_env, tables, text, Scratch};
+use common::{f64s, read_parquet, runner, runner_env, tables, text, Scratch};
 use polars::prelude::DataType;
 
 /// 2 lookbacks × 2 widths × 2 seeds = 8 runs of 3 epochs on a short sine.
@@ -467,21 +467,8 @@ fn a_multi_step_horizon_reports_the_error_of_each_step() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let dir = s.path().join("results/h");
     let runs = read_parquet(&dir.join("runs.parquet"));
-    let step = |k: usize| {
-        runs.column(&format!("test_rmse_step{k}"))
-            .unwrap()
-            .f64()
-            .unwrap()
-            .get(0)
-            .unwrap()
-    };
-    let overall = runs
-        .column("test_rmse")
-        .unwrap()
-        .f64()
-        .unwrap()
-        .get(0)
-        .unwrap();
+    let step = |k: usize| f64s(&runs, &format!("test_rmse_step{k}"))[0];
+    let overall = f64s(&runs, "test_rmse")[0];
     // The overall RMSE pools the three steps: its square is the mean of theirs.
     let pooled = ((step(1).powi(2) + step(2).powi(2) + step(3).powi(2)) / 3.0).sqrt();
     assert!((pooled - overall).abs() < 1e-12, "{pooled} vs {overall}");

@@ -96,6 +96,44 @@ pub fn read_parquet(path: &Path) -> DataFrame {
         .unwrap()
 }
 
+/// A Float64 column as values, a null cell as NaN.
+pub fn f64s(df: &DataFrame, col: &str) -> Vec<f64> {
+    let c = df
+        .column(col)
+        .unwrap_or_else(|_| panic!("no column {col}"))
+        .f64()
+        .unwrap_or_else(|_| panic!("column {col} is not Float64"));
+    (0..c.len()).map(|i| c.get(i).unwrap_or(f64::NAN)).collect()
+}
+
+/// A UInt32 column as values; a null cell fails the test.
+pub fn u32s(df: &DataFrame, col: &str) -> Vec<u32> {
+    let c = df
+        .column(col)
+        .unwrap_or_else(|_| panic!("no column {col}"))
+        .u32()
+        .unwrap_or_else(|_| panic!("column {col} is not UInt32"));
+    (0..c.len())
+        .map(|i| c.get(i).unwrap_or_else(|| panic!("null in {col}")))
+        .collect()
+}
+
+/// A String column as values; a null cell fails the test.
+pub fn strs(df: &DataFrame, col: &str) -> Vec<String> {
+    let c = df
+        .column(col)
+        .unwrap_or_else(|_| panic!("no column {col}"))
+        .str()
+        .unwrap_or_else(|_| panic!("column {col} is not String"));
+    (0..c.len())
+        .map(|i| {
+            c.get(i)
+                .unwrap_or_else(|| panic!("null in {col}"))
+                .to_string()
+        })
+        .collect()
+}
+
 /// The tables that must not depend on how a sweep was executed (timings dropped).
 pub fn tables(dir: &Path) -> Vec<DataFrame> {
     vec![
