@@ -1,13 +1,17 @@
 //! runner: a declarative experiment-pipeline runner for recurrent time-series forecasters.
 //!
 //! Layers, each readable and testable alone (dependencies point one way):
-//! `pipeline → {spec, data, train, eval, results, plot}`, `train → nn`.
+//! `pipeline → {spec, data, train, eval, analysis, store, render, plot}`, `train → nn`,
+//! `eval → data`, `render → {analysis, store, plot}`, `analysis → store`. See
+//! docs/architecture.md.
 
+pub mod analysis;
 pub mod data;
 pub mod eval;
 pub mod nn;
 pub mod pipeline;
 pub mod plot;
-pub mod results;
+pub mod render;
 pub mod spec;
+pub mod store;
 pub mod train;

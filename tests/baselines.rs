@@ -4,7 +4,7 @@
 mod common;
 
 use common::{f64s, read_parquet, runner, stderr, strs, Scratch};
-use runner::results::format::num;
+use runner::render::format::num;
 
 /// A small noiseless sine: 200 points over t = 0..20 (0.1005 rad per step, a period of
 /// about 62.5 steps), train 160 points, test 40, lookback 5; seasons 0 (none) and 63.

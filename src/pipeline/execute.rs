@@ -6,8 +6,8 @@ use std::panic::AssertUnwindSafe;
 use serde::Serialize;
 
 use crate::data::Prepared;
-use crate::results::{FinishedRun, FoldRecord, ParamValue, RunRecord, RunStatus};
 use crate::spec::{sweep::value_text, RunSpec};
+use crate::store::{FinishedRun, FoldRecord, ParamValue, RunRecord, RunStatus};
 use crate::train::EpochStats;
 
 use super::fold::{train_and_score_fold, FoldOutcome};

@@ -5,8 +5,8 @@ use crate::data::Prepared;
 use crate::eval::baselines::{self, Baselines};
 use crate::eval::metrics::root_mean_squared_error;
 use crate::eval::{evaluate, Metrics};
-use crate::results::{FoldRecord, HistoryRow, PredictionRow, RunStatus};
 use crate::spec::RunSpec;
+use crate::store::{FoldRecord, HistoryRow, PredictionRow, RunStatus};
 use crate::train::{EpochStats, Stop};
 
 use super::train_run::{self, SplitForecast};

@@ -4,23 +4,23 @@
 //! parallel (execute, one run folder each) → tables, summary, plots, report (assemble)`.
 
 mod assemble;
-mod check;
+pub mod compare;
 mod error;
 mod execute;
 mod fold;
+mod gate;
 mod plan;
 mod progress;
-mod report;
+pub mod shard;
 pub mod slurm;
 mod sweep;
 mod train_run;
 
-pub use assemble::{ranked_configs, ConfigGroup, RANK_METRIC};
-pub use check::{check, CheckOptions, CheckOutcome};
 pub use error::Error;
-pub use plan::{sample_epochs, Plan};
+pub use gate::{check, CheckOptions, CheckOutcome};
+pub use plan::{describe, sample_epochs, Plan};
+pub use shard::Shard;
 pub use sweep::{
-    merge, read_source, results_folder, run, Merged, Outcome, RunOptions, Shard, Source,
-    SOURCE_FILE,
+    merge, read_source, results_folder, run, Merged, Outcome, RunOptions, Source, SOURCE_FILE,
 };
 pub use train_run::{fit_config, network_shape};

@@ -67,3 +67,47 @@ pub fn sample_epochs(sweep: &Sweep, plan: &Plan) -> u64 {
         })
         .sum()
 }
+
+/// What `runner validate` prints: the first run's resolved configuration (every default
+/// written out), the grid, the plan's size and, with a backtest, where each fold cuts.
+pub fn describe(file: &std::path::Path, sweep: &Sweep, plan: &Plan) -> String {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut out = format!("# {}: valid; resolved configuration:\n", file.display());
+    out.push_str(&sweep.runs[0].experiment.to_toml_string());
+    if !sweep.axes.is_empty() {
+        out.push_str("\n# [sweep] (the values above are the first run's)\n");
+        for axis in &sweep.axes {
+            let values: Vec<String> = axis.values.iter().map(|v| v.to_string()).collect();
+            out.push_str(&format!("# {} = [{}]\n", axis.key, values.join(", ")));
+        }
+    }
+    out.push_str(&format!(
+        "\n# plan: {} run{}, {} distinct dataset{}, {} sample-epochs of training\n",
+        sweep.runs.len(),
+        plural(sweep.runs.len()),
+        plan.dataset_count(),
+        plural(plan.dataset_count()),
+        sample_epochs(sweep, plan)
+    ));
+    let folds = plan.folds_for(&sweep.runs[0].experiment);
+    if folds.len() > 1 {
+        let cuts: Vec<String> = folds
+            .iter()
+            .map(|f| {
+                let s = &f.split;
+                let validation = if s.validation.is_empty() {
+                    String::new()
+                } else {
+                    format!(" validation {:?}", s.validation)
+                };
+                format!("train {:?}{validation} test {:?}", s.train, s.test)
+            })
+            .collect();
+        out.push_str(&format!(
+            "# backtest (first run): {} folds, oldest first: {}\n",
+            folds.len(),
+            cuts.join("; ")
+        ));
+    }
+    out
+}

@@ -11,7 +11,8 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::results::{RunRecord, RunStatus};
+use crate::analysis::Metric;
+use crate::store::{RunRecord, RunStatus};
 use crate::train::EpochStats;
 
 pub struct SweepProgress {
@@ -146,11 +147,12 @@ impl RunProgress<'_> {
 }
 
 fn outcome(record: &RunRecord) -> String {
-    let metric = |name: &str| record.metric(name);
     match record.status {
         RunStatus::Ok => format!(
             "test rmse {} in {:.2} s ({} epochs)",
-            metric("test_rmse").map_or("n/a".to_string(), |v| format!("{v:.6}")),
+            record
+                .metric(&Metric::TEST_RMSE.column())
+                .map_or("n/a".to_string(), |v| format!("{v:.6}")),
             record.train_seconds,
             record.epochs
         ),

@@ -7,16 +7,18 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::results::{
+use crate::analysis::SweepAnalysis;
+use crate::spec::{RunSpec, Sweep};
+use crate::store::{
     default_results_dir, is_finished, read_run, remove_stale_temporaries, run_dir, temporary_dir,
     write_run, FinishedRun, RunStatus,
 };
-use crate::spec::{RunSpec, Sweep};
 
 use super::assemble::{assemble, Assembly};
 use super::execute::{display_label, execute};
 use super::plan::Plan;
 use super::progress::SweepProgress;
+use super::shard::Shard;
 use super::Error;
 
 #[derive(Clone, Debug, Default)]
@@ -33,19 +35,6 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// How the sweep was loaded, recorded so that `merge` can load it again.
     pub source: Option<Source>,
-}
-
-/// Shard `index` of `count`: the runs at grid positions i with i mod count == index.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Shard {
-    pub index: usize,
-    pub count: usize,
-}
-
-impl Shard {
-    pub fn contains(&self, position: usize) -> bool {
-        position % self.count == self.index
-    }
 }
 
 /// The experiment file and `--set` overrides a results folder was made from.
@@ -70,6 +59,8 @@ pub struct Outcome {
     pub data_seconds: f64,
     pub train_wall_seconds: f64,
     pub total_seconds: f64,
+    /// The analysis the tables show; `None` for a shard, whose tables are `merge`'s.
+    pub analysis: Option<SweepAnalysis>,
 }
 
 impl Outcome {
@@ -166,17 +157,20 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         .map(|r| read_run(&run_dir(&runs_dir, &r.run_id)).map_err(Error::failed))
         .collect::<Result<Vec<_>, _>>()?;
     // A shard sees only its part of the grid: the tables are `merge`'s job.
-    if opts.shard.is_none() {
-        assemble(&Assembly {
-            folder: &folder,
-            sweep,
-            plan: &plan,
-            runs: &runs,
-            wall_seconds: start.elapsed().as_secs_f64(),
-            cached,
-        })
-        .map_err(Error::failed)?;
-    }
+    let analysis = match opts.shard {
+        Some(_) => None,
+        None => Some(
+            assemble(&Assembly {
+                folder: &folder,
+                sweep,
+                plan: &plan,
+                runs: &runs,
+                wall_seconds: start.elapsed().as_secs_f64(),
+                cached,
+            })
+            .map_err(Error::failed)?,
+        ),
+    };
     Ok(Outcome {
         folder,
         runs,
@@ -186,6 +180,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         data_seconds,
         train_wall_seconds,
         total_seconds: start.elapsed().as_secs_f64(),
+        analysis,
     })
 }
 
@@ -219,6 +214,7 @@ pub struct Merged {
     pub missing: Vec<String>,
     /// Run folders copied in from the other results folders.
     pub copied: usize,
+    pub analysis: SweepAnalysis,
 }
 
 /// Builds the tables, summary, plots and report of `dirs[0]` (or `out`) from every finished
@@ -275,7 +271,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<Merged, Error> {
         )));
     }
     let plan = Plan::build(&sweep)?;
-    assemble(&Assembly {
+    let analysis = assemble(&Assembly {
         folder: &folder,
         sweep: &sweep,
         plan: &plan,
@@ -289,6 +285,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<Merged, Error> {
         runs,
         missing,
         copied,
+        analysis,
     })
 }
 

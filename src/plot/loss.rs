@@ -13,7 +13,7 @@ use super::frame::{
     draw_err, format_sci, format_tick, header, open_canvas, padded_range, Area, LegendEntry,
     AXIS_DESC_PX, BLUE, ORANGE, TICK_PX,
 };
-use crate::results::records::HistoryRow;
+use crate::store::records::HistoryRow;
 
 /// A y axis spanning at least this ratio (max / min) is drawn logarithmic.
 ///

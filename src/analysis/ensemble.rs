@@ -5,25 +5,23 @@
 //! typical seed's (the cheapest variance reduction a sweep already paid for). The ensemble is
 //! scored on exactly the points each seed is scored on.
 
-use super::records::{PredictionRow, RunStatus};
-use super::run_folder::FinishedRun;
-
-/// The summary column holding each configuration's ensemble test RMSE.
-pub const ENSEMBLE_METRIC: &str = "ensemble_test_rmse";
+use crate::analysis::metric::Split;
+use crate::store::records::{PredictionRow, RunStatus};
+use crate::store::run_folder::FinishedRun;
 
 /// RMSE of the mean of `runs`' predictions for one fold and split, original units.
 ///
 /// `None` with fewer than two successful runs, or when their predictions do not line up
 /// point for point (the same target indices and actual values in the same order: seeds whose
 /// data differ, such as a noisy generator seeded by the run's seed, have no common target).
-pub fn ensemble_rmse(runs: &[&FinishedRun], fold: u32, split: &str) -> Option<f64> {
+pub fn ensemble_rmse(runs: &[&FinishedRun], fold: u32, split: Split) -> Option<f64> {
     let rows: Vec<Vec<&PredictionRow>> = runs
         .iter()
         .filter(|r| r.record.status == RunStatus::Ok)
         .map(|r| {
             r.predictions
                 .iter()
-                .filter(|p| p.fold == fold && p.split == split)
+                .filter(|p| p.fold == fold && p.split == split.as_str())
                 .collect()
         })
         .collect();
@@ -52,7 +50,7 @@ pub fn ensemble_rmse(runs: &[&FinishedRun], fold: u32, split: &str) -> Option<f6
 pub fn ensemble_test_rmse(runs: &[&FinishedRun]) -> Option<f64> {
     let folds = runs.first()?.final_fold();
     let per_fold: Option<Vec<f64>> = (1..=folds)
-        .map(|fold| ensemble_rmse(runs, fold, "test"))
+        .map(|fold| ensemble_rmse(runs, fold, Split::Test))
         .collect();
     let per_fold = per_fold?;
     Some(per_fold.iter().sum::<f64>() / per_fold.len() as f64)
@@ -61,7 +59,7 @@ pub fn ensemble_test_rmse(runs: &[&FinishedRun]) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::test_support::run;
+    use crate::store::test_support::run;
 
     /// A run predicting `predicted` for the test targets 10, 11, 12 (actual 1, 2, 3).
     fn seed(seed: u64, predicted: [f64; 3]) -> FinishedRun {
@@ -92,10 +90,10 @@ mod tests {
         let a = seed(1, [2.0, 1.0, 3.5]);
         let b = seed(2, [0.0, 3.0, 2.5]);
         // ... mean predictions 1, 2, 3: exact
-        assert_eq!(ensemble_rmse(&[&a, &b], 1, "test"), Some(0.0));
+        assert_eq!(ensemble_rmse(&[&a, &b], 1, Split::Test), Some(0.0));
         // with a third seed off by 3 at one point: mean errors 1, 0, 0 -> rmse sqrt(1/3)
         let c = seed(3, [4.0, 2.0, 3.0]);
-        let got = ensemble_rmse(&[&a, &b, &c], 1, "test").unwrap();
+        let got = ensemble_rmse(&[&a, &b, &c], 1, Split::Test).unwrap();
         assert!((got - (1.0f64 / 3.0).sqrt()).abs() < 1e-15, "{got}");
         assert_eq!(ensemble_test_rmse(&[&a, &b, &c]), Some(got));
     }
@@ -103,17 +101,17 @@ mod tests {
     #[test]
     fn one_seed_failed_runs_and_misaligned_data_have_no_ensemble() {
         let a = seed(1, [1.0, 2.0, 3.0]);
-        assert_eq!(ensemble_rmse(&[&a], 1, "test"), None);
+        assert_eq!(ensemble_rmse(&[&a], 1, Split::Test), None);
         let mut failed = seed(2, [9.0, 9.0, 9.0]);
         failed.record.status = RunStatus::Diverged;
-        assert_eq!(ensemble_rmse(&[&a, &failed], 1, "test"), None);
+        assert_eq!(ensemble_rmse(&[&a, &failed], 1, Split::Test), None);
         // another seed drew other data: its actual values differ
         let mut other = seed(3, [1.0, 2.0, 3.0]);
         other.predictions[1].actual = 2.5;
-        assert_eq!(ensemble_rmse(&[&a, &other], 1, "test"), None);
+        assert_eq!(ensemble_rmse(&[&a, &other], 1, Split::Test), None);
         // no such split
         assert_eq!(
-            ensemble_rmse(&[&a, &seed(4, [1.0; 3])], 1, "validation"),
+            ensemble_rmse(&[&a, &seed(4, [1.0; 3])], 1, Split::Validation),
             None
         );
     }

@@ -16,8 +16,6 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
-use super::summary::ConfigSummary;
-
 /// The baseline's columns, in file order.
 pub const BASELINE_COLUMNS: [&str; 7] = [
     "config",
@@ -46,40 +44,6 @@ pub struct BaselineRow {
     pub runner_version: String,
     /// Hash of the experiment the row came from.
     pub experiment_hash: String,
-}
-
-/// Baseline rows of `metric` from the summaries of a finished experiment, sorted by config
-/// label so that a rewritten baseline diffs cleanly.
-///
-/// A configuration without a mean of `metric` (every run failed, or no finite value) has
-/// nothing to record and is left out: compare the length with `summaries` to warn about it.
-/// `n` counts the values behind the mean: the successful runs, or 1 when the summary has a
-/// mean but no spread (a single finite value).
-pub fn baseline_rows(
-    summaries: &[ConfigSummary],
-    metric: &str,
-    runner_version: &str,
-    experiment_hash: &str,
-) -> Vec<BaselineRow> {
-    let mut rows: Vec<BaselineRow> = summaries
-        .iter()
-        .filter_map(|s| {
-            let mean = s.mean(metric)?;
-            let std = s.std(metric);
-            let n = if std.is_some() { s.n.max(2) } else { 1 };
-            Some(BaselineRow {
-                config: s.config.clone(),
-                metric: metric.to_string(),
-                mean,
-                std,
-                n,
-                runner_version: runner_version.to_string(),
-                experiment_hash: experiment_hash.to_string(),
-            })
-        })
-        .collect();
-    rows.sort_by(|a, b| a.config.cmp(&b.config));
-    rows
 }
 
 /// Writes `rows` to `path` (creating its folder), through a temporary file renamed into place
@@ -234,9 +198,7 @@ fn parse_baseline(text: &str) -> Result<Vec<BaselineRow>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::summary::summarize;
-    use crate::results::test_support::{ok, run, TempDir};
-    use crate::results::RunStatus;
+    use crate::store::test_support::TempDir;
 
     fn row(config: &str, mean: f64, std: Option<f64>, n: usize) -> BaselineRow {
         BaselineRow {
@@ -278,34 +240,6 @@ mod tests {
         assert_eq!(back[0].mean.to_bits(), (0.1f64 + 0.2).to_bits());
         // No temporary left behind.
         assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
-    }
-
-    #[test]
-    fn rows_come_from_summaries_sorted_by_config() {
-        let runs = vec![
-            // lookback=5: rmse 1, 2, 3 -> 2 ± 1 over 3.
-            ok(5, 1, 1.0, 0.5),
-            ok(5, 2, 2.0, 0.6),
-            ok(5, 3, 3.0, 0.7),
-            // lookback=10: one seed, 0.5.
-            ok(10, 1, 0.5, 0.9),
-            // lookback=20: every run failed, so no row.
-            run(20, 1, RunStatus::Failed, &[]),
-        ];
-        let summaries = summarize(&runs, "test_rmse");
-        let rows = baseline_rows(&summaries, "test_rmse", "0.1.0", "abc123");
-        assert_eq!(
-            rows,
-            [
-                row("lookback=10", 0.5, None, 1),
-                row("lookback=5", 2.0, Some(1.0), 3)
-            ]
-        );
-        let r2 = baseline_rows(&summaries, "test_r2", "0.1.0", "abc123");
-        assert_eq!(r2.len(), 2);
-        assert_eq!(r2[1].metric, "test_r2");
-        assert!((r2[1].mean - 0.6).abs() < 1e-12);
-        assert!(baseline_rows(&summaries, "test_mae", "0.1.0", "abc123").is_empty());
     }
 
     fn read_text(tag: &str, text: &str) -> (TempDir, String) {

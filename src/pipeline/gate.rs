@@ -4,18 +4,19 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use crate::results::{
-    baseline_rows, check as compare_with_baseline, read_baseline, summarize, write_baseline,
-    CheckReport,
-};
+use crate::analysis::gate::{baseline_rows, check as compare_with_baseline, CheckReport};
+use crate::analysis::summary::summarize;
+use crate::analysis::Metric;
+use crate::render::gate::render_markdown;
 use crate::spec::Sweep;
+use crate::store::{read_baseline, write_baseline};
 
 use super::sweep::{run, Outcome, RunOptions};
 use super::Error;
 
 pub struct CheckOptions {
     pub baseline: PathBuf,
-    pub metric: String,
+    pub metric: Metric,
     /// Relative worsening tolerated, e.g. 0.05.
     pub tolerance: f64,
     /// Write the baseline from this run instead of checking against it.
@@ -27,6 +28,8 @@ pub enum CheckOutcome {
     Updated {
         path: PathBuf,
         configs: usize,
+        /// Configurations left out: no finite value of the metric (every run failed).
+        without_value: usize,
     },
     Checked {
         report: CheckReport,
@@ -43,33 +46,27 @@ pub fn check(sweep: &Sweep, opts: &CheckOptions) -> Result<(Outcome, CheckOutcom
     };
     let outcome = run(sweep, &opts.run)?;
     let records: Vec<_> = outcome.runs.iter().map(|r| r.record.clone()).collect();
-    let summaries = summarize(&records, &opts.metric);
+    let summaries = summarize(&records, opts.metric);
     let hash = sweep.hash();
     match baseline {
         None => {
-            let rows = baseline_rows(&summaries, &opts.metric, env!("CARGO_PKG_VERSION"), &hash);
+            let rows = baseline_rows(&summaries, opts.metric, env!("CARGO_PKG_VERSION"), &hash);
             write_baseline(&opts.baseline, &rows).map_err(Error::failed)?;
             let configs = rows.len();
-            if configs < summaries.len() {
-                eprintln!(
-                    "warning: {} configurations have no finite `{}` (every run failed) and are not in the baseline",
-                    summaries.len() - configs,
-                    opts.metric
-                );
-            }
             Ok((
                 outcome,
                 CheckOutcome::Updated {
                     path: opts.baseline.clone(),
                     configs,
+                    without_value: summaries.len() - configs,
                 },
             ))
         }
         Some(base) => {
             let report =
-                compare_with_baseline(&summaries, &base, &opts.metric, opts.tolerance, &hash)
+                compare_with_baseline(&summaries, &base, opts.metric, opts.tolerance, &hash)
                     .map_err(|e| Error::BadInput(format!("{e:#}")))?;
-            let md = report.render_markdown();
+            let md = render_markdown(&report);
             let markdown = outcome.folder.join("check.md");
             std::fs::write(&markdown, &md)
                 .map_err(|e| Error::failed(format!("{}: {e}", markdown.display())))?;

@@ -7,50 +7,27 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::format::{config_name, duration, mean_std, num};
-use super::layout::REPORT_MD;
-use super::summary::ConfigSummary;
+use crate::analysis::metric::{Baseline, Measure, Metric, Split};
+use crate::analysis::SweepAnalysis;
+use crate::store::layout::REPORT_MD;
 
-/// The metric the report ranks by and compares with the naive baseline.
-const RMSE: &str = "test_rmse";
 /// Metrics shown in the top-configurations table, with their headings.
-const SHOWN: [(&str, &str); 6] = [
-    ("test_rmse", "test RMSE"),
-    ("ensemble_test_rmse", "seed ensemble"),
-    ("test_mae", "test MAE"),
-    ("test_r2", "test R²"),
-    ("test_skill_vs_ar", "skill vs AR"),
-    ("test_skill_vs_seasonal_naive", "skill vs seasonal naive"),
+const SHOWN: [(Metric, &str); 6] = [
+    (Metric::TEST_RMSE, "test RMSE"),
+    (Metric::ENSEMBLE_TEST_RMSE, "seed ensemble"),
+    (Metric::network(Split::Test, Measure::Mae), "test MAE"),
+    (Metric::network(Split::Test, Measure::R2), "test R²"),
+    (
+        Metric::network(Split::Test, Measure::SkillVs(Baseline::LinearAr)),
+        "skill vs AR",
+    ),
+    (
+        Metric::network(Split::Test, Measure::SkillVs(Baseline::SeasonalNaive)),
+        "skill vs seasonal naive",
+    ),
 ];
 
-/// One backtest fold of the best configuration, each value a mean over its seeds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct FoldSummary {
-    pub fold: u32,
-    /// Index of the fold's first test point.
-    pub origin: u32,
-    pub test_rmse: f64,
-    pub ar_rmse: f64,
-    pub seasonal_naive_rmse: f64,
-}
-
-/// The configuration a backtest picks without looking at the test part: lowest mean test RMSE
-/// over the folds before the last, then scored on the last fold (the experiment's test part).
-/// Values are means over the configuration's successful seeds.
-#[derive(Debug, Clone, PartialEq)]
-pub struct PreTestChoice {
-    pub config: String,
-    /// Folds the choice was made on (all but the last).
-    pub folds: usize,
-    pub earlier_rmse: f64,
-    pub test_rmse: f64,
-    /// The mean of its seeds' forecasts on the last fold, scored (see
-    /// [`ensemble_rmse`](super::ensemble_rmse)); `None` with one seed.
-    pub ensemble_test_rmse: Option<f64>,
-    pub ar_rmse: f64,
-    pub seasonal_naive_rmse: f64,
-}
-
-/// Everything the report says; the pipeline fills it after the tables are written.
+/// What the report says besides the analysis: the experiment and the invocation.
 #[derive(Debug, Clone)]
 pub struct ReportInput<'a> {
     /// The experiment's name (the title).
@@ -60,25 +37,9 @@ pub struct ReportInput<'a> {
     /// Swept keys and their candidate values as written (`("window.lookback", ["5", "10"])`),
     /// in sweep order; empty without a sweep.
     pub grid: &'a [(String, Vec<String>)],
-    /// Runs in the experiment, including cached and failed ones.
-    pub runs: usize,
     /// Runs skipped because a finished run folder existed.
     pub cached: usize,
-    /// Configurations ranked by mean test rmse ([`summarize`](super::summarize) with
-    /// `"test_rmse"`), best first.
-    pub summaries: &'a [ConfigSummary],
-    /// The naive last-value forecast's test rmse, mean over runs
-    /// ([`mean_over_ok_runs`](super::mean_over_ok_runs) of `test_naive_rmse`).
-    pub naive_test_rmse: Option<f64>,
-    /// The other baselines' test rmse, mean over runs, with their names
-    /// (`("linear AR", 18.45)`); only those computed.
-    pub other_baselines: &'a [(&'a str, f64)],
-    /// With a backtest: the best configuration's folds, oldest first; empty otherwise.
-    pub backtest: &'a [FoldSummary],
-    /// With a backtest: the choice made on the folds before the test part.
-    pub pre_test_choice: Option<PreTestChoice>,
-    /// Runs that diverged or failed: `(label, reason)`.
-    pub failed_runs: &'a [(String, String)],
+    pub analysis: &'a SweepAnalysis,
     /// Plot files relative to the results folder, e.g. `plots/ranking.png`.
     pub plots: &'a [String],
     /// Wall time of the whole invocation, seconds.
@@ -134,7 +95,7 @@ pub fn render_report(input: &ReportInput) -> String {
     }
     line("");
 
-    if !input.backtest.is_empty() {
+    if !input.analysis.backtest.is_empty() {
         line("## Backtest");
         line("");
         for l in backtest_table(input) {
@@ -145,11 +106,15 @@ pub fn render_report(input: &ReportInput) -> String {
 
     line("## Failed runs");
     line("");
-    if input.failed_runs.is_empty() {
+    if input.analysis.failed.is_empty() {
         line("None: every run succeeded.");
     } else {
-        for (label, reason) in input.failed_runs {
-            line(&format!("- `{}`: {}", one_line(label), one_line(reason)));
+        for f in &input.analysis.failed {
+            line(&format!(
+                "- `{}`: {}",
+                one_line(&f.label),
+                one_line(&f.why())
+            ));
         }
     }
 
@@ -172,37 +137,39 @@ pub fn write_report(dir: &Path, input: &ReportInput) -> Result<()> {
 }
 
 fn what_ran(input: &ReportInput) -> String {
-    let configs = input.summaries.len();
+    let configs = input.analysis.configs.len();
+    let runs = input.analysis.runs;
     let mut text = if input.grid.is_empty() {
         format!(
             "{} of the base configuration (no sweep).",
-            plural(input.runs, "run")
+            plural(runs, "run")
         )
     } else {
         format!(
             "{} of {} over the grid below.",
-            plural(input.runs, "run"),
+            plural(runs, "run"),
             plural(configs, "configuration")
         )
     };
-    let trained = input.runs.saturating_sub(input.cached);
+    let trained = runs.saturating_sub(input.cached);
     text.push_str(&format!(
         " {trained} trained, {} cached (finished earlier), {} failed; wall time {}.",
         input.cached,
-        input.failed_runs.len(),
+        input.analysis.failed.len(),
         duration(input.wall_seconds)
     ));
     text
 }
 
 fn top_table(input: &ReportInput) -> Vec<String> {
-    if input.summaries.is_empty() {
+    let configs = &input.analysis.configs;
+    if configs.is_empty() {
         return vec!["No runs.".to_string()];
     }
-    let shown: Vec<(&str, &str)> = SHOWN
+    let shown: Vec<(Metric, &str)> = SHOWN
         .iter()
         .copied()
-        .filter(|(name, _)| input.summaries[0].metric(name).is_some())
+        .filter(|(metric, _)| configs[0].metric(*metric).is_some())
         .collect();
     let mut lines = vec![
         "Ranked by mean test RMSE over seeds (lower is better); ± is the sample standard \
@@ -220,10 +187,10 @@ fn top_table(input: &ReportInput) -> Vec<String> {
     rule.push_str("---:|");
     lines.push(header);
     lines.push(rule);
-    for s in input.summaries.iter().take(input.top) {
+    for s in configs.iter().take(input.top) {
         let mut row = format!("| {} | {} |", s.rank, cell(&config_name(&s.config)));
-        for (name, _) in &shown {
-            row.push_str(&format!(" {} |", mean_std(s.mean(name), s.std(name))));
+        for (metric, _) in &shown {
+            row.push_str(&format!(" {} |", mean_std(s.mean(*metric), s.std(*metric))));
         }
         let n = if s.n_failed > 0 {
             format!("{} ({} failed)", s.n, s.n_failed)
@@ -233,7 +200,7 @@ fn top_table(input: &ReportInput) -> Vec<String> {
         row.push_str(&format!(" {n} |"));
         lines.push(row);
     }
-    let hidden = input.summaries.len().saturating_sub(input.top);
+    let hidden = configs.len().saturating_sub(input.top);
     if hidden > 0 {
         lines.push(String::new());
         let s = if hidden == 1 { "" } else { "s" };
@@ -243,45 +210,37 @@ fn top_table(input: &ReportInput) -> Vec<String> {
 }
 
 fn baseline(input: &ReportInput) -> String {
-    let Some(naive) = input.naive_test_rmse else {
+    let Some(naive) = input.analysis.baseline(Baseline::Naive) else {
         return "No naive baseline was computed.".to_string();
     };
     let mut text = format!(
         "The naive forecast (each point predicted by the last value seen) has a test RMSE of \
          {} (mean over runs).",
-        num(naive)
+        num(naive.rmse)
     );
+    let rank_metric = input.analysis.rank_metric;
     let best = input
-        .summaries
-        .iter()
-        .filter_map(|s| s.mean(RMSE).map(|m| (s, m)))
-        .min_by(|a, b| a.1.total_cmp(&b.1));
-    match best {
-        None => text.push_str(" No configuration has a test RMSE to compare with it."),
-        Some((s, best)) if naive > 0.0 => {
-            let change = (best - naive) / naive;
-            let name = config_name(&s.config);
-            if best < naive {
-                text.push_str(&format!(
-                    " The best configuration, {name}, beats it by {:.1}% ({} vs {}).",
-                    -change * 100.0,
-                    num(best),
-                    num(naive)
-                ));
-            } else {
-                text.push_str(&format!(
-                    " The best configuration, {name}, does not beat it: its test RMSE is \
-                     {:.1}% higher ({} vs {}).",
-                    change * 100.0,
-                    num(best),
-                    num(naive)
-                ));
-            }
-        }
-        Some((s, best)) => text.push_str(&format!(
-            " The best configuration, {}, has a test RMSE of {} (the baseline is exact here, \
+        .analysis
+        .best()
+        .and_then(|s| s.mean(rank_metric).map(|m| (config_name(&s.config), m)));
+    match (best, naive.best_change) {
+        (None, _) => text.push_str(" No configuration has a test RMSE to compare with it."),
+        (Some((name, best)), Some(change)) if change < 0.0 => text.push_str(&format!(
+            " The best configuration, {name}, beats it by {:.1}% ({} vs {}).",
+            -change * 100.0,
+            num(best),
+            num(naive.rmse)
+        )),
+        (Some((name, best)), Some(change)) => text.push_str(&format!(
+            " The best configuration, {name}, does not beat it: its test RMSE is \
+             {:.1}% higher ({} vs {}).",
+            change * 100.0,
+            num(best),
+            num(naive.rmse)
+        )),
+        (Some((name, best)), None) => text.push_str(&format!(
+            " The best configuration, {name}, has a test RMSE of {} (the baseline is exact here, \
              so no percentage).",
-            config_name(&s.config),
             num(best)
         )),
     }
@@ -290,14 +249,15 @@ fn baseline(input: &ReportInput) -> String {
 
 /// The best configuration against each other baseline, as a table.
 fn other_baselines(input: &ReportInput) -> Vec<String> {
-    let best = input
-        .summaries
+    let others: Vec<_> = input
+        .analysis
+        .baselines
         .iter()
-        .filter_map(|s| s.mean(RMSE))
-        .min_by(f64::total_cmp);
-    let (Some(best), false) = (best, input.other_baselines.is_empty()) else {
+        .filter(|c| c.baseline != Baseline::Naive)
+        .collect();
+    if input.analysis.best().is_none() || others.is_empty() {
         return Vec::new();
-    };
+    }
     let mut lines = vec![
         String::new(),
         "On the same test points (mean over runs), against the best configuration's mean \
@@ -307,25 +267,25 @@ fn other_baselines(input: &ReportInput) -> Vec<String> {
         "| baseline | test RMSE | best configuration |".to_string(),
         "|---|---:|---|".to_string(),
     ];
-    for (name, rmse) in input.other_baselines {
-        let verdict = if *rmse > 0.0 {
-            let change = (best - rmse) / rmse * 100.0;
-            if best < *rmse {
-                format!("beats it by {:.1}%", -change)
-            } else {
-                format!("loses by {change:.1}%")
-            }
-        } else {
-            "the baseline is exact".to_string()
+    for c in others {
+        let verdict = match c.best_change {
+            Some(change) if change < 0.0 => format!("beats it by {:.1}%", -change * 100.0),
+            Some(change) => format!("loses by {:.1}%", change * 100.0),
+            None => "the baseline is exact".to_string(),
         };
-        lines.push(format!("| {} | {} | {verdict} |", cell(name), num(*rmse)));
+        lines.push(format!(
+            "| {} | {} | {verdict} |",
+            cell(c.baseline.name()),
+            num(c.rmse)
+        ));
     }
     lines
 }
 
 fn backtest_table(input: &ReportInput) -> Vec<String> {
     let name = input
-        .summaries
+        .analysis
+        .configs
         .first()
         .map_or_else(String::new, |s| config_name(&s.config));
     let mut lines = vec![
@@ -334,13 +294,13 @@ fn backtest_table(input: &ReportInput) -> Vec<String> {
              origin (transforms and scaler fitted there) and forecasts the test part after \
              it. The runs table and the ranking hold each metric's mean over folds. Per fold, \
              the best configuration ({name}), mean over its seeds:",
-            plural(input.backtest.len(), "fold")
+            plural(input.analysis.backtest.len(), "fold")
         ),
         String::new(),
         "| fold | origin | test RMSE | linear AR | seasonal naive |".to_string(),
         "|---:|---:|---:|---:|---:|".to_string(),
     ];
-    for f in input.backtest {
+    for f in &input.analysis.backtest {
         lines.push(format!(
             "| {} | {} | {} | {} | {} |",
             f.fold,
@@ -350,7 +310,7 @@ fn backtest_table(input: &ReportInput) -> Vec<String> {
             num(f.seasonal_naive_rmse)
         ));
     }
-    if let Some(c) = &input.pre_test_choice {
+    if let Some(c) = &input.analysis.pre_test_choice {
         lines.push(String::new());
         lines.push(format!(
             "Chosen without looking at the test part (lowest mean test RMSE over the {} before \
@@ -400,16 +360,53 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::summary::summarize;
-    use crate::results::test_support::{ok, run, TempDir};
-    use crate::results::RunStatus;
+    use crate::analysis::backtest::{FoldSummary, PreTestChoice};
+    use crate::analysis::summary::summarize;
+    use crate::analysis::sweep::{BaselineComparison, FailedRun};
+    use crate::store::records::{RunRecord, RunStatus};
+    use crate::store::test_support::{ok, run, TempDir};
 
     /// The owned data a test [`ReportInput`] borrows.
     struct Parts {
         grid: Vec<(String, Vec<String>)>,
-        summaries: Vec<ConfigSummary>,
-        failed: Vec<(String, String)>,
+        analysis: SweepAnalysis,
         plots: Vec<String>,
+    }
+
+    /// The analysis of `runs` as `SweepAnalysis::from_runs` lays it out, with the given naive
+    /// and other baselines' RMSE (records made by `ok` carry none).
+    fn analysis_of(
+        runs: &[RunRecord],
+        naive: Option<f64>,
+        others: &[(Baseline, f64)],
+    ) -> SweepAnalysis {
+        let configs = summarize(runs, Metric::TEST_RMSE);
+        let best = configs.first().and_then(|s| s.mean(Metric::TEST_RMSE));
+        let baselines = naive
+            .map(|v| (Baseline::Naive, v))
+            .into_iter()
+            .chain(others.iter().copied())
+            .map(|(b, v)| BaselineComparison::new(b, v, best))
+            .collect();
+        SweepAnalysis {
+            rank_metric: Metric::TEST_RMSE,
+            configs,
+            representatives: Vec::new(),
+            baselines,
+            headline: None,
+            backtest: Vec::new(),
+            pre_test_choice: None,
+            failed: runs
+                .iter()
+                .filter(|r| r.status != RunStatus::Ok)
+                .map(|r| FailedRun {
+                    label: r.label.clone(),
+                    status: r.status,
+                    reason: r.reason.clone(),
+                })
+                .collect(),
+            runs: runs.len(),
+        }
     }
 
     fn input_parts() -> Parts {
@@ -433,35 +430,44 @@ mod tests {
                 vec!["1".to_string(), "2".to_string(), "3".to_string()],
             ),
         ];
-        let failed = vec![(
-            "lookback=10 seed=2".to_string(),
-            "loss is NaN\nat epoch 2".to_string(),
-        )];
         let plots = vec![
             "plots/ranking.png".to_string(),
             "plots/param_window.lookback.png".to_string(),
         ];
+        let mut runs = runs;
+        runs[4].reason = Some("loss is NaN\nat epoch 2".to_string());
         Parts {
             grid,
-            summaries: summarize(&runs, "test_rmse"),
-            failed,
+            analysis: analysis_of(&runs, None, &[]),
             plots,
         }
     }
 
-    fn input<'a>(parts: &'a Parts, naive: Option<f64>) -> ReportInput<'a> {
+    fn runs() -> Vec<RunRecord> {
+        vec![
+            ok(5, 1, 1.0, 0.5),
+            ok(5, 2, 2.0, 0.6),
+            ok(5, 3, 3.0, 0.7),
+            ok(10, 1, 0.5, 0.9),
+            run(10, 2, RunStatus::Diverged, &[]),
+            ok(10, 3, 1.5, 0.8),
+        ]
+    }
+
+    /// `parts` with the naive baseline at `naive`.
+    fn with_naive(parts: &mut Parts, naive: Option<f64>, others: &[(Baseline, f64)]) {
+        let failed = std::mem::take(&mut parts.analysis.failed);
+        parts.analysis = analysis_of(&runs(), naive, others);
+        parts.analysis.failed = failed;
+    }
+
+    fn input(parts: &Parts) -> ReportInput<'_> {
         ReportInput {
             name: "sine_grid",
             description: "Lookback against seeds.",
             grid: &parts.grid,
-            runs: 6,
             cached: 2,
-            summaries: &parts.summaries,
-            naive_test_rmse: naive,
-            other_baselines: &[],
-            backtest: &[],
-            pre_test_choice: None,
-            failed_runs: &parts.failed,
+            analysis: &parts.analysis,
             plots: &parts.plots,
             wall_seconds: 245.4,
             top: 10,
@@ -470,8 +476,9 @@ mod tests {
 
     #[test]
     fn report_has_title_grid_ranking_baseline_failures_and_plots() {
-        let parts = input_parts();
-        let text = render_report(&input(&parts, Some(4.0)));
+        let mut parts = input_parts();
+        with_naive(&mut parts, Some(4.0), &[]);
+        let text = render_report(&input(&parts));
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(lines[0], "# sine_grid");
         assert_eq!(lines[2], "Lookback against seeds.");
@@ -519,8 +526,9 @@ mod tests {
 
     #[test]
     fn report_says_when_the_naive_baseline_wins_and_cuts_the_table_at_top() {
-        let parts = input_parts();
-        let mut report = input(&parts, Some(0.8));
+        let mut parts = input_parts();
+        with_naive(&mut parts, Some(0.8), &[]);
+        let mut report = input(&parts);
         report.top = 1;
         let text = render_report(&report);
         // (1 - 0.8) / 0.8 = 25% worse.
@@ -535,27 +543,21 @@ mod tests {
             "{text}"
         );
 
-        let text = render_report(&input(&parts, None));
+        with_naive(&mut parts, None, &[]);
+        let text = render_report(&input(&parts));
         assert!(text.contains("No naive baseline was computed."), "{text}");
     }
 
     #[test]
     fn report_without_sweep_or_failures_says_so() {
-        let runs = vec![ok(5, 1, 0.25, 0.9)];
-        let mut summaries = summarize(&runs, "test_rmse");
-        summaries[0].config = String::new();
+        let mut analysis = analysis_of(&[ok(5, 1, 0.25, 0.9)], Some(0.5), &[]);
+        analysis.configs[0].config = String::new();
         let report = ReportInput {
             name: "seed",
             description: "",
             grid: &[],
-            runs: 1,
             cached: 0,
-            summaries: &summaries,
-            naive_test_rmse: Some(0.5),
-            other_baselines: &[],
-            backtest: &[],
-            pre_test_choice: None,
-            failed_runs: &[],
+            analysis: &analysis,
             plots: &[],
             wall_seconds: 3.5,
             top: 10,
@@ -580,10 +582,10 @@ mod tests {
 
     #[test]
     fn report_compares_with_every_baseline_and_shows_the_backtest_folds() {
-        let parts = input_parts();
-        let mut report = input(&parts, Some(4.0));
-        let others = [("seasonal naive", 2.0), ("linear AR", 0.8)];
-        let folds = [
+        let mut parts = input_parts();
+        let others = [(Baseline::SeasonalNaive, 2.0), (Baseline::LinearAr, 0.8)];
+        with_naive(&mut parts, Some(4.0), &others);
+        let folds = vec![
             FoldSummary {
                 fold: 1,
                 origin: 96,
@@ -599,9 +601,8 @@ mod tests {
                 seasonal_naive_rmse: f64::NAN,
             },
         ];
-        report.other_baselines = &others;
-        report.backtest = &folds;
-        report.pre_test_choice = Some(PreTestChoice {
+        parts.analysis.backtest = folds;
+        parts.analysis.pre_test_choice = Some(PreTestChoice {
             config: "lookback=5".into(),
             folds: 1,
             earlier_rmse: 1.25,
@@ -610,7 +611,7 @@ mod tests {
             ar_rmse: 0.5,
             seasonal_naive_rmse: 2.0,
         });
-        let text = render_report(&report);
+        let text = render_report(&input(&parts));
         let lines: Vec<&str> = text.lines().collect();
         // best mean rmse 1: (2 - 1) / 2 = 50% better; (1 - 0.8) / 0.8 = 25% worse
         assert!(
@@ -640,15 +641,18 @@ mod tests {
             "{text}"
         );
         // without a backtest there is no such section
-        let text = render_report(&input(&parts, Some(4.0)));
+        with_naive(&mut parts, Some(4.0), &[]);
+        parts.analysis.backtest.clear();
+        let text = render_report(&input(&parts));
         assert!(!text.contains("## Backtest"), "{text}");
     }
 
     #[test]
     fn write_report_writes_report_md() {
         let tmp = TempDir::new("report");
-        let parts = input_parts();
-        let report = input(&parts, Some(4.0));
+        let mut parts = input_parts();
+        with_naive(&mut parts, Some(4.0), &[]);
+        let report = input(&parts);
         write_report(&tmp.0, &report).unwrap();
         let text = std::fs::read_to_string(tmp.0.join("report.md")).unwrap();
         assert_eq!(text, render_report(&report));

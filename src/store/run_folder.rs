@@ -287,8 +287,8 @@ fn parse_predictions(text: &str, run_id: &str) -> Result<Vec<PredictionRow>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::records::RunStatus;
-    use crate::results::test_support::{run, TempDir};
+    use crate::store::records::RunStatus;
+    use crate::store::test_support::{run, TempDir};
 
     fn finished() -> FinishedRun {
         let mut record = run(

@@ -1,0 +1,190 @@
+//! The command line's types (clap). Options that several subcommands share are written once
+//! and flattened into each.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use runner::analysis::Metric;
+use runner::pipeline::Shard;
+
+#[derive(Parser)]
+#[command(
+    name = "runner",
+    version,
+    about = "Declarative experiment runner for recurrent time-series forecasters",
+    long_about = "Declarative experiment runner for recurrent time-series forecasters.\n\n\
+        An experiment file (TOML) describes the series, its scaling and windowing, a stacked \
+        LSTM network and its training. `runner FILE` (short for `runner run FILE`) trains it \
+        and writes results/<name>/: the resolved experiment, metrics.json, runs, history and \
+        predictions tables (CSV and Parquet) and plots.",
+    after_help = "Exit codes: 0 success; 1 a run failed or diverged (results still written); \
+        2 bad input (file, --set, data or arguments; nothing written).\n\n\
+        Examples:\n  runner experiments/seed.toml\n  runner run experiments/seed.toml --set train.epochs=5 --out /tmp/quick\n  \
+        runner validate experiments/airline.toml\n  runner compare results/sine_grid --top 5\n  runner compare results/before results/after\n  runner check experiments/ci_sine.toml --baseline experiments/ci_sine.baseline.csv"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Train the experiment and write its results folder.
+    Run(RunArgs),
+    /// Parse and check an experiment file, print the resolved configuration (every default
+    /// written out) and the plan - runs, distinct datasets, training work - without training.
+    Validate(ExperimentArgs),
+    /// Regression gate: run the experiment (reusing finished runs) and compare each
+    /// configuration's metric with a baseline file. A configuration regresses when its mean is
+    /// worse than the baseline's by more than the tolerance AND, when both sides have at least
+    /// two seeds, the difference is significant by Welch's t-test (two-sided, 95%); with one
+    /// seed the tolerance alone decides. Exit codes: 0 nothing regressed or missing; 1 a
+    /// configuration regressed, or a baseline configuration is missing or all its runs failed;
+    /// 2 bad input (experiment file, missing or malformed baseline file, unknown metric).
+    Check(CheckArgs),
+    /// Build the tables, summary, plots and report from every finished run folder of one or
+    /// more results folders (shards written by `run --shard`, or by a Slurm array). Run folders
+    /// of the other folders are copied into the first (or --out). Exits 1 when runs are missing.
+    Merge(MergeArgs),
+    /// Write an sbatch array script that runs the sweep's shards and a merge job that starts
+    /// when every shard succeeded; --submit submits both and prints the job ids.
+    Slurm(SlurmArgs),
+    /// Rank the configurations of a results folder, or compare two results folders
+    /// configuration by configuration (matched by their swept values, seeds folded).
+    Compare(CompareArgs),
+}
+
+/// The experiment file and the overrides applied to it.
+#[derive(Args)]
+pub struct ExperimentArgs {
+    /// The experiment file.
+    pub file: PathBuf,
+    /// Override a key of the file before it is checked, e.g. --set train.epochs=5 or
+    /// --set model.units=[32]; the value is parsed as TOML. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+/// Where results go and how much is printed.
+#[derive(Args)]
+pub struct OutputArgs {
+    /// Results folder (default: results/<name> in the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress output; the summary is still printed.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// How many runs train at once.
+#[derive(Args)]
+pub struct JobsArgs {
+    /// Runs trained at once, each on one thread (default: all cores). Results are identical
+    /// for every value.
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+}
+
+#[derive(Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub jobs: JobsArgs,
+    /// Retrain runs that already have a finished folder under runs/ (default: skip them).
+    #[arg(long)]
+    pub force: bool,
+    /// Run only shard K of N: the runs at grid positions i with i mod N == K (positions are
+    /// stable across machines). Tables are then built by `runner merge`. Defaults to
+    /// SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX/--shard-count
+    /// (Kubernetes indexed jobs), when set.
+    #[arg(long, value_name = "K/N", value_parser = Shard::parse)]
+    pub shard: Option<Shard>,
+    /// The shard count N when the index comes from JOB_COMPLETION_INDEX.
+    #[arg(long, value_name = "N")]
+    pub shard_count: Option<usize>,
+}
+
+#[derive(Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// The baseline: a small CSV meant to be committed (config, metric, mean, std, n,
+    /// runner_version, experiment_hash), written by --update.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: PathBuf,
+    /// The metric compared (a column of runs.csv; lower is better except for r2 and skill).
+    #[arg(long, default_value = "test_rmse", value_parser = parse_metric)]
+    pub metric: Metric,
+    /// Relative worsening tolerated, in percent.
+    #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
+    pub tolerance: f64,
+    /// Write the baseline from this run instead of checking against it.
+    #[arg(long)]
+    pub update: bool,
+    /// check.md is written in the results folder.
+    #[command(flatten)]
+    pub output: OutputArgs,
+    #[command(flatten)]
+    pub jobs: JobsArgs,
+}
+
+#[derive(Args)]
+pub struct MergeArgs {
+    /// Results folders holding run folders (runs/<run_id>/) of the same experiment.
+    #[arg(value_name = "DIR", required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// --out: where to write the merged results (default: the first folder).
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Args)]
+pub struct SlurmArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// Results folder shared by every task (default: results/<name>); must be on a file
+    /// system all nodes see.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Slurm partition.
+    #[arg(long, value_name = "P")]
+    pub partition: Option<String>,
+    /// At most K array tasks at once.
+    #[arg(long, value_name = "K")]
+    pub throttle: Option<usize>,
+    /// Time limit of each task.
+    #[arg(long, value_name = "HH:MM:SS")]
+    pub time: Option<String>,
+    /// Runs per array task (default 1; raised as needed to stay within Slurm's 1000-task
+    /// array limit).
+    #[arg(long, value_name = "M", default_value_t = 1)]
+    pub runs_per_task: usize,
+    /// Submit with sbatch and print the job ids.
+    #[arg(long)]
+    pub submit: bool,
+}
+
+#[derive(Args)]
+pub struct CompareArgs {
+    /// A results folder (results/<name>), or two to compare: the change is B relative to A.
+    #[arg(value_name = "DIR", num_args = 1..=2, required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// The metric to rank or compare by (a column of runs.csv).
+    #[arg(long, default_value = "test_rmse", value_parser = parse_metric)]
+    pub metric: Metric,
+    /// Show only the best N configurations (one folder only).
+    #[arg(long, value_name = "N")]
+    pub top: Option<usize>,
+}
+
+fn parse_metric(s: &str) -> Result<Metric, String> {
+    Metric::parse(s).ok_or_else(|| {
+        format!(
+            "`{s}` is not a metric runner writes; give a column of runs.csv such as test_rmse, \
+             test_mae, test_r2, test_ar_rmse, test_skill_vs_ar or validation_rmse"
+        )
+    })
+}

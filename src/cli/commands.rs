@@ -1,0 +1,192 @@
+//! One function per subcommand: turn the parsed arguments into the library's options, call
+//! it, print what the renderers made of the outcome, and choose the exit code.
+
+use std::process::ExitCode;
+
+use runner::pipeline::{self, compare, Error, Plan, RunOptions, Shard, Source};
+use runner::render::console::{run_summary, shard_summary, Totals};
+use runner::render::gate::{render_text, warnings};
+use runner::spec;
+
+use super::args::{CheckArgs, CompareArgs, ExperimentArgs, MergeArgs, RunArgs, SlurmArgs};
+
+/// 0 when nothing failed, 1 otherwise.
+fn code(failed: bool) -> ExitCode {
+    if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn load(e: &ExperimentArgs) -> Result<spec::Sweep, Error> {
+    spec::load_sweep(&e.file, &e.set).map_err(Error::bad_input)
+}
+
+/// The experiment file (absolute) and overrides, recorded so that `merge` can load them again.
+fn source(e: &ExperimentArgs) -> Result<Source, Error> {
+    let file = std::fs::canonicalize(&e.file)
+        .map_err(|err| Error::BadInput(format!("{}: {err}", e.file.display())))?;
+    Ok(Source {
+        file,
+        sets: e.set.clone(),
+    })
+}
+
+pub fn validate(args: ExperimentArgs) -> Result<ExitCode, Error> {
+    let sweep = load(&args)?;
+    let plan = Plan::build(&sweep)?;
+    print!("{}", pipeline::describe(&args.file, &sweep, &plan));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
+    let sweep = load(&args.experiment)?;
+    let shard = Shard::from_env(args.shard, args.shard_count)?;
+    let options = RunOptions {
+        out: args.output.out,
+        quiet: args.output.quiet,
+        jobs: args.jobs.jobs.map(usize::from),
+        force: args.force,
+        shard,
+        source: Some(source(&args.experiment)?),
+    };
+    let outcome = pipeline::run(&sweep, &options)?;
+    let failed = outcome.failed().len();
+    let totals = Totals {
+        runs: outcome.runs.len(),
+        cached: outcome.cached,
+        trained: outcome.trained,
+        failed,
+        datasets: outcome.datasets,
+        data_seconds: outcome.data_seconds,
+        train_wall_seconds: outcome.train_wall_seconds,
+        total_seconds: outcome.total_seconds,
+        folder: &outcome.folder,
+    };
+    let name = &sweep.runs[0].experiment.name;
+    let text = match (shard, &outcome.analysis) {
+        (None, Some(analysis)) => run_summary(name, analysis, &totals),
+        (Some(s), _) => shard_summary(s.index, s.count, &totals),
+        (None, None) => unreachable!("only a shard leaves the tables to merge"),
+    };
+    print!("{text}");
+    Ok(code(failed > 0))
+}
+
+pub fn check(args: CheckArgs) -> Result<ExitCode, Error> {
+    if !(args.tolerance.is_finite() && args.tolerance >= 0.0) {
+        return Err(Error::BadInput(format!(
+            "--tolerance {}: give a percentage of at least 0, e.g. 5",
+            args.tolerance
+        )));
+    }
+    let sweep = load(&args.experiment)?;
+    let opts = pipeline::CheckOptions {
+        baseline: args.baseline,
+        metric: args.metric,
+        tolerance: args.tolerance / 100.0,
+        update: args.update,
+        run: RunOptions {
+            out: args.output.out,
+            quiet: args.output.quiet,
+            jobs: args.jobs.jobs.map(usize::from),
+            force: false,
+            shard: None,
+            source: Some(source(&args.experiment)?),
+        },
+    };
+    let (outcome, result) = pipeline::check(&sweep, &opts)?;
+    match result {
+        pipeline::CheckOutcome::Updated {
+            path,
+            configs,
+            without_value,
+        } => {
+            if without_value > 0 {
+                eprintln!(
+                    "warning: {without_value} configurations have no finite `{}` (every run failed) and are not in the baseline",
+                    args.metric
+                );
+            }
+            println!(
+                "wrote the baseline {} ({configs} configurations, {} runs, experiment {})",
+                path.display(),
+                outcome.runs.len(),
+                sweep.hash()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        pipeline::CheckOutcome::Checked { report, markdown } => {
+            for w in warnings(&report) {
+                eprintln!("warning: {w}");
+            }
+            print!("{}", render_text(&report));
+            println!("(markdown: {})", markdown.display());
+            Ok(code(!report.passed()))
+        }
+    }
+}
+
+pub fn merge(args: MergeArgs) -> Result<ExitCode, Error> {
+    let merged = pipeline::merge(&args.dirs, args.output.out.as_deref())?;
+    if !args.output.quiet {
+        println!(
+            "merged {} runs ({} copied in) into {}",
+            merged.runs.len(),
+            merged.copied,
+            merged.folder.display()
+        );
+    }
+    if !merged.missing.is_empty() {
+        eprintln!(
+            "error: {} runs of the grid have no finished folder: {}",
+            merged.missing.len(),
+            merged.missing.join(", ")
+        );
+    }
+    Ok(code(!merged.missing.is_empty()))
+}
+
+pub fn slurm(args: SlurmArgs) -> Result<ExitCode, Error> {
+    let sweep = load(&args.experiment)?;
+    let src = source(&args.experiment)?;
+    let out = pipeline::results_folder(&sweep, args.out.as_ref())?;
+    let failed = |e: std::io::Error| Error::failed(format!("{}: {e}", out.display()));
+    std::fs::create_dir_all(&out).map_err(failed)?;
+    let out = std::fs::canonicalize(&out).map_err(failed)?;
+    let runner = std::env::current_exe().map_err(Error::failed)?;
+    let opts = pipeline::slurm::SlurmOptions {
+        partition: args.partition,
+        throttle: args.throttle,
+        time: args.time,
+        runs_per_task: args.runs_per_task,
+    };
+    let scripts =
+        pipeline::slurm::scripts(&runner, &src.file, &src.sets, &out, sweep.runs.len(), &opts);
+    let dir = pipeline::slurm::write_scripts(&out, &scripts)?;
+    println!(
+        "{} runs in {} array tasks ({} per task); scripts in {}",
+        sweep.runs.len(),
+        scripts.tasks,
+        scripts.runs_per_task,
+        dir.display()
+    );
+    if args.submit {
+        let (array, merge) = pipeline::slurm::submit(&dir)?;
+        println!("submitted array job {array} and merge job {merge}");
+    } else {
+        println!("submit with: bash {}", dir.join("submit.sh").display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn compare(args: CompareArgs) -> Result<ExitCode, Error> {
+    let text = match args.dirs.as_slice() {
+        [one] => compare::compare_one(one, args.metric, args.top.unwrap_or(usize::MAX)),
+        [a, b] => compare::compare_two(a, b, args.metric),
+        _ => unreachable!("clap takes one or two folders"),
+    };
+    print!("{}", text.map_err(Error::bad_input)?);
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,133 @@
+//! `runner compare`'s text: the ranking of one results folder, or two folders side by side,
+//! from the statistics of [`analysis::compare`](crate::analysis::compare).
+
+use std::path::Path;
+
+use super::format::{config_name, mean_std, num, percent, text_table, Align};
+use crate::analysis::compare::{Comparison, Movement, Ranking};
+use crate::analysis::summary::ConfigSummary;
+
+/// The ranking of the configurations of folder `dir`, best first, at most `top` rows (pass
+/// `usize::MAX` for all), followed by the naive baseline's mean of the same measure when the
+/// runs have one.
+///
+/// Columns: rank, config, n (successful runs, and failed ones if any), `mean ± std`.
+pub fn ranking_text(dir: &Path, ranking: &Ranking, top: usize) -> String {
+    let metric = ranking.metric;
+    let mut out = format!(
+        "{}: {} of {}{}, ranked by {metric} ({})\n\n",
+        dir.display(),
+        plural(ranking.runs, "run"),
+        plural(ranking.configs.len(), "configuration"),
+        failed_note(ranking.failed),
+        metric.direction().as_str(),
+    );
+    let rows: Vec<Vec<String>> = ranking
+        .configs
+        .iter()
+        .take(top)
+        .map(|s| {
+            vec![
+                s.rank.to_string(),
+                config_name(&s.config),
+                runs_cell(s),
+                mean_std(s.mean(metric), s.std(metric)),
+            ]
+        })
+        .collect();
+    let column = metric.column();
+    out.push_str(&text_table(
+        &["rank", "config", "n", &column],
+        &[Align::Right, Align::Left, Align::Right, Align::Right],
+        &rows,
+    ));
+    let hidden = ranking.configs.len().saturating_sub(top);
+    if hidden > 0 {
+        let s = if hidden == 1 { "" } else { "s" };
+        out.push_str(&format!("({hidden} more configuration{s})\n"));
+    }
+    out.push('\n');
+    out.push_str(&match ranking.naive {
+        Some((naive, v)) => format!("naive baseline {naive}: {} (mean over runs)\n", num(v)),
+        None => format!("(no naive baseline for {metric})\n"),
+    });
+    out
+}
+
+/// Folders `a_dir` and `b_dir` side by side: each configuration's `mean ± std` in A and in B
+/// and the change from A to B in percent of A. Rows follow A's ranking; configurations only
+/// in B follow in B's ranking, and a configuration present in one folder only is marked.
+pub fn comparison_text(a_dir: &Path, b_dir: &Path, c: &Comparison) -> String {
+    let metric = c.a.metric;
+    let stat = |s: &ConfigSummary| mean_std(s.mean(metric), s.std(metric));
+    let rows: Vec<Vec<String>> = c
+        .rows
+        .iter()
+        .map(|r| {
+            let a = r.a.map(|i| &c.a.configs[i]);
+            let b = r.b.map(|j| &c.b.configs[j]);
+            let change = match (a, b, r.change) {
+                (Some(_), Some(_), Some((fraction, movement))) => {
+                    let word = match movement {
+                        Movement::Same => "same",
+                        Movement::Better => "better",
+                        Movement::Worse => "worse",
+                    };
+                    format!("{} {word}", percent(fraction))
+                }
+                (Some(_), Some(_), None) => "n/a".to_string(),
+                _ => String::new(),
+            };
+            vec![
+                config_name(&r.config),
+                a.map_or("(only in B)".to_string(), stat),
+                b.map_or("(only in A)".to_string(), stat),
+                change,
+            ]
+        })
+        .collect();
+    let (matched, only_a, only_b) = c.counts();
+    let mut out = format!(
+        "{metric} ({}), mean ± std over seeds\nA: {} ({} of {})\nB: {} ({} of {})\n\n",
+        metric.direction().as_str(),
+        a_dir.display(),
+        plural(c.a.runs, "run"),
+        plural(c.a.configs.len(), "configuration"),
+        b_dir.display(),
+        plural(c.b.runs, "run"),
+        plural(c.b.configs.len(), "configuration"),
+    );
+    out.push_str(&text_table(
+        &["config", "A", "B", "change"],
+        &[Align::Left, Align::Right, Align::Right, Align::Left],
+        &rows,
+    ));
+    out.push_str(&format!(
+        "\n{matched} matched, {only_a} only in A, {only_b} only in B\n"
+    ));
+    out
+}
+
+fn runs_cell(s: &ConfigSummary) -> String {
+    if s.n_failed > 0 {
+        format!("{} ({} failed)", s.n, s.n_failed)
+    } else {
+        s.n.to_string()
+    }
+}
+
+fn failed_note(failed: usize) -> String {
+    if failed > 0 {
+        format!(" ({failed} failed)")
+    } else {
+        String::new()
+    }
+}
+
+fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}

@@ -1,0 +1,299 @@
+//! The regression gate's verdicts as text for a terminal or CI log, and as markdown for
+//! `check.md` and `$GITHUB_STEP_SUMMARY`. The verdicts themselves come from
+//! [`analysis::gate`](crate::analysis::gate); nothing is decided here.
+
+use crate::analysis::gate::{CheckReport, Stat, Verdict, TEST_NAME};
+
+use super::format::{config_name, mean_std, percent, text_table, Align};
+
+const HEADERS: [&str; 7] = [
+    "config", "baseline", "now", "change", "p", "verdict", "note",
+];
+
+/// Things the reader must know before trusting the verdicts: a baseline from another
+/// experiment hash, an empty baseline.
+pub fn warnings(report: &CheckReport) -> Vec<String> {
+    let mut out = Vec::new();
+    if report.hash_mismatch() {
+        out.push(format!(
+            "the baseline was written for experiment hash {}, this experiment's hash is {}: \
+             the experiment changed since, so the configurations may not be comparable \
+             (compared anyway; rewrite the baseline with --update if the change is intended)",
+            report.baseline_hashes.join(", "),
+            report.experiment_hash
+        ));
+    }
+    if report.rows.iter().all(|r| r.baseline.is_none()) {
+        out.push(format!(
+            "the baseline has no rows for {}: every configuration is new",
+            report.metric
+        ));
+    }
+    out
+}
+
+/// `1 regressed, 0 missing, 2 improved, 3 unchanged, 1 new`.
+pub fn counts(report: &CheckReport) -> String {
+    Verdict::ALL
+        .iter()
+        .map(|&v| format!("{} {v}", report.count(v)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn outcome(report: &CheckReport) -> &'static str {
+    if report.passed() {
+        "PASSED"
+    } else {
+        "FAILED"
+    }
+}
+
+/// One line saying what was compared and how.
+fn method(report: &CheckReport) -> String {
+    let direction = if report.metric.higher_is_better() {
+        "higher is better"
+    } else {
+        "lower is better"
+    };
+    format!(
+        "{} ({direction}), mean ± std (n) over seeds; {TEST_NAME}; tolerance {}",
+        report.metric,
+        tolerance_percent(report.tolerance)
+    )
+}
+
+fn baseline_origin(report: &CheckReport) -> String {
+    let or_unknown = |v: &[String]| {
+        if v.is_empty() {
+            "-".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    format!(
+        "Baseline from runner {}, experiment hash {}; now experiment hash {}",
+        or_unknown(&report.baseline_versions),
+        or_unknown(&report.baseline_hashes),
+        report.experiment_hash
+    )
+}
+
+fn cells(report: &CheckReport) -> Vec<Vec<String>> {
+    report
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                config_name(&r.config),
+                stat_cell(r.baseline),
+                stat_cell(r.now),
+                r.change.map_or("-".to_string(), change_cell),
+                r.welch.map_or("-".to_string(), |w| p_cell(w.p)),
+                r.verdict.to_string(),
+                r.note.clone(),
+            ]
+        })
+        .collect()
+}
+
+/// The check as aligned text for a terminal or CI log: what was compared, warnings, the
+/// table, the counts and PASSED or FAILED.
+pub fn render_text(report: &CheckReport) -> String {
+    let mut out = format!("Regression check: {}\n", method(report));
+    out.push_str(&baseline_origin(report));
+    out.push('\n');
+    for w in warnings(report) {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out.push('\n');
+    out.push_str(&text_table(
+        &HEADERS,
+        &[
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Left,
+            Align::Left,
+        ],
+        &cells(report),
+    ));
+    out.push_str(&format!("\n{}: {}\n", counts(report), outcome(report)));
+    out
+}
+
+/// The check as markdown (for `check.md` and `$GITHUB_STEP_SUMMARY`): a heading, the
+/// warnings as a quote, the table, the outcome with the verdict counts, the test and the
+/// tolerance.
+pub fn render_markdown(report: &CheckReport) -> String {
+    let mut out = format!("## Regression check: `{}`\n\n", report.metric);
+    for w in warnings(report) {
+        out.push_str(&format!("> **Warning:** {}\n\n", md_cell(&w)));
+    }
+    out.push_str(&format!("| {} |\n", HEADERS.join(" | ")));
+    out.push_str("|:---|---:|---:|---:|---:|:---|:---|\n");
+    for (row, cells) in report.rows.iter().zip(cells(report)) {
+        let cells: Vec<String> = cells
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                if i == 5 && row.verdict.fails() {
+                    format!("**{c}**")
+                } else {
+                    md_cell(c)
+                }
+            })
+            .collect();
+        out.push_str(&format!("| {} |\n", cells.join(" | ")));
+    }
+    out.push_str(&format!(
+        "\n**{}**: {}.\n\n{}.  \n{}.\n",
+        outcome(report),
+        counts(report),
+        method(report),
+        baseline_origin(report)
+    ));
+    out
+}
+
+/// `2.000 ± 1.000 (n=3)`, `0.5000 (n=1)`, `-` without a value.
+fn stat_cell(stat: Option<Stat>) -> String {
+    match stat {
+        Some(s) => format!("{} (n={})", mean_std(Some(s.mean), s.std), s.n),
+        None => "-".to_string(),
+    }
+}
+
+fn change_cell(change: f64) -> String {
+    if change.is_finite() {
+        percent(change)
+    } else if change > 0.0 {
+        "+inf".to_string()
+    } else {
+        "-inf".to_string()
+    }
+}
+
+/// `0.034`, `<0.001`.
+fn p_cell(p: f64) -> String {
+    if p < 0.001 {
+        "<0.001".to_string()
+    } else {
+        format!("{p:.3}")
+    }
+}
+
+/// `5%`, `2.5%`: the tolerance without float noise.
+fn tolerance_percent(tolerance: f64) -> String {
+    let text = format!("{:.4}", tolerance * 100.0);
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    format!("{text}%")
+}
+
+/// A table cell that cannot break the markdown table.
+fn md_cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::gate::test_fixtures::{base, now, HASH};
+    use crate::analysis::gate::{check, DEFAULT_TOLERANCE};
+    use crate::analysis::metric::Metric;
+
+    fn mixed_report() -> CheckReport {
+        check(
+            &[
+                now("lookback=5", 10.0, Some(1.0), 3),
+                now("lookback=10", 1.02, None, 1),
+                now("a|b", 0.5, None, 1),
+            ],
+            &[
+                base("lookback=5", 1.0, Some(0.1), 3),
+                base("lookback=10", 1.0, None, 1),
+                base("lookback=20", 0.25, Some(0.05), 2),
+            ],
+            Metric::TEST_RMSE,
+            DEFAULT_TOLERANCE,
+            HASH,
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn text_rendering_lines_up() {
+        let text = render_text(&mixed_report());
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "Regression check: test_rmse (lower is better), mean ± std (n) over seeds; \
+             Welch's t-test, two-sided, 95%; tolerance 5%"
+        );
+        assert_eq!(
+            lines[1],
+            "Baseline from runner 0.1.0, experiment hash h1; now experiment hash h1"
+        );
+        assert_eq!(
+            lines[3..8],
+            [
+                "config                     baseline                  now   change      p  verdict    note",
+                "lookback=5     1.000 ± 0.1000 (n=3)  10.00 ± 1.000 (n=3)  +900.0%  0.004  regressed",
+                "lookback=10             1.000 (n=1)          1.020 (n=1)    +2.0%      -  unchanged  tolerance alone (one seed on each side)",
+                "lookback=20  0.2500 ± 0.05000 (n=2)                    -        -      -  missing    not in the current results",
+                "a|b                               -         0.5000 (n=1)        -      -  new        not in the baseline",
+            ]
+        );
+        assert_eq!(
+            lines[9],
+            "1 regressed, 1 missing, 0 improved, 1 unchanged, 1 new: FAILED"
+        );
+    }
+
+    #[test]
+    fn markdown_has_the_table_counts_test_and_tolerance() {
+        let md = render_markdown(&mixed_report());
+        let lines: Vec<&str> = md.lines().collect();
+        assert_eq!(lines[0], "## Regression check: `test_rmse`");
+        assert_eq!(
+            lines[2],
+            "| config | baseline | now | change | p | verdict | note |"
+        );
+        assert_eq!(lines[3], "|:---|---:|---:|---:|---:|:---|:---|");
+        assert_eq!(
+            lines[4],
+            "| lookback=5 | 1.000 ± 0.1000 (n=3) | 10.00 ± 1.000 (n=3) | +900.0% | 0.004 | **regressed** |  |"
+        );
+        // The pipe in a config label is escaped so the table keeps its columns.
+        assert_eq!(
+            lines[7],
+            "| a\\|b | - | 0.5000 (n=1) | - | - | new | not in the baseline |"
+        );
+        assert!(md.contains("**FAILED**: 1 regressed, 1 missing, 0 improved, 1 unchanged, 1 new."));
+        assert!(md.contains("Welch's t-test, two-sided, 95%; tolerance 5%"));
+        assert!(!md.contains("Warning"));
+
+        let pass = check(
+            &[now("a", 1.0, None, 1)],
+            &[base("a", 1.0, None, 1)],
+            Metric::TEST_RMSE,
+            0.025,
+            HASH,
+        )
+        .unwrap();
+        let md = render_markdown(&pass);
+        assert!(md.contains("**PASSED**: 0 regressed, 0 missing, 0 improved, 1 unchanged, 0 new."));
+        assert!(md.contains("tolerance 2.5%"));
+    }
+
+    #[test]
+    fn p_and_tolerance_cells() {
+        assert_eq!(p_cell(0.0004), "<0.001");
+        assert_eq!(p_cell(0.0492), "0.049");
+        assert_eq!(tolerance_percent(0.05), "5%");
+        assert_eq!(tolerance_percent(0.1), "10%");
+        assert_eq!(tolerance_percent(0.0), "0%");
+    }
+}

@@ -1,0 +1,314 @@
+//! Which plots a results folder gets and the data each one shows, shaped from the finished
+//! runs and the analysis; `plot` draws them.
+
+use std::collections::HashSet;
+
+use anyhow::Result;
+
+use super::format::num;
+use crate::analysis::metric::{Baseline, Metric, Split};
+use crate::analysis::sweep::ok_value;
+use crate::analysis::SweepAnalysis;
+use crate::plot::{
+    best_png, forecast_png, loss_png, losses_png, param_png, ranking_png, ParamAxis, ParamPoint,
+    RankEntry,
+};
+use crate::store::layout::ResultsLayout;
+use crate::store::records::ParamValue;
+use crate::store::run_folder::FinishedRun;
+
+/// How many configurations the best-forecast and loss plots show.
+const BEST_SHOWN: usize = 4;
+
+/// What the plots show besides the runs and the analysis.
+pub struct PlotInput<'a> {
+    /// The experiment's name, in titles.
+    pub name: &'a str,
+    /// Every run, in grid order.
+    pub runs: &'a [FinishedRun],
+    pub analysis: &'a SweepAnalysis,
+    /// The series the best run forecast, original units, and its time labels if any.
+    pub series: &'a [f64],
+    pub time: Option<&'a [String]>,
+    /// The best run's horizon.
+    pub horizon: usize,
+    /// Swept keys other than the seed, in sweep order: one parameter plot each.
+    pub swept: Vec<&'a str>,
+}
+
+impl PlotInput<'_> {
+    /// The run that stands for the sweep: the best configuration's first successful seed,
+    /// or the first run when none succeeded.
+    pub fn best_run(&self) -> &FinishedRun {
+        self.run(self.analysis.representatives.first())
+            .unwrap_or(&self.runs[0])
+    }
+
+    fn run(&self, id: Option<&String>) -> Option<&FinishedRun> {
+        let id = id?;
+        self.runs.iter().find(|r| r.record.run_id == *id)
+    }
+}
+
+/// Draws every plot into `layout`'s plots folder; returns their paths relative to the
+/// results folder, in the order the report lists them.
+pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>> {
+    let mut written = Vec::new();
+    let mut done = |name: &str| written.push(format!("plots/{name}"));
+    let best_run = p.best_run();
+    let plots = layout.plots_dir();
+    let title = format!(
+        "{}: test RMSE {} (naive {})",
+        if p.runs.len() == 1 {
+            p.name.to_string()
+        } else {
+            format!("best run {}", best_run.record.label)
+        },
+        num(ok_value(best_run, Metric::TEST_RMSE)),
+        num(ok_value(
+            best_run,
+            Metric::baseline_test_rmse(Baseline::Naive)
+        ))
+    );
+    forecast_png(
+        &layout.forecast_png(),
+        p.series,
+        p.time,
+        &first_step(best_run, Split::Train),
+        &first_step(best_run, Split::Validation),
+        &first_step(best_run, Split::Test),
+        &title,
+    )?;
+    done("forecast.png");
+
+    if p.horizon > 1 {
+        let file = "paths.png";
+        best_png(
+            &plots.join(file),
+            &test_actual(std::slice::from_ref(&best_run), p.series),
+            &multi_step_paths(best_run, p.horizon, 4),
+            &format!(
+                "{}: {}-step forecasts from a few test origins",
+                p.name, p.horizon
+            ),
+        )?;
+        done(file);
+    }
+
+    if best_run.folds.len() > 1 {
+        let file = "backtest.png";
+        let folds = backtest_paths(best_run);
+        let actual = dedup_points(
+            folds
+                .iter()
+                .flat_map(|(_, points)| points)
+                .filter_map(|&(i, _)| p.series.get(i).map(|v| (i, *v)))
+                .collect(),
+        );
+        best_png(
+            &plots.join(file),
+            &actual,
+            &folds,
+            &format!(
+                "{}: backtest of {}, each fold's test forecast",
+                p.name, best_run.record.label
+            ),
+        )?;
+        done(file);
+    }
+
+    if p.runs.len() == 1 {
+        loss_png(
+            &layout.loss_png(),
+            &best_run.final_history().cloned().collect::<Vec<_>>(),
+            &format!("{}: training loss", p.name),
+        )?;
+        done("loss.png");
+        return Ok(written);
+    }
+
+    let rank_metric = p.analysis.rank_metric;
+    let entries: Vec<RankEntry> = p
+        .analysis
+        .configs
+        .iter()
+        .map(|s| RankEntry {
+            config: s.config.clone(),
+            mean: s.mean(rank_metric).unwrap_or(f64::NAN),
+            std: s.std(rank_metric),
+            values: p
+                .runs
+                .iter()
+                .filter(|r| s.run_ids.contains(&r.record.run_id))
+                .map(|r| ok_value(r, rank_metric))
+                .collect(),
+        })
+        .collect();
+    let baselines: Vec<(&str, f64)> = p
+        .analysis
+        .baselines
+        .iter()
+        .map(|c| (c.baseline.name(), c.rmse))
+        .collect();
+    let rank_column = rank_metric.column();
+    ranking_png(
+        &plots.join("ranking.png"),
+        &entries,
+        &baselines,
+        &rank_column,
+        &format!(
+            "{}: mean test RMSE per configuration (± std over seeds)",
+            p.name
+        ),
+    )?;
+    done("ranking.png");
+
+    for key in &p.swept {
+        let points: Vec<ParamPoint> = p
+            .runs
+            .iter()
+            .map(|r| ParamPoint {
+                value: r
+                    .record
+                    .params
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map_or(ParamAxis::Category(String::new()), |(_, v)| axis_value(v)),
+                metric: ok_value(r, rank_metric),
+            })
+            .collect();
+        let file = format!("param_{}.png", key.replace('.', "_"));
+        param_png(&plots.join(&file), key, &points, &rank_column)?;
+        done(&file);
+    }
+
+    // The best configurations: their first finished seed's test forecast and training loss.
+    let shown: Vec<&FinishedRun> = p
+        .analysis
+        .representatives
+        .iter()
+        .take(BEST_SHOWN)
+        .filter_map(|id| p.run(Some(id)))
+        .collect();
+    let forecasts: Vec<(String, Vec<(usize, f64)>)> = shown
+        .iter()
+        .map(|r| (r.record.label.clone(), first_step(r, Split::Test)))
+        .collect();
+    best_png(
+        &plots.join("best.png"),
+        &test_actual(&shown, p.series),
+        &forecasts,
+        &format!("{}: test forecasts of the best configurations", p.name),
+    )?;
+    done("best.png");
+    let curves: Vec<(String, Vec<(u32, f64)>)> = shown
+        .iter()
+        .map(|r| {
+            let c = r.final_history().map(|h| (h.epoch, h.train_loss)).collect();
+            (r.record.label.clone(), c)
+        })
+        .collect();
+    losses_png(
+        &layout.loss_png(),
+        &curves,
+        &format!("{}: training loss of the best configurations", p.name),
+    )?;
+    done("loss.png");
+    Ok(written)
+}
+
+/// The actual series over every test point any of `runs` predicts (their lookbacks may
+/// differ, and with them the first test window).
+fn test_actual(runs: &[&FinishedRun], series: &[f64]) -> Vec<(usize, f64)> {
+    dedup_points(
+        runs.iter()
+            .flat_map(|r| r.final_predictions())
+            .filter(|p| p.split == Split::Test.as_str())
+            .map(|p| p.index as usize)
+            .filter_map(|i| series.get(i).map(|v| (i, *v)))
+            .collect(),
+    )
+}
+
+/// The `horizon`-step paths predicted from `count` test windows spread over the test part.
+/// Prediction rows come window by window, `horizon` rows each.
+fn multi_step_paths(
+    run: &FinishedRun,
+    horizon: usize,
+    count: usize,
+) -> Vec<(String, Vec<(usize, f64)>)> {
+    let test: Vec<_> = run
+        .final_predictions()
+        .filter(|p| p.split == Split::Test.as_str())
+        .collect();
+    let windows = test.len() / horizon;
+    if windows == 0 {
+        return Vec::new();
+    }
+    // n origins evenly spread from the first test window to the last.
+    let n = count.min(windows);
+    (0..n)
+        .map(|k| {
+            if n > 1 {
+                k * (windows - 1) / (n - 1)
+            } else {
+                0
+            }
+        })
+        .map(|w| {
+            let rows = &test[w * horizon..(w + 1) * horizon];
+            let label = format!("from index {}", rows[0].index);
+            (
+                label,
+                rows.iter()
+                    .map(|p| (p.index as usize, p.predicted))
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Each backtest fold's one-step test forecast, labelled with the fold and its RMSE.
+fn backtest_paths(run: &FinishedRun) -> Vec<(String, Vec<(usize, f64)>)> {
+    run.folds
+        .iter()
+        .map(|f| {
+            let rmse = f.metric(&Metric::TEST_RMSE.column()).unwrap_or(f64::NAN);
+            let points = dedup_points(
+                run.predictions
+                    .iter()
+                    .filter(|p| p.fold == f.fold && p.split == Split::Test.as_str())
+                    .map(|p| (p.index as usize, p.predicted))
+                    .collect(),
+            );
+            (format!("fold {} (test RMSE {})", f.fold, num(rmse)), points)
+        })
+        .collect()
+}
+
+fn axis_value(v: &ParamValue) -> ParamAxis {
+    match v {
+        ParamValue::Int(i) => ParamAxis::Number(*i as f64),
+        ParamValue::Float(f) => ParamAxis::Number(*f),
+        ParamValue::Str(s) => ParamAxis::Category(s.clone()),
+        ParamValue::Bool(b) => ParamAxis::Category(b.to_string()),
+    }
+}
+
+/// Each target index once: the first prediction made for it (the one-step-ahead one with a
+/// horizon of 1; with longer horizons, that of the earliest window).
+fn first_step(run: &FinishedRun, split: Split) -> Vec<(usize, f64)> {
+    dedup_points(
+        run.final_predictions()
+            .filter(|p| p.split == split.as_str())
+            .map(|p| (p.index as usize, p.predicted))
+            .collect(),
+    )
+}
+
+fn dedup_points(mut points: Vec<(usize, f64)>) -> Vec<(usize, f64)> {
+    let mut seen = HashSet::new();
+    points.retain(|(i, _)| seen.insert(*i));
+    points.sort_by_key(|(i, _)| *i);
+    points
+}

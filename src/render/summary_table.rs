@@ -1,0 +1,179 @@
+//! The summary table: one row per configuration, `summary.csv` for people and
+//! `summary.parquet` for tools, written from the analysis' [`ConfigSummary`] rows.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use polars::prelude::{Column, DataFrame};
+
+use crate::analysis::summary::{ConfigSummary, MetricSummary};
+use crate::store::layout::{SUMMARY_CSV, SUMMARY_PARQUET};
+use crate::store::param_columns::{param_columns, param_keys};
+use crate::store::records::ParamValue;
+use crate::store::tables::{write_csv, write_parquet};
+
+/// Columns of the summary table before the parameter columns, and after them.
+const SUMMARY_LEADING: [&str; 2] = ["rank", "config"];
+const SUMMARY_COUNTS: [&str; 2] = ["n", "n_failed"];
+
+/// The summary table as a frame: `rank: UInt32, config: String`, one typed column per swept
+/// key (as in the runs table), `n: UInt32, n_failed: UInt32`, then `<metric>_mean: Float64`
+/// and `<metric>_std: Float64` (nullable) for each metric, in rank order.
+pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
+    let names: Vec<String> = summaries
+        .first()
+        .map(|s| s.metrics.iter().map(|m| m.name.clone()).collect())
+        .unwrap_or_default();
+    let stat_columns: Vec<String> = names
+        .iter()
+        .flat_map(|n| [format!("{n}_mean"), format!("{n}_std")])
+        .collect();
+    let mut reserved: Vec<&str> = SUMMARY_LEADING
+        .iter()
+        .chain(&SUMMARY_COUNTS)
+        .copied()
+        .collect();
+    reserved.extend(stat_columns.iter().map(String::as_str));
+    let keys = param_keys(
+        summaries
+            .iter()
+            .map(|s| (format!("config {:?}", s.config), s.params.as_slice())),
+        &reserved,
+    )?;
+    let param_rows: Vec<&[(String, ParamValue)]> =
+        summaries.iter().map(|s| s.params.as_slice()).collect();
+    let count = |v: usize, what: &str| {
+        u32::try_from(v).with_context(|| format!("{what} = {v} does not fit u32"))
+    };
+
+    let mut columns = vec![
+        Column::new(
+            "rank".into(),
+            summaries
+                .iter()
+                .map(|s| count(s.rank, "rank"))
+                .collect::<Result<Vec<u32>>>()?,
+        ),
+        Column::new(
+            "config".into(),
+            summaries
+                .iter()
+                .map(|s| s.config.as_str())
+                .collect::<Vec<_>>(),
+        ),
+    ];
+    columns.extend(param_columns(&keys, &param_rows));
+    columns.push(Column::new(
+        "n".into(),
+        summaries
+            .iter()
+            .map(|s| count(s.n, "n"))
+            .collect::<Result<Vec<u32>>>()?,
+    ));
+    columns.push(Column::new(
+        "n_failed".into(),
+        summaries
+            .iter()
+            .map(|s| count(s.n_failed, "n_failed"))
+            .collect::<Result<Vec<u32>>>()?,
+    ));
+    for name in &names {
+        let stat = |pick: fn(&MetricSummary) -> Option<f64>| -> Vec<Option<f64>> {
+            summaries
+                .iter()
+                .map(|s| s.metrics.iter().find(|m| m.name == *name).and_then(pick))
+                .collect()
+        };
+        columns.push(Column::new(format!("{name}_mean").into(), stat(|m| m.mean)));
+        columns.push(Column::new(format!("{name}_std").into(), stat(|m| m.std)));
+    }
+    Ok(DataFrame::new(summaries.len(), columns)?)
+}
+
+/// Writes `dir/summary.csv` and `dir/summary.parquet`; see [`summary_frame`] for the columns.
+pub fn write_summary(dir: &Path, summaries: &[ConfigSummary]) -> Result<()> {
+    let mut df = summary_frame(summaries)?;
+    write_csv(&dir.join(SUMMARY_CSV), &mut df)?;
+    write_parquet(&dir.join(SUMMARY_PARQUET), &mut df)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::metric::Metric;
+    use crate::analysis::summary::summarize;
+    use crate::store::records::{RunRecord, RunStatus};
+    use crate::store::test_support::{ok, run, TempDir};
+    use polars::prelude::{DataType, ParquetReader, SerReader};
+
+    /// lookback=5 three seeds, lookback=10 two ok and one diverged, lookback=20 all failed,
+    /// lookback=40 one seed (the summary's own test sweep).
+    fn sweep() -> Vec<RunRecord> {
+        vec![
+            ok(5, 1, 1.0, 0.5),
+            ok(5, 2, 2.0, 0.6),
+            ok(5, 3, 3.0, 0.7),
+            ok(10, 1, 0.5, 0.9),
+            run(10, 2, RunStatus::Diverged, &[("test_rmse", f64::NAN)]),
+            ok(10, 3, 1.5, 0.8),
+            run(20, 1, RunStatus::Failed, &[]),
+            run(20, 2, RunStatus::Failed, &[]),
+            ok(40, 1, 4.0, 0.1),
+        ]
+    }
+
+    #[test]
+    fn summary_tables_have_typed_columns_in_rank_order() {
+        let tmp = TempDir::new("write");
+        write_summary(&tmp.0, &summarize(&sweep(), Metric::TEST_RMSE)).unwrap();
+
+        let text = std::fs::read_to_string(tmp.0.join("summary.csv")).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "rank,config,window.lookback,n,n_failed,test_rmse_mean,test_rmse_std,test_r2_mean,test_r2_std"
+        );
+        assert_eq!(lines.len(), 5);
+        assert!(
+            lines[2].starts_with("2,lookback=5,5,3,0,2.0,1.0,"),
+            "{}",
+            lines[2]
+        );
+        assert_eq!(lines[4], "4,lookback=20,20,0,2,,,,");
+
+        let file = std::fs::File::open(tmp.0.join("summary.parquet")).unwrap();
+        let df = ParquetReader::new(file).finish().unwrap();
+        assert_eq!(df.height(), 4);
+        let dtype = |c: &str| df.column(c).unwrap().dtype().clone();
+        assert_eq!(dtype("rank"), DataType::UInt32);
+        assert_eq!(dtype("config"), DataType::String);
+        assert_eq!(dtype("window.lookback"), DataType::Int64);
+        assert_eq!(dtype("n"), DataType::UInt32);
+        assert_eq!(dtype("n_failed"), DataType::UInt32);
+        for c in [
+            "test_rmse_mean",
+            "test_rmse_std",
+            "test_r2_mean",
+            "test_r2_std",
+        ] {
+            assert_eq!(dtype(c), DataType::Float64, "{c}");
+        }
+        let f = |c: &str, row: usize| df.column(c).unwrap().f64().unwrap().get(row);
+        assert_eq!(f("test_rmse_mean", 0), Some(1.0));
+        assert_eq!(f("test_rmse_std", 2), None);
+        assert_eq!(f("test_rmse_mean", 3), None);
+        assert_eq!(df.column("n").unwrap().u32().unwrap().get(0), Some(2));
+        assert_eq!(
+            df.column("window.lookback").unwrap().i64().unwrap().get(0),
+            Some(10)
+        );
+    }
+
+    #[test]
+    fn empty_summary_writes_the_fixed_columns() {
+        let tmp = TempDir::new("empty");
+        write_summary(&tmp.0, &[]).unwrap();
+        let text = std::fs::read_to_string(tmp.0.join("summary.csv")).unwrap();
+        assert_eq!(text.lines().next(), Some("rank,config,n,n_failed"));
+    }
+}
