@@ -18,10 +18,8 @@ pub fn mean_and_std(values: &[f64]) -> (Option<f64>, Option<f64>) {
 
 /// Plain mean; NaN for no values (so that a missing figure shows as such, not as 0).
 pub fn mean(values: impl IntoIterator<Item = f64>) -> f64 {
-    let (sum, n) = values
-        .into_iter()
-        .fold((0.0, 0usize), |(sum, n), v| (sum + v, n + 1));
-    sum / n as f64
+    let values: Vec<f64> = values.into_iter().collect();
+    values.iter().sum::<f64>() / values.len() as f64
 }
 
 /// `(now - before) / |before|`: the relative change, positive when the value went up

@@ -192,3 +192,119 @@ pub fn naive_counterpart(metric: Metric) -> Option<Metric> {
     (metric.forecaster == Forecaster::Network)
         .then(|| metric.of(Forecaster::Baseline(Baseline::Naive)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::metric::{Measure, Split};
+    use crate::store::test_support::run;
+
+    fn finished(record: RunRecord) -> FinishedRun {
+        FinishedRun {
+            record,
+            history: Vec::new(),
+            predictions: Vec::new(),
+            folds: Vec::new(),
+        }
+    }
+
+    fn ok(lookback: i64, seed: u64, rmse: f64, naive: f64, ar: f64) -> FinishedRun {
+        finished(run(
+            lookback,
+            seed,
+            RunStatus::Ok,
+            &[
+                ("test_rmse", rmse),
+                ("test_naive_rmse", naive),
+                ("test_ar_rmse", ar),
+            ],
+        ))
+    }
+
+    /// lookback=5: rmse 1 and 3; lookback=10: a diverged seed, then rmse 0.5 where AR is
+    /// exact. Naive 4, 2, 6; AR 2, 2, 0.
+    fn runs() -> Vec<FinishedRun> {
+        vec![
+            ok(5, 1, 1.0, 4.0, 2.0),
+            ok(5, 2, 3.0, 2.0, 2.0),
+            finished(run(10, 1, RunStatus::Diverged, &[])),
+            ok(10, 2, 0.5, 6.0, 0.0),
+        ]
+    }
+
+    #[test]
+    fn best_configuration_baselines_beside_it_and_failures() {
+        let a = SweepAnalysis::from_runs(&runs());
+        let order: Vec<&str> = a.configs.iter().map(|c| c.config.as_str()).collect();
+        assert_eq!(order, ["lookback=10", "lookback=5"]);
+        assert_eq!(a.best().unwrap().config, "lookback=10");
+        // The plots' runs: the first successful seed of each configuration.
+        assert_eq!(a.representatives, ["l10s2", "l5s1"]);
+
+        let h = a.headline.as_ref().unwrap();
+        assert_eq!(
+            (h.config.as_str(), h.mean, h.std, h.runs),
+            ("lookback=10", 0.5, None, 2)
+        );
+        // The naive figure is the configuration's first run's, which diverged and has none.
+        assert!(h.naive.is_nan());
+
+        // naive: (4 + 2 + 6) / 3 = 4, and 0.5 against it is (0.5 - 4) / 4 = -87.5%.
+        let naive = a.baseline(Baseline::Naive).unwrap();
+        assert_eq!((naive.rmse, naive.best_change), (4.0, Some(-0.875)));
+        // AR: (2 + 2 + 0) / 3 = 4/3; (0.5 - 4/3) / (4/3) = -0.625.
+        let ar = a.baseline(Baseline::LinearAr).unwrap();
+        assert!((ar.rmse - 4.0 / 3.0).abs() < 1e-15);
+        assert!((ar.best_change.unwrap() + 0.625).abs() < 1e-12);
+        // Baselines no run has are left out.
+        assert_eq!(a.baselines.len(), 2);
+        assert!(a.baseline(Baseline::Drift).is_none());
+
+        assert_eq!(a.failed.len(), 1);
+        assert_eq!(a.failed[0].label, "lookback=10 seed=1");
+        assert_eq!(a.failed[0].why(), "loss is NaN at epoch 2");
+        assert_eq!(a.runs, 4);
+        // Every configuration carries its seed ensemble's figure, here none (no predictions).
+        let last = a.configs[0].metrics.last().unwrap();
+        assert_eq!(
+            (last.name.as_str(), last.mean),
+            ("ensemble_test_rmse", None)
+        );
+    }
+
+    #[test]
+    fn an_exact_baseline_has_no_percentage_and_no_runs_no_best() {
+        let exact = BaselineComparison::new(Baseline::LinearAr, 0.0, Some(1.0));
+        assert_eq!(exact.best_change, None);
+        let no_best = BaselineComparison::new(Baseline::Naive, 2.0, None);
+        assert_eq!(no_best.best_change, None);
+
+        let failed = [finished(run(5, 1, RunStatus::Failed, &[]))];
+        let a = SweepAnalysis::from_runs(&failed);
+        assert!(a.best().is_none() && a.headline.is_none());
+        assert!(a.representatives.is_empty());
+        let why = FailedRun {
+            label: "x".into(),
+            status: RunStatus::Diverged,
+            reason: None,
+        };
+        assert_eq!(why.why(), "diverged");
+    }
+
+    #[test]
+    fn plots_show_failed_runs_as_nan_and_the_naive_counterpart() {
+        let runs = runs();
+        assert_eq!(ok_value(&runs[0], Metric::TEST_RMSE), 1.0);
+        assert!(ok_value(&runs[2], Metric::TEST_RMSE).is_nan());
+        let mae = Metric::network(Split::Validation, Measure::Mae);
+        assert_eq!(
+            naive_counterpart(mae).unwrap().column(),
+            "validation_naive_mae"
+        );
+        assert_eq!(naive_counterpart(Metric::ENSEMBLE_TEST_RMSE), None);
+        assert_eq!(
+            naive_counterpart(Metric::baseline_test_rmse(Baseline::LinearAr)),
+            None
+        );
+    }
+}

@@ -116,7 +116,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: PathBuf,
     /// The metric compared (a column of runs.csv; lower is better except for r2 and skill).
-    #[arg(long, default_value = "test_rmse", value_parser = parse_metric)]
+    #[arg(long, default_value_t = Metric::TEST_RMSE, value_parser = parse_metric)]
     pub metric: Metric,
     /// Relative worsening tolerated, in percent.
     #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
@@ -173,7 +173,7 @@ pub struct CompareArgs {
     #[arg(value_name = "DIR", num_args = 1..=2, required = true)]
     pub dirs: Vec<PathBuf>,
     /// The metric to rank or compare by (a column of runs.csv).
-    #[arg(long, default_value = "test_rmse", value_parser = parse_metric)]
+    #[arg(long, default_value_t = Metric::TEST_RMSE, value_parser = parse_metric)]
     pub metric: Metric,
     /// Show only the best N configurations (one folder only).
     #[arg(long, value_name = "N")]

@@ -5,6 +5,7 @@ use std::panic::AssertUnwindSafe;
 
 use serde::Serialize;
 
+use crate::analysis::backtest::mean_over_folds;
 use crate::data::Prepared;
 use crate::spec::{sweep::value_text, RunSpec};
 use crate::store::{FinishedRun, FoldRecord, ParamValue, RunRecord, RunStatus};
@@ -108,7 +109,7 @@ fn train_and_score(
         run,
         status,
         reason,
-        mean_columns(&fold_records),
+        mean_over_folds(&fold_records),
         outcomes.iter().map(|o| o.fold.train_seconds).sum(),
         outcomes.iter().map(|o| o.fold.epochs).max().unwrap_or(0),
     );
@@ -154,28 +155,6 @@ fn train_and_score(
         }
     }
     (finished, metrics)
-}
-
-/// The run's metric columns: each fold's column averaged over the folds (a single fold's
-/// as they are), in the first fold's order. A NaN in any fold makes the mean NaN.
-fn mean_columns(folds: &[&FoldRecord]) -> Vec<(String, f64)> {
-    let Some(first) = folds.first() else {
-        return Vec::new();
-    };
-    first
-        .metrics
-        .iter()
-        .map(|(name, _)| {
-            let values: Vec<f64> = folds
-                .iter()
-                .map(|f| f.metric(name).unwrap_or(f64::NAN))
-                .collect();
-            (
-                name.clone(),
-                values.iter().sum::<f64>() / values.len() as f64,
-            )
-        })
-        .collect()
 }
 
 fn record(

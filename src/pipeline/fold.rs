@@ -1,8 +1,9 @@
 //! One fold of a run (the whole run without a backtest): fit, forecast, score against the
 //! baselines, and the fold's rows of the tables.
 
+use crate::analysis::metric::{Baseline, Forecaster, Measure, Metric, Split};
 use crate::data::Prepared;
-use crate::eval::baselines::{self, Baselines};
+use crate::eval::baselines::Baselines;
 use crate::eval::metrics::root_mean_squared_error;
 use crate::eval::{evaluate, Metrics};
 use crate::spec::RunSpec;
@@ -162,37 +163,39 @@ fn metric_columns(
     baselines: &[(&'static str, Vec<BaselineScore>)],
 ) -> Vec<(String, f64)> {
     let mut cols = Vec::new();
-    for split in ["test", "validation", "train"] {
-        let Some((_, m)) = metrics.iter().find(|(s, _)| *s == split) else {
+    for split in Split::TABLE_ORDER {
+        let Some((_, m)) = metrics.iter().find(|(s, _)| *s == split.as_str()) else {
             continue;
         };
         let nan = f64::NAN;
-        for (name, value) in [
-            ("rmse", m.rmse),
-            ("mae", m.mae),
-            ("mape", m.mape.unwrap_or(nan)),
-            ("smape", m.smape.unwrap_or(nan)),
-            ("mase", m.mase.unwrap_or(nan)),
-            ("r2", m.r2),
-            ("naive_rmse", m.naive_rmse),
+        for (measure, value) in [
+            (Measure::Rmse, m.rmse),
+            (Measure::Mae, m.mae),
+            (Measure::Mape, m.mape.unwrap_or(nan)),
+            (Measure::Smape, m.smape.unwrap_or(nan)),
+            (Measure::Mase, m.mase.unwrap_or(nan)),
+            (Measure::R2, m.r2),
         ] {
-            cols.push((format!("{split}_{name}"), value));
+            cols.push((Metric::network(split, measure).column(), value));
         }
-        if split == "test" {
-            let rmse_of = |name: &str| {
+        let naive = Metric::network(split, Measure::Rmse).of(Forecaster::Baseline(Baseline::Naive));
+        cols.push((naive.column(), m.naive_rmse));
+        if split == Split::Test {
+            // Baselines are named alike here and in eval (`Baseline::key`).
+            let rmse_of = |b: Baseline| {
                 baselines
                     .iter()
-                    .find(|(s, _)| *s == split)
-                    .and_then(|(_, b)| b.iter().find(|b| b.name == name))
-                    .map(|b| b.rmse)
+                    .find(|(s, _)| *s == split.as_str())
+                    .and_then(|(_, scores)| scores.iter().find(|s| s.name == b.key()))
+                    .map(|s| s.rmse)
             };
-            for name in [baselines::SEASONAL_NAIVE, baselines::DRIFT, baselines::AR] {
-                let rmse = rmse_of(name).unwrap_or(nan);
-                cols.push((format!("{split}_{name}_rmse"), rmse));
+            for b in [Baseline::SeasonalNaive, Baseline::Drift, Baseline::LinearAr] {
+                let rmse = rmse_of(b).unwrap_or(nan);
+                cols.push((Metric::baseline_test_rmse(b).column(), rmse));
             }
-            for name in [baselines::SEASONAL_NAIVE, baselines::AR] {
-                let value = skill(m.rmse, rmse_of(name));
-                cols.push((format!("{split}_skill_vs_{name}"), value));
+            for b in [Baseline::SeasonalNaive, Baseline::LinearAr] {
+                let skill = skill(m.rmse, rmse_of(b));
+                cols.push((Metric::network(split, Measure::SkillVs(b)).column(), skill));
             }
         }
     }
@@ -214,7 +217,7 @@ fn step_columns(forecasts: &[SplitForecast]) -> Vec<(String, f64)> {
             let col = |a: &ndarray::Array2<f64>| a.column(h).to_vec();
             let (actual, predicted) = (col(&test.actual), col(&test.predicted));
             (
-                format!("test_rmse_step{}", h + 1),
+                Metric::network(Split::Test, Measure::RmseAtStep(h as u32 + 1)).column(),
                 root_mean_squared_error(&actual, &predicted),
             )
         })
@@ -240,4 +243,23 @@ fn prediction_rows(run_id: &str, fold: u32, forecasts: &[SplitForecast]) -> Vec<
         }
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::baselines;
+
+    #[test]
+    fn column_names_use_the_baselines_names_of_eval() {
+        let pairs = [
+            (Baseline::Naive, baselines::NAIVE),
+            (Baseline::SeasonalNaive, baselines::SEASONAL_NAIVE),
+            (Baseline::Drift, baselines::DRIFT),
+            (Baseline::LinearAr, baselines::AR),
+        ];
+        for (b, name) in pairs {
+            assert_eq!(b.key(), name);
+        }
+    }
 }
