@@ -356,8 +356,10 @@ fn shards_merged_from_one_or_several_folders_equal_a_local_run() {
         !s.path().join("shared/runs.parquet").exists(),
         "a shard builds no tables"
     );
-    let merged = runner(s.path(), &["merge", "shared"]);
+    // -q and --out are accepted by merge as by run.
+    let merged = runner(s.path(), &["merge", "shared", "-q", "--out", "shared"]);
     assert!(merged.status.success(), "{}", text(&merged.stderr));
+    assert!(text(&merged.stdout).starts_with("merged 8 runs (0 copied in)"));
     let (a, b) = (
         tables(&s.path().join("local")),
         tables(&s.path().join("shared")),

@@ -130,14 +130,13 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Error> {
 
 pub fn merge(args: MergeArgs) -> Result<ExitCode, Error> {
     let merged = pipeline::merge(&args.dirs, args.output.out.as_deref())?;
-    if !args.output.quiet {
-        println!(
-            "merged {} runs ({} copied in) into {}",
-            merged.runs.len(),
-            merged.copied,
-            merged.folder.display()
-        );
-    }
+    // -q is accepted as everywhere; merge shows no progress, and its summary line stays.
+    println!(
+        "merged {} runs ({} copied in) into {}",
+        merged.runs.len(),
+        merged.copied,
+        merged.folder.display()
+    );
     if !merged.missing.is_empty() {
         eprintln!(
             "error: {} runs of the grid have no finished folder: {}",
