@@ -7,6 +7,7 @@
 //! checks (`validate`) -> [`Experiment`].
 
 mod error;
+pub mod identity;
 mod locate;
 mod overrides;
 mod schema;

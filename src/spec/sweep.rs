@@ -48,13 +48,11 @@ pub struct Sweep {
 }
 
 impl Sweep {
-    /// Identity of the whole grid: a hash of its sorted run ids (12 hex digits). A baseline
-    /// recorded for another grid or other settings carries another hash.
+    /// Identity of the whole grid: a hash of its sorted run ids (12 hex digits, see
+    /// [`super::identity::experiment_hash`]). A baseline recorded for another grid or other
+    /// settings carries another hash.
     pub fn hash(&self) -> String {
-        let mut ids: Vec<&str> = self.runs.iter().map(|r| r.run_id.as_str()).collect();
-        ids.sort_unstable();
-        let digest = blake3::hash(ids.join(",").as_bytes());
-        digest.to_hex()[..12].to_string()
+        super::identity::experiment_hash(self.runs.iter().map(|r| r.run_id.as_str()))
     }
 
     /// Number of distinct data stages (source, split, scale, window) among the runs.

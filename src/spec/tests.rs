@@ -999,3 +999,131 @@ fn generators_parse_validate_and_generate() {
         "{msg}"
     );
 }
+
+/// Every run id, data-stage hash and sweep hash of every file in `experiments/` (plain and
+/// under `--set` variants that exercise the optional fields) and of each data generator,
+/// one line each, written to the file named by `RUNNER_ID_LISTING`. Run it before and
+/// after a change to the identities and compare the two files:
+/// `RUNNER_ID_LISTING=/tmp/ids.txt cargo test --release --lib spec::tests::id_listing -- --ignored`
+#[test]
+#[ignore]
+fn id_listing() {
+    let Ok(out) = std::env::var("RUNNER_ID_LISTING") else {
+        return;
+    };
+    let variants: &[&[&str]] = &[
+        &[],
+        &["transform.log=true"],
+        &["transform.difference=1"],
+        &["transform.difference=2"],
+        &["transform.seasonal_difference=12"],
+        &["transform.window_normalise=true"],
+        &["transform.log=false", "transform.difference=0"],
+        &["backtest.folds=2"],
+        &["backtest.folds=2", "backtest.step=10"],
+        &["backtest.folds=1"],
+        &[
+            "split.validation=0.1",
+            "train.early_stopping={ patience = 3 }",
+        ],
+        &[
+            "split.validation=0.1",
+            "train.early_stopping={ patience = 3, min_delta = 0.01 }",
+        ],
+        &["train.reduce_lr={ patience = 3 }"],
+        &["train.reduce_lr={ factor = 0.2, patience = 2, min_lr = 0.0001, min_delta = 0.001 }"],
+        &["data.seed=7", "data.noise=0.1"],
+        &["data.noise=0.1"],
+        &["data.season=12"],
+        &["data.missing=interpolate"],
+        &["model.cell=gru"],
+        &["model.cell=lstm"],
+        &["window.horizon=3"],
+        &["window.lookback_from=history"],
+        &["window.lookback_from=part"],
+        &["train.clip_norm=1.0"],
+        &["train.optimizer=sgd", "train.momentum=0.9"],
+        &["train.optimizer=rmsprop"],
+        &["train.loss=huber", "train.huber_delta=0.5"],
+        &["train.loss=mae"],
+        &["train.shuffle=false"],
+        &["split.test=50"],
+        &["split.train=0.7", "split.test=0.3"],
+        &["split.validation=20"],
+        &["scale.kind=none"],
+        &["scale.range=[-1.0, 1.0]"],
+        &["scale.fit_on=all"],
+        &["description=\"other prose\""],
+        &["name=renamed"],
+        &["seed=7"],
+        &[
+            "train.epochs=3",
+            "train.batch_size=8",
+            "train.learning_rate=0.0005",
+        ],
+    ];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("experiments"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    let generators = [
+        "[data]\nkind = \"sines\"\npoints = 200\namplitudes = [1.0, 0.5]\nperiods = [12, 5.5]\nnoise = 0.1\n",
+        "[data]\nkind = \"sines\"\npoints = 200\namplitudes = [1.0]\nperiods = [12]\n",
+        "[data]\nkind = \"trend_season\"\npoints = 200\nlevel = 10\nslope = 0.5\nperiod = 12\namplitude = 3\nnoise = 0.2\n",
+        "[data]\nkind = \"trend_season\"\npoints = 200\nperiod = 7.5\n",
+        "[data]\nkind = \"ar\"\npoints = 200\ncoefficients = [0.6, -0.2]\nnoise = 0.5\nburn_in = 50\n",
+        "[data]\nkind = \"ar\"\npoints = 200\ncoefficients = [0.6]\nseed = 3\n",
+        "[data]\nkind = \"random_walk\"\npoints = 200\nstart = 100\nstep = 2\ndrift = 0.1\n",
+        "[data]\nkind = \"random_walk\"\npoints = 200\nstep = 0.0\n",
+        "[data]\nkind = \"csv\"\npath = \"../data/lynx.csv\"\n",
+        "[data]\nkind = \"csv\"\npath = \"../data/lynx.csv\"\ntime_column = \"time\"\nmissing = \"interpolate\"\nseason = 10\n",
+        "name = \"it's \\\"quoted\\\"\"\n[data]\nkind = \"sine\"\npoints = 300\nstop = 1e3\nphase = -0.5\namplitude = 2.5\nfrequency = 0.1\n",
+    ];
+    let mut lines = Vec::new();
+    let mut runs = 0;
+    let mut record = |source: &str, sets: &[&str], sweep: Result<Sweep, SpecError>| {
+        let head = format!("{source} {sets:?}");
+        match sweep {
+            Ok(s) => {
+                lines.push(format!("{head} sweep={} runs={}", s.hash(), s.runs.len()));
+                for r in &s.runs {
+                    runs += 1;
+                    lines.push(format!(
+                        "{head} #{} id={} data={}",
+                        r.position,
+                        r.run_id,
+                        r.experiment.data_hash()
+                    ));
+                }
+            }
+            Err(e) => lines.push(format!(
+                "{head} invalid: {}",
+                e.to_string().replace('\n', " | ")
+            )),
+        }
+    };
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        for sets in variants {
+            let owned: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+            record(&name, sets, sweep::load_sweep(file, &owned));
+        }
+    }
+    for (i, text) in generators.iter().enumerate() {
+        let path = root.join("experiments").join(format!("generator{i}.toml"));
+        for sets in variants {
+            let owned: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+            let text = format!("{text}[sweep]\nseed = [1, 2]\n");
+            record(
+                &format!("generator{i}"),
+                sets,
+                sweep::parse_sweep_str(&text, &path, &owned),
+            );
+        }
+    }
+    lines.push(format!("{runs} runs"));
+    std::fs::write(out, lines.join("\n") + "\n").unwrap();
+}

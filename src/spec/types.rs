@@ -14,6 +14,10 @@ use crate::data::{
 };
 
 /// One experiment, fully resolved: every default filled in.
+///
+/// The serde derives read the file and write the human-readable resolved TOML
+/// (`experiment.toml`); they do not decide a run's identity. A new field must also be
+/// placed in [`super::identity`] (the build fails until it is): see there.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Experiment {
@@ -27,8 +31,8 @@ pub struct Experiment {
     pub data: DataSpec,
     #[serde(default)]
     pub split: SplitSpec,
-    /// Written out only when some transform is on, so that the identities of experiments
-    /// from before transforms existed do not change.
+    /// Left out of the resolved TOML when all off, which keeps `experiment.toml` short.
+    /// (Identity is decided in [`super::identity`], not by what serde writes.)
     #[serde(default, skip_serializing_if = "TransformSpec::is_off")]
     pub transform: TransformSpec,
     #[serde(default)]
@@ -39,12 +43,11 @@ pub struct Experiment {
     pub model: ModelSpec,
     #[serde(default)]
     pub train: TrainSpec,
-    /// Written out only when on, so that the identities of experiments from before
-    /// backtests existed do not change.
+    /// Left out of the resolved TOML when off, which keeps `experiment.toml` short.
     #[serde(default, skip_serializing_if = "BacktestSpec::is_off")]
     pub backtest: BacktestSpec,
     /// Folder of the experiment file, which a CSV `path` is relative to.
-    /// Not part of the file, the TOML output or the hashes.
+    /// Not part of the file, the TOML output or the identity.
     #[serde(skip)]
     pub base_dir: PathBuf,
 }
@@ -213,8 +216,7 @@ pub struct SineSpec {
     #[serde(default)]
     pub noise: f64,
     /// Season length in steps for the seasonal baselines (seasonal naive, the MASE scale);
-    /// 0 = no season. Omitted from the resolved TOML when 0, so configurations without a
-    /// season keep their identities.
+    /// 0 = no season. Omitted from the resolved TOML when 0.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub season: usize,
     /// Seed of the noise; the run's master seed when not given, so that a `seed` sweep
@@ -266,8 +268,7 @@ pub struct CsvSpec {
     #[serde(default)]
     pub missing: Missing,
     /// Season length in steps for the seasonal baselines (seasonal naive, the MASE scale);
-    /// 0 = no season. Omitted from the resolved TOML when 0, so configurations without a
-    /// season keep their identities.
+    /// 0 = no season. Omitted from the resolved TOML when 0.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub season: usize,
 }
@@ -407,7 +408,7 @@ pub struct WindowSpec {
     /// Steps predicted at once.
     pub horizon: usize,
     /// Where the inputs of validation and test windows may come from. Omitted from the
-    /// resolved TOML at its default, so earlier configurations keep their identities.
+    /// resolved TOML at its default.
     #[serde(skip_serializing_if = "LookbackFrom::is_part")]
     pub lookback_from: LookbackFrom,
 }
@@ -587,43 +588,19 @@ impl Experiment {
         toml::to_string(self).expect("an Experiment always serializes to TOML")
     }
 
-    /// Identity of the whole configuration: blake3 of the resolved TOML without the
-    /// description (prose does not change results), first 12 hex digits.
+    /// Identity of the run: its id, the first 12 hex digits of a blake3 over the fields
+    /// listed in [`super::identity::run_text`] (everything but the description and the
+    /// file's folder). To add a field to the experiment, see [`super::identity`].
     pub fn canonical_hash(&self) -> String {
-        let mut canonical = self.clone();
-        canonical.description.clear();
-        short_hash(&canonical.to_toml_string())
+        super::identity::run_id(self)
     }
 
-    /// Identity of the data stages only (source, split, scale, window, and the seed when
-    /// the source draws noise): runs with equal hashes can share one [`crate::data::Prepared`].
-    /// A CSV source is identified by its path, not its contents.
+    /// Identity of the data stages only (source, split, transforms, scale, window,
+    /// backtest, and the seed when the source draws noise), listed in
+    /// [`super::identity::data_text`]: runs with equal hashes can share one
+    /// [`crate::data::Prepared`]. A CSV source is identified by its path, not its contents.
     pub fn data_hash(&self) -> String {
-        #[derive(Serialize)]
-        struct DataStages<'a> {
-            #[serde(skip_serializing_if = "Option::is_none")]
-            seed: Option<u64>,
-            data: &'a DataSpec,
-            split: &'a SplitSpec,
-            #[serde(skip_serializing_if = "TransformSpec::is_off")]
-            transform: &'a TransformSpec,
-            scale: &'a ScaleSpec,
-            window: &'a WindowSpec,
-            #[serde(skip_serializing_if = "BacktestSpec::is_off")]
-            backtest: &'a BacktestSpec,
-        }
-        // The master seed shapes the data only when it seeds the noise.
-        let noisy = self.data.draws_noise() && self.data.seed().is_none();
-        let stages = DataStages {
-            seed: noisy.then_some(self.seed),
-            data: &self.data,
-            split: &self.split,
-            transform: &self.transform,
-            scale: &self.scale,
-            window: &self.window,
-            backtest: &self.backtest,
-        };
-        short_hash(&toml::to_string(&stages).expect("data stages serialize to TOML"))
+        super::identity::data_hash(self)
     }
 
     /// The parameters of [`crate::data::prepare`].
@@ -719,8 +696,4 @@ impl SineSpec {
 
 pub(crate) fn resolve(base_dir: &Path, path: &str) -> PathBuf {
     base_dir.join(path)
-}
-
-fn short_hash(text: &str) -> String {
-    blake3::hash(text.as_bytes()).to_hex()[..12].to_string()
 }
