@@ -6,6 +6,7 @@
 //! wrong types, bad choices, missing keys) -> serde, section by section -> semantic
 //! checks (`validate`) -> [`Experiment`].
 
+mod data_spec;
 mod error;
 pub mod identity;
 mod locate;

@@ -202,9 +202,8 @@ fn one_seed_configs_go_by_the_tolerance_alone() {
 
 #[test]
 fn r2_is_better_when_higher() {
-    let r2_now = |config: &str, v: f64| {
-        summary(config, 1, 0, stat(1.0, None, 1), Some(stat(v, None, 1)))
-    };
+    let r2_now =
+        |config: &str, v: f64| summary(config, 1, 0, stat(1.0, None, 1), Some(stat(v, None, 1)));
     let r2_base = |config: &str, v: f64| BaselineRow {
         metric: "test_r2".to_string(),
         ..base(config, v, None, 1)

@@ -139,9 +139,7 @@ fn report_has_title_grid_ranking_baseline_failures_and_plots() {
     // test_mae is in no run, so it has no column.
     assert!(!text.contains("test MAE"), "{text}");
     assert!(
-        lines.contains(
-            &"| 1 | lookback=10 | 1.000 ± 0.7071 | 0.8500 ± 0.07071 | 2 (1 failed) |"
-        ),
+        lines.contains(&"| 1 | lookback=10 | 1.000 ± 0.7071 | 0.8500 ± 0.07071 | 2 (1 failed) |"),
         "{text}"
     );
     assert!(
