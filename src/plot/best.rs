@@ -104,9 +104,12 @@ mod tests {
         Pixels::render(CANVAS, |root| draw_best(root, actual, forecasts, "t"))
     }
 
+    /// `(index, value)` points of one line.
+    type Line = Vec<(usize, f64)>;
+
     /// The tutorial's test span (indices 810..1000 of a 0.1-step sine) and five forecasts
     /// with growing errors.
-    fn five_forecasts() -> (Vec<(usize, f64)>, Vec<(String, Vec<(usize, f64)>)>) {
+    fn five_forecasts() -> (Line, Vec<(String, Line)>) {
         let actual: Vec<(usize, f64)> = (810..1000).map(|i| (i, (i as f64 * 0.1).sin())).collect();
         let labels = [
             "lookback=20 units=50x50 lr=0.003",
