@@ -1,5 +1,5 @@
-//! Value axes for the sweep plots: linear or log10, with the tick positions chosen here so
-//! that labels are short and land on round values (or on the swept values themselves).
+//! Value axes for every plot: linear or log10, with plotters' own key points as ticks (or
+//! given ticks: the swept values themselves, category slots, ranking rows).
 //!
 //! Charts are built in *axis coordinates*: the value itself on a linear axis, its log10 on a
 //! log axis. [`ValueAxis::coord`] maps a data value there (or rejects it), and
@@ -8,7 +8,9 @@
 use std::ops::Range;
 
 use anyhow::Result;
-use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint, Ranged};
+use plotters::coord::combinators::{BindKeyPoints, IntoLogRange, LogCoord, WithKeyPoints};
+use plotters::coord::ranged1d::{BoldPoints, DefaultFormatting, KeyPointHint, LightPoints, Ranged};
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::font::FAMILY;
@@ -20,6 +22,14 @@ use super::text::GlyphTextBackend;
 /// Below one decade a log axis gains nothing and has too few round ticks to read; with a
 /// zero or negative value it cannot be drawn at all.
 pub(super) const LOG_AXIS_MIN_RATIO: f64 = 10.0;
+
+/// Light grid lines per labelled tick asked of plotters on a linear axis. With 5, plotters'
+/// finer step always divides its labelled step (1, 2 or 5 × 10^k), so the grids line up.
+const MINOR_PER_TICK: usize = 5;
+
+/// A log axis showing fewer than this many whole decades also labels 2 and 5 × 10^k:
+/// otherwise it would carry one or two labels only.
+const FEW_DECADES: usize = 4;
 
 /// One axis: its extent in axis coordinates, whether it is log10, and its ticks.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,7 +48,7 @@ impl ValueAxis {
     /// An axis over the finite values of `values`: log10 when `allow_log`, all values are
     /// positive and they span [`LOG_AXIS_MIN_RATIO`] or more; linear otherwise. The extent is
     /// padded by 5% each side (of the log span on a log axis). `integer` keeps linear ticks
-    /// on whole numbers (epochs, indices). About `max_ticks` labelled ticks.
+    /// on whole numbers (epochs, indices). At most `max_ticks` labelled ticks.
     pub(super) fn fit(
         values: impl IntoIterator<Item = f64>,
         allow_log: bool,
@@ -49,59 +59,96 @@ impl ValueAxis {
         let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         if allow_log && lo > 0.0 && hi / lo >= LOG_AXIS_MIN_RATIO {
-            Self::log(lo, hi)
+            Self::log(lo, hi, max_ticks)
         } else {
             let (lo, hi) = padded_range(finite);
             Self::linear(lo, hi, integer, max_ticks)
         }
     }
 
-    /// A linear axis over exactly `[lo, hi]` (`lo < hi`) with round ticks: steps of 1, 2 or
-    /// 5 × 10^k, at most `max_ticks` of them, whole numbers when `integer`.
+    /// A linear axis over exactly `[lo, hi]` (`lo < hi`) ticked at plotters' key points
+    /// (steps of 1, 2 or 5 × 10^k), at most `max_ticks` of them, whole numbers when
+    /// `integer`.
     pub(super) fn linear(lo: f64, hi: f64, integer: bool, max_ticks: usize) -> Self {
-        let step = nice_step((hi - lo) / max_ticks.max(1) as f64, integer);
+        let range = RangedCoordf64::from(lo..hi);
+        // Plotters picks the finest step giving at most that many points, so capping the
+        // count at one per whole unit keeps the step at 1 or more on an integer axis.
+        let cap = if integer {
+            max_ticks.min((hi - lo).floor().max(1.0) as usize + 1)
+        } else {
+            max_ticks
+        };
+        let whole = |v: &f64| !integer || v.fract() == 0.0;
+        let ticks = range.key_points(BoldPoints(cap));
+        let minor = range.key_points(LightPoints::new(cap, cap * MINOR_PER_TICK));
         Self {
             lo,
             hi,
             log: false,
-            ticks: multiples_in(step, lo, hi),
-            minor: multiples_in(step / 5.0, lo, hi),
+            ticks: ticks.into_iter().filter(whole).collect(),
+            minor: minor.into_iter().filter(whole).collect(),
         }
     }
 
     /// A log10 axis over the positive values `[min, max]` (`max / min >= 10`), padded by 5%
-    /// of the log span each side. Ticks on the decades, plus 2 and 5 × 10^k when the axis
-    /// shows fewer than four decades; minor grid lines on 2..9 × 10^k.
-    pub(super) fn log(min: f64, max: f64) -> Self {
+    /// of the log span each side, ticked at plotters' log key points: the decades (thinned
+    /// by plotters on a very wide axis), plus 2 and 5 × 10^k when the axis shows fewer than
+    /// [`FEW_DECADES`] decades; fine grid lines on 2..9 × 10^k.
+    pub(super) fn log(min: f64, max: f64, max_ticks: usize) -> Self {
         let (a, b) = (min.log10(), max.log10());
         let pad = 0.05 * (b - a);
         let (lo, hi) = (a - pad, b + pad);
-        let decades = (lo.floor() as i32)..=(hi.ceil() as i32);
-        let mut ticks = Vec::new();
-        let mut minor = Vec::new();
-        let whole_decades = (hi.floor() - lo.ceil()) as i32 + 1;
-        // Thin the decades on a very wide axis so labels never crowd.
-        let every = (whole_decades / 10).max(1);
-        for k in decades {
-            for m in 1..10 {
-                let c = (f64::from(m) * 10f64.powi(k)).log10();
-                if c < lo || c > hi {
-                    continue;
-                }
-                minor.push(c);
-                let labelled = (m == 1 && k.rem_euclid(every) == 0)
-                    || (whole_decades < 4 && (m == 2 || m == 5));
-                if labelled {
-                    ticks.push(c);
-                }
-            }
-        }
+        // Plotters starts its log key points at the first decade inside its range and stops
+        // at the last, with rounding at both ends, so it is asked over whole decades with a
+        // spare one each side, and its points outside [lo, hi] are dropped.
+        let (first, last) = (lo.floor() - 1.0, hi.ceil() + 1.0);
+        let decades = (last - first) as usize;
+        let whole: LogCoord<f64> = (10f64.powf(first)..10f64.powf(last)).log_scale().into();
+        let inside = |points: Vec<f64>| -> Vec<f64> {
+            let mut coords: Vec<f64> = points
+                .into_iter()
+                .map(f64::log10)
+                .filter(|c| (lo..=hi).contains(c))
+                .collect();
+            coords.sort_by(f64::total_cmp);
+            // Plotters' light points of a decade end on 10 × 10^k, next to the next decade.
+            coords.dedup_by(|a, b| (*a - *b).abs() < 1e-9);
+            coords
+        };
+        // One point per decade gives bare decades (thinned by plotters when more than
+        // `max_ticks`); ten per decade adds 2..9 × 10^k.
+        let shown = (hi.floor() - lo.ceil() + 1.0).max(0.0) as usize;
+        // The spare decades outside the axis count against plotters' limit, so they are added.
+        let asked = (max_ticks + decades.saturating_sub(shown)).min(decades);
+        let decade_ticks = inside(whole.key_points(BoldPoints(asked)));
+        let minor = inside(whole.key_points(LightPoints::new(decades, 10 * decades)));
+        let ticks = if shown < FEW_DECADES {
+            minor
+                .iter()
+                .copied()
+                .filter(|&c| [1, 2, 5].contains(&mantissa(c)))
+                .collect()
+        } else {
+            decade_ticks
+        };
         Self {
             lo,
             hi,
             log: true,
             ticks,
             minor,
+        }
+    }
+
+    /// A categorical axis of `n` slots at 0, 1, ..., n − 1, each ticked (labels name
+    /// them), with half a slot of room at both ends.
+    pub(super) fn slots(n: usize) -> Self {
+        Self {
+            lo: -0.5,
+            hi: n.max(1) as f64 - 0.5,
+            log: false,
+            ticks: (0..n).map(|i| i as f64).collect(),
+            minor: Vec::new(),
         }
     }
 
@@ -166,50 +213,47 @@ impl ValueAxis {
         }
     }
 
-    /// The plotters coordinate for this axis.
+    /// The plotters coordinate for this axis: linear over `[lo, hi]`, with this axis'
+    /// ticks as its bold key points and its fine grid as the light ones.
     pub(super) fn ranged(&self) -> TickedRange {
-        TickedRange {
-            lo: self.lo,
-            hi: self.hi,
-            ticks: self.ticks.clone(),
-            minor: self.minor.clone(),
-        }
+        TickedRange(
+            RangedCoordf64::from(self.lo..self.hi)
+                .with_key_points(self.ticks.clone())
+                .with_light_points(self.minor.clone()),
+        )
     }
 }
 
-/// A linear plotters coordinate over `[lo, hi]` whose key points are given, not computed:
-/// `ticks` for labels and bold grid lines, `minor` for light grid lines.
-#[derive(Clone, Debug)]
-pub(super) struct TickedRange {
-    pub lo: f64,
-    pub hi: f64,
-    pub ticks: Vec<f64>,
-    pub minor: Vec<f64>,
+/// The leading digit of `10^c` (1 for 0.01, 5 for 500).
+fn mantissa(c: f64) -> u32 {
+    let v = unlog(c);
+    // `c` may sit a hair below its decade (-3.0000000000000004 for 0.001).
+    (v / 10f64.powf((v.log10() + 1e-9).floor())).round() as u32
 }
+
+/// A linear plotters coordinate whose key points are given, not computed: plotters'
+/// [`WithKeyPoints`], which does all the work.
+///
+/// Why the wrapper: plotters 0.3.7 gives `WithKeyPoints<RangedCoordf64>` no tick formatter
+/// (f64's is implemented for `RangedCoordf64` alone), so a chart on it cannot draw its
+/// mesh. Here the default formatting is declared; every chart sets its own label formatter
+/// anyway ([`AxisSpec::label`]).
+pub(super) struct TickedRange(WithKeyPoints<RangedCoordf64>);
 
 impl Ranged for TickedRange {
     type FormatOption = DefaultFormatting;
     type ValueType = f64;
 
     fn map(&self, v: &f64, limit: (i32, i32)) -> i32 {
-        let pixels = f64::from(limit.1 - limit.0);
-        if self.hi == self.lo {
-            return limit.0 + (pixels / 2.0) as i32;
-        }
-        let t = (v - self.lo) / (self.hi - self.lo);
-        limit.0 + (pixels * t).round() as i32
+        self.0.map(v, limit)
     }
 
     fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
-        if hint.weight().allow_light_points() {
-            self.minor.clone()
-        } else {
-            self.ticks.clone()
-        }
+        self.0.key_points(hint)
     }
 
     fn range(&self) -> Range<f64> {
-        self.lo..self.hi
+        self.0.range()
     }
 }
 
@@ -281,65 +325,36 @@ pub(super) fn ticked_chart<'a, 'b>(
     Ok(chart)
 }
 
-/// The smallest 1, 2 or 5 × 10^k at least `raw` (at least 1 when `integer`).
-fn nice_step(raw: f64, integer: bool) -> f64 {
-    if !(raw.is_finite() && raw > 0.0) {
-        return 1.0;
-    }
-    let decade = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0]
-        .iter()
-        .map(|m| m * decade)
-        // Floating noise in `decade` must not push an exact 1/2/5 × 10^k a step up.
-        .find(|&s| s >= raw * (1.0 - 1e-9))
-        .unwrap_or(10.0 * decade);
-    if integer {
-        step.max(1.0)
-    } else {
-        step
-    }
-}
-
-/// Every `k × step` in `[lo, hi]`, computed from the integer `k` so that errors do not add
-/// up along the axis.
-fn multiples_in(step: f64, lo: f64, hi: f64) -> Vec<f64> {
-    if !(step > 0.0 && lo.is_finite() && hi.is_finite()) || (hi - lo) / step > 10_000.0 {
-        return Vec::new();
-    }
-    let first = (lo / step - 1e-9).ceil() as i64;
-    let last = (hi / step + 1e-9).floor() as i64;
-    (first..=last).map(|k| k as f64 * step).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn nice_step_rounds_up_to_1_2_5() {
-        assert_eq!(nice_step(0.13, false), 0.2);
-        assert_eq!(nice_step(3.0, false), 5.0);
-        assert_eq!(nice_step(7.0, false), 10.0);
-        assert_eq!(nice_step(0.001, false), 0.001);
-        // Epochs 1..50 in at most 10 ticks: 4.9 per tick, so 5.
-        assert_eq!(nice_step(4.9, true), 5.0);
-        // An integer axis never steps by less than 1.
-        assert_eq!(nice_step(0.3, true), 1.0);
-        assert_eq!(nice_step(0.0, false), 1.0);
-    }
-
-    #[test]
     fn linear_ticks_are_round_and_inside() {
-        // [-0.05, 1.05] in at most 8 ticks: step 0.2 (0.1375 rounded up), 0 ..= 1.
+        // [-0.05, 1.05] in at most 8 ticks: plotters' step 0.2 (0.1 would give 11).
         let axis = ValueAxis::linear(-0.05, 1.05, false, 8);
         let labels: Vec<String> = axis.ticks.iter().map(|&c| axis.label(c)).collect();
         assert_eq!(labels, ["0", "0.2", "0.4", "0.6", "0.8", "1"]);
         assert!(!axis.log);
+        // The fine grid divides the labelled step: every tick is also a minor line.
+        assert!(axis.minor.len() > axis.ticks.len());
+        assert!(axis
+            .ticks
+            .iter()
+            .all(|t| axis.minor.iter().any(|m| (m - t).abs() < 1e-9)));
         // Epochs 1..=50: ticks 5, 10, ..., 50.
         let axis = ValueAxis::linear(1.0, 50.0, true, 10);
         assert_eq!(axis.ticks.first(), Some(&5.0));
         assert_eq!(axis.ticks.last(), Some(&50.0));
         assert_eq!(axis.ticks.len(), 10);
+        // Two epochs on an integer axis: whole ticks only, not 0.2, 0.4, ...
+        let axis = ValueAxis::linear(0.0, 2.0, true, 12);
+        assert_eq!(axis.ticks, [0.0, 1.0, 2.0]);
+        assert!(axis.minor.iter().all(|m| m.fract() == 0.0));
+        // A real series' range: labels are short, at most 8, inside the axis.
+        let axis = ValueAxis::linear(-1.1, 1.1, false, 8);
+        let labels: Vec<String> = axis.ticks.iter().map(|&c| axis.label(c)).collect();
+        assert_eq!(labels, ["-1", "-0.5", "0", "0.5", "1"]);
     }
 
     #[test]
@@ -358,6 +373,21 @@ mod tests {
         );
         // Six decades: only the decades are labelled.
         assert_eq!(ValueAxis::fit([1e-6, 1.0], true, false, 8).ticks.len(), 7);
+        // Twenty decades in at most 8 ticks: plotters thins them to every k-th decade.
+        let wide = ValueAxis::fit([1e-20, 1.0], true, false, 8);
+        let labels: Vec<String> = wide.ticks.iter().map(|&c| wide.label(c)).collect();
+        assert!((4..=8).contains(&wide.ticks.len()), "{labels:?}");
+        assert!(
+            wide.ticks.windows(2).all(|w| (w[1] - w[0]).round() >= 2.0),
+            "{labels:?}"
+        );
+        // The fine grid has 1..9 × 10^k (from 8e-4: the axis starts at 10^-3.1).
+        let axis = ValueAxis::log(1e-3, 1e-1, 8);
+        let minor_labels: Vec<String> = axis.minor.iter().map(|&c| axis.label(c)).collect();
+        assert_eq!(
+            &minor_labels[..6],
+            ["8e-4", "9e-4", "0.001", "0.002", "0.003", "0.004"]
+        );
         // Only 9x: linear. A zero: linear. Log not allowed: linear.
         assert!(!ValueAxis::fit([1.0, 9.0], true, false, 8).log);
         assert!(!ValueAxis::fit([0.0, 100.0], true, false, 8).log);
@@ -370,7 +400,7 @@ mod tests {
     #[test]
     fn narrow_log_axis_adds_2_and_5_ticks_in_plain_decimals() {
         // 0.002 .. 0.03: fewer than three whole decades, so 2 and 5 × 10^k are labelled.
-        let axis = ValueAxis::log(0.002, 0.03);
+        let axis = ValueAxis::log(0.002, 0.03, 8);
         let labels: Vec<String> = axis.ticks.iter().map(|&c| axis.label(c)).collect();
         // All ticks are at least 1e-3, so plain decimals.
         assert_eq!(labels, ["0.002", "0.005", "0.01", "0.02"]);
@@ -378,7 +408,7 @@ mod tests {
 
     #[test]
     fn coord_rejects_what_cannot_be_drawn_and_ticks_at_values_work() {
-        let axis = ValueAxis::log(1e-3, 1e-1);
+        let axis = ValueAxis::log(1e-3, 1e-1, 8);
         assert_eq!(axis.coord(0.01), Some(-2.0));
         assert_eq!(axis.coord(0.0), None);
         assert_eq!(axis.coord(f64::NAN), None);
@@ -390,19 +420,21 @@ mod tests {
     }
 
     #[test]
-    fn ticked_range_maps_linearly_and_returns_its_key_points() {
-        let r = TickedRange {
+    fn ranged_maps_linearly_and_returns_the_axis_ticks() {
+        let axis = ValueAxis {
             lo: 0.0,
             hi: 10.0,
+            log: false,
             ticks: vec![0.0, 5.0, 10.0],
             minor: vec![1.0],
         };
+        let r = axis.ranged();
         assert_eq!(r.map(&5.0, (100, 300)), 200);
         assert_eq!(r.map(&0.0, (300, 100)), 300);
-        assert_eq!(
-            r.key_points(plotters::coord::ranged1d::BoldPoints(3)).len(),
-            3
-        );
-        assert_eq!(r.key_points(4usize), vec![1.0]);
+        assert_eq!(r.key_points(BoldPoints(3)), [0.0, 5.0, 10.0]);
+        assert_eq!(r.key_points(LightPoints::new(3, 30)), [1.0]);
+        let slots = ValueAxis::slots(3);
+        assert_eq!((slots.lo, slots.hi), (-0.5, 2.5));
+        assert_eq!(slots.ticks, [0.0, 1.0, 2.0]);
     }
 }

@@ -6,9 +6,9 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use plotters::prelude::*;
 
-use super::axis::{ticked_chart, AxisSpec, TickedChart, ValueAxis};
-use super::forecast::contiguous_runs;
-use super::frame::{centered_note, draw_err, header, open_canvas, LegendEntry, SERIES_COLORS};
+use super::axis::{ticked_chart, AxisSpec, ValueAxis};
+use super::frame::{centered_note, header, write_png, Area, LegendEntry, CANVAS, SERIES_COLORS};
+use super::lines::draw_index_line;
 
 /// At most this many forecasts are overlaid; more would be unreadable.
 pub const MAX_FORECASTS: usize = SERIES_COLORS.len();
@@ -16,8 +16,8 @@ pub const MAX_FORECASTS: usize = SERIES_COLORS.len();
 /// The actual series: light grey and wide, so the coloured forecasts read on top of it.
 const ACTUAL: RGBColor = RGBColor(150, 150, 150);
 
-/// Draws the `actual` test span and the `forecasts` of the best configs over it, each in
-/// its own colour (the same colours, in the same order, as [`super::losses_png`]), with a
+/// Draws the `actual` test span (a wide grey line) and the `forecasts` of the best configs
+/// over it, each in its own colour (the same colours, in the same order, as [`super::losses_png`]), with a
 /// legend of the config labels and `title` on top. Writes a 1200×600 PNG to `path`,
 /// creating its folder.
 ///
@@ -32,12 +32,14 @@ pub fn best_png(
     forecasts: &[(String, Vec<(usize, f64)>)],
     title: &str,
 ) -> Result<()> {
-    draw_best(path, actual, forecasts, title)
-        .with_context(|| format!("cannot write the best-forecasts plot {}", path.display()))
+    write_png(path, CANVAS, |root| {
+        draw_best(root, actual, forecasts, title)
+    })
+    .with_context(|| format!("cannot write the best-forecasts plot {}", path.display()))
 }
 
 fn draw_best(
-    path: &Path,
+    root: &Area<'_>,
     actual: &[(usize, f64)],
     forecasts: &[(String, Vec<(usize, f64)>)],
     title: &str,
@@ -56,8 +58,7 @@ fn draw_best(
             .map(|((label, _), color)| LegendEntry::line(label, color)),
     );
 
-    let root = open_canvas(path)?;
-    let area = header(&root, &title, &legend)?;
+    let area = header(root, &title, &legend)?;
 
     let all = || {
         actual
@@ -86,50 +87,29 @@ fn draw_best(
             "no test predictions",
         )?;
     }
-    draw_line(&mut chart, actual, ACTUAL, 5)?;
+    draw_index_line(&mut chart, actual, ACTUAL, 5)?;
     // The best last, so it is on top where lines cross.
     for ((_, points), color) in shown.iter().zip(SERIES_COLORS).rev() {
-        draw_line(&mut chart, points, color, 2)?;
+        draw_index_line(&mut chart, points, color, 2)?;
     }
-    root.present().map_err(draw_err)?;
-    Ok(())
-}
-
-/// `points` as lines of `width` px, broken at gaps; a point alone is drawn as a dot.
-fn draw_line(
-    chart: &mut TickedChart<'_, '_>,
-    points: &[(usize, f64)],
-    color: RGBColor,
-    width: u32,
-) -> Result<()> {
-    let runs = contiguous_runs(points);
-    chart
-        .draw_series(
-            runs.iter()
-                .filter(|run| run.len() > 1)
-                .map(|run| PathElement::new(run.clone(), color.stroke_width(width))),
-        )
-        .map_err(draw_err)?;
-    chart
-        .draw_series(
-            runs.iter()
-                .filter(|run| run.len() == 1)
-                .map(|run| Circle::new(run[0], width + 2, color.filled())),
-        )
-        .map_err(draw_err)?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::test_support::{assert_png, out_dir};
+    use crate::plot::pixels::{assert_png, at_fraction, out_dir, Pixels};
+
+    fn render(actual: &[(usize, f64)], forecasts: &[(String, Vec<(usize, f64)>)]) -> Pixels {
+        Pixels::render(CANVAS, |root| draw_best(root, actual, forecasts, "t"))
+    }
+
+    /// `(index, value)` points of one line.
+    type Line = Vec<(usize, f64)>;
 
     /// The tutorial's test span (indices 810..1000 of a 0.1-step sine) and five forecasts
     /// with growing errors.
-    #[test]
-    fn five_best_forecasts_over_the_test_span_write_a_png() {
-        let dir = out_dir("sweep-best");
+    fn five_forecasts() -> (Line, Vec<(String, Line)>) {
         let actual: Vec<(usize, f64)> = (810..1000).map(|i| (i, (i as f64 * 0.1).sin())).collect();
         let labels = [
             "lookback=20 units=50x50 lr=0.003",
@@ -138,7 +118,7 @@ mod tests {
             "lookback=10 units=32 lr=0.001",
             "lookback=5 units=50x50 lr=0.001",
         ];
-        let forecasts: Vec<(String, Vec<(usize, f64)>)> = labels
+        let forecasts = labels
             .iter()
             .enumerate()
             .map(|(k, label)| {
@@ -150,44 +130,65 @@ mod tests {
                 (label.to_string(), points)
             })
             .collect();
-        let path = dir.join("plots").join("best.png");
-        best_png(
-            &path,
-            &actual,
-            &forecasts,
-            "sine_grid: best 5 configs on the test span",
-        )
-        .unwrap();
-        assert_png(&path, 20_000);
+        (actual, forecasts)
+    }
 
-        // Seven given: five drawn, the title says so.
+    /// Five forecasts and the actual line: six colours in the plot, each spanning the test
+    /// span's width and the sine's height, each named in the legend.
+    #[test]
+    fn five_best_forecasts_are_drawn_over_the_actual_span() {
+        let (actual, forecasts) = five_forecasts();
+        let px = render(&actual, &forecasts);
+        assert_eq!(px.drawn(&SERIES_COLORS, 200), SERIES_COLORS);
+        let area = px.plot_area();
+        let head = px.header();
+        for color in SERIES_COLORS.into_iter().chain([ACTUAL]) {
+            let b = px.bounds(color, 0, &area).expect("colour missing");
+            assert!(b.x.len() * 10 >= area.x.len() * 9, "{color:?}: {b:?}");
+            assert!(b.y.len() * 10 >= area.y.len() * 7, "{color:?}: {b:?}");
+            assert!(
+                px.count(color, 0, &head) > 50,
+                "{color:?} not in the legend"
+            );
+        }
+
+        // Seven given: five drawn (the title says so), through the file-writing path.
         let mut seven = forecasts.clone();
         seven.extend(forecasts[..2].iter().cloned());
-        let path = dir.join("plots").join("best7.png");
-        best_png(&path, &actual, &seven, "seven").unwrap();
+        assert_eq!(
+            render(&actual, &seven).drawn(&SERIES_COLORS, 200),
+            SERIES_COLORS
+        );
+        let path = out_dir("sweep-best").join("plots").join("best7.png");
+        best_png(&path, &actual, &seven, "sine_grid: best 5 configs").unwrap();
         assert_png(&path, 20_000);
     }
 
+    /// Nothing at all, a single point each (dots), and diverged forecasts (nothing of
+    /// theirs drawn, the actual line still is).
     #[test]
-    fn degenerate_inputs_do_not_panic() {
-        let dir = out_dir("sweep-best-degenerate");
-        let path = dir.join("empty.png");
-        best_png(&path, &[], &[], "nothing").unwrap();
-        assert_png(&path, 5_000);
-        let path = dir.join("single.png");
+    fn degenerate_inputs_draw_what_is_finite() {
+        let empty = render(&[], &[]);
+        // The grey note "no test predictions" has a few pixels of the actual line's grey.
+        assert_eq!(empty.drawn(&[ACTUAL, SERIES_COLORS[0]], 100), []);
         let one = vec![("only".to_string(), vec![(5, 1.5)])];
-        best_png(&path, &[(5, 1.0)], &one, "one point").unwrap();
-        assert_png(&path, 5_000);
-        let path = dir.join("nan.png");
+        let single = render(&[(5, 1.0)], &one);
+        assert_eq!(
+            single.drawn(&[ACTUAL, SERIES_COLORS[0]], 20),
+            [ACTUAL, SERIES_COLORS[0]]
+        );
+        // The forecast (1.5) is above the actual value (1.0).
+        let area = single.plot_area();
+        let (f, a) = (
+            single.bounds(SERIES_COLORS[0], 0, &area).unwrap(),
+            single.bounds(ACTUAL, 0, &area).unwrap(),
+        );
+        assert!(f.y.end <= a.y.start, "{f:?} {a:?}");
+        assert!(f.y.start <= at_fraction(&area.y, 0.1), "{f:?}");
+
         let nan = vec![("diverged".to_string(), vec![(0, f64::NAN), (1, f64::NAN)])];
-        best_png(
-            &path,
-            &[(0, 1.0), (1, 2.0), (2, f64::NAN)],
-            &nan,
-            "diverged",
-        )
-        .unwrap();
-        assert_png(&path, 5_000);
+        let px = render(&[(0, 1.0), (1, 2.0), (2, f64::NAN)], &nan);
+        assert_eq!(px.drawn(&[ACTUAL, SERIES_COLORS[0]], 20), [ACTUAL]);
     }
 
     #[test]

@@ -4,17 +4,16 @@
 use std::path::Path;
 
 use anyhow::{bail, Result};
-use plotters::prelude::*;
+use plotters::prelude::RGBColor;
 
-use super::font::FAMILY;
-use super::frame::{
-    draw_err, format_tick, header, open_canvas, padded_range, Area, LegendEntry, AXIS_DESC_PX,
-    BLUE, GREEN, ORANGE, PURPLE, TICK_PX,
-};
+use super::axis::{ticked_chart, AxisSpec, ValueAxis};
+use super::frame::{header, write_png, Area, LegendEntry, BLUE, CANVAS, GREEN, ORANGE, PURPLE};
+use super::lines::draw_index_line;
 
 /// Draws `series` as a line with the train, validation and test predictions overlaid in
-/// their own colours, a legend above the chart, and `title` on top (the caller puts the
-/// test RMSE in it). Writes a 1200×600 PNG to `path`, creating its folder.
+/// their own colours (blue actual, orange train, purple validation, green test), a legend
+/// above the chart, and `title` on top (the caller puts the test RMSE in it). Writes a
+/// 1200×600 PNG to `path`, creating its folder.
 ///
 /// - `series[i]` is the original value at position `i`, in original units.
 /// - `x_labels`, when given, must hold one label per series point (e.g. the CSV's time
@@ -43,39 +42,21 @@ pub fn forecast_png(
             );
         }
     }
-    let actual: Vec<(usize, f64)> = series.iter().copied().enumerate().collect();
-    let layer = |label, color, width, points| Layer {
-        label,
-        color,
-        width,
-        points,
+    let splits = Splits {
+        train,
+        validation,
+        test,
     };
-    // Drawn in this order, so predictions lie on top of the (wider) actual line.
-    let layers: Vec<Layer> = [
-        layer("Actual", BLUE, 3, actual.as_slice()),
-        layer("Train prediction", ORANGE, 2, train),
-        layer("Validation prediction", PURPLE, 2, validation),
-        layer("Test prediction", GREEN, 2, test),
-    ]
-    .into_iter()
-    .filter(|l| l.label == "Actual" || !l.points.is_empty())
-    .collect();
+    write_png(path, CANVAS, |root| {
+        draw_forecast(root, series, x_labels, &splits, title)
+    })
+}
 
-    let root = open_canvas(path)?;
-    let legend: Vec<LegendEntry> = layers
-        .iter()
-        .map(|l| LegendEntry::line(l.label, l.color))
-        .collect();
-    let area = header(&root, title, &legend)?;
-
-    let all_points = || layers.iter().flat_map(|l| l.points.iter().copied());
-    let last_index = all_points().map(|(i, _)| i).max().unwrap_or(0);
-    let x_max = (last_index as f64).max(1.0);
-    let y_range = padded_range(all_points().map(|(_, v)| v));
-
-    draw_chart(&area, x_max, y_range, x_labels, &layers)?;
-    root.present().map_err(draw_err)?;
-    Ok(())
+/// The predictions of each split: `(index into the series, predicted value)`.
+struct Splits<'p> {
+    train: &'p [(usize, f64)],
+    validation: &'p [(usize, f64)],
+    test: &'p [(usize, f64)],
 }
 
 /// One line of the picture: `(index, value)` points in one colour and stroke width (px).
@@ -86,62 +67,54 @@ struct Layer<'p> {
     points: &'p [(usize, f64)],
 }
 
-fn draw_chart(
-    area: &Area<'_>,
-    x_max: f64,
-    (y_lo, y_hi): (f64, f64),
+fn draw_forecast(
+    root: &Area<'_>,
+    series: &[f64],
     x_labels: Option<&[String]>,
-    layers: &[Layer<'_>],
+    splits: &Splits<'_>,
+    title: &str,
 ) -> Result<()> {
-    let mut chart = ChartBuilder::on(area)
-        .margin_left(10)
-        .margin_right(30)
-        .margin_bottom(10)
-        .x_label_area_size(60)
-        .y_label_area_size(90)
-        .build_cartesian_2d(0.0..x_max, y_lo..y_hi)
-        .map_err(draw_err)?;
-
-    // Positions are whole indices, so ticks between them stay blank.
-    let x_tick = |x: &f64| match x_labels {
-        Some(labels) => label_at(labels, *x),
-        None if (x - x.round()).abs() < 1e-6 => format_tick(x.round(), x_max),
-        None => String::new(),
+    let actual: Vec<(usize, f64)> = series.iter().copied().enumerate().collect();
+    let layer = |label, color, width, points| Layer {
+        label,
+        color,
+        width,
+        points,
     };
-    let y_tick = |y: &f64| format_tick(*y, y_hi - y_lo);
-    chart
-        .configure_mesh()
-        .x_desc(if x_labels.is_some() { "time" } else { "index" })
-        .y_desc("value")
-        .axis_desc_style((FAMILY, AXIS_DESC_PX))
-        .label_style((FAMILY, TICK_PX))
-        .x_labels(12)
-        .y_labels(8)
-        .x_label_formatter(&x_tick)
-        .y_label_formatter(&y_tick)
-        .light_line_style(BLACK.mix(0.04))
-        .bold_line_style(BLACK.mix(0.12))
-        .draw()
-        .map_err(draw_err)?;
+    // Drawn in this order, so predictions lie on top of the (wider) actual line.
+    let layers: Vec<Layer> = [
+        layer("Actual", BLUE, 3, actual.as_slice()),
+        layer("Train prediction", ORANGE, 2, splits.train),
+        layer("Validation prediction", PURPLE, 2, splits.validation),
+        layer("Test prediction", GREEN, 2, splits.test),
+    ]
+    .into_iter()
+    .filter(|l| l.label == "Actual" || !l.points.is_empty())
+    .collect();
+    let legend: Vec<LegendEntry> = layers
+        .iter()
+        .map(|l| LegendEntry::line(l.label, l.color))
+        .collect();
+    let area = header(root, title, &legend)?;
 
-    for layer in layers {
-        let style = layer.color.stroke_width(layer.width);
-        let runs = contiguous_runs(layer.points);
-        chart
-            .draw_series(
-                runs.iter()
-                    .filter(|run| run.len() > 1)
-                    .map(|run| PathElement::new(run.clone(), style)),
-            )
-            .map_err(draw_err)?;
-        // A lone point has no line to show it; mark it instead.
-        chart
-            .draw_series(
-                runs.iter()
-                    .filter(|run| run.len() == 1)
-                    .map(|run| Circle::new(run[0], 3, layer.color.filled())),
-            )
-            .map_err(draw_err)?;
+    let all_points = || layers.iter().flat_map(|l| l.points.iter().copied());
+    let last_index = all_points().map(|(i, _)| i).max().unwrap_or(0);
+    // Positions are whole indices, so ticks stay on them (and on their labels).
+    let x = ValueAxis::linear(0.0, (last_index as f64).max(1.0), true, 12);
+    let y = ValueAxis::fit(all_points().map(|(_, v)| v), false, false, 8);
+    let x_label = |c: &f64| match x_labels {
+        Some(labels) => label_at(labels, *c),
+        None => x.label(*c),
+    };
+    let y_label = |c: &f64| y.label(*c);
+    let x_desc = if x_labels.is_some() { "time" } else { "index" };
+    let mut chart = ticked_chart(
+        &area,
+        AxisSpec::of(&x, x_desc, &x_label, 60),
+        AxisSpec::of(&y, "value", &y_label, 90),
+    )?;
+    for layer in &layers {
+        draw_index_line(&mut chart, layer.points, layer.color, layer.width)?;
     }
     Ok(())
 }
@@ -155,56 +128,25 @@ fn label_at(labels: &[String], x: f64) -> String {
     labels.get(i as usize).cloned().unwrap_or_default()
 }
 
-/// Splits `(index, value)` points, sorted by index, into runs of consecutive indices with
-/// finite values: each run is one unbroken line.
-pub(super) fn contiguous_runs(points: &[(usize, f64)]) -> Vec<Vec<(f64, f64)>> {
-    let mut sorted: Vec<(usize, f64)> = points.to_vec();
-    sorted.sort_by_key(|&(i, _)| i);
-    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
-    let mut prev: Option<usize> = None;
-    for (i, v) in sorted {
-        if !v.is_finite() {
-            prev = None;
-            continue;
-        }
-        let continues = prev.is_some_and(|p| i == p + 1);
-        if !continues {
-            runs.push(Vec::new());
-        }
-        runs.last_mut()
-            .expect("a run was just pushed")
-            .push((i as f64, v));
-        prev = Some(i);
-    }
-    runs
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::test_support::{assert_png, out_dir};
+    use crate::plot::frame::SERIES_COLORS;
+    use crate::plot::pixels::{assert_png, at_fraction, out_dir, Pixels};
 
-    #[test]
-    fn contiguous_runs_break_on_gaps_and_non_finite_values() {
-        let points = [
-            (3, 3.0),
-            (1, 1.0),
-            (2, 2.0),
-            (5, 5.0),
-            (6, f64::NAN),
-            (7, 7.0),
-            (8, 8.0),
-        ];
-        // Sorted: 1 2 3 | gap | 5 | NaN | 7 8.
-        assert_eq!(
-            contiguous_runs(&points),
-            vec![
-                vec![(1.0, 1.0), (2.0, 2.0), (3.0, 3.0)],
-                vec![(5.0, 5.0)],
-                vec![(7.0, 7.0), (8.0, 8.0)],
-            ]
-        );
-        assert!(contiguous_runs(&[]).is_empty());
+    fn render(
+        series: &[f64],
+        x_labels: Option<&[String]>,
+        splits: &Splits<'_>,
+        title: &str,
+    ) -> Pixels {
+        Pixels::render(CANVAS, |root| {
+            draw_forecast(root, series, x_labels, splits, title)
+        })
+    }
+
+    fn colours_drawn(px: &Pixels, min: usize) -> Vec<RGBColor> {
+        px.drawn(&SERIES_COLORS, min)
     }
 
     #[test]
@@ -220,31 +162,66 @@ mod tests {
     }
 
     /// The tutorial's layout: 1000-point sine, windows of 10, 80/20 split, so train
-    /// predictions cover indices 10..800 and test predictions 810..1000.
+    /// predictions cover indices 10..800 and test predictions 810..1000. The actual line
+    /// spans the plot's width and nearly its height; the train prediction is in the left
+    /// four fifths, the test prediction in the right fifth; no validation line or entry.
     #[test]
-    fn sine_forecast_writes_a_png() {
-        let dir = out_dir("forecast-sine");
+    fn sine_forecast_draws_each_split_where_it_belongs() {
         let series: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.1).sin()).collect();
         let predict = |i: usize| (i, series[i] + 0.05 * (i as f64 * 0.37).cos());
         let train: Vec<_> = (10..800).map(predict).collect();
         let test: Vec<_> = (810..1000).map(predict).collect();
-        let path = dir.join("plots").join("forecast.png");
-        forecast_png(
-            &path,
-            &series,
-            None,
-            &train,
-            &[],
-            &test,
-            "sine: test RMSE 0.0354",
-        )
-        .unwrap();
+        let splits = Splits {
+            train: &train,
+            validation: &[],
+            test: &test,
+        };
+        let title = "sine: test RMSE 0.0354";
+        let px = render(&series, None, &splits, title);
+        assert_eq!(px.size(), (1200, 600));
+        let area = px.plot_area();
+        assert!(area.x.len() > 1000 && area.y.len() > 400, "{area:?}");
+        assert_eq!(colours_drawn(&px, 500), [BLUE, ORANGE, GREEN]);
+
+        let actual = px.bounds(BLUE, 0, &area).unwrap();
+        assert!(actual.x.start <= area.x.start + 3 && actual.x.end + 3 >= area.x.end);
+        assert!(
+            actual.y.len() * 10 >= area.y.len() * 8,
+            "{actual:?} in {area:?}"
+        );
+        let train_px = px.bounds(ORANGE, 0, &area).unwrap();
+        let test_px = px.bounds(GREEN, 0, &area).unwrap();
+        // Index 800 of 999 is 80% of the way; lines are 2 px wide.
+        assert!(
+            train_px.x.end <= at_fraction(&area.x, 0.801) + 3,
+            "{train_px:?}"
+        );
+        assert!(
+            train_px.x.start <= at_fraction(&area.x, 0.02),
+            "{train_px:?}"
+        );
+        assert!(
+            test_px.x.start + 3 >= at_fraction(&area.x, 0.81),
+            "{test_px:?}"
+        );
+        assert!(test_px.x.end + 3 >= area.x.end, "{test_px:?}");
+        // The legend names the three lines in their colours, and no validation.
+        let head = px.header();
+        for c in [BLUE, ORANGE, GREEN] {
+            assert!(px.count(c, 0, &head) > 50, "{c:?}");
+        }
+        assert_eq!(px.count(PURPLE, 0, &head), 0);
+
+        // The file gets the same picture.
+        let path = out_dir("forecast-sine").join("plots").join("forecast.png");
+        forecast_png(&path, &series, None, &train, &[], &test, title).unwrap();
         assert_png(&path, 20_000);
     }
 
+    /// Airline-like data with time labels and a validation split: four lines, the
+    /// validation prediction between the train and test ones.
     #[test]
-    fn forecast_with_time_labels_and_validation_writes_a_png() {
-        let dir = out_dir("forecast-labels");
+    fn forecast_with_time_labels_draws_the_validation_between_train_and_test() {
         let series: Vec<f64> = (0..144)
             .map(|i| 100.0 + 2.0 * i as f64 + 40.0 * (i as f64 * std::f64::consts::FRAC_PI_6).sin())
             .collect();
@@ -255,7 +232,35 @@ mod tests {
         let train: Vec<_> = (12..100).map(predict).collect();
         let validation: Vec<_> = (100..115).map(predict).collect();
         let test: Vec<_> = (115..144).map(predict).collect();
-        let path = dir.join("forecast.png");
+        let splits = Splits {
+            train: &train,
+            validation: &validation,
+            test: &test,
+        };
+        let px = render(&series, Some(&labels), &splits, "airline: test RMSE 12.3");
+        assert_eq!(colours_drawn(&px, 100), [BLUE, ORANGE, GREEN, PURPLE]);
+        let area = px.plot_area();
+        let val = px.bounds(PURPLE, 0, &area).unwrap();
+        let train_px = px.bounds(ORANGE, 0, &area).unwrap();
+        let test_px = px.bounds(GREEN, 0, &area).unwrap();
+        assert!(train_px.x.end <= val.x.start + 4, "{train_px:?} {val:?}");
+        assert!(val.x.end <= test_px.x.start + 4, "{val:?} {test_px:?}");
+        // Index 100..114 of 143.
+        assert!(
+            val.x.start + 3 >= at_fraction(&area.x, 100.0 / 143.0),
+            "{val:?}"
+        );
+        assert!(
+            val.x.end <= at_fraction(&area.x, 114.0 / 143.0) + 3,
+            "{val:?}"
+        );
+        // The series rises: the test prediction sits higher (smaller rows) than the train.
+        assert!(
+            test_px.y.start < train_px.y.start,
+            "{test_px:?} {train_px:?}"
+        );
+
+        let path = out_dir("forecast-labels").join("forecast.png");
         forecast_png(
             &path,
             &series,
@@ -269,21 +274,46 @@ mod tests {
         assert_png(&path, 20_000);
     }
 
+    /// A constant series is a flat line across the middle of the plot; an empty one, a
+    /// single point and a diverged (NaN) prediction still give a picture with axes.
     #[test]
-    fn constant_series_and_degenerate_inputs_do_not_panic() {
-        let dir = out_dir("forecast-degenerate");
+    fn constant_series_and_degenerate_inputs_are_drawn() {
         let series = vec![5.0; 50];
         let test: Vec<_> = (40..50).map(|i| (i, 5.0)).collect();
-        let path = dir.join("constant.png");
-        forecast_png(&path, &series, None, &[], &[], &test, "constant").unwrap();
-        assert_png(&path, 5_000);
+        let splits = Splits {
+            train: &[],
+            validation: &[],
+            test: &test,
+        };
+        let px = render(&series, None, &splits, "constant");
+        let area = px.plot_area();
+        let actual = px.bounds(BLUE, 0, &area).unwrap();
+        let middle = at_fraction(&area.y, 0.5);
+        assert!(
+            actual.y.len() <= 6 && actual.y.contains(&middle),
+            "{actual:?}"
+        );
+        assert!(actual.x.len() * 10 >= area.x.len() * 7, "{actual:?}");
 
-        // Empty series, a single point, and a diverged (NaN) prediction.
+        let none = Splits {
+            train: &[],
+            validation: &[],
+            test: &[],
+        };
+        let empty = render(&[], None, &none, "empty");
+        assert_eq!(colours_drawn(&empty, 1), []);
+        let diverged = Splits {
+            train: &[(0, f64::NAN)],
+            validation: &[],
+            test: &[],
+        };
+        // The single actual point is a dot; the NaN prediction is not drawn.
+        let single = render(&[1.0], None, &diverged, "diverged");
+        assert_eq!(colours_drawn(&single, 10), [BLUE]);
+
+        let dir = out_dir("forecast-degenerate");
         let path = dir.join("empty.png");
         forecast_png(&path, &[], None, &[], &[], &[], "empty").unwrap();
-        assert_png(&path, 5_000);
-        let path = dir.join("nan.png");
-        forecast_png(&path, &[1.0], None, &[(0, f64::NAN)], &[], &[], "diverged").unwrap();
         assert_png(&path, 5_000);
     }
 

@@ -75,13 +75,16 @@ pub(super) fn draw_err<E: std::fmt::Display>(e: E) -> anyhow::Error {
     anyhow!("drawing failed: {e}")
 }
 
-/// Registers the font, creates `path`'s folder and opens a white 1200×600 canvas on `path`.
-pub(super) fn open_canvas(path: &Path) -> Result<Area<'_>> {
-    open_canvas_sized(path, CANVAS)
-}
-
-/// As [`open_canvas`], with a canvas of `size` pixels (width, height).
-pub(super) fn open_canvas_sized(path: &Path, size: (u32, u32)) -> Result<Area<'_>> {
+/// Registers the font, creates `path`'s folder, lets `draw` paint a white canvas of `size`
+/// pixels (width, height) and writes it to `path` as a PNG.
+///
+/// Every plot draws through one function taking the canvas, so the tests can run the very
+/// same drawing on an in-memory buffer ([`render_rgb`]) and look at its pixels.
+pub(super) fn write_png(
+    path: &Path,
+    size: (u32, u32),
+    draw: impl FnOnce(&Area<'_>) -> Result<()>,
+) -> Result<()> {
     let font = embedded_font()?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
@@ -89,7 +92,26 @@ pub(super) fn open_canvas_sized(path: &Path, size: (u32, u32)) -> Result<Area<'_
     }
     let root = GlyphTextBackend::new(BitMapBackend::new(path, size), font).into_drawing_area();
     root.fill(&WHITE).map_err(draw_err)?;
-    Ok(root)
+    draw(&root)?;
+    root.present().map_err(draw_err)
+}
+
+/// As [`write_png`], into an RGB buffer (3 bytes a pixel, row by row) instead of a file.
+#[cfg(test)]
+pub(super) fn render_rgb(
+    size: (u32, u32),
+    draw: impl FnOnce(&Area<'_>) -> Result<()>,
+) -> Result<Vec<u8>> {
+    let font = embedded_font()?;
+    let mut buf = vec![0u8; size.0 as usize * size.1 as usize * 3];
+    {
+        let root = GlyphTextBackend::new(BitMapBackend::with_buffer(&mut buf, size), font)
+            .into_drawing_area();
+        root.fill(&WHITE).map_err(draw_err)?;
+        draw(&root)?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(buf)
 }
 
 /// Height of the header strip for a legend of `legend_rows` rows (at least one).
@@ -320,16 +342,7 @@ mod tests {
     }
 
     fn render_header(title: &str, legend: &[LegendEntry<'_>]) -> Vec<u8> {
-        let font = embedded_font().unwrap();
-        let mut buf = vec![0u8; (CANVAS.0 * CANVAS.1 * 3) as usize];
-        {
-            let root = GlyphTextBackend::new(BitMapBackend::with_buffer(&mut buf, CANVAS), font)
-                .into_drawing_area();
-            root.fill(&WHITE).unwrap();
-            header(&root, title, legend).unwrap();
-            root.present().unwrap();
-        }
-        buf
+        render_rgb(CANVAS, |root| header(root, title, legend).map(|_| ())).unwrap()
     }
 
     /// The embedded font really draws glyphs: a title puts dark pixels in the title rows

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use super::axis::{ticked_chart, AxisSpec, TickedChart, ValueAxis};
 use super::font::FAMILY;
 use super::frame::{
-    centered_note, draw_err, fit_text, header, open_canvas, LegendEntry, Sample, BLUE, CANVAS,
+    centered_note, draw_err, fit_text, header, write_png, Area, LegendEntry, Sample, BLUE, CANVAS,
     ORANGE, TICK_PX,
 };
 
@@ -39,8 +39,8 @@ pub struct ParamPoint {
     pub metric: f64,
 }
 
-/// Draws `metric` (y) against the swept `key` (x), one dot per run, with the mean over the
-/// runs sharing a value as a short bar. Writes a 1200×600 PNG to `path`, creating its folder.
+/// Draws `metric` (y) against the swept `key` (x), one blue dot per run, with the mean over
+/// the runs sharing a value as a short orange bar. Writes a 1200×600 PNG to `path`, creating its folder.
 ///
 /// All-numeric values get a numeric axis, logarithmic when all are positive and span a
 /// decade or more (learning rates), ticked at the values themselves when there are few.
@@ -49,7 +49,7 @@ pub struct ParamPoint {
 /// by their metric's rank, so the picture is the same on every call. The metric axis is log when it
 /// spans a decade or more. Runs with a non-finite metric or value are skipped.
 pub fn param_png(path: &Path, key: &str, points: &[ParamPoint], metric: &str) -> Result<()> {
-    draw_param(path, key, points, metric)
+    write_png(path, CANVAS, |root| draw_param(root, key, points, metric))
         .with_context(|| format!("cannot write the plot of {key} {}", path.display()))
 }
 
@@ -100,22 +100,14 @@ fn categorical_layout(values: &[&ParamAxis]) -> XLayout {
             Some(slot as f64)
         })
         .collect();
-    let k = categories.len().max(1);
-    let axis = ValueAxis {
-        lo: -0.5,
-        hi: k as f64 - 0.5,
-        log: false,
-        ticks: (0..categories.len()).map(|i| i as f64).collect(),
-        minor: Vec::new(),
-    };
     XLayout {
-        axis,
+        axis: ValueAxis::slots(categories.len()),
         coords,
         categories: Some(categories),
     }
 }
 
-fn draw_param(path: &Path, key: &str, points: &[ParamPoint], metric: &str) -> Result<()> {
+fn draw_param(root: &Area<'_>, key: &str, points: &[ParamPoint], metric: &str) -> Result<()> {
     let numbers: Option<Vec<f64>> = points
         .iter()
         .map(|p| match p.value {
@@ -135,7 +127,6 @@ fn draw_param(path: &Path, key: &str, points: &[ParamPoint], metric: &str) -> Re
         .filter(|(_, m)| m.is_finite())
         .collect();
 
-    let root = open_canvas(path)?;
     let legend = [
         LegendEntry {
             label: "one run",
@@ -148,7 +139,7 @@ fn draw_param(path: &Path, key: &str, points: &[ParamPoint], metric: &str) -> Re
             sample: Sample::Line,
         },
     ];
-    let area = header(&root, &format!("{metric} by {key}"), &legend)?;
+    let area = header(root, &format!("{metric} by {key}"), &legend)?;
 
     let x = &layout.axis;
     let category_labels: Vec<String> = match &layout.categories {
@@ -158,7 +149,7 @@ fn draw_param(path: &Path, key: &str, points: &[ParamPoint], metric: &str) -> Re
             let style = TextStyle::from((FAMILY, TICK_PX).into_font());
             names
                 .iter()
-                .map(|n| fit_text(&root, n, &style, slot_px.max(24)))
+                .map(|n| fit_text(root, n, &style, slot_px.max(24)))
                 .collect::<Result<_>>()?
         }
         None => Vec::new(),
@@ -187,9 +178,7 @@ fn draw_param(path: &Path, key: &str, points: &[ParamPoint], metric: &str) -> Re
             "no finished runs",
         )?;
     }
-    draw_runs(&mut chart, &y, &runs)?;
-    root.present().map_err(draw_err)?;
-    Ok(())
+    draw_runs(&mut chart, &y, &runs)
 }
 
 /// The dots (spread horizontally within each x value) and each value's mean bar.
@@ -263,7 +252,7 @@ fn jitter(metrics: &[f64], half_width: f64) -> Vec<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::test_support::{assert_png, out_dir};
+    use crate::plot::pixels::{assert_png, centre, out_dir, Pixels, Rect};
 
     fn num(v: f64, metric: f64) -> ParamPoint {
         ParamPoint {
@@ -335,22 +324,82 @@ mod tests {
         assert_eq!(l.coords, [Some(0.0), Some(1.0), None, Some(0.0)]);
     }
 
+    /// A run's dot: blue at 75% over white, and over the orange mean bar.
+    const DOT: RGBColor = RGBColor(87, 153, 199);
+    const DOT_ON_BAR: RGBColor = RGBColor(87, 121, 138);
+
+    fn render(key: &str, points: &[ParamPoint]) -> Pixels {
+        Pixels::render(CANVAS, |root| draw_param(root, key, points, "test rmse"))
+    }
+
+    /// The centres of the mean bars (orange), left to right, as fractions of the plot width,
+    /// and the row of each bar.
+    fn bars(px: &Pixels) -> Vec<(f64, usize)> {
+        let area = px.plot_area();
+        px.column_groups(ORANGE, 0, &area, 12)
+            .iter()
+            .map(|g| {
+                let bar = Rect {
+                    x: g.clone(),
+                    y: area.y.clone(),
+                };
+                let row = centre(&px.bounds(ORANGE, 0, &bar).unwrap().y);
+                let t = (centre(g) - area.x.start) as f64 / area.x.len() as f64;
+                (t, row)
+            })
+            .collect()
+    }
+
+    fn assert_near(actual: &[f64], expected: &[f64]) {
+        assert_eq!(actual.len(), expected.len(), "{actual:?} vs {expected:?}");
+        for (a, e) in actual.iter().zip(expected) {
+            assert!((a - e).abs() < 0.015, "{actual:?} vs {expected:?}");
+        }
+    }
+
+    /// Lookback 5, 10, 20 (linear axis padded 4.25 ..= 20.75): a mean bar at each value,
+    /// lower (better) for longer lookbacks, with the runs' dots around each bar.
     #[test]
-    fn numeric_categorical_and_log_params_write_pngs() {
-        let dir = out_dir("sweep-param");
-        let path = dir.join("plots").join("param_window.lookback.png");
+    fn numeric_param_draws_a_bar_and_dots_at_each_value() {
+        let px = render("window.lookback", &lookback_points());
+        let bars = bars(&px);
+        let at: Vec<f64> = bars.iter().map(|b| b.0).collect();
+        assert_near(&at, &[0.75 / 16.5, 5.75 / 16.5, 15.75 / 16.5]);
+        assert!(bars[0].1 < bars[1].1 && bars[1].1 < bars[2].1, "{bars:?}");
+        let area = px.plot_area();
+        for group in px.column_groups(ORANGE, 0, &area, 12) {
+            let around = Rect {
+                x: group,
+                y: area.y.clone(),
+            };
+            assert!(px.count(DOT, 3, &around) > 100, "no dots at {around:?}");
+        }
+        assert!(px.count(BLUE, 0, &px.header()) > 20, "no dot in the legend");
+
+        let path = out_dir("sweep-param")
+            .join("plots")
+            .join("param_window.lookback.png");
         param_png(&path, "window.lookback", &lookback_points(), "test rmse").unwrap();
         assert_png(&path, 15_000);
+    }
 
+    /// Units 32 and 50x50 are categories: two slots, at a quarter and three quarters.
+    #[test]
+    fn categorical_param_draws_one_slot_per_value() {
         let units: Vec<ParamPoint> = (0..36)
             .map(|i| cat(["32", "50x50"][i % 2], 0.02 + 0.001 * (i % 7) as f64))
             .collect();
-        let path = dir.join("plots").join("param_model.units.png");
-        param_png(&path, "model.units", &units, "test rmse").unwrap();
-        assert_png(&path, 15_000);
+        let px = render("model.units", &units);
+        let at: Vec<f64> = bars(&px).iter().map(|b| b.0).collect();
+        assert_near(&at, &[0.25, 0.75]);
+    }
 
-        // Learning rates over two decades; the largest one diverges (NaN, skipped) or is
-        // far off, which makes the metric axis log too.
+    /// Learning rates over two decades go on a log axis: five bars spaced as log10 of the
+    /// rates (-4, -3.52, -3, -2.52, -2 padded by 0.1 each side), the worst (0.9) on top.
+    #[test]
+    fn learning_rates_are_spaced_logarithmically() {
+        // The largest rate diverges (NaN, skipped) or is far off, which makes the metric
+        // axis log too.
         let lrs: Vec<ParamPoint> = (0..15)
             .map(|i| {
                 let lr = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2][i % 5];
@@ -364,24 +413,30 @@ mod tests {
                 num(lr, m)
             })
             .collect();
-        let path = dir.join("plots").join("param_train.learning_rate.png");
-        param_png(&path, "train.learning_rate", &lrs, "test rmse").unwrap();
-        assert_png(&path, 15_000);
+        let px = render("train.learning_rate", &lrs);
+        let bars = bars(&px);
+        let at: Vec<f64> = bars.iter().map(|b| b.0).collect();
+        let frac = |lr: f64| (lr.log10() + 4.1) / 2.2;
+        assert_near(&at, &[1e-4, 3e-4, 1e-3, 3e-3, 1e-2].map(frac));
+        assert!(bars[..4].iter().all(|b| b.1 > bars[4].1), "{bars:?}");
     }
 
+    /// No runs, one run, and runs without a finite value or metric: axes, and a dot and a
+    /// bar only for the one drawable run.
     #[test]
-    fn degenerate_inputs_do_not_panic() {
-        let dir = out_dir("sweep-param-degenerate");
-        let path = dir.join("empty.png");
-        param_png(&path, "window.lookback", &[], "test rmse").unwrap();
-        assert_png(&path, 5_000);
-        let path = dir.join("single.png");
-        param_png(&path, "window.lookback", &[num(10.0, 0.02)], "test rmse").unwrap();
-        assert_png(&path, 5_000);
-        let path = dir.join("nan.png");
+    fn degenerate_inputs_draw_only_drawable_runs() {
+        assert_eq!(
+            render("window.lookback", &[]).drawn(&[BLUE, ORANGE, DOT], 1),
+            []
+        );
+        let single = render("window.lookback", &[num(10.0, 0.02)]);
+        assert_eq!(bars(&single).len(), 1);
+        // Its dot sits on its mean: mostly over the bar.
+        let area = single.plot_area();
+        assert!(single.count(DOT, 3, &area) + single.count(DOT_ON_BAR, 3, &area) > 30);
         let nan = [num(f64::NAN, 0.02), num(10.0, f64::NAN), cat("x", f64::NAN)];
-        param_png(&path, "window.lookback", &nan, "test rmse").unwrap();
-        assert_png(&path, 5_000);
+        let px = render("window.lookback", &nan);
+        assert_eq!(px.drawn(&[BLUE, ORANGE, DOT], 1), []);
     }
 
     #[test]

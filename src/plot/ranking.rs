@@ -7,11 +7,11 @@ use anyhow::{Context, Result};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 
-use super::axis::{ticked_chart, AxisSpec, TickedChart, TickedRange, ValueAxis};
+use super::axis::{ticked_chart, AxisSpec, TickedChart, ValueAxis};
 use super::font::FAMILY;
 use super::frame::{
-    centered_note, draw_err, fit_text, header, header_height, open_canvas_sized, Area, LegendEntry,
-    Sample, BLUE, CANVAS, GREEN, ORANGE, PURPLE, RED, TICK_PX,
+    centered_note, draw_err, fit_text, header, header_height, write_png, Area, LegendEntry, Sample,
+    BLUE, CANVAS, GREEN, ORANGE, PURPLE, RED, TICK_PX,
 };
 
 /// At most this many configs are drawn; the title says when more were ranked.
@@ -39,11 +39,11 @@ pub struct RankEntry {
 }
 
 /// Draws the ranking of `entries` (already sorted best first) as horizontal rows: the config
-/// label on the left, a dot at the mean with a ± std bar, each seed's value as a small dot,
-/// and each of `baselines` (`(name, metric)`: the naive forecast's, linear AR's, ...) as a
-/// dashed vertical line of its own colour; non-finite ones are left out. Writes a PNG
-/// 1200 px wide to `path`, creating its folder; it is 600 px high, or taller when the rows
-/// need it.
+/// label on the left, a blue dot at the mean with a ± std bar, each seed's value as a small
+/// orange dot, and each of `baselines` (`(name, metric)`: the naive forecast's, linear
+/// AR's, ...) as a dashed vertical line of its own colour (red, green, purple, grey in
+/// order); non-finite ones are left out. Writes a PNG 1200 px wide to `path`, creating its
+/// folder; it is 600 px high, or taller when the rows need it.
 ///
 /// Only the first [`MAX_RANKED`] entries are drawn, and the title then says so. The metric
 /// axis is logarithmic when the values span a decade or more (a diverged config next to
@@ -56,16 +56,26 @@ pub fn ranking_png(
     metric: &str,
     title: &str,
 ) -> Result<()> {
-    draw_ranking(path, entries, baselines, metric, title)
-        .with_context(|| format!("cannot write the ranking plot {}", path.display()))
+    let size = canvas_size(entries.len().min(MAX_RANKED));
+    write_png(path, size, |root| {
+        draw_ranking(root, entries, baselines, metric, title)
+    })
+    .with_context(|| format!("cannot write the ranking plot {}", path.display()))
 }
 
 /// Colours of the baselines' lines, in order.
 const BASELINE_COLORS: [RGBColor; 4] = [RED, GREEN, PURPLE, DARK_GRAY];
 const DARK_GRAY: RGBColor = RGBColor(70, 70, 70);
 
+/// The canvas for `rows` config rows: 1200 px wide, 600 px high or as tall as the rows need.
+fn canvas_size(rows: usize) -> (u32, u32) {
+    let rows_px = ROW_PX * rows.max(1) as u32;
+    let height = (header_height(1) + rows_px + X_LABEL_AREA + CHART_MARGINS).max(CANVAS.1);
+    (CANVAS.0, height)
+}
+
 fn draw_ranking(
-    path: &Path,
+    root: &Area<'_>,
     entries: &[RankEntry],
     baselines: &[(&str, f64)],
     metric: &str,
@@ -119,15 +129,12 @@ fn draw_ranking(
         });
     }
 
-    let rows_px = ROW_PX * shown.len().max(1) as u32;
-    let height = (header_height(1) + rows_px + X_LABEL_AREA + CHART_MARGINS).max(CANVAS.1);
-    let root = open_canvas_sized(path, (CANVAS.0, height))?;
-    let area = header(&root, &title, &legend)?;
+    let area = header(root, &title, &legend)?;
 
-    let labels = row_labels(&root, shown)?;
+    let labels = row_labels(root, shown)?;
     let label_area = labels
         .iter()
-        .map(|l| text_width(&root, l))
+        .map(|l| text_width(root, l))
         .try_fold(0, |acc, w| w.map(|w| acc.max(w)))?
         .max(60) as u32
         + 16;
@@ -147,12 +154,7 @@ fn draw_ranking(
         10,
     );
     let n = shown.len();
-    let y = TickedRange {
-        lo: -0.5,
-        hi: n.max(1) as f64 - 0.5,
-        ticks: (0..n).map(|i| i as f64).collect(),
-        minor: Vec::new(),
-    };
+    let y = ValueAxis::slots(n);
     // Row `rank` (0 = best) sits at y = n - 1 - rank, so the best is on top.
     let y_label = |v: &f64| {
         let row = v.round();
@@ -165,12 +167,7 @@ fn draw_ranking(
     let mut chart = ticked_chart(
         &area,
         AxisSpec::of(&x, metric, &x_label, X_LABEL_AREA),
-        AxisSpec {
-            range: y,
-            desc: String::new(),
-            label: &y_label,
-            label_area,
-        },
+        AxisSpec::of(&y, "", &y_label, label_area),
     )?;
 
     if n == 0 {
@@ -193,7 +190,6 @@ fn draw_ranking(
     for (rank, entry) in shown.iter().enumerate() {
         draw_row(&mut chart, &x, (n - 1 - rank) as f64, entry)?;
     }
-    root.present().map_err(draw_err)?;
     Ok(())
 }
 
@@ -282,7 +278,7 @@ pub(super) fn significant(v: f64, digits: i32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plot::test_support::{assert_png_size, out_dir};
+    use crate::plot::pixels::{assert_png_size, centre, out_dir, Pixels, Rect};
 
     /// The sine grid's shape: 12 configs × 3 seeds, rmse around 0.01..0.05.
     fn grid_entries(n: usize) -> Vec<RankEntry> {
@@ -334,30 +330,76 @@ mod tests {
         assert_eq!(seed_offset(9, 10), 8);
     }
 
+    /// A seed's dot: orange at 85% over white.
+    const SEED: RGBColor = RGBColor(255, 146, 50);
+
+    fn render(entries: &[RankEntry], baselines: &[(&str, f64)]) -> Pixels {
+        let size = canvas_size(entries.len().min(MAX_RANKED));
+        Pixels::render(size, |root| {
+            draw_ranking(root, entries, baselines, "test rmse", "t")
+        })
+    }
+
+    /// The centre column of the blue mark (mean dot and bar) in each row, top to bottom.
+    fn mean_columns(px: &Pixels) -> Vec<usize> {
+        let area = px.plot_area();
+        px.row_groups(BLUE, 0, &area, 3)
+            .into_iter()
+            .map(|rows| {
+                let row = Rect {
+                    x: area.x.clone(),
+                    y: rows,
+                };
+                centre(&px.bounds(BLUE, 0, &row).unwrap().x)
+            })
+            .collect()
+    }
+
+    /// The sine grid's 12 configs: 12 rows of a mean with its bar, best (lowest) on top
+    /// and moving right row by row, seed dots in every row, and the two finite baselines
+    /// as vertical lines in their colours, naive (0.0456) right of linear AR (0.02).
     #[test]
-    fn sine_grid_ranking_writes_a_600_px_png() {
-        let dir = out_dir("sweep-ranking-grid");
-        let path = dir.join("plots").join("ranking.png");
+    fn sine_grid_ranking_draws_a_row_per_config_and_the_baselines() {
+        let baselines = [
+            ("naive", 0.0456),
+            ("linear AR", 0.02),
+            ("seasonal naive", f64::NAN),
+        ];
+        let px = render(&grid_entries(12), &baselines);
+        assert_eq!(px.size(), (1200, 600));
+        let means = mean_columns(&px);
+        assert_eq!(means.len(), 12, "{means:?}");
+        assert!(means.windows(2).all(|w| w[0] < w[1]), "{means:?}");
+        let area = px.plot_area();
+        assert_eq!(px.row_groups(SEED, 3, &area, 8).len(), 12);
+        // Baselines: one dashed line each, spanning the rows; the NaN one is left out.
+        let naive = px.column_groups(RED, 0, &area, 3);
+        let ar = px.column_groups(GREEN, 0, &area, 3);
+        assert!(naive.len() == 1 && ar.len() == 1, "{naive:?} {ar:?}");
+        assert!(ar[0].start < naive[0].start);
+        let line = px.bounds(RED, 0, &area).unwrap();
+        assert!(line.y.len() * 10 >= area.y.len() * 9, "{line:?}");
+        assert_eq!(px.count(PURPLE, 0, &area), 0);
+        assert_eq!(px.count(PURPLE, 0, &px.header()), 0);
+
+        let path = out_dir("sweep-ranking-grid")
+            .join("plots")
+            .join("ranking.png");
         ranking_png(
             &path,
             &grid_entries(12),
-            &[
-                ("naive", 0.0456),
-                ("linear AR", 0.02),
-                ("seasonal naive", f64::NAN),
-            ],
+            &baselines,
             "test rmse",
-            "sine_grid: test rmse by config (3 seeds)",
+            "sine_grid",
         )
         .unwrap();
-        // 12 rows fit in the minimum height.
         assert_png_size(&path, (1200, 600), 20_000);
     }
 
-    /// 57 configs: 40 rows drawn, so 84 + 40 × 26 + 60 + 20 = 1204 px high.
+    /// 57 configs: 40 rows drawn, so 84 + 40 × 26 + 60 + 20 = 1204 px high. The config
+    /// without a result keeps its row (its seeds are NaN too) but has no mean: 39 means.
     #[test]
     fn many_configs_show_the_best_forty_on_a_taller_canvas() {
-        let dir = out_dir("sweep-ranking-many");
         let mut entries = grid_entries(57);
         // A long label, a single-seed config without std, and a failed config.
         entries[0].config = "lookback=20 units=50x50x50x50 lr=0.003 noise=0.05 optimizer=rmsprop batch_size=64 seed-group=extra-long".into();
@@ -366,17 +408,23 @@ mod tests {
         entries[2].values[1] = f64::NAN;
         entries[3].mean = f64::NAN;
         entries[3].values = vec![f64::NAN; 3];
-        let path = dir.join("ranking.png");
+        assert_eq!(canvas_size(40), (1200, 1204));
+        let px = render(&entries, &[("naive", 0.05)]);
+        assert_eq!(px.size(), (1200, 1204));
+        assert_eq!(mean_columns(&px).len(), 39);
+        assert_eq!(px.row_groups(SEED, 3, &px.plot_area(), 8).len(), 39);
+
+        let path = out_dir("sweep-ranking-many").join("ranking.png");
         ranking_png(&path, &entries, &[("naive", 0.05)], "test rmse", "many").unwrap();
         assert_png_size(&path, (1200, 1204), 30_000);
     }
 
+    /// No configs, one, and a diverged config far off (log axis): a row each, or none.
     #[test]
-    fn degenerate_inputs_do_not_panic() {
-        let dir = out_dir("sweep-ranking-degenerate");
-        let path = dir.join("empty.png");
-        ranking_png(&path, &[], &[], "test rmse", "no runs").unwrap();
-        assert_png_size(&path, (1200, 600), 5_000);
+    fn degenerate_inputs_draw_a_row_per_config() {
+        let empty = render(&[], &[]);
+        assert_eq!(empty.size(), (1200, 600));
+        assert!(mean_columns(&empty).is_empty());
 
         let single = vec![RankEntry {
             config: "lookback=10".into(),
@@ -384,19 +432,24 @@ mod tests {
             std: None,
             values: vec![0.02],
         }];
-        let path = dir.join("single.png");
-        ranking_png(&path, &single, &[("naive", f64::NAN)], "test rmse", "one").unwrap();
-        assert_png_size(&path, (1200, 600), 5_000);
+        assert_eq!(
+            mean_columns(&render(&single, &[("naive", f64::NAN)])).len(),
+            1
+        );
 
-        // A diverged config far above the others: the axis goes logarithmic; the baseline
-        // is NaN and left out.
+        // A diverged config far above the others: the axis goes logarithmic, which keeps
+        // the three good configs apart instead of piling them on the left edge.
         let mut wide = grid_entries(4);
         wide[3].mean = 12.0;
         wide[3].values = vec![5.0, 12.0, 19.0];
         wide[3].std = Some(7.0);
-        let path = dir.join("wide.png");
-        ranking_png(&path, &wide, &[("naive", 0.03)], "test rmse", "wide").unwrap();
-        assert_png_size(&path, (1200, 600), 5_000);
+        let px = render(&wide, &[("naive", 0.03)]);
+        let means = mean_columns(&px);
+        assert_eq!(means.len(), 4);
+        assert!(
+            means[1] - means[0] > 8 && means[2] - means[1] > 8,
+            "{means:?}"
+        );
     }
 
     #[test]
