@@ -22,6 +22,25 @@ pub fn mean(values: impl IntoIterator<Item = f64>) -> f64 {
     values.iter().sum::<f64>() / values.len() as f64
 }
 
+/// The mean of the finite values of each key, keys in order of first appearance (a key
+/// whose values are all non-finite is left out). E.g. the mean metric of the runs at each
+/// value of a swept parameter.
+pub fn mean_by_key<K: PartialEq + Clone>(
+    pairs: impl IntoIterator<Item = (K, f64)>,
+) -> Vec<(K, f64)> {
+    let mut groups: Vec<(K, Vec<f64>)> = Vec::new();
+    for (key, value) in pairs.into_iter().filter(|(_, v)| v.is_finite()) {
+        match groups.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, values)) => values.push(value),
+            None => groups.push((key, vec![value])),
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(key, values)| (key, mean(values)))
+        .collect()
+}
+
 /// `(now - before) / |before|`: the relative change, positive when the value went up
 /// whichever direction is better. `±inf` when `before` is 0 and `now` is not, 0 when both are.
 pub fn relative_change(before: f64, now: f64) -> f64 {
@@ -62,5 +81,18 @@ mod tests {
         assert_eq!(relative_change(-2.0, -3.0), -0.5);
         assert_eq!(relative_change(0.0, 0.0), 0.0);
         assert_eq!(relative_change(0.0, -1.0), f64::NEG_INFINITY);
+    }
+
+    #[test]
+    fn means_by_key_in_order_of_first_appearance() {
+        // "b": (1 + 2) / 2 = 1.5; "a": 4 (its NaN left out); "c": only NaN, left out.
+        let pairs = [
+            ("b", 1.0),
+            ("a", 4.0),
+            ("b", 2.0),
+            ("a", f64::NAN),
+            ("c", f64::NAN),
+        ];
+        assert_eq!(mean_by_key(pairs), [("b", 1.5), ("a", 4.0)]);
     }
 }

@@ -39,8 +39,8 @@ pub struct ParamPoint {
     pub metric: f64,
 }
 
-/// Draws `metric` (y) against the swept `key` (x), one blue dot per run, with the mean over
-/// the runs sharing a value as a short orange bar. Writes a 1200×600 PNG to `path`, creating its folder.
+/// Draws `metric` (y) against the swept `key` (x), one blue dot per run, with `means` (the
+/// mean over the runs sharing a value, computed by the caller) as short orange bars. Writes a 1200×600 PNG to `path`, creating its folder.
 ///
 /// All-numeric values get a numeric axis, logarithmic when all are positive and span a
 /// decade or more (learning rates), ticked at the values themselves when there are few.
@@ -48,9 +48,17 @@ pub struct ParamPoint {
 /// are written as numbers). Runs sharing a value are spread horizontally by a few pixels,
 /// by their metric's rank, so the picture is the same on every call. The metric axis is log when it
 /// spans a decade or more. Runs with a non-finite metric or value are skipped.
-pub fn param_png(path: &Path, key: &str, points: &[ParamPoint], metric: &str) -> Result<()> {
-    write_png(path, CANVAS, |root| draw_param(root, key, points, metric))
-        .with_context(|| format!("cannot write the plot of {key} {}", path.display()))
+pub fn param_png(
+    path: &Path,
+    key: &str,
+    points: &[ParamPoint],
+    means: &[ParamPoint],
+    metric: &str,
+) -> Result<()> {
+    write_png(path, CANVAS, |root| {
+        draw_param(root, key, points, means, metric)
+    })
+    .with_context(|| format!("cannot write the plot of {key} {}", path.display()))
 }
 
 /// The x side of the picture: the axis, each point's x coordinate (None when it cannot be
@@ -107,7 +115,13 @@ fn categorical_layout(values: &[&ParamAxis]) -> XLayout {
     }
 }
 
-fn draw_param(root: &Area<'_>, key: &str, points: &[ParamPoint], metric: &str) -> Result<()> {
+fn draw_param(
+    root: &Area<'_>,
+    key: &str,
+    points: &[ParamPoint],
+    means: &[ParamPoint],
+    metric: &str,
+) -> Result<()> {
     let numbers: Option<Vec<f64>> = points
         .iter()
         .map(|p| match p.value {
@@ -125,6 +139,14 @@ fn draw_param(root: &Area<'_>, key: &str, points: &[ParamPoint], metric: &str) -
         .zip(&layout.coords)
         .filter_map(|(p, c)| Some(((*c)?, p.metric)))
         .filter(|(_, m)| m.is_finite())
+        .collect();
+    // Each mean at the x of the runs with its value.
+    let means: Vec<(f64, f64)> = means
+        .iter()
+        .filter_map(|mean| {
+            let i = points.iter().position(|p| p.value == mean.value)?;
+            Some((layout.coords[i]?, mean.metric))
+        })
         .collect();
 
     let legend = [
@@ -178,11 +200,16 @@ fn draw_param(root: &Area<'_>, key: &str, points: &[ParamPoint], metric: &str) -
             "no finished runs",
         )?;
     }
-    draw_runs(&mut chart, &y, &runs)
+    draw_runs(&mut chart, &y, &runs, &means)
 }
 
 /// The dots (spread horizontally within each x value) and each value's mean bar.
-fn draw_runs(chart: &mut TickedChart<'_, '_>, y: &ValueAxis, runs: &[(f64, f64)]) -> Result<()> {
+fn draw_runs(
+    chart: &mut TickedChart<'_, '_>,
+    y: &ValueAxis,
+    runs: &[(f64, f64)],
+    means: &[(f64, f64)],
+) -> Result<()> {
     let mut xs: Vec<f64> = runs.iter().map(|&(c, _)| c).collect();
     xs.sort_by(f64::total_cmp);
     xs.dedup();
@@ -199,8 +226,8 @@ fn draw_runs(chart: &mut TickedChart<'_, '_>, y: &ValueAxis, runs: &[(f64, f64)]
             .map(|&(_, m)| m)
             .collect();
         // The mean first, so the dots stay visible where they sit on it.
-        let mean = group.iter().sum::<f64>() / group.len() as f64;
-        if let Some(my) = y.coord(mean) {
+        let mean = means.iter().find(|&&(x, _)| x == c).map(|&(_, m)| m);
+        if let Some(my) = mean.and_then(|m| y.coord(m)) {
             let w = half_width.round() as i32 + 10;
             chart
                 .draw_series([EmptyElement::at((c, my))
@@ -252,6 +279,7 @@ fn jitter(metrics: &[f64], half_width: f64) -> Vec<i32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::stats::mean_by_key;
     use crate::plot::pixels::{assert_png, centre, out_dir, Pixels, Rect};
 
     fn num(v: f64, metric: f64) -> ParamPoint {
@@ -328,8 +356,19 @@ mod tests {
     const DOT: RGBColor = RGBColor(87, 153, 199);
     const DOT_ON_BAR: RGBColor = RGBColor(87, 121, 138);
 
+    /// The mean bars the caller passes: the analysis' means by value.
+    fn means(points: &[ParamPoint]) -> Vec<ParamPoint> {
+        mean_by_key(points.iter().map(|p| (p.value.clone(), p.metric)))
+            .into_iter()
+            .map(|(value, metric)| ParamPoint { value, metric })
+            .collect()
+    }
+
     fn render(key: &str, points: &[ParamPoint]) -> Pixels {
-        Pixels::render(CANVAS, |root| draw_param(root, key, points, "test rmse"))
+        let means = means(points);
+        Pixels::render(CANVAS, |root| {
+            draw_param(root, key, points, &means, "test rmse")
+        })
     }
 
     /// The centres of the mean bars (orange), left to right, as fractions of the plot width,
@@ -379,7 +418,14 @@ mod tests {
         let path = out_dir("sweep-param")
             .join("plots")
             .join("param_window.lookback.png");
-        param_png(&path, "window.lookback", &lookback_points(), "test rmse").unwrap();
+        param_png(
+            &path,
+            "window.lookback",
+            &lookback_points(),
+            &means(&lookback_points()),
+            "test rmse",
+        )
+        .unwrap();
         assert_png(&path, 15_000);
     }
 
@@ -444,7 +490,7 @@ mod tests {
         let dir = out_dir("sweep-param-error");
         std::fs::write(dir.join("plots"), "not a folder").unwrap();
         let path = dir.join("plots").join("param_seed.png");
-        let err = param_png(&path, "seed", &[num(1.0, 0.1)], "test rmse").unwrap_err();
+        let err = param_png(&path, "seed", &[num(1.0, 0.1)], &[], "test rmse").unwrap_err();
         let msg = format!("{err:#}");
         assert!(
             msg.contains("param_seed.png") && msg.contains("seed"),

@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use super::format::num;
 use crate::analysis::metric::{Baseline, Metric, Split};
+use crate::analysis::stats::mean_by_key;
 use crate::analysis::sweep::ok_value;
 use crate::analysis::SweepAnalysis;
 use crate::plot::{
@@ -177,8 +178,13 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
                 metric: ok_value(r, rank_metric),
             })
             .collect();
+        let means: Vec<ParamPoint> =
+            mean_by_key(points.iter().map(|p| (p.value.clone(), p.metric)))
+                .into_iter()
+                .map(|(value, metric)| ParamPoint { value, metric })
+                .collect();
         let file = format!("param_{}.png", key.replace('.', "_"));
-        param_png(&plots.join(&file), key, &points, &rank_column)?;
+        param_png(&plots.join(&file), key, &points, &means, &rank_column)?;
         done(&file);
     }
 
