@@ -4,6 +4,7 @@
 //! report, the comparison of results folders, and the regression gate (baseline file,
 //! Welch's t-test, check verdicts).
 
+pub mod atomic;
 pub mod baseline;
 pub mod check;
 pub mod compare;
@@ -24,11 +25,11 @@ pub use check::{
 };
 pub use compare::{compare_one, compare_two};
 pub use ensemble::{ensemble_rmse, ensemble_test_rmse, ENSEMBLE_METRIC};
-pub use layout::{default_results_dir, ResultsLayout, StagingDir};
+pub use layout::{default_results_dir, ResultsLayout};
 pub use records::{FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
 pub use report::{render_report, write_report, FoldSummary, PreTestChoice, ReportInput};
 pub use run_folder::{
-    is_finished, read_run, remove_stale_temporaries, run_dir, temporary_dir, write_run, FinishedRun,
+    is_finished, read_run, remove_stale_temporaries, run_dir, write_run, FinishedRun,
 };
 pub use summary::{
     higher_is_better, mean_over_ok_runs, summarize, summary_frame, write_summary, ConfigSummary,

@@ -401,7 +401,7 @@ fn one_line(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::results::summary::summarize;
-    use crate::results::test_support::{ok, run, TempDir};
+    use crate::results::test_support::{ok, run, tempdir};
     use crate::results::RunStatus;
 
     /// The owned data a test [`ReportInput`] borrows.
@@ -646,11 +646,11 @@ mod tests {
 
     #[test]
     fn write_report_writes_report_md() {
-        let tmp = TempDir::new("report");
+        let tmp = tempdir();
         let parts = input_parts();
         let report = input(&parts, Some(4.0));
-        write_report(&tmp.0, &report).unwrap();
-        let text = std::fs::read_to_string(tmp.0.join("report.md")).unwrap();
+        write_report(tmp.path(), &report).unwrap();
+        let text = std::fs::read_to_string(tmp.path().join("report.md")).unwrap();
         assert_eq!(text, render_report(&report));
     }
 }

@@ -254,7 +254,7 @@ pub fn write_summary(dir: &Path, summaries: &[ConfigSummary]) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::test_support::{ok, run, TempDir};
+    use crate::results::test_support::{ok, run, tempdir};
     use polars::prelude::{DataType, ParquetReader, SerReader};
 
     fn sweep() -> Vec<RunRecord> {
@@ -370,10 +370,10 @@ mod tests {
 
     #[test]
     fn summary_tables_have_typed_columns_in_rank_order() {
-        let tmp = TempDir::new("write");
-        write_summary(&tmp.0, &summarize(&sweep(), "test_rmse")).unwrap();
+        let tmp = tempdir();
+        write_summary(tmp.path(), &summarize(&sweep(), "test_rmse")).unwrap();
 
-        let text = std::fs::read_to_string(tmp.0.join("summary.csv")).unwrap();
+        let text = std::fs::read_to_string(tmp.path().join("summary.csv")).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
@@ -387,7 +387,7 @@ mod tests {
         );
         assert_eq!(lines[4], "4,lookback=20,20,0,2,,,,");
 
-        let file = std::fs::File::open(tmp.0.join("summary.parquet")).unwrap();
+        let file = std::fs::File::open(tmp.path().join("summary.parquet")).unwrap();
         let df = ParquetReader::new(file).finish().unwrap();
         assert_eq!(df.height(), 4);
         let dtype = |c: &str| df.column(c).unwrap().dtype().clone();
@@ -417,9 +417,9 @@ mod tests {
 
     #[test]
     fn empty_summary_writes_the_fixed_columns() {
-        let tmp = TempDir::new("empty");
-        write_summary(&tmp.0, &[]).unwrap();
-        let text = std::fs::read_to_string(tmp.0.join("summary.csv")).unwrap();
+        let tmp = tempdir();
+        write_summary(tmp.path(), &[]).unwrap();
+        let text = std::fs::read_to_string(tmp.path().join("summary.csv")).unwrap();
         assert_eq!(text.lines().next(), Some("rank,config,n,n_failed"));
     }
 }
