@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{f64s, read_parquet, runner, stderr, strs, u32s, Scratch};
+use common::{f64s, read_parquet, runner, scratch_dir, stderr, strs, u32s, write};
 use polars::prelude::DataFrame;
 
 /// 120 points of trend + season (period 12, the seasonal baselines' season) + noise drawn
@@ -44,8 +44,8 @@ seed = [1, 2]
 
 #[test]
 fn a_backtest_scores_every_fold_and_the_runs_table_holds_their_mean() {
-    let scratch = Scratch::new("backtest");
-    let file = scratch.write("bt.toml", EXPERIMENT);
+    let scratch = scratch_dir();
+    let file = write(scratch.path(), "bt.toml", EXPERIMENT);
     let out = runner(scratch.path(), &[file.to_str().unwrap(), "-q"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let results = scratch.path().join("results/bt");
@@ -187,8 +187,8 @@ fn a_backtest_scores_every_fold_and_the_runs_table_holds_their_mean() {
 
 #[test]
 fn a_backtest_without_room_or_with_a_scaler_fitted_on_all_is_refused() {
-    let scratch = Scratch::new("backtest-bad");
-    let file = scratch.write("bt.toml", EXPERIMENT);
+    let scratch = scratch_dir();
+    let file = write(scratch.path(), "bt.toml", EXPERIMENT);
     // validate shows where the folds cut the series
     let out = runner(scratch.path(), &["validate", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{f64s, read_parquet, runner, stderr, strs, Scratch};
+use common::{f64s, read_parquet, runner, scratch_dir, stderr, strs, write};
 use runner::render::format::num;
 
 /// A small noiseless sine: 200 points over t = 0..20 (0.1005 rad per step, a period of
@@ -27,8 +27,8 @@ data.season = [0, 63]
 
 #[test]
 fn every_run_carries_the_baselines_and_skill_columns() {
-    let scratch = Scratch::new("baselines");
-    let file = scratch.write("baselines.toml", EXPERIMENT);
+    let scratch = scratch_dir();
+    let file = write(scratch.path(), "baselines.toml", EXPERIMENT);
     let out = runner(scratch.path(), &[file.to_str().unwrap(), "-q"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let results = scratch.path().join("results/baselines");

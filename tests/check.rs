@@ -4,7 +4,7 @@ mod common;
 
 use std::path::PathBuf;
 
-use common::{project, runner, runner_env, text, Scratch};
+use common::{project, runner, runner_env, scratch_dir, text};
 
 fn ci_sine() -> PathBuf {
     project().join("experiments/ci_sine.toml")
@@ -12,7 +12,7 @@ fn ci_sine() -> PathBuf {
 
 #[test]
 fn the_gate_passes_unchanged_flags_a_worse_config_and_a_missing_one() {
-    let s = Scratch::new("gate");
+    let s = scratch_dir();
     let exp = ci_sine();
     let exp = exp.to_str().unwrap();
     let base = s.path().join("baseline.csv");
@@ -112,7 +112,7 @@ fn the_gate_passes_unchanged_flags_a_worse_config_and_a_missing_one() {
 
 #[test]
 fn a_missing_baseline_or_a_bad_tolerance_is_bad_input() {
-    let s = Scratch::new("nobase");
+    let s = scratch_dir();
     let exp = ci_sine();
     let out = runner(
         s.path(),

@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{f64s, project, read_parquet, runner, stderr, stdout, Scratch};
+use common::{f64s, listing, project, read_parquet, runner, scratch_dir, stderr, stdout, write};
 use polars::prelude::DataType;
 
 /// A small, quick sine experiment (about a tenth of a second of training).
@@ -23,7 +23,7 @@ epochs = 3
 
 #[test]
 fn seed_experiment_reproduces_the_tutorial_and_writes_every_file() {
-    let scratch = Scratch::new("seed");
+    let scratch = scratch_dir();
     let file = project().join("experiments/seed.toml");
     let out = runner(scratch.path(), &[file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -42,7 +42,7 @@ fn seed_experiment_reproduces_the_tutorial_and_writes_every_file() {
         assert!(dir.join(f).is_file(), "missing {f}");
     }
     // Nothing but the finished folder: the staging folder was renamed away.
-    assert_eq!(scratch.listing(), vec!["results"]);
+    assert_eq!(listing(scratch.path()), vec!["results"]);
     let results: Vec<_> = std::fs::read_dir(scratch.path().join("results"))
         .unwrap()
         .collect();
@@ -100,8 +100,8 @@ fn seed_experiment_reproduces_the_tutorial_and_writes_every_file() {
 
 #[test]
 fn progress_without_a_terminal_is_plain_lines() {
-    let scratch = Scratch::new("progress");
-    let file = scratch.write("small.toml", SMALL);
+    let scratch = scratch_dir();
+    let file = write(scratch.path(), "small.toml", SMALL);
     let out = runner(
         scratch.path(),
         &["run", file.to_str().unwrap(), "--out", "here"],
@@ -129,8 +129,8 @@ fn progress_without_a_terminal_is_plain_lines() {
 
 #[test]
 fn a_diverging_run_is_recorded_and_exits_1() {
-    let scratch = Scratch::new("diverge");
-    let file = scratch.write("small.toml", SMALL);
+    let scratch = scratch_dir();
+    let file = write(scratch.path(), "small.toml", SMALL);
     let out = runner(
         scratch.path(),
         &[
@@ -150,8 +150,8 @@ fn a_diverging_run_is_recorded_and_exits_1() {
 /// Runs a bad experiment and checks: exit code 2, every `expected` fragment in the message,
 /// and nothing written.
 fn assert_rejected(text: &str, extra: &[&str], expected: &[&str]) {
-    let scratch = Scratch::new("bad");
-    let file = scratch.write("exp.toml", text);
+    let scratch = scratch_dir();
+    let file = write(scratch.path(), "exp.toml", text);
     let mut args = vec![file.to_str().unwrap()];
     args.extend_from_slice(extra);
     let out = runner(scratch.path(), &args);
@@ -160,7 +160,11 @@ fn assert_rejected(text: &str, extra: &[&str], expected: &[&str]) {
     for e in expected {
         assert!(err.contains(e), "expected {e:?} in: {err}");
     }
-    assert_eq!(scratch.listing(), vec!["exp.toml"], "something was written");
+    assert_eq!(
+        listing(scratch.path()),
+        vec!["exp.toml"],
+        "something was written"
+    );
 }
 
 #[test]
@@ -235,7 +239,7 @@ path = "nowhere.csv"
 
 #[test]
 fn a_bad_cell_in_the_csv_names_row_and_column() {
-    let scratch = Scratch::new("cell");
+    let scratch = scratch_dir();
     let mut rows = String::from("time,value\n");
     for i in 0..60 {
         let v = if i == 30 {
@@ -245,8 +249,8 @@ fn a_bad_cell_in_the_csv_names_row_and_column() {
         };
         rows += &format!("t{i},{v}\n");
     }
-    scratch.write("series.csv", &rows);
-    let file = scratch.write("exp.toml", "name = \"c\"\n[data]\nkind = \"csv\"\npath = \"series.csv\"\n[window]\nlookback = 3\n[train]\nepochs = 1\n");
+    write(scratch.path(), "series.csv", &rows);
+    let file = write(scratch.path(), "exp.toml", "name = \"c\"\n[data]\nkind = \"csv\"\npath = \"series.csv\"\n[window]\nlookback = 3\n[train]\nepochs = 1\n");
     let out = runner(scratch.path(), &[file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
@@ -259,8 +263,8 @@ fn a_bad_cell_in_the_csv_names_row_and_column() {
     // The same gap is filled with missing = "interpolate"... for empty cells only; a word
     // that is not a number stays an error. An empty cell interpolates:
     let filled = rows.replace("t30,n/a", "t30,");
-    scratch.write("series.csv", &filled);
-    let file = scratch.write("exp.toml", "name = \"c\"\n[data]\nkind = \"csv\"\npath = \"series.csv\"\nmissing = \"interpolate\"\n[window]\nlookback = 3\n[train]\nepochs = 1\n");
+    write(scratch.path(), "series.csv", &filled);
+    let file = write(scratch.path(), "exp.toml", "name = \"c\"\n[data]\nkind = \"csv\"\npath = \"series.csv\"\nmissing = \"interpolate\"\n[window]\nlookback = 3\n[train]\nepochs = 1\n");
     let out = runner(scratch.path(), &[file.to_str().unwrap(), "-q"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
@@ -276,8 +280,8 @@ fn a_bad_set_key_fails_like_a_bad_file_key() {
 
 #[test]
 fn validate_prints_resolved_defaults_and_applies_set() {
-    let scratch = Scratch::new("validate");
-    let file = scratch.write("small.toml", SMALL);
+    let scratch = scratch_dir();
+    let file = write(scratch.path(), "small.toml", SMALL);
     let out = runner(scratch.path(), &["validate", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = stdout(&out);
@@ -307,7 +311,7 @@ fn validate_prints_resolved_defaults_and_applies_set() {
         "{text}"
     );
     assert_eq!(
-        scratch.listing(),
+        listing(scratch.path()),
         vec!["small.toml"],
         "validate writes nothing"
     );

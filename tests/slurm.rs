@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::tables;
+use common::{scratch_dir, tables};
 
 /// `JobState` of a job, or of every task of an array job.
 fn job_states(id: &str) -> Vec<String> {
@@ -37,9 +37,8 @@ const FAILED: [&str; 5] = [
 #[ignore = "needs a running Slurm; .ci/run starts one and runs this with --ignored"]
 fn a_slurm_array_plus_merge_equals_a_local_run() {
     // Slurm jobs run as separate processes that must see the folder: use an absolute path.
-    let dir: PathBuf = std::env::temp_dir().join(format!("runner-slurm-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let scratch = scratch_dir();
+    let dir: PathBuf = std::path::absolute(scratch.path()).unwrap();
     let file = dir.join("grid.toml");
     std::fs::write(
         &file,
@@ -118,5 +117,4 @@ fn a_slurm_array_plus_merge_equals_a_local_run() {
     for (x, y) in a.iter().zip(&b) {
         assert!(x.equals_missing(y), "tables differ:\n{x}\n{y}");
     }
-    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{f64s, read_parquet, runner, runner_env, tables, text, Scratch};
+use common::{f64s, listing, read_parquet, runner, runner_env, scratch_dir, tables, text, write};
 use polars::prelude::DataType;
 
 /// 2 lookbacks × 2 widths × 2 seeds = 8 runs of 3 epochs on a short sine.
@@ -29,8 +29,8 @@ seed = [1, 2]
 
 #[test]
 fn a_grid_runs_and_leaves_tables_plots_and_report() {
-    let s = Scratch::new("grid");
-    let file = s.write("grid.toml", GRID);
+    let s = scratch_dir();
+    let file = write(s.path(), "grid.toml", GRID);
     let out = runner(s.path(), &[file.to_str().unwrap(), "--jobs", "2"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let dir = s.path().join("results/grid");
@@ -91,8 +91,8 @@ fn a_grid_runs_and_leaves_tables_plots_and_report() {
 
 #[test]
 fn results_are_identical_for_one_and_two_jobs() {
-    let s = Scratch::new("jobs");
-    let file = s.write("grid.toml", GRID);
+    let s = scratch_dir();
+    let file = write(s.path(), "grid.toml", GRID);
     let one = runner(
         s.path(),
         &[file.to_str().unwrap(), "-j", "1", "--out", "one", "-q"],
@@ -110,8 +110,8 @@ fn results_are_identical_for_one_and_two_jobs() {
 
 #[test]
 fn a_second_invocation_reuses_finished_runs_and_force_retrains() {
-    let s = Scratch::new("cache");
-    let file = s.write("grid.toml", GRID);
+    let s = scratch_dir();
+    let file = write(s.path(), "grid.toml", GRID);
     let first = runner(s.path(), &[file.to_str().unwrap(), "-q"]);
     assert!(first.status.success());
     let again = runner(s.path(), &[file.to_str().unwrap()]);
@@ -145,14 +145,14 @@ fn a_second_invocation_reuses_finished_runs_and_force_retrains() {
 
 #[test]
 fn a_sweep_killed_midway_resumes_to_the_same_tables() {
-    let s = Scratch::new("kill");
+    let s = scratch_dir();
     // 6 runs of about 0.5 s each on one job: time to kill it in the middle, even on a
     // loaded machine.
     let grid = GRID
         .replace("epochs = 3", "epochs = 150")
         .replace("seed = [1, 2]", "seed = [1, 2, 3]")
         .replace("model.units = [[8], [6, 6]]", "model.units = [[40, 40]]");
-    let file = s.write("grid.toml", &grid);
+    let file = write(s.path(), "grid.toml", &grid);
     let reference = runner(
         s.path(),
         &[file.to_str().unwrap(), "-q", "--out", "reference"],
@@ -170,7 +170,7 @@ fn a_sweep_killed_midway_resumes_to_the_same_tables() {
     let finished = |dir: &Path| -> usize {
         std::fs::read_dir(dir)
             .map(|d| {
-                // A temporary folder (".<id>.tmp-<pid>") is not a finished run.
+                // A temporary folder (".<id>.tmp-<pid>-<n>") is not a finished run.
                 d.flatten()
                     .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
                     .filter(|e| e.path().join("record.json").is_file())
@@ -190,6 +190,16 @@ fn a_sweep_killed_midway_resumes_to_the_same_tables() {
         "killed after {done} of 6 runs: too late to test resuming"
     );
 
+    // Beside what the kill left: the temporary of another writer that is still at work (its
+    // lock held by this test process) and one whose writer died (its lock free).
+    let temporary = |name: &str| {
+        std::fs::create_dir(runs_dir.join(name)).unwrap();
+        std::fs::File::create(runs_dir.join(format!("{name}.lock"))).unwrap()
+    };
+    let live = temporary(".live.tmp-1-0");
+    live.lock().unwrap();
+    drop(temporary(".dead.tmp-2-0"));
+
     let resumed = runner(s.path(), &[file.to_str().unwrap(), "--out", "killed"]);
     assert!(resumed.status.success(), "{}", text(&resumed.stderr));
     let msg = text(&resumed.stderr);
@@ -204,19 +214,19 @@ fn a_sweep_killed_midway_resumes_to_the_same_tables() {
     for (x, y) in a.iter().zip(&b) {
         assert!(x.equals_missing(y), "tables differ:\n{x}\n{y}");
     }
-    // No temporary folder is left behind.
-    let leftovers: Vec<_> = std::fs::read_dir(&runs_dir)
-        .unwrap()
-        .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
+    // No temporary is left behind but the live writer's.
+    let leftovers: Vec<String> = listing(&runs_dir)
+        .into_iter()
+        .filter(|n| n.starts_with('.'))
         .collect();
-    assert!(leftovers.is_empty());
+    assert_eq!(leftovers, [".live.tmp-1-0", ".live.tmp-1-0.lock"]);
+    drop(live);
 }
 
 #[test]
 fn validate_prints_the_plan() {
-    let s = Scratch::new("plan");
-    let file = s.write("grid.toml", GRID);
+    let s = scratch_dir();
+    let file = write(s.path(), "grid.toml", GRID);
     let out = runner(s.path(), &["validate", file.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -231,8 +241,9 @@ fn validate_prints_the_plan() {
 
 #[test]
 fn a_bad_sweep_is_rejected_before_anything_runs() {
-    let s = Scratch::new("badsweep");
-    let file = s.write(
+    let s = scratch_dir();
+    let file = write(
+        s.path(),
         "grid.toml",
         &GRID.replace("window.lookback = [4, 6]", "window.lokback = [4, 6]"),
     );
@@ -243,7 +254,8 @@ fn a_bad_sweep_is_rejected_before_anything_runs() {
         "{}",
         text(&out.stderr)
     );
-    let file = s.write(
+    let file = write(
+        s.path(),
         "grid2.toml",
         &GRID.replace("window.lookback = [4, 6]", "window.lookback = [4, 400]"),
     );
@@ -259,7 +271,7 @@ fn a_bad_sweep_is_rejected_before_anything_runs() {
 
 #[test]
 fn a_diverging_run_is_recorded_and_the_others_finish() {
-    let s = Scratch::new("mixed");
+    let s = scratch_dir();
     let grid = GRID
         .replace(
             "[sweep]",
@@ -267,7 +279,7 @@ fn a_diverging_run_is_recorded_and_the_others_finish() {
         )
         .replace("model.units = [[8], [6, 6]]\n", "")
         .replace("seed = [1, 2]", "seed = [1]");
-    let file = s.write("grid.toml", &grid);
+    let file = write(s.path(), "grid.toml", &grid);
     let out = runner(s.path(), &[file.to_str().unwrap(), "-q"]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
@@ -287,8 +299,8 @@ fn a_diverging_run_is_recorded_and_the_others_finish() {
 
 #[test]
 fn compare_ranks_one_folder_and_diffs_two() {
-    let s = Scratch::new("compare");
-    let file = s.write("grid.toml", GRID);
+    let s = scratch_dir();
+    let file = write(s.path(), "grid.toml", GRID);
     assert!(
         runner(s.path(), &[file.to_str().unwrap(), "-q", "--out", "a"])
             .status
@@ -333,8 +345,8 @@ fn compare_ranks_one_folder_and_diffs_two() {
 
 #[test]
 fn shards_merged_from_one_or_several_folders_equal_a_local_run() {
-    let s = Scratch::new("shards");
-    let file = s.write("grid.toml", GRID);
+    let s = scratch_dir();
+    let file = write(s.path(), "grid.toml", GRID);
     let f = file.to_str().unwrap();
     assert!(runner(s.path(), &[f, "-q", "--out", "local"])
         .status
@@ -402,8 +414,8 @@ fn shards_merged_from_one_or_several_folders_equal_a_local_run() {
 
 #[test]
 fn kubernetes_index_needs_a_shard_count() {
-    let s = Scratch::new("k8s");
-    let file = s.write("grid.toml", GRID);
+    let s = scratch_dir();
+    let file = write(s.path(), "grid.toml", GRID);
     let f = file.to_str().unwrap();
     let out = runner_env(s.path(), &[f, "-q"], &[("JOB_COMPLETION_INDEX", "1")]);
     assert_eq!(out.status.code(), Some(2));
@@ -426,8 +438,8 @@ fn kubernetes_index_needs_a_shard_count() {
 
 #[test]
 fn slurm_writes_an_array_and_a_dependent_merge_job() {
-    let s = Scratch::new("slurmscript");
-    let file = s.write("grid.toml", GRID);
+    let s = scratch_dir();
+    let file = write(s.path(), "grid.toml", GRID);
     let out = runner(
         s.path(),
         &[
@@ -459,9 +471,8 @@ fn slurm_writes_an_array_and_a_dependent_merge_job() {
 
 #[test]
 fn a_multi_step_horizon_reports_the_error_of_each_step() {
-    let s = Scratch::new("horizon");
-    let file = s.write(
-        "h.toml",
+    let s = scratch_dir();
+    let file = write(s.path(), "h.toml",
         "name = \"h\"\n[data]\nkind = \"sine\"\npoints = 300\nstop = 30.0\n[window]\nlookback = 8\nhorizon = 3\n\
          [model]\nunits = [8]\n[train]\nepochs = 5\n",
     );
@@ -492,9 +503,10 @@ fn a_multi_step_horizon_reports_the_error_of_each_step() {
 
 #[test]
 fn transformed_runs_are_scored_in_original_units() {
-    let s = Scratch::new("transform");
+    let s = scratch_dir();
     let data = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/airline_passengers.csv");
-    let file = s.write(
+    let file = write(
+        s.path(),
         "air.toml",
         &format!(
             "name = \"air\"\n[data]\nkind = \"csv\"\npath = {:?}\nseason = 12\n[split]\ntest = 24\n\

@@ -52,7 +52,7 @@ mod tests {
     use crate::analysis::metric::{Measure, Split};
     use crate::store::records::{RunRecord, RunStatus};
     use crate::store::tables::write_runs;
-    use crate::store::test_support::{run, TempDir};
+    use crate::store::test_support::{run, tempdir};
 
     const RMSE: Metric = Metric::TEST_RMSE;
     const R2: Metric = Metric::network(Split::Test, Measure::R2);
@@ -72,8 +72,8 @@ mod tests {
 
     /// Folder A: lookback=5 rmse 1, 2, 3 (2 ± 1), lookback=10 0.5, 1.5 (1 ± 0.7071) and one
     /// diverged, lookback=20 0.25 from one seed. Naive 4 everywhere.
-    fn folder_a(tmp: &TempDir) -> std::path::PathBuf {
-        let dir = tmp.0.join("a");
+    fn folder_a(tmp: &tempfile::TempDir) -> std::path::PathBuf {
+        let dir = tmp.path().join("a");
         std::fs::create_dir_all(&dir).unwrap();
         let runs = vec![
             ok(5, 1, 1.0, 4.0),
@@ -90,7 +90,7 @@ mod tests {
 
     #[test]
     fn compare_one_prints_the_ranking_and_the_naive_baseline() {
-        let tmp = TempDir::new("cmp-one");
+        let tmp = tempdir();
         let dir = folder_a(&tmp);
         let text = compare_one(&dir, RMSE, usize::MAX).unwrap();
         let lines: Vec<&str> = text.lines().collect();
@@ -130,9 +130,9 @@ mod tests {
 
     #[test]
     fn compare_two_matches_configs_and_marks_the_unmatched() {
-        let tmp = TempDir::new("cmp-two");
+        let tmp = tempdir();
         let a = folder_a(&tmp);
-        let b = tmp.0.join("b");
+        let b = tmp.path().join("b");
         std::fs::create_dir_all(&b).unwrap();
         // B: lookback=5 1.5 and 2.5 (2 ± 0.7071, no change), lookback=10 0.9 (1 -> 0.9: -10%),
         // lookback=40 new.
@@ -175,8 +175,8 @@ mod tests {
 
     #[test]
     fn compare_errors_name_the_folder_and_the_metric() {
-        let tmp = TempDir::new("cmp-err");
-        let empty = tmp.0.join("empty");
+        let tmp = tempdir();
+        let empty = tmp.path().join("empty");
         std::fs::create_dir_all(&empty).unwrap();
         let err = format!("{:#}", compare_one(&empty, RMSE, 5).unwrap_err());
         assert!(

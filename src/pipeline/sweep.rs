@@ -5,13 +5,15 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::analysis::SweepAnalysis;
 use crate::spec::{RunSpec, Sweep};
+use crate::store::atomic::{write_file, TempFolder};
 use crate::store::{
-    default_results_dir, is_finished, read_run, remove_stale_temporaries, run_dir, temporary_dir,
-    write_run, FinishedRun, RunStatus,
+    default_results_dir, is_finished, read_run, remove_stale_temporaries, run_dir, write_run,
+    FinishedRun, RunStatus,
 };
 
 use super::assemble::{assemble, Assembly};
@@ -185,12 +187,12 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
 }
 
 fn record_source(folder: &Path, source: &Source) -> anyhow::Result<()> {
-    std::fs::create_dir_all(folder)?;
-    let path = folder.join(SOURCE_FILE);
-    let tmp = folder.join(format!(".{SOURCE_FILE}.tmp-{}", std::process::id()));
-    std::fs::write(&tmp, serde_json::to_string_pretty(source)?)?;
-    std::fs::rename(&tmp, &path)?;
-    Ok(())
+    std::fs::create_dir_all(folder)
+        .with_context(|| format!("cannot create {}", folder.display()))?;
+    write_file(
+        &folder.join(SOURCE_FILE),
+        serde_json::to_string_pretty(source)?,
+    )
 }
 
 /// Reads the [`Source`] a results folder was made from.
@@ -291,14 +293,17 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<Merged, Error> {
 
 /// Copies a finished run folder under `runs_dir`, atomically (temporary name, then rename).
 fn copy_run(src: &Path, runs_dir: &Path, run_id: &str) -> anyhow::Result<()> {
-    std::fs::create_dir_all(runs_dir)?;
-    let tmp = temporary_dir(runs_dir, run_id);
-    let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir(&tmp)?;
-    for entry in std::fs::read_dir(src)? {
-        let entry = entry?;
-        std::fs::copy(entry.path(), tmp.join(entry.file_name()))?;
+    let folder = TempFolder::beside(&run_dir(runs_dir, run_id))?;
+    let entries =
+        std::fs::read_dir(src).with_context(|| format!("cannot read {}", src.display()))?;
+    for entry in entries {
+        let from = entry
+            .with_context(|| format!("cannot read {}", src.display()))?
+            .path();
+        let to = folder.path().join(from.file_name().unwrap_or_default());
+        std::fs::copy(&from, &to)
+            .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
     }
-    std::fs::rename(&tmp, run_dir(runs_dir, run_id))?;
+    folder.commit()?;
     Ok(())
 }

@@ -103,7 +103,7 @@ mod tests {
     use crate::analysis::metric::Metric;
     use crate::analysis::summary::summarize;
     use crate::store::records::{RunRecord, RunStatus};
-    use crate::store::test_support::{ok, run, TempDir};
+    use crate::store::test_support::{ok, run, tempdir};
     use polars::prelude::{DataType, ParquetReader, SerReader};
 
     /// lookback=5 three seeds, lookback=10 two ok and one diverged, lookback=20 all failed,
@@ -124,10 +124,10 @@ mod tests {
 
     #[test]
     fn summary_tables_have_typed_columns_in_rank_order() {
-        let tmp = TempDir::new("write");
-        write_summary(&tmp.0, &summarize(&sweep(), Metric::TEST_RMSE)).unwrap();
+        let tmp = tempdir();
+        write_summary(tmp.path(), &summarize(&sweep(), Metric::TEST_RMSE)).unwrap();
 
-        let text = std::fs::read_to_string(tmp.0.join("summary.csv")).unwrap();
+        let text = std::fs::read_to_string(tmp.path().join("summary.csv")).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
@@ -141,7 +141,7 @@ mod tests {
         );
         assert_eq!(lines[4], "4,lookback=20,20,0,2,,,,");
 
-        let file = std::fs::File::open(tmp.0.join("summary.parquet")).unwrap();
+        let file = std::fs::File::open(tmp.path().join("summary.parquet")).unwrap();
         let df = ParquetReader::new(file).finish().unwrap();
         assert_eq!(df.height(), 4);
         let dtype = |c: &str| df.column(c).unwrap().dtype().clone();
@@ -171,9 +171,9 @@ mod tests {
 
     #[test]
     fn empty_summary_writes_the_fixed_columns() {
-        let tmp = TempDir::new("empty");
-        write_summary(&tmp.0, &[]).unwrap();
-        let text = std::fs::read_to_string(tmp.0.join("summary.csv")).unwrap();
+        let tmp = tempdir();
+        write_summary(tmp.path(), &[]).unwrap();
+        let text = std::fs::read_to_string(tmp.path().join("summary.csv")).unwrap();
         assert_eq!(text.lines().next(), Some("rank,config,n,n_failed"));
     }
 }

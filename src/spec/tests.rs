@@ -25,11 +25,12 @@ fn keys(err: &SpecError) -> Vec<&str> {
     err.problems().iter().map(|p| p.key.as_str()).collect()
 }
 
-/// A scratch folder unique to one test.
-fn scratch(test: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("runner-spec-{}-{test}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A scratch folder unique to one test, removed when dropped.
+fn scratch() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("runner-spec-")
+        .tempdir()
+        .unwrap()
 }
 
 #[test]
@@ -96,7 +97,8 @@ fn csv_defaults() {
     // /dev/null is not a regular file: the path check fires, but the structure is fine
     let err = e.unwrap_err();
     assert_eq!(keys(&err), vec!["data.path"]);
-    let dir = scratch("csv_defaults");
+    let tmp = scratch();
+    let dir = tmp.path();
     std::fs::write(
         dir.join("s.csv"),
         "time,value\n".to_owned() + &"t,1\n".repeat(100),
@@ -448,7 +450,8 @@ fn lookback_must_fit_the_training_and_test_parts() {
 
 #[test]
 fn csv_path_and_columns_are_checked() {
-    let dir = scratch("csv_checks");
+    let tmp = scratch();
+    let dir = tmp.path();
     let exp = dir.join("e.toml");
     let text = "[data]\nkind = \"csv\"\npath = \"missing.csv\"\n";
     let msg = parse_str(text, &exp, &[]).unwrap_err().to_string();
@@ -672,7 +675,8 @@ fn resolved_toml_round_trips() {
         assert!(resolved.contains(line), "{line} missing from\n{resolved}");
     }
 
-    let dir = scratch("round_trip");
+    let tmp = scratch();
+    let dir = tmp.path();
     std::fs::write(dir.join("s.csv"), "t,v\n".to_owned() + &"a,1\n".repeat(100)).unwrap();
     let text = "[data]\nkind = \"csv\"\npath = \"s.csv\"\ncolumn = \"v\"\ntime_column = \"t\"\nmissing = \"interpolate\"\n";
     let e = parse_str(text, &dir.join("e.toml"), &[]).unwrap();
@@ -683,7 +687,8 @@ fn resolved_toml_round_trips() {
 #[test]
 fn schema_matches_the_structs() {
     // every key the structs write is a key the schema knows, and vice versa
-    let dir = scratch("schema");
+    let tmp = scratch();
+    let dir = tmp.path();
     std::fs::write(dir.join("s.csv"), "t,v\n".to_owned() + &"a,1\n".repeat(100)).unwrap();
     let csv = "[data]\nkind = \"csv\"\npath = \"s.csv\"\ncolumn = \"v\"\ntime_column = \"t\"\n";
     let mut written = Vec::new();

@@ -16,6 +16,8 @@ use std::path::Path;
 
 use anyhow::{bail, Context, Result};
 
+use super::atomic::write_file;
+
 /// The baseline's columns, in file order.
 pub const BASELINE_COLUMNS: [&str; 7] = [
     "config",
@@ -70,12 +72,7 @@ pub fn write_baseline(path: &Path, rows: &[BaselineRow]) -> Result<()> {
         .into_inner()
         .context("cannot format the baseline as CSV")?;
 
-    let mut tmp_name = path.file_name().unwrap_or_default().to_os_string();
-    tmp_name.push(".tmp");
-    let tmp = path.with_file_name(tmp_name);
-    fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
-    fs::rename(&tmp, path)
-        .with_context(|| format!("cannot rename {} to {}", tmp.display(), path.display()))
+    write_file(path, bytes)
 }
 
 /// Shortest text that parses back to the same `f64` (`0.1`, `1.0`, `1e-7`).
@@ -198,7 +195,7 @@ fn parse_baseline(text: &str) -> Result<Vec<BaselineRow>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::TempDir;
+    use crate::store::test_support::tempdir;
 
     fn row(config: &str, mean: f64, std: Option<f64>, n: usize) -> BaselineRow {
         BaselineRow {
@@ -214,8 +211,8 @@ mod tests {
 
     #[test]
     fn rows_round_trip_bit_for_bit() {
-        let tmp = TempDir::new("baseline-rt");
-        let path = tmp.0.join("ci").join("baseline.csv");
+        let tmp = tempdir();
+        let path = tmp.path().join("ci").join("baseline.csv");
         // 0.1 + 0.2 = 0.30000000000000004 needs all 17 digits; a label with a comma needs
         // quoting; the unswept experiment's label is empty.
         let rows = vec![
@@ -242,9 +239,9 @@ mod tests {
         assert_eq!(fs::read_dir(path.parent().unwrap()).unwrap().count(), 1);
     }
 
-    fn read_text(tag: &str, text: &str) -> (TempDir, String) {
-        let tmp = TempDir::new(tag);
-        let path = tmp.0.join("baseline.csv");
+    fn read_text(text: &str) -> (tempfile::TempDir, String) {
+        let tmp = tempdir();
+        let path = tmp.path().join("baseline.csv");
         fs::write(&path, text).unwrap();
         let err = format!("{:#}", read_baseline(&path).unwrap_err());
         assert!(err.contains(&path.display().to_string()), "{err}");
@@ -255,8 +252,8 @@ mod tests {
 
     #[test]
     fn missing_and_empty_files_and_bad_headers_are_named() {
-        let tmp = TempDir::new("baseline-missing");
-        let path = tmp.0.join("nope.csv");
+        let tmp = tempdir();
+        let path = tmp.path().join("nope.csv");
         let err = format!("{:#}", read_baseline(&path).unwrap_err());
         assert_eq!(
             err,
@@ -266,9 +263,9 @@ mod tests {
             )
         );
 
-        let (_t, err) = read_text("baseline-empty", "");
+        let (_t, err) = read_text("");
         assert!(err.contains("the file is empty"), "{err}");
-        let (_t, err) = read_text("baseline-header", "config,metric,mean,n\n");
+        let (_t, err) = read_text("config,metric,mean,n\n");
         assert!(
             err.contains("line 1: the header is \"config,metric,mean,n\", expected config,metric,mean,std,n,runner_version,experiment_hash"),
             "{err}"
@@ -313,30 +310,28 @@ mod tests {
             ("a,test_rmse,1,,1,0.1.0\n", "line 2: 6 cells, expected 7"),
             ("a,,1,,1,0.1.0,h\n", "line 2, column metric: empty"),
         ];
-        for (i, (body, expected)) in cases.iter().enumerate() {
-            let (_t, err) = read_text(&format!("baseline-cell{i}"), &format!("{HEADER}{body}"));
+        for (body, expected) in &cases {
+            let (_t, err) = read_text(&format!("{HEADER}{body}"));
             assert!(err.contains(expected), "{body}: {err}");
         }
         // The line counts the header and earlier rows.
-        let (_t, err) = read_text(
-            "baseline-dup",
-            &format!("{HEADER}a,test_rmse,1,,1,v,h\nb,test_rmse,1,,1,v,h\na,test_rmse,2,,1,v,h\n"),
-        );
+        let (_t, err) = read_text(&format!(
+            "{HEADER}a,test_rmse,1,,1,v,h\nb,test_rmse,1,,1,v,h\na,test_rmse,2,,1,v,h\n"
+        ));
         assert!(
             err.contains("line 4: config \"a\" metric \"test_rmse\" is already on line 2"),
             "{err}"
         );
-        let (_t, err) = read_text(
-            "baseline-line3",
-            &format!("{HEADER}a,test_rmse,1,,1,v,h\nb,test_rmse,1e400,,1,v,h\n"),
-        );
+        let (_t, err) = read_text(&format!(
+            "{HEADER}a,test_rmse,1,,1,v,h\nb,test_rmse,1e400,,1,v,h\n"
+        ));
         assert!(err.contains("line 3, column mean: \"1e400\""), "{err}");
     }
 
     #[test]
     fn the_same_config_may_hold_several_metrics_and_spaces_are_trimmed() {
-        let tmp = TempDir::new("baseline-ok");
-        let path = tmp.0.join("baseline.csv");
+        let tmp = tempdir();
+        let path = tmp.path().join("baseline.csv");
         fs::write(
             &path,
             format!("{HEADER}a, test_rmse, 1.5, 0.25, 2, 0.1.0, h\na,test_r2,0.9,,1,0.1.0,h\n"),

@@ -1,9 +1,10 @@
 //! The results folder on disk, and nothing else: where things go ([`layout`]), the records of
-//! finished runs ([`records`]), run folders written atomically ([`run_folder`]), the tables
+//! finished runs ([`records`]), run folders written atomically ([`run_folder`], [`atomic`]), the tables
 //! built from records (polars CSV + Parquet, JSON: [`tables`], [`param_columns`]) and the
 //! regression gate's committed baseline file ([`gate_file`]). No statistics: those are in
 //! `analysis`, which reads these records.
 
+pub mod atomic;
 pub mod gate_file;
 pub mod layout;
 pub mod param_columns;
@@ -12,10 +13,10 @@ pub mod run_folder;
 pub mod tables;
 
 pub use gate_file::{read_baseline, write_baseline, BaselineRow, BASELINE_COLUMNS};
-pub use layout::{default_results_dir, ResultsLayout, StagingDir};
+pub use layout::{default_results_dir, ResultsLayout};
 pub use records::{FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
 pub use run_folder::{
-    is_finished, read_run, remove_stale_temporaries, run_dir, temporary_dir, write_run, FinishedRun,
+    is_finished, read_run, remove_stale_temporaries, run_dir, write_run, FinishedRun,
 };
 pub use tables::{
     metric_names, read_runs, write_folds, write_history, write_json, write_predictions, write_runs,

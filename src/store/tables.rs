@@ -13,6 +13,7 @@ use polars::prelude::{
 };
 use serde::Serialize;
 
+use super::atomic::write_file;
 use super::layout::{
     FOLDS_CSV, FOLDS_PARQUET, HISTORY_CSV, HISTORY_PARQUET, PREDICTIONS_PARQUET, RUNS_CSV,
     RUNS_PARQUET,
@@ -316,14 +317,14 @@ pub fn write_predictions(dir: &Path, rows: &[PredictionRow]) -> Result<()> {
     write_parquet(&dir.join(PREDICTIONS_PARQUET), &mut df)
 }
 
-/// Writes `value` as pretty-printed JSON with a trailing newline.
+/// Writes `value` as pretty-printed JSON with a trailing newline, atomically.
 ///
 /// Note that serde_json writes NaN and infinities as `null`.
 pub fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
     let mut text = serde_json::to_string_pretty(value)
         .with_context(|| format!("cannot serialize {}", path.display()))?;
     text.push('\n');
-    std::fs::write(path, text).with_context(|| format!("cannot write {}", path.display()))
+    write_file(path, text)
 }
 
 /// The history table as a frame; see [`write_history`] for its columns.
@@ -447,24 +448,8 @@ pub(crate) fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::test_support::tempdir;
     use polars::prelude::{CsvReadOptions, DataType, ParquetReader, SerReader};
-    use std::path::PathBuf;
-
-    struct TempDir(PathBuf);
-    impl TempDir {
-        fn new(tag: &str) -> Self {
-            let p =
-                std::env::temp_dir().join(format!("runner-tables-{tag}-{}", std::process::id()));
-            let _ = std::fs::remove_dir_all(&p);
-            std::fs::create_dir_all(&p).unwrap();
-            Self(p)
-        }
-    }
-    impl Drop for TempDir {
-        fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
-        }
-    }
 
     fn read_parquet(path: &Path) -> DataFrame {
         ParquetReader::new(File::open(path).unwrap())
@@ -534,9 +519,9 @@ mod tests {
 
     #[test]
     fn runs_parquet_has_numeric_metric_columns_and_nulls_for_missing() {
-        let tmp = TempDir::new("runs");
-        write_runs(&tmp.0, &sample_runs()).unwrap();
-        let df = read_parquet(&tmp.0.join("runs.parquet"));
+        let tmp = tempdir();
+        write_runs(tmp.path(), &sample_runs()).unwrap();
+        let df = read_parquet(&tmp.path().join("runs.parquet"));
 
         assert_eq!(
             names(&df),
@@ -603,9 +588,9 @@ mod tests {
 
     #[test]
     fn runs_csv_reads_back_with_the_same_columns_and_values() {
-        let tmp = TempDir::new("runscsv");
-        write_runs(&tmp.0, &sample_runs()).unwrap();
-        let text = std::fs::read_to_string(tmp.0.join("runs.csv")).unwrap();
+        let tmp = tempdir();
+        write_runs(tmp.path(), &sample_runs()).unwrap();
+        let text = std::fs::read_to_string(tmp.path().join("runs.csv")).unwrap();
         // Nulls are empty cells; the all-null test_mape column stays empty.
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
@@ -618,7 +603,7 @@ mod tests {
                  diverged,loss is NaN at epoch 3,,,,-1.5,0.75,3",
             ]
         );
-        let df = read_csv(&tmp.0.join("runs.csv"));
+        let df = read_csv(&tmp.path().join("runs.csv"));
         assert_eq!(df.height(), 2);
         assert_eq!(f64_at(&df, "test_rmse", 0), Some(0.0125));
         assert_eq!(f64_at(&df, "r2", 1), Some(-1.5));
@@ -626,9 +611,9 @@ mod tests {
 
     #[test]
     fn empty_runs_still_write_the_fixed_columns() {
-        let tmp = TempDir::new("empty");
-        write_runs(&tmp.0, &[]).unwrap();
-        let df = read_parquet(&tmp.0.join("runs.parquet"));
+        let tmp = tempdir();
+        write_runs(tmp.path(), &[]).unwrap();
+        let df = read_parquet(&tmp.path().join("runs.parquet"));
         assert_eq!(df.height(), 0);
         assert_eq!(
             names(&df),
@@ -671,7 +656,7 @@ mod tests {
 
     #[test]
     fn read_runs_gives_back_the_records_written() {
-        let tmp = TempDir::new("roundtrip");
+        let tmp = tempdir();
         let mut runs = sample_runs();
         // Finite metrics only: a NaN metric is written as null and comes back absent.
         runs[0].metrics.retain(|(_, v)| v.is_finite());
@@ -696,13 +681,13 @@ mod tests {
             train_seconds: 0.0,
             epochs: 0,
         });
-        write_runs(&tmp.0, &runs).unwrap();
-        let back = read_runs(&tmp.0).unwrap();
+        write_runs(tmp.path(), &runs).unwrap();
+        let back = read_runs(tmp.path()).unwrap();
         assert_eq!(back, runs);
 
         // Non-finite metrics: absent after the round trip, the others kept in column order.
-        write_runs(&tmp.0, &sample_runs()).unwrap();
-        let back = read_runs(&tmp.0).unwrap();
+        write_runs(tmp.path(), &sample_runs()).unwrap();
+        let back = read_runs(tmp.path()).unwrap();
         assert_eq!(
             back[0].metrics,
             [
@@ -715,13 +700,13 @@ mod tests {
 
     #[test]
     fn read_runs_names_the_folder_when_there_is_no_table() {
-        let tmp = TempDir::new("noruns");
-        let err = format!("{:#}", read_runs(&tmp.0).unwrap_err());
+        let tmp = tempdir();
+        let err = format!("{:#}", read_runs(tmp.path()).unwrap_err());
         assert!(
-            err.contains(&format!("{} has no runs.parquet", tmp.0.display())),
+            err.contains(&format!("{} has no runs.parquet", tmp.path().display())),
             "{err}"
         );
-        let missing = tmp.0.join("nope");
+        let missing = tmp.path().join("nope");
         let err = format!("{:#}", read_runs(&missing).unwrap_err());
         assert!(
             err.contains(&format!(
@@ -731,15 +716,19 @@ mod tests {
             "{err}"
         );
         // A Parquet file of another shape is refused, naming the file.
-        write_history(&tmp.0, &[]).unwrap();
-        std::fs::rename(tmp.0.join("history.parquet"), tmp.0.join("runs.parquet")).unwrap();
-        let err = format!("{:#}", read_runs(&tmp.0).unwrap_err());
+        write_history(tmp.path(), &[]).unwrap();
+        std::fs::rename(
+            tmp.path().join("history.parquet"),
+            tmp.path().join("runs.parquet"),
+        )
+        .unwrap();
+        let err = format!("{:#}", read_runs(tmp.path()).unwrap_err());
         assert!(err.contains("runs.parquet is not a runs table"), "{err}");
     }
 
     #[test]
     fn history_tables_have_typed_columns_and_nullable_val_loss() {
-        let tmp = TempDir::new("history");
+        let tmp = tempdir();
         let rows: Vec<HistoryRow> = (1..=3)
             .map(|epoch| HistoryRow {
                 run_id: "r0".into(),
@@ -749,10 +738,10 @@ mod tests {
                 val_loss: (epoch != 2).then(|| 2.0 / f64::from(epoch)),
             })
             .collect();
-        write_history(&tmp.0, &rows).unwrap();
+        write_history(tmp.path(), &rows).unwrap();
         for df in [
-            read_parquet(&tmp.0.join("history.parquet")),
-            read_csv(&tmp.0.join("history.csv")),
+            read_parquet(&tmp.path().join("history.parquet")),
+            read_csv(&tmp.path().join("history.csv")),
         ] {
             assert_eq!(
                 names(&df),
@@ -764,14 +753,14 @@ mod tests {
             // 2 / 3 survives the round trip exactly (both formats keep full precision).
             assert_eq!(f64_at(&df, "val_loss", 2), Some(2.0 / 3.0));
         }
-        let df = read_parquet(&tmp.0.join("history.parquet"));
+        let df = read_parquet(&tmp.path().join("history.parquet"));
         assert_eq!(df.column("epoch").unwrap().dtype(), &DataType::UInt32);
         assert_eq!(df.column("epoch").unwrap().u32().unwrap().get(2), Some(3));
     }
 
     #[test]
     fn folds_table_has_one_row_per_fold_with_the_fold_columns_after_run_id() {
-        let tmp = TempDir::new("folds");
+        let tmp = tempdir();
         let runs = sample_runs();
         let fold = |n: u32, rmse: f64| FoldRecord {
             fold: n,
@@ -786,10 +775,10 @@ mod tests {
         };
         let first = [fold(1, 0.25), fold(2, f64::NAN)];
         let second = [fold(1, 0.5)];
-        write_folds(&tmp.0, &[(&runs[0], &first), (&runs[1], &second)]).unwrap();
+        write_folds(tmp.path(), &[(&runs[0], &first), (&runs[1], &second)]).unwrap();
         for df in [
-            read_parquet(&tmp.0.join("folds.parquet")),
-            read_csv(&tmp.0.join("folds.csv")),
+            read_parquet(&tmp.path().join("folds.parquet")),
+            read_csv(&tmp.path().join("folds.csv")),
         ] {
             assert_eq!(df.height(), 3);
             assert_eq!(
@@ -800,7 +789,7 @@ mod tests {
             assert_eq!(f64_at(&df, "test_rmse", 1), None, "NaN is a null cell");
             assert_eq!(f64_at(&df, "test_rmse", 2), Some(0.5));
         }
-        let df = read_parquet(&tmp.0.join("folds.parquet"));
+        let df = read_parquet(&tmp.path().join("folds.parquet"));
         let origin = df.column("origin").unwrap().u32().unwrap();
         assert_eq!((origin.get(0), origin.get(1)), (Some(110), Some(120)));
         assert_eq!(
@@ -812,7 +801,7 @@ mod tests {
 
     #[test]
     fn predictions_parquet_has_typed_columns() {
-        let tmp = TempDir::new("pred");
+        let tmp = tempdir();
         let rows: Vec<PredictionRow> = ["train", "train", "validation", "test"]
             .iter()
             .enumerate()
@@ -825,9 +814,9 @@ mod tests {
                 predicted: i as f64 + 0.25,
             })
             .collect();
-        write_predictions(&tmp.0, &rows).unwrap();
-        assert!(!tmp.0.join("predictions.csv").exists());
-        let df = read_parquet(&tmp.0.join("predictions.parquet"));
+        write_predictions(tmp.path(), &rows).unwrap();
+        assert!(!tmp.path().join("predictions.csv").exists());
+        let df = read_parquet(&tmp.path().join("predictions.parquet"));
         assert_eq!(
             names(&df),
             ["run_id", "fold", "split", "index", "actual", "predicted"]
@@ -848,8 +837,8 @@ mod tests {
 
     #[test]
     fn write_json_is_pretty_and_turns_nan_into_null() {
-        let tmp = TempDir::new("json");
-        let path = tmp.0.join("metrics.json");
+        let tmp = tempdir();
+        let path = tmp.path().join("metrics.json");
         let value = serde_json::json!({"test_rmse": 0.5, "mape": f64::NAN});
         write_json(&path, &value).unwrap();
         let text = std::fs::read_to_string(&path).unwrap();
@@ -858,6 +847,21 @@ mod tests {
         let back: serde_json::Value = serde_json::from_str(&text).unwrap();
         assert_eq!(back["test_rmse"], 0.5);
         assert!(back["mape"].is_null());
+        // Replaces an older file, through a temporary that does not stay.
+        write_json(&path, &serde_json::json!([1])).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "[\n  1\n]\n");
+        assert_eq!(
+            crate::store::test_support::listing(tmp.path()),
+            ["metrics.json"]
+        );
+        let err = format!(
+            "{:#}",
+            write_json(&tmp.path().join("no/x.json"), &1).unwrap_err()
+        );
+        assert!(
+            err.starts_with(&format!("cannot write {}/no/x.json", tmp.path().display())),
+            "{err}"
+        );
     }
 
     #[test]

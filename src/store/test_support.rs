@@ -1,25 +1,25 @@
-//! Fixtures shared by the summary, report and compare tests.
+//! Fixtures shared by the tests of the results modules.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use super::records::{ParamValue, RunRecord, RunStatus};
 
 /// A fresh empty folder under the system temp dir, removed on drop.
-pub struct TempDir(pub PathBuf);
-
-impl TempDir {
-    pub fn new(tag: &str) -> Self {
-        let p = std::env::temp_dir().join(format!("runner-results-{tag}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&p);
-        std::fs::create_dir_all(&p).unwrap();
-        Self(p)
-    }
+pub fn tempdir() -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix("runner-results-")
+        .tempdir()
+        .unwrap()
 }
 
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
+/// The names in `dir`, sorted.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 /// A run of configuration `lookback=<lookback>` with the given seed, status and metrics.

@@ -301,10 +301,9 @@ mod tests {
 
     #[test]
     fn inspect_reads_header_and_counts_rows() {
-        let path = std::env::temp_dir().join(format!("runner-inspect-{}.csv", std::process::id()));
-        std::fs::write(&path, "time,value\n1,2\n2,3\n3,\n").unwrap();
-        let shape = inspect_csv(&path).unwrap();
-        std::fs::remove_file(&path).unwrap();
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), "time,value\n1,2\n2,3\n3,\n").unwrap();
+        let shape = inspect_csv(file.path()).unwrap();
         assert_eq!(shape.columns, vec!["time", "value"]);
         assert_eq!(shape.rows, 3);
         let err = inspect_csv(Path::new("/nonexistent/x.csv")).unwrap_err();

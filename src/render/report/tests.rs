@@ -5,7 +5,7 @@ use crate::analysis::backtest::{FoldSummary, PreTestChoice};
 use crate::analysis::summary::summarize;
 use crate::analysis::sweep::{BaselineComparison, FailedRun};
 use crate::store::records::{RunRecord, RunStatus};
-use crate::store::test_support::{ok, run, TempDir};
+use crate::store::test_support::{ok, run, tempdir};
 
 /// The owned data a test [`ReportInput`] borrows.
 struct Parts {
@@ -288,11 +288,11 @@ fn report_compares_with_every_baseline_and_shows_the_backtest_folds() {
 
 #[test]
 fn write_report_writes_report_md() {
-    let tmp = TempDir::new("report");
+    let tmp = tempdir();
     let mut parts = input_parts();
     with_naive(&mut parts, Some(4.0), &[]);
     let report = input(&parts);
-    write_report(&tmp.0, &report).unwrap();
-    let text = std::fs::read_to_string(tmp.0.join("report.md")).unwrap();
+    write_report(tmp.path(), &report).unwrap();
+    let text = std::fs::read_to_string(tmp.path().join("report.md")).unwrap();
     assert_eq!(text, render_report(&report));
 }

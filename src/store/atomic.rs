@@ -1,0 +1,354 @@
+//! Files and folders that appear complete or not at all.
+//!
+//! Both are written under a hidden temporary name beside their destination (so on the same
+//! filesystem) and renamed into place when complete: an interrupted process leaves at most a
+//! temporary, never a half-written file or folder under the final name. This protects against
+//! a crash or Ctrl-C, not against power loss (nothing is synced to disk).
+//!
+//! A temporary folder is guarded by a lock file beside it, `<temporary>.lock`, on which the
+//! writer holds an exclusive lock ([`File::try_lock`]) from before the folder exists until
+//! after it is renamed away. The lock dies with its process, so [`remove_abandoned`] can tell
+//! the temporaries of interrupted processes (lock free) from the work in progress of live
+//! ones, such as the other shards of a Slurm array writing into the same folder (lock held).
+//! This needs a filesystem whose locks are seen by every host sharing it (local disks, NFSv4,
+//! Lustre mounted with `flock`); where taking a lock fails, temporaries are kept.
+
+use std::fs::{self, File, OpenOptions, TryLockError};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use anyhow::{Context, Result};
+
+/// Marks a temporary's name: `.<destination name>.tmp-<pid>-<n>`.
+const TMP_MARK: &str = ".tmp-";
+const LOCK_SUFFIX: &str = ".lock";
+
+/// Keeps the temporaries of one process apart.
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh temporary name beside `dest` (not claimed: see [`TempFolder::beside`]).
+fn temporary_beside(dest: &Path) -> Result<PathBuf> {
+    let name = dest
+        .file_name()
+        .with_context(|| format!("{} has no file name to write under", dest.display()))?;
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    Ok(dest.with_file_name(format!(
+        ".{}{TMP_MARK}{}-{n}",
+        name.to_string_lossy(),
+        std::process::id()
+    )))
+}
+
+fn lock_path(temporary: &Path) -> PathBuf {
+    let mut name = temporary.as_os_str().to_os_string();
+    name.push(LOCK_SUFFIX);
+    PathBuf::from(name)
+}
+
+/// Writes `bytes` to `path` atomically: into a temporary sibling, then renamed over `path`.
+/// The folder of `path` must exist. Errors name `path`.
+pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
+    let tmp = temporary_beside(path)?;
+    let written = fs::write(&tmp, bytes)
+        .with_context(|| format!("cannot write {}", path.display()))
+        .and_then(|()| {
+            fs::rename(&tmp, path).with_context(|| {
+                format!(
+                    "cannot write {} (renaming {} to it)",
+                    path.display(),
+                    tmp.display()
+                )
+            })
+        });
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// A folder written under a temporary name beside its destination and renamed there by
+/// [`commit`](Self::commit); dropped uncommitted (an error, a panic), it is removed. Its lock
+/// is held for as long as the value lives.
+#[derive(Debug)]
+pub struct TempFolder {
+    dir: PathBuf,
+    dest: PathBuf,
+    lock_path: PathBuf,
+    /// Holds the lock; closing it releases the lock.
+    _lock: File,
+    committed: bool,
+}
+
+impl TempFolder {
+    /// Creates an empty, locked temporary folder beside `dest`, creating `dest`'s parent if
+    /// needed. `dest` itself is not touched until [`commit`](Self::commit).
+    pub fn beside(dest: &Path) -> Result<Self> {
+        if let Some(parent) = dest.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+        loop {
+            let dir = temporary_beside(dest)?;
+            let lock_path = lock_path(&dir);
+            // Claims the name: a lock file that exists belongs to someone else (another host's
+            // process with the same pid), so try the next name.
+            let lock = match OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&lock_path)
+            {
+                Ok(f) => f,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot create {}", lock_path.display()))
+                }
+            };
+            match lock.try_lock() {
+                Ok(()) => {}
+                // A cleaner took the fresh lock file for an abandoned one and will remove it.
+                Err(TryLockError::WouldBlock) => continue,
+                // Locks do not work on this filesystem: cleaners cannot take the lock either,
+                // so they keep the folder; write it unlocked.
+                Err(TryLockError::Error(_)) => {}
+            }
+            // A cleaner removed the lock file between its creation and our lock.
+            if !is_same_file(&lock, &lock_path) {
+                continue;
+            }
+            let folder = Self {
+                dir,
+                dest: dest.to_path_buf(),
+                lock_path,
+                _lock: lock,
+                committed: false,
+            };
+            // On an error, dropping `folder` removes the lock file again.
+            fs::create_dir(&folder.dir)
+                .with_context(|| format!("cannot create {}", folder.dir.display()))?;
+            return Ok(folder);
+        }
+    }
+
+    /// The temporary folder to write into.
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Renames the folder to its destination, replacing a folder already there, and returns
+    /// the destination.
+    pub fn commit(mut self) -> Result<PathBuf> {
+        if self.dest.exists() {
+            fs::remove_dir_all(&self.dest)
+                .with_context(|| format!("cannot replace {}", self.dest.display()))?;
+        }
+        fs::rename(&self.dir, &self.dest).with_context(|| {
+            format!(
+                "cannot rename {} to {}",
+                self.dir.display(),
+                self.dest.display()
+            )
+        })?;
+        self.committed = true;
+        Ok(self.dest.clone())
+    }
+}
+
+impl Drop for TempFolder {
+    fn drop(&mut self) {
+        // The folder first, then its lock file: a temporary folder never lacks its lock file.
+        if !self.committed {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+        let _ = fs::remove_file(&self.lock_path);
+    }
+}
+
+/// Removes the temporary folders in `dir` whose writer is gone: those whose lock this process
+/// can take, and those without a lock file (left by older versions of runner). Temporaries
+/// whose lock is held (another process, or this one, still writing) are kept, and so are
+/// temporary files of [`write_file`]. A missing `dir` has nothing to remove.
+pub fn remove_abandoned(dir: &Path) -> Result<()> {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Ok(());
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n.contains(TMP_MARK))
+        .collect();
+    // In reverse order a temporary's lock file comes before the temporary: the lock decides.
+    names.sort_by(|a, b| b.cmp(a));
+    for name in &names {
+        if let Some(temporary) = name.strip_suffix(LOCK_SUFFIX) {
+            remove_if_unlocked(&dir.join(temporary), &dir.join(name))?;
+        } else if dir.join(name).is_dir() && !dir.join(format!("{name}{LOCK_SUFFIX}")).exists() {
+            // A temporary folder is created after its lock file and renamed or removed before
+            // the lock file goes, so one without a lock file has no writer.
+            remove(&dir.join(name))?;
+        }
+    }
+    Ok(())
+}
+
+/// Removes `temporary` and then `lock_path` if the lock is free.
+fn remove_if_unlocked(temporary: &Path, lock_path: &Path) -> Result<()> {
+    // Gone: its writer finished meanwhile. Unreadable: we cannot tell, so it stays.
+    let Ok(lock) = File::open(lock_path) else {
+        return Ok(());
+    };
+    // Held: a live writer. Any other failure: locks do not work here, so keep it to be safe.
+    if lock.try_lock().is_err() {
+        return Ok(());
+    }
+    // The writer may have finished and a new one claimed the same name between our open and
+    // our lock: then the file we locked is no longer the one under that name.
+    if !is_same_file(&lock, lock_path) {
+        return Ok(());
+    }
+    remove(temporary)?;
+    remove(lock_path)
+}
+
+#[cfg(unix)]
+fn is_same_file(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
+}
+
+#[cfg(not(unix))]
+fn is_same_file(_: &File, path: &Path) -> bool {
+    path.exists()
+}
+
+/// Removes a file or folder; one already gone is not an error.
+fn remove(path: &Path) -> Result<()> {
+    let removed = match fs::symlink_metadata(path) {
+        Ok(m) if m.is_dir() => fs::remove_dir_all(path),
+        Ok(_) => fs::remove_file(path),
+        Err(e) => Err(e),
+    };
+    match removed {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("cannot remove {}", path.display()))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::{listing, tempdir};
+
+    #[test]
+    fn write_file_replaces_the_file_and_leaves_no_temporary() {
+        let tmp = tempdir();
+        let path = tmp.path().join("baseline.csv");
+        write_file(&path, "old\n").unwrap();
+        write_file(&path, b"new\n").unwrap();
+        assert_eq!(fs::read_to_string(&path).unwrap(), "new\n");
+        assert_eq!(listing(tmp.path()), ["baseline.csv"]);
+    }
+
+    #[test]
+    fn write_file_errors_name_the_path_and_keep_the_old_file() {
+        let tmp = tempdir();
+        let missing = tmp.path().join("no").join("x.json");
+        let err = format!("{:#}", write_file(&missing, "x").unwrap_err());
+        assert!(
+            err.starts_with(&format!("cannot write {}:", missing.display())),
+            "{err}"
+        );
+        // The rename fails (a folder is in the way): the folder stays, no temporary is left.
+        let blocked = tmp.path().join("blocked");
+        fs::create_dir_all(blocked.join("inside")).unwrap();
+        let err = format!("{:#}", write_file(&blocked, "x").unwrap_err());
+        assert!(
+            err.starts_with(&format!("cannot write {} (renaming", blocked.display())),
+            "{err}"
+        );
+        assert_eq!(listing(tmp.path()), ["blocked"]);
+    }
+
+    #[test]
+    fn a_temporary_folder_is_locked_then_renamed_over_the_old_folder() {
+        let tmp = tempdir();
+        let dest = tmp.path().join("runs").join("abc");
+        fs::create_dir_all(&dest).unwrap();
+        fs::write(dest.join("old.txt"), "old").unwrap();
+
+        let folder = TempFolder::beside(&dest).unwrap();
+        let name = folder.path().file_name().unwrap().to_str().unwrap();
+        assert!(name.starts_with(".abc.tmp-"), "{name}");
+        let lock = folder.path().with_file_name(format!("{name}.lock"));
+        let mut expected = vec!["abc".to_string(), name.to_string(), format!("{name}.lock")];
+        expected.sort();
+        assert_eq!(listing(&tmp.path().join("runs")), expected);
+        // Another open file description cannot take the lock while the folder lives.
+        assert!(matches!(
+            File::open(&lock).unwrap().try_lock(),
+            Err(TryLockError::WouldBlock)
+        ));
+        fs::write(folder.path().join("new.txt"), "new").unwrap();
+        assert_eq!(listing(&dest), ["old.txt"], "untouched until the commit");
+
+        assert_eq!(folder.commit().unwrap(), dest);
+        assert_eq!(listing(&dest), ["new.txt"]);
+        assert_eq!(listing(&tmp.path().join("runs")), ["abc"]);
+    }
+
+    #[test]
+    fn a_temporary_folder_dropped_uncommitted_is_removed_with_its_lock() {
+        let tmp = tempdir();
+        let dest = tmp.path().join("abc");
+        {
+            let folder = TempFolder::beside(&dest).unwrap();
+            fs::write(folder.path().join("half.csv"), "fold,").unwrap();
+            assert_eq!(listing(tmp.path()).len(), 2);
+        }
+        assert!(listing(tmp.path()).is_empty());
+        // Two at once for one destination get names of their own.
+        let a = TempFolder::beside(&dest).unwrap();
+        let b = TempFolder::beside(&dest).unwrap();
+        assert_ne!(a.path(), b.path());
+    }
+
+    #[test]
+    fn only_temporaries_whose_lock_is_free_are_removed() {
+        let tmp = tempdir();
+        let dir = tmp.path();
+        let live = TempFolder::beside(&dir.join("a")).unwrap();
+        // What a killed writer leaves: a folder and its lock file, unlocked.
+        let dead = dir.join(".b.tmp-4999999-0");
+        fs::create_dir(&dead).unwrap();
+        fs::write(dead.join("x"), "x").unwrap();
+        fs::write(dir.join(".b.tmp-4999999-0.lock"), "").unwrap();
+        // Killed between creating the lock file and the folder.
+        fs::write(dir.join(".c.tmp-4999999-1.lock"), "").unwrap();
+        // Not temporaries: kept whatever they hold.
+        fs::create_dir(dir.join("d")).unwrap();
+        fs::write(dir.join(".hidden"), "").unwrap();
+        // A temporary file of write_file (no lock file; its writer may live): kept.
+        fs::write(dir.join(".e.tmp-12-0"), "").unwrap();
+
+        remove_abandoned(dir).unwrap();
+        let live_name = live.path().file_name().unwrap().to_str().unwrap();
+        let mut expected = vec![
+            ".e.tmp-12-0".to_string(),
+            ".hidden".to_string(),
+            "d".to_string(),
+            live_name.to_string(),
+            format!("{live_name}.lock"),
+        ];
+        expected.sort();
+        assert_eq!(listing(dir), expected);
+
+        drop(live);
+        remove_abandoned(dir).unwrap();
+        assert_eq!(listing(dir), [".e.tmp-12-0", ".hidden", "d"]);
+    }
+}
