@@ -7,7 +7,7 @@
 //! against, and the tolerance alone decides. Improvements are judged the same way.
 //!
 //! This module only decides: the baseline rows a finished sweep would record
-//! ([`baseline_rows`]) and the verdicts against a recorded baseline ([`check`]). Reading and
+//! ([`gate_rows`]) and the verdicts against a recorded baseline ([`check`]). Reading and
 //! writing the baseline file is `store::gate_file`'s, rendering the verdicts
 //! `render::gate`'s, mapping [`CheckReport::passed`] to an exit code the caller's.
 
@@ -19,7 +19,7 @@ use super::metric::Metric;
 use super::stats::relative_change;
 use super::summary::ConfigSummary;
 use super::welch::{welch_from_stats, Welch};
-use crate::store::gate_file::BaselineRow;
+use crate::store::gate_file::GateRow;
 
 /// The default tolerance: 5% of the baseline's mean.
 pub const DEFAULT_TOLERANCE: f64 = 0.05;
@@ -129,7 +129,7 @@ pub struct CheckReport {
 /// configuration would be "new" and the gate would pass on nothing).
 pub fn check(
     now: &[ConfigSummary],
-    baseline: &[BaselineRow],
+    baseline: &[GateRow],
     metric: Metric,
     tolerance: f64,
     experiment_hash: &str,
@@ -147,7 +147,7 @@ pub fn check(
         }
     }
     let column = metric.column();
-    let base_rows: Vec<&BaselineRow> = baseline.iter().filter(|r| r.metric == column).collect();
+    let base_rows: Vec<&GateRow> = baseline.iter().filter(|r| r.metric == column).collect();
     if base_rows.is_empty() && !baseline.is_empty() {
         let names = distinct(baseline.iter().map(|r| r.metric.as_str()));
         bail!(
@@ -234,17 +234,17 @@ pub fn check(
 /// A configuration without a mean of `metric` (every run failed, or no finite value) has
 /// nothing to record and is left out: compare the length with `summaries` to warn about it.
 /// `n` counts the values behind the mean, as [`check`] counts them now.
-pub fn baseline_rows(
+pub fn gate_rows(
     summaries: &[ConfigSummary],
     metric: Metric,
     runner_version: &str,
     experiment_hash: &str,
-) -> Vec<BaselineRow> {
-    let mut rows: Vec<BaselineRow> = summaries
+) -> Vec<GateRow> {
+    let mut rows: Vec<GateRow> = summaries
         .iter()
         .filter_map(|s| {
             let stat = stat_now(s, metric)?;
-            Some(BaselineRow {
+            Some(GateRow {
                 config: s.config.clone(),
                 metric: metric.column(),
                 mean: stat.mean,
@@ -313,7 +313,7 @@ fn compare(config: &str, base: Stat, now: Stat, lower_better: bool, tolerance: f
     }
 }
 
-fn missing(base: &BaselineRow, base_stat: Stat, note: String) -> CheckRow {
+fn missing(base: &GateRow, base_stat: Stat, note: String) -> CheckRow {
     CheckRow {
         config: base.config.clone(),
         baseline: Some(base_stat),
@@ -327,7 +327,7 @@ fn missing(base: &BaselineRow, base_stat: Stat, note: String) -> CheckRow {
 
 /// The configuration's value of `metric` now. `n` counts the values behind the mean: the
 /// successful runs, or 1 when the summary has a mean but no spread (one finite value), as in
-/// [`baseline_rows`](super::baseline::baseline_rows).
+/// [`gate_rows`](super::baseline::gate_rows).
 fn stat_now(s: &ConfigSummary, metric: Metric) -> Option<Stat> {
     let mean = s.mean(metric)?;
     let std = s.std(metric);
@@ -452,8 +452,8 @@ pub(crate) mod test_fixtures {
         summary(config, n, 0, stat(mean, std, n), None)
     }
 
-    pub fn base(config: &str, mean: f64, std: Option<f64>, n: usize) -> BaselineRow {
-        BaselineRow {
+    pub fn base(config: &str, mean: f64, std: Option<f64>, n: usize) -> GateRow {
+        GateRow {
             config: config.to_string(),
             metric: "test_rmse".to_string(),
             mean,

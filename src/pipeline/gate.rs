@@ -4,12 +4,12 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use crate::analysis::gate::{baseline_rows, check as compare_with_baseline, CheckReport};
+use crate::analysis::gate::{check as compare_with_baseline, gate_rows, CheckReport};
 use crate::analysis::summary::summarize;
 use crate::analysis::Metric;
 use crate::render::gate::render_markdown;
 use crate::spec::Sweep;
-use crate::store::{read_baseline, write_baseline};
+use crate::store::{read_gate_file, write_gate_file};
 
 use super::sweep::{run, Outcome, RunOptions};
 use super::Error;
@@ -42,7 +42,7 @@ pub fn check(sweep: &Sweep, opts: &CheckOptions) -> Result<(Outcome, CheckOutcom
     let baseline = if opts.update {
         None
     } else {
-        Some(read_baseline(&opts.baseline).map_err(|e| Error::BadInput(format!("{e:#}")))?)
+        Some(read_gate_file(&opts.baseline).map_err(|e| Error::BadInput(format!("{e:#}")))?)
     };
     let outcome = run(sweep, &opts.run)?;
     let records: Vec<_> = outcome.runs.iter().map(|r| r.record.clone()).collect();
@@ -50,8 +50,8 @@ pub fn check(sweep: &Sweep, opts: &CheckOptions) -> Result<(Outcome, CheckOutcom
     let hash = sweep.hash();
     match baseline {
         None => {
-            let rows = baseline_rows(&summaries, opts.metric, env!("CARGO_PKG_VERSION"), &hash);
-            write_baseline(&opts.baseline, &rows).map_err(Error::failed)?;
+            let rows = gate_rows(&summaries, opts.metric, env!("CARGO_PKG_VERSION"), &hash);
+            write_gate_file(&opts.baseline, &rows).map_err(Error::failed)?;
             let configs = rows.len();
             Ok((
                 outcome,

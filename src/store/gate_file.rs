@@ -1,4 +1,5 @@
-//! The regression gate's baseline: a small CSV meant to be committed next to the experiment,
+//! The regression gate's file (`check --baseline FILE`): the figures a later `runner check`
+//! compares with, a small CSV meant to be committed next to the experiment,
 //! one row per configuration and metric with the mean, spread and number of seeds it had.
 //!
 //! ```text
@@ -19,7 +20,7 @@ use anyhow::{bail, Context, Result};
 use super::atomic::write_file;
 
 /// The baseline's columns, in file order.
-pub const BASELINE_COLUMNS: [&str; 7] = [
+pub const GATE_FILE_COLUMNS: [&str; 7] = [
     "config",
     "metric",
     "mean",
@@ -31,7 +32,7 @@ pub const BASELINE_COLUMNS: [&str; 7] = [
 
 /// One configuration's metric as the baseline recorded it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct BaselineRow {
+pub struct GateRow {
     /// The config label (seeds folded); empty for an unswept experiment.
     pub config: String,
     /// The metric's column name in the runs table, e.g. `test_rmse`.
@@ -50,13 +51,13 @@ pub struct BaselineRow {
 
 /// Writes `rows` to `path` (creating its folder), through a temporary file renamed into place
 /// so that an interrupted update leaves the old baseline intact.
-pub fn write_baseline(path: &Path, rows: &[BaselineRow]) -> Result<()> {
+pub fn write_gate_file(path: &Path, rows: &[GateRow]) -> Result<()> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         fs::create_dir_all(parent)
             .with_context(|| format!("cannot create folder {}", parent.display()))?;
     }
     let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(BASELINE_COLUMNS)?;
+    writer.write_record(GATE_FILE_COLUMNS)?;
     for row in rows {
         writer.write_record([
             row.config.clone(),
@@ -80,14 +81,14 @@ fn float(v: f64) -> String {
     format!("{v:?}")
 }
 
-/// Reads a baseline written by [`write_baseline`] (or by hand). Every error names the file;
+/// Reads a baseline written by [`write_gate_file`] (or by hand). Every error names the file;
 /// a bad cell also names its line (the header is line 1) and column.
 ///
-/// Refused: a missing or empty file, a header other than [`BASELINE_COLUMNS`], a row with
+/// Refused: a missing or empty file, a header other than [`GATE_FILE_COLUMNS`], a row with
 /// the wrong number of cells, a mean or std that is not a finite number, a negative std,
 /// `n` that is not a whole number >= 1, a std present with `n < 2` or missing with `n >= 2`,
 /// and two rows for the same config and metric.
-pub fn read_baseline(path: &Path) -> Result<Vec<BaselineRow>> {
+pub fn read_gate_file(path: &Path) -> Result<Vec<GateRow>> {
     if !path.is_file() {
         bail!(
             "baseline file {} does not exist (write one with --update)",
@@ -99,7 +100,7 @@ pub fn read_baseline(path: &Path) -> Result<Vec<BaselineRow>> {
     parse_baseline(&text).with_context(|| format!("bad baseline file {}", path.display()))
 }
 
-fn parse_baseline(text: &str) -> Result<Vec<BaselineRow>> {
+fn parse_baseline(text: &str) -> Result<Vec<GateRow>> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -109,15 +110,15 @@ fn parse_baseline(text: &str) -> Result<Vec<BaselineRow>> {
     let header = match records.next() {
         None => bail!(
             "the file is empty; expected the header {}",
-            BASELINE_COLUMNS.join(",")
+            GATE_FILE_COLUMNS.join(",")
         ),
         Some(header) => header.context("line 1")?,
     };
-    if !header.iter().eq(BASELINE_COLUMNS) {
+    if !header.iter().eq(GATE_FILE_COLUMNS) {
         bail!(
             "line 1: the header is {:?}, expected {}",
             header.iter().collect::<Vec<_>>().join(","),
-            BASELINE_COLUMNS.join(",")
+            GATE_FILE_COLUMNS.join(",")
         );
     }
 
@@ -126,12 +127,12 @@ fn parse_baseline(text: &str) -> Result<Vec<BaselineRow>> {
     for record in records {
         let record = record?;
         let line = record.position().map_or(0, |p| p.line());
-        if record.len() != BASELINE_COLUMNS.len() {
+        if record.len() != GATE_FILE_COLUMNS.len() {
             bail!(
                 "line {line}: {} cells, expected {} ({})",
                 record.len(),
-                BASELINE_COLUMNS.len(),
-                BASELINE_COLUMNS.join(",")
+                GATE_FILE_COLUMNS.len(),
+                GATE_FILE_COLUMNS.join(",")
             );
         }
         let cell = |i: usize| &record[i];
@@ -139,7 +140,7 @@ fn parse_baseline(text: &str) -> Result<Vec<BaselineRow>> {
             anyhow::anyhow!("line {line}, column {column}: {value:?} is not {what}")
         };
         let number = |i: usize| -> Result<f64> {
-            let column = BASELINE_COLUMNS[i];
+            let column = GATE_FILE_COLUMNS[i];
             cell(i)
                 .parse::<f64>()
                 .ok()
@@ -179,7 +180,7 @@ fn parse_baseline(text: &str) -> Result<Vec<BaselineRow>> {
                 key.1
             );
         }
-        rows.push(BaselineRow {
+        rows.push(GateRow {
             config: key.0,
             metric: key.1,
             mean,
@@ -197,8 +198,8 @@ mod tests {
     use super::*;
     use crate::store::test_support::tempdir;
 
-    fn row(config: &str, mean: f64, std: Option<f64>, n: usize) -> BaselineRow {
-        BaselineRow {
+    fn row(config: &str, mean: f64, std: Option<f64>, n: usize) -> GateRow {
+        GateRow {
             config: config.to_string(),
             metric: "test_rmse".to_string(),
             mean,
@@ -220,7 +221,7 @@ mod tests {
             row("units=[32, 32]", 1e-7, None, 1),
             row("", 2.0, Some(0.0), 2),
         ];
-        write_baseline(&path, &rows).unwrap();
+        write_gate_file(&path, &rows).unwrap();
         let text = fs::read_to_string(&path).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
@@ -232,7 +233,7 @@ mod tests {
                 ",test_rmse,2.0,0.0,2,0.1.0,abc123",
             ]
         );
-        let back = read_baseline(&path).unwrap();
+        let back = read_gate_file(&path).unwrap();
         assert_eq!(back, rows);
         assert_eq!(back[0].mean.to_bits(), (0.1f64 + 0.2).to_bits());
         // No temporary left behind.
@@ -243,7 +244,7 @@ mod tests {
         let tmp = tempdir();
         let path = tmp.path().join("baseline.csv");
         fs::write(&path, text).unwrap();
-        let err = format!("{:#}", read_baseline(&path).unwrap_err());
+        let err = format!("{:#}", read_gate_file(&path).unwrap_err());
         assert!(err.contains(&path.display().to_string()), "{err}");
         (tmp, err)
     }
@@ -254,7 +255,7 @@ mod tests {
     fn missing_and_empty_files_and_bad_headers_are_named() {
         let tmp = tempdir();
         let path = tmp.path().join("nope.csv");
-        let err = format!("{:#}", read_baseline(&path).unwrap_err());
+        let err = format!("{:#}", read_gate_file(&path).unwrap_err());
         assert_eq!(
             err,
             format!(
@@ -337,12 +338,12 @@ mod tests {
             format!("{HEADER}a, test_rmse, 1.5, 0.25, 2, 0.1.0, h\na,test_r2,0.9,,1,0.1.0,h\n"),
         )
         .unwrap();
-        let rows = read_baseline(&path).unwrap();
+        let rows = read_gate_file(&path).unwrap();
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].mean, rows[0].std, rows[0].n), (1.5, Some(0.25), 2));
         assert_eq!(rows[1].metric, "test_r2");
         // A header alone is an empty baseline, not an error.
         fs::write(&path, HEADER).unwrap();
-        assert!(read_baseline(&path).unwrap().is_empty());
+        assert!(read_gate_file(&path).unwrap().is_empty());
     }
 }

@@ -12,7 +12,7 @@ pub mod records;
 pub mod run_folder;
 pub mod tables;
 
-pub use gate_file::{read_baseline, write_baseline, BaselineRow, BASELINE_COLUMNS};
+pub use gate_file::{read_gate_file, write_gate_file, GateRow, GATE_FILE_COLUMNS};
 pub use layout::{default_results_dir, ResultsLayout};
 pub use records::{FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
 pub use run_folder::{

@@ -25,7 +25,7 @@ fn rows_come_from_summaries_sorted_by_config() {
         run(20, 1, RunStatus::Failed, &[]),
     ];
     let summaries = summarize(&runs, RMSE);
-    let rows = baseline_rows(&summaries, RMSE, "0.1.0", HASH);
+    let rows = gate_rows(&summaries, RMSE, "0.1.0", HASH);
     assert_eq!(
         rows,
         [
@@ -33,11 +33,11 @@ fn rows_come_from_summaries_sorted_by_config() {
             base("lookback=5", 2.0, Some(1.0), 3)
         ]
     );
-    let r2 = baseline_rows(&summaries, R2, "0.1.0", HASH);
+    let r2 = gate_rows(&summaries, R2, "0.1.0", HASH);
     assert_eq!(r2.len(), 2);
     assert_eq!(r2[1].metric, "test_r2");
     assert!((r2[1].mean - 0.6).abs() < 1e-12);
-    assert!(baseline_rows(
+    assert!(gate_rows(
         &summaries,
         Metric::network(Split::Test, Measure::Mae),
         "0.1.0",
@@ -204,7 +204,7 @@ fn one_seed_configs_go_by_the_tolerance_alone() {
 fn r2_is_better_when_higher() {
     let r2_now =
         |config: &str, v: f64| summary(config, 1, 0, stat(1.0, None, 1), Some(stat(v, None, 1)));
-    let r2_base = |config: &str, v: f64| BaselineRow {
+    let r2_base = |config: &str, v: f64| GateRow {
         metric: "test_r2".to_string(),
         ..base(config, v, None, 1)
     };
@@ -298,7 +298,7 @@ fn new_and_missing_configs_say_why() {
     // A config whose runs succeeded without a finite value of the metric is missing too.
     let no_value = check(
         &[summary("nan", 2, 0, stat(0.0, None, 0), None)],
-        &[BaselineRow {
+        &[GateRow {
             metric: "test_r2".to_string(),
             ..base("nan", 0.5, None, 1)
         }],
