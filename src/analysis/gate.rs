@@ -9,7 +9,7 @@
 //! This module only decides: the baseline rows a finished sweep would record
 //! ([`gate_rows`]) and the verdicts against a recorded baseline ([`check`]). Reading and
 //! writing the baseline file is `store::gate_file`'s, rendering the verdicts
-//! `render::gate`'s, mapping [`CheckReport::passed`] to an exit code the caller's.
+//! `render::check_text`'s, mapping [`CheckReport::passed`] to an exit code the caller's.
 
 use std::fmt;
 
@@ -100,6 +100,15 @@ pub struct CheckRow {
     /// Why, when the verdict needs explaining (empty otherwise): tolerance alone, beyond the
     /// tolerance but not significant, which kind of missing, failed runs.
     pub note: String,
+}
+
+/// Why the verdicts may not mean what they seem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Warning {
+    /// The baseline was written for another experiment hash: the configurations may differ.
+    OtherExperiment,
+    /// No baseline row of the metric: every configuration is new and the gate checks nothing.
+    EveryConfigurationNew,
 }
 
 /// The whole check: one row per configuration in the baseline or now, in the baseline's
@@ -399,6 +408,18 @@ impl CheckReport {
     /// How many rows have verdict `v`.
     pub fn count(&self, v: Verdict) -> usize {
         self.rows.iter().filter(|r| r.verdict == v).count()
+    }
+
+    /// What the reader must know before trusting the verdicts.
+    pub fn warnings(&self) -> Vec<Warning> {
+        let mut out = Vec::new();
+        if self.hash_mismatch() {
+            out.push(Warning::OtherExperiment);
+        }
+        if self.rows.iter().all(|r| r.baseline.is_none()) {
+            out.push(Warning::EveryConfigurationNew);
+        }
+        out
     }
 
     /// Whether a baseline row of the metric was written for another experiment hash.

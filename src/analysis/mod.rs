@@ -7,14 +7,14 @@
 //! - [`backtest`]: fold-by-fold figures and the choice made before the test part;
 //! - [`sweep`]: [`SweepAnalysis`], the whole of it for one sweep (best configuration,
 //!   baselines beside it, failures);
-//! - [`compare`]: one folder's ranking, two folders matched;
+//! - [`comparison`]: one folder's ranking, two folders matched;
 //! - [`welch`] and [`gate`]: the regression gate's test and verdicts.
 //!
 //! Inputs are `store` records; outputs are plain values that `render` turns into text,
 //! tables and plots.
 
 pub mod backtest;
-pub mod compare;
+pub mod comparison;
 pub mod ensemble;
 pub mod gate;
 pub mod metric;

@@ -4,8 +4,8 @@
 use std::process::ExitCode;
 
 use runner::pipeline::{self, compare, Error, Plan, RunOptions, Shard, Source};
+use runner::render::check_text::{render_text, warnings};
 use runner::render::console::{run_summary, shard_summary, Totals};
-use runner::render::gate::{render_text, warnings};
 use runner::spec;
 
 use super::args::{CheckArgs, CompareArgs, ExperimentArgs, MergeArgs, RunArgs, SlurmArgs};

@@ -4,9 +4,9 @@ use std::path::Path;
 
 use anyhow::{bail, Result};
 
-use crate::analysis::compare::{Comparison, Ranking};
+use crate::analysis::comparison::{Comparison, Ranking};
 use crate::analysis::metric::Metric;
-use crate::render::compare::{comparison_text, ranking_text};
+use crate::render::compare_text::{comparison_text, ranking_text};
 use crate::store::layout::RUNS_PARQUET;
 use crate::store::records::RunRecord;
 use crate::store::tables::{metric_names, read_runs};

@@ -4,11 +4,11 @@
 //! parallel (execute, one run folder each) → tables, summary, plots, report (assemble)`.
 
 mod assemble;
+mod check;
 pub mod compare;
 mod error;
 mod execute;
 mod fold;
-mod gate;
 mod plan;
 mod progress;
 pub mod shard;
@@ -16,8 +16,8 @@ pub mod slurm;
 mod sweep;
 mod train_run;
 
+pub use check::{check, CheckOptions, CheckOutcome};
 pub use error::Error;
-pub use gate::{check, CheckOptions, CheckOutcome};
 pub use plan::{describe, sample_epochs, Plan};
 pub use shard::Shard;
 pub use sweep::{

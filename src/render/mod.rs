@@ -1,12 +1,12 @@
 //! What a user reads, rendered from the analysis: report.md ([`report`]), the summary table
 //! ([`summary_table`]), the plots' data ([`plots`], drawn by `plot`), `compare` and `check`
-//! text ([`compare`], [`gate`]) and the console summary ([`console`]). Renderers compute no
+//! text ([`compare_text`], [`check_text`]) and the console summary ([`console`]). Renderers compute no
 //! statistic of their own; [`format`] holds the number and table formatting they share.
 
-pub mod compare;
+pub mod check_text;
+pub mod compare_text;
 pub mod console;
 pub mod format;
-pub mod gate;
 pub mod plots;
 pub mod report;
 pub mod summary_table;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use crate::analysis::gate::{check as compare_with_baseline, gate_rows, CheckReport};
 use crate::analysis::summary::summarize;
 use crate::analysis::Metric;
-use crate::render::gate::render_markdown;
+use crate::render::check_text::render_markdown;
 use crate::spec::Sweep;
 use crate::store::{read_gate_file, write_gate_file};
 

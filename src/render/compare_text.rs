@@ -1,10 +1,10 @@
 //! `runner compare`'s text: the ranking of one results folder, or two folders side by side,
-//! from the statistics of [`analysis::compare`](crate::analysis::compare).
+//! from the statistics of [`analysis::comparison`](crate::analysis::comparison).
 
 use std::path::Path;
 
 use super::format::{config_name, mean_std, num, percent, text_table, Align};
-use crate::analysis::compare::{Comparison, Movement, Ranking};
+use crate::analysis::comparison::{Comparison, Movement, Ranking};
 use crate::analysis::summary::ConfigSummary;
 
 /// The ranking of the configurations of folder `dir`, best first, at most `top` rows (pass

@@ -2,7 +2,7 @@
 //! `check.md` and `$GITHUB_STEP_SUMMARY`. The verdicts themselves come from
 //! [`analysis::gate`](crate::analysis::gate); nothing is decided here.
 
-use crate::analysis::gate::{CheckReport, Stat, Verdict, TEST_NAME};
+use crate::analysis::gate::{CheckReport, Stat, Verdict, Warning, TEST_NAME};
 
 use super::format::{config_name, mean_std, percent, text_table, Align};
 
@@ -10,26 +10,25 @@ const HEADERS: [&str; 7] = [
     "config", "baseline", "now", "change", "p", "verdict", "note",
 ];
 
-/// Things the reader must know before trusting the verdicts: a baseline from another
-/// experiment hash, an empty baseline.
+/// The report's warnings (see [`CheckReport::warnings`]) as sentences.
 pub fn warnings(report: &CheckReport) -> Vec<String> {
-    let mut out = Vec::new();
-    if report.hash_mismatch() {
-        out.push(format!(
-            "the baseline was written for experiment hash {}, this experiment's hash is {}: \
-             the experiment changed since, so the configurations may not be comparable \
-             (compared anyway; rewrite the baseline with --update if the change is intended)",
-            report.baseline_hashes.join(", "),
-            report.experiment_hash
-        ));
-    }
-    if report.rows.iter().all(|r| r.baseline.is_none()) {
-        out.push(format!(
-            "the baseline has no rows for {}: every configuration is new",
-            report.metric
-        ));
-    }
-    out
+    report
+        .warnings()
+        .into_iter()
+        .map(|w| match w {
+            Warning::OtherExperiment => format!(
+                "the baseline was written for experiment hash {}, this experiment's hash is {}: \
+                 the experiment changed since, so the configurations may not be comparable \
+                 (compared anyway; rewrite the baseline with --update if the change is intended)",
+                report.baseline_hashes.join(", "),
+                report.experiment_hash
+            ),
+            Warning::EveryConfigurationNew => format!(
+                "the baseline has no rows for {}: every configuration is new",
+                report.metric
+            ),
+        })
+        .collect()
 }
 
 /// `1 regressed, 0 missing, 2 improved, 3 unchanged, 1 new`.
@@ -295,5 +294,55 @@ mod tests {
         assert_eq!(tolerance_percent(0.05), "5%");
         assert_eq!(tolerance_percent(0.1), "10%");
         assert_eq!(tolerance_percent(0.0), "0%");
+    }
+
+    #[test]
+    fn warnings_and_infinite_changes_in_words() {
+        let other = check(
+            &[now("a", 1.0, None, 1)],
+            &[base("a", 1.0, None, 1)],
+            Metric::TEST_RMSE,
+            DEFAULT_TOLERANCE,
+            "h2",
+        )
+        .unwrap();
+        let w = warnings(&other);
+        assert_eq!(w.len(), 1);
+        assert!(
+            w[0].starts_with(
+                "the baseline was written for experiment hash h1, this experiment's hash is h2"
+            ),
+            "{}",
+            w[0]
+        );
+        assert!(render_text(&other).contains(&format!("warning: {}", w[0])));
+        assert!(render_markdown(&other).contains("> **Warning:** the baseline was written"));
+
+        let only_new = check(
+            &[now("fresh", 1.0, None, 1)],
+            &[],
+            Metric::TEST_RMSE,
+            DEFAULT_TOLERANCE,
+            HASH,
+        )
+        .unwrap();
+        assert_eq!(
+            warnings(&only_new),
+            ["the baseline has no rows for test_rmse: every configuration is new"]
+        );
+
+        let from_zero = check(
+            &[now("zero", 0.1, None, 1)],
+            &[base("zero", 0.0, None, 1)],
+            Metric::TEST_RMSE,
+            DEFAULT_TOLERANCE,
+            HASH,
+        )
+        .unwrap();
+        assert!(render_text(&from_zero).contains("+inf"));
+        assert_eq!(
+            counts(&from_zero),
+            "1 regressed, 0 missing, 0 improved, 0 unchanged, 0 new"
+        );
     }
 }

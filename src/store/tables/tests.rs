@@ -1,0 +1,425 @@
+//! Tests of [`super`]: `tables`.
+
+use super::*;
+use crate::store::test_support::tempdir;
+use polars::prelude::{CsvReadOptions, DataType, ParquetReader, SerReader};
+
+fn read_parquet(path: &Path) -> DataFrame {
+    ParquetReader::new(File::open(path).unwrap())
+        .finish()
+        .unwrap()
+}
+
+fn read_csv(path: &Path) -> DataFrame {
+    CsvReadOptions::default()
+        .with_has_header(true)
+        .try_into_reader_with_file_path(Some(path.to_path_buf()))
+        .unwrap()
+        .finish()
+        .unwrap()
+}
+
+fn names(df: &DataFrame) -> Vec<String> {
+    df.get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect()
+}
+
+fn f64_at(df: &DataFrame, col: &str, row: usize) -> Option<f64> {
+    df.column(col).unwrap().f64().unwrap().get(row)
+}
+
+fn sample_runs() -> Vec<RunRecord> {
+    vec![
+        RunRecord {
+            run_id: "r0".into(),
+            label: "lookback=10 lr=0.001 seed=1".into(),
+            config: "lookback=10 lr=0.001".into(),
+            seed: 1,
+            params: vec![
+                ("window.lookback".into(), ParamValue::Int(10)),
+                ("train.learning_rate".into(), ParamValue::Float(0.001)),
+            ],
+            status: RunStatus::Ok,
+            reason: None,
+            metrics: vec![
+                ("test_rmse".into(), 0.0125),
+                ("test_mape".into(), f64::NAN),
+                ("naive_test_rmse".into(), 0.0628),
+            ],
+            train_seconds: 12.5,
+            epochs: 50,
+        },
+        RunRecord {
+            run_id: "r1".into(),
+            label: "lookback=20 lr=0.003 seed=2".into(),
+            config: "lookback=20 lr=0.003".into(),
+            seed: 2,
+            params: vec![
+                ("window.lookback".into(), ParamValue::Int(20)),
+                ("train.learning_rate".into(), ParamValue::Float(0.003)),
+            ],
+            status: RunStatus::Diverged,
+            reason: Some("loss is NaN at epoch 3".into()),
+            // Lacks test_mape and naive_test_rmse, brings a new metric.
+            metrics: vec![("test_rmse".into(), f64::INFINITY), ("r2".into(), -1.5)],
+            train_seconds: 0.75,
+            epochs: 3,
+        },
+    ]
+}
+
+#[test]
+fn runs_parquet_has_numeric_metric_columns_and_nulls_for_missing() {
+    let tmp = tempdir();
+    write_runs(tmp.path(), &sample_runs()).unwrap();
+    let df = read_parquet(&tmp.path().join("runs.parquet"));
+
+    assert_eq!(
+        names(&df),
+        [
+            "run_id",
+            "label",
+            "config",
+            "seed",
+            "window.lookback",
+            "train.learning_rate",
+            "status",
+            "reason",
+            "test_rmse",
+            "test_mape",
+            "naive_test_rmse",
+            "r2",
+            "train_seconds",
+            "epochs"
+        ]
+    );
+    assert_eq!(df.height(), 2);
+    let dtype = |c: &str| df.column(c).unwrap().dtype().clone();
+    assert_eq!(dtype("run_id"), DataType::String);
+    assert_eq!(dtype("reason"), DataType::String);
+    for c in [
+        "test_rmse",
+        "test_mape",
+        "naive_test_rmse",
+        "r2",
+        "train_seconds",
+    ] {
+        assert_eq!(dtype(c), DataType::Float64, "{c}");
+    }
+    assert_eq!(dtype("epochs"), DataType::UInt32);
+    assert_eq!(dtype("seed"), DataType::UInt64);
+    assert_eq!(dtype("window.lookback"), DataType::Int64);
+    assert_eq!(dtype("train.learning_rate"), DataType::Float64);
+    assert_eq!(df.column("seed").unwrap().u64().unwrap().get(1), Some(2));
+    assert_eq!(
+        df.column("window.lookback").unwrap().i64().unwrap().get(1),
+        Some(20)
+    );
+    assert_eq!(f64_at(&df, "train.learning_rate", 0), Some(0.001));
+    assert_eq!(
+        df.column("config").unwrap().str().unwrap().get(0),
+        Some("lookback=10 lr=0.001")
+    );
+
+    assert_eq!(f64_at(&df, "test_rmse", 0), Some(0.0125));
+    // NaN, infinite and absent metrics are nulls, not NaN and not strings.
+    assert_eq!(f64_at(&df, "test_mape", 0), None);
+    assert_eq!(f64_at(&df, "test_rmse", 1), None);
+    assert_eq!(f64_at(&df, "naive_test_rmse", 1), None);
+    assert_eq!(f64_at(&df, "r2", 0), None);
+    assert_eq!(f64_at(&df, "r2", 1), Some(-1.5));
+    assert_eq!(f64_at(&df, "train_seconds", 1), Some(0.75));
+    assert_eq!(df.column("epochs").unwrap().u32().unwrap().get(0), Some(50));
+    let status = df.column("status").unwrap();
+    assert_eq!(status.str().unwrap().get(1), Some("diverged"));
+    let reason = df.column("reason").unwrap();
+    assert_eq!(reason.str().unwrap().get(0), None);
+    assert_eq!(reason.str().unwrap().get(1), Some("loss is NaN at epoch 3"));
+}
+
+#[test]
+fn runs_csv_reads_back_with_the_same_columns_and_values() {
+    let tmp = tempdir();
+    write_runs(tmp.path(), &sample_runs()).unwrap();
+    let text = std::fs::read_to_string(tmp.path().join("runs.csv")).unwrap();
+    // Nulls are empty cells; the all-null test_mape column stays empty.
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "run_id,label,config,seed,window.lookback,train.learning_rate,status,reason,\
+             test_rmse,test_mape,naive_test_rmse,r2,train_seconds,epochs",
+            "r0,lookback=10 lr=0.001 seed=1,lookback=10 lr=0.001,1,10,0.001,ok,,0.0125,,0.0628,,12.5,50",
+            "r1,lookback=20 lr=0.003 seed=2,lookback=20 lr=0.003,2,20,0.003,\
+             diverged,loss is NaN at epoch 3,,,,-1.5,0.75,3",
+        ]
+    );
+    let df = read_csv(&tmp.path().join("runs.csv"));
+    assert_eq!(df.height(), 2);
+    assert_eq!(f64_at(&df, "test_rmse", 0), Some(0.0125));
+    assert_eq!(f64_at(&df, "r2", 1), Some(-1.5));
+}
+
+#[test]
+fn empty_runs_still_write_the_fixed_columns() {
+    let tmp = tempdir();
+    write_runs(tmp.path(), &[]).unwrap();
+    let df = read_parquet(&tmp.path().join("runs.parquet"));
+    assert_eq!(df.height(), 0);
+    assert_eq!(
+        names(&df),
+        [
+            "run_id",
+            "label",
+            "config",
+            "seed",
+            "status",
+            "reason",
+            "train_seconds",
+            "epochs"
+        ]
+    );
+}
+
+#[test]
+fn runs_refuse_ambiguous_metric_names() {
+    let mut runs = sample_runs();
+    runs[0].metrics.push(("epochs".into(), 1.0));
+    let err = runs_frame(&runs).unwrap_err().to_string();
+    assert!(err.contains("\"epochs\"") && err.contains("r0"), "{err}");
+
+    let mut runs = sample_runs();
+    runs[1].metrics.push(("r2".into(), 0.5));
+    let err = runs_frame(&runs).unwrap_err().to_string();
+    assert!(
+        err.contains("\"r2\" is listed twice") && err.contains("r1"),
+        "{err}"
+    );
+
+    let mut runs = sample_runs();
+    runs[1].params.push(("r2".into(), ParamValue::Int(1)));
+    let err = runs_frame(&runs).unwrap_err().to_string();
+    assert!(
+        err.contains("run r1") && err.contains("swept key \"r2\""),
+        "{err}"
+    );
+}
+
+#[test]
+fn read_runs_gives_back_the_records_written() {
+    let tmp = tempdir();
+    let mut runs = sample_runs();
+    // Finite metrics only: a NaN metric is written as null and comes back absent.
+    runs[0].metrics.retain(|(_, v)| v.is_finite());
+    runs[1].metrics.retain(|(_, v)| v.is_finite());
+    runs[1]
+        .params
+        .push(("model.units".into(), ParamValue::Str("50x50".into())));
+    runs[1]
+        .params
+        .push(("train.shuffle".into(), ParamValue::Bool(false)));
+    // The whole u64 range survives (UInt64 in the Parquet, not Int64).
+    runs[1].seed = u64::MAX;
+    runs.push(RunRecord {
+        run_id: "r2".into(),
+        label: "seed=3".into(),
+        config: "".into(),
+        seed: 3,
+        params: vec![],
+        status: RunStatus::Failed,
+        reason: Some("data: column \"y\" not found".into()),
+        metrics: vec![],
+        train_seconds: 0.0,
+        epochs: 0,
+    });
+    write_runs(tmp.path(), &runs).unwrap();
+    let back = read_runs(tmp.path()).unwrap();
+    assert_eq!(back, runs);
+
+    // Non-finite metrics: absent after the round trip, the others kept in column order.
+    write_runs(tmp.path(), &sample_runs()).unwrap();
+    let back = read_runs(tmp.path()).unwrap();
+    assert_eq!(
+        back[0].metrics,
+        [
+            ("test_rmse".to_string(), 0.0125),
+            ("naive_test_rmse".to_string(), 0.0628)
+        ]
+    );
+    assert_eq!(back[1].metrics, [("r2".to_string(), -1.5)]);
+}
+
+#[test]
+fn read_runs_names_the_folder_when_there_is_no_table() {
+    let tmp = tempdir();
+    let err = format!("{:#}", read_runs(tmp.path()).unwrap_err());
+    assert!(
+        err.contains(&format!("{} has no runs.parquet", tmp.path().display())),
+        "{err}"
+    );
+    let missing = tmp.path().join("nope");
+    let err = format!("{:#}", read_runs(&missing).unwrap_err());
+    assert!(
+        err.contains(&format!(
+            "results folder {} does not exist",
+            missing.display()
+        )),
+        "{err}"
+    );
+    // A Parquet file of another shape is refused, naming the file.
+    write_history(tmp.path(), &[]).unwrap();
+    std::fs::rename(
+        tmp.path().join("history.parquet"),
+        tmp.path().join("runs.parquet"),
+    )
+    .unwrap();
+    let err = format!("{:#}", read_runs(tmp.path()).unwrap_err());
+    assert!(err.contains("runs.parquet is not a runs table"), "{err}");
+}
+
+#[test]
+fn history_tables_have_typed_columns_and_nullable_val_loss() {
+    let tmp = tempdir();
+    let rows: Vec<HistoryRow> = (1..=3)
+        .map(|epoch| HistoryRow {
+            run_id: "r0".into(),
+            fold: 1,
+            epoch,
+            train_loss: 1.0 / f64::from(epoch),
+            val_loss: (epoch != 2).then(|| 2.0 / f64::from(epoch)),
+        })
+        .collect();
+    write_history(tmp.path(), &rows).unwrap();
+    for df in [
+        read_parquet(&tmp.path().join("history.parquet")),
+        read_csv(&tmp.path().join("history.csv")),
+    ] {
+        assert_eq!(
+            names(&df),
+            ["run_id", "fold", "epoch", "train_loss", "val_loss"]
+        );
+        assert_eq!(df.height(), 3);
+        assert_eq!(f64_at(&df, "train_loss", 1), Some(0.5));
+        assert_eq!(f64_at(&df, "val_loss", 1), None);
+        // 2 / 3 survives the round trip exactly (both formats keep full precision).
+        assert_eq!(f64_at(&df, "val_loss", 2), Some(2.0 / 3.0));
+    }
+    let df = read_parquet(&tmp.path().join("history.parquet"));
+    assert_eq!(df.column("epoch").unwrap().dtype(), &DataType::UInt32);
+    assert_eq!(df.column("epoch").unwrap().u32().unwrap().get(2), Some(3));
+}
+
+#[test]
+fn folds_table_has_one_row_per_fold_with_the_fold_columns_after_run_id() {
+    let tmp = tempdir();
+    let runs = sample_runs();
+    let fold = |n: u32, rmse: f64| FoldRecord {
+        fold: n,
+        origin: 100 + 10 * n,
+        end: 110 + 10 * n,
+        status: RunStatus::Ok,
+        reason: None,
+        metrics: vec![("test_rmse".into(), rmse)],
+        train_seconds: 0.5,
+        epochs: 7,
+        best_epoch: 4,
+    };
+    let first = [fold(1, 0.25), fold(2, f64::NAN)];
+    let second = [fold(1, 0.5)];
+    write_folds(tmp.path(), &[(&runs[0], &first), (&runs[1], &second)]).unwrap();
+    for df in [
+        read_parquet(&tmp.path().join("folds.parquet")),
+        read_csv(&tmp.path().join("folds.csv")),
+    ] {
+        assert_eq!(df.height(), 3);
+        assert_eq!(
+            names(&df)[..6],
+            ["run_id", "fold", "origin", "end", "best_epoch", "label"]
+        );
+        assert_eq!(f64_at(&df, "test_rmse", 0), Some(0.25));
+        assert_eq!(f64_at(&df, "test_rmse", 1), None, "NaN is a null cell");
+        assert_eq!(f64_at(&df, "test_rmse", 2), Some(0.5));
+    }
+    let df = read_parquet(&tmp.path().join("folds.parquet"));
+    let origin = df.column("origin").unwrap().u32().unwrap();
+    assert_eq!((origin.get(0), origin.get(1)), (Some(110), Some(120)));
+    assert_eq!(
+        df.column("run_id").unwrap().str().unwrap().get(2),
+        Some(runs[1].run_id.as_str())
+    );
+    assert_eq!(df.column("epochs").unwrap().u32().unwrap().get(0), Some(7));
+}
+
+#[test]
+fn predictions_parquet_has_typed_columns() {
+    let tmp = tempdir();
+    let rows: Vec<PredictionRow> = ["train", "train", "validation", "test"]
+        .iter()
+        .enumerate()
+        .map(|(i, split)| PredictionRow {
+            run_id: "r0".into(),
+            fold: 2,
+            split: (*split).into(),
+            index: 10 + i as u32,
+            actual: i as f64,
+            predicted: i as f64 + 0.25,
+        })
+        .collect();
+    write_predictions(tmp.path(), &rows).unwrap();
+    assert!(!tmp.path().join("predictions.csv").exists());
+    let df = read_parquet(&tmp.path().join("predictions.parquet"));
+    assert_eq!(
+        names(&df),
+        ["run_id", "fold", "split", "index", "actual", "predicted"]
+    );
+    assert_eq!(df.height(), 4);
+    assert_eq!(df.column("fold").unwrap().u32().unwrap().get(0), Some(2));
+    assert_eq!(df.column("split").unwrap().dtype(), &DataType::String);
+    assert_eq!(df.column("index").unwrap().dtype(), &DataType::UInt32);
+    assert_eq!(df.column("actual").unwrap().dtype(), &DataType::Float64);
+    assert_eq!(df.column("predicted").unwrap().dtype(), &DataType::Float64);
+    assert_eq!(df.column("index").unwrap().u32().unwrap().get(3), Some(13));
+    assert_eq!(f64_at(&df, "predicted", 3), Some(3.25));
+    assert_eq!(
+        df.column("split").unwrap().str().unwrap().get(2),
+        Some("validation")
+    );
+}
+
+#[test]
+fn write_json_is_pretty_and_turns_nan_into_null() {
+    let tmp = tempdir();
+    let path = tmp.path().join("metrics.json");
+    let value = serde_json::json!({"test_rmse": 0.5, "mape": f64::NAN});
+    write_json(&path, &value).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\n  \"test_rmse\": 0.5"), "{text}");
+    assert!(text.ends_with("}\n"), "{text}");
+    let back: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(back["test_rmse"], 0.5);
+    assert!(back["mape"].is_null());
+    // Replaces an older file, through a temporary that does not stay.
+    write_json(&path, &serde_json::json!([1])).unwrap();
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), "[\n  1\n]\n");
+    assert_eq!(
+        crate::store::test_support::listing(tmp.path()),
+        ["metrics.json"]
+    );
+    let err = format!(
+        "{:#}",
+        write_json(&tmp.path().join("no/x.json"), &1).unwrap_err()
+    );
+    assert!(
+        err.starts_with(&format!("cannot write {}/no/x.json", tmp.path().display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn write_errors_name_the_file() {
+    let missing = Path::new("/nonexistent-runner-dir");
+    let err = format!("{:#}", write_runs(missing, &sample_runs()).unwrap_err());
+    assert!(err.contains("/nonexistent-runner-dir/runs.csv"), "{err}");
+}
