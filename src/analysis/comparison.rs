@@ -127,19 +127,10 @@ fn change(a: &ConfigSummary, b: &ConfigSummary, metric: Metric) -> Option<(f64, 
 mod tests {
     use super::*;
     use crate::analysis::metric::{Baseline, Measure, Split};
-    use crate::store::test_support::run;
+    use crate::store::test_support::{ok_with_naive, run};
 
     fn ok(lookback: i64, seed: u64, rmse: f64, naive: f64) -> RunRecord {
-        run(
-            lookback,
-            seed,
-            RunStatus::Ok,
-            &[
-                ("test_rmse", rmse),
-                ("test_naive_rmse", naive),
-                ("test_r2", 1.0 - rmse),
-            ],
-        )
+        ok_with_naive(lookback, seed, rmse, naive)
     }
 
     #[test]

@@ -435,7 +435,7 @@ pub(crate) mod test_fixtures {
     use super::*;
     use crate::analysis::summary::MetricSummary;
 
-    pub const HASH: &str = "h1";
+    pub const HASH: &str = crate::store::test_support::GATE_HASH;
 
     /// A summary of config `config` with `test_rmse` and `test_r2` values over `n` runs.
     pub fn summary(
@@ -474,15 +474,7 @@ pub(crate) mod test_fixtures {
     }
 
     pub fn base(config: &str, mean: f64, std: Option<f64>, n: usize) -> GateRow {
-        GateRow {
-            config: config.to_string(),
-            metric: "test_rmse".to_string(),
-            mean,
-            std,
-            n,
-            runner_version: "0.1.0".to_string(),
-            experiment_hash: HASH.to_string(),
-        }
+        crate::store::test_support::gate_row(config, mean, std, n)
     }
 }
 

@@ -146,28 +146,15 @@ pub fn mean_over_ok_runs(runs: &[RunRecord], metric: Metric) -> Option<f64> {
 mod tests {
     use super::*;
     use crate::analysis::metric::{Measure, Split};
-    use crate::store::test_support::{ok, run};
+    use crate::store::test_support::{lookback_sweep, ok};
 
     const RMSE: Metric = Metric::TEST_RMSE;
     const R2: Metric = Metric::network(Split::Test, Measure::R2);
     const NAIVE: Metric = Metric::baseline_test_rmse(crate::analysis::metric::Baseline::Naive);
 
+    /// See [`lookback_sweep`]: the means and spreads below are worked out there.
     fn sweep() -> Vec<RunRecord> {
-        vec![
-            // lookback=5: rmse 1, 2, 3 -> mean 2, std sqrt(((1-2)^2 + 0 + (3-2)^2) / 2) = 1.
-            ok(5, 1, 1.0, 0.5),
-            ok(5, 2, 2.0, 0.6),
-            ok(5, 3, 3.0, 0.7),
-            // lookback=10: rmse 0.5 and 1.5 ok (mean 1, std sqrt(0.5)), one diverged.
-            ok(10, 1, 0.5, 0.9),
-            run(10, 2, RunStatus::Diverged, &[("test_rmse", f64::NAN)]),
-            ok(10, 3, 1.5, 0.8),
-            // lookback=20: every run failed.
-            run(20, 1, RunStatus::Failed, &[]),
-            run(20, 2, RunStatus::Failed, &[]),
-            // lookback=40: one run, so a mean and no spread.
-            ok(40, 1, 4.0, 0.1),
-        ]
+        lookback_sweep()
     }
 
     #[test]

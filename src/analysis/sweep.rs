@@ -53,6 +53,14 @@ pub struct FailedRun {
 }
 
 impl FailedRun {
+    pub fn of(record: &RunRecord) -> FailedRun {
+        FailedRun {
+            label: record.label.clone(),
+            status: record.status,
+            reason: record.reason.clone(),
+        }
+    }
+
     /// The reason, or the status when none was recorded.
     pub fn why(&self) -> String {
         self.reason
@@ -141,11 +149,7 @@ impl SweepAnalysis {
         let failed = records
             .iter()
             .filter(|r| r.status != RunStatus::Ok)
-            .map(|r| FailedRun {
-                label: r.label.clone(),
-                status: r.status,
-                reason: r.reason.clone(),
-            })
+            .map(FailedRun::of)
             .collect();
         SweepAnalysis {
             rank_metric,

@@ -52,22 +52,13 @@ mod tests {
     use crate::analysis::metric::{Measure, Split};
     use crate::store::records::{RunRecord, RunStatus};
     use crate::store::tables::write_runs;
-    use crate::store::test_support::{run, tempdir};
+    use crate::store::test_support::{ok_with_naive, run, tempdir};
 
     const RMSE: Metric = Metric::TEST_RMSE;
     const R2: Metric = Metric::network(Split::Test, Measure::R2);
 
     fn ok(lookback: i64, seed: u64, rmse: f64, naive: f64) -> RunRecord {
-        run(
-            lookback,
-            seed,
-            RunStatus::Ok,
-            &[
-                ("test_rmse", rmse),
-                ("test_naive_rmse", naive),
-                ("test_r2", 1.0 - rmse),
-            ],
-        )
+        ok_with_naive(lookback, seed, rmse, naive)
     }
 
     /// Folder A: lookback=5 rmse 1, 2, 3 (2 ± 1), lookback=10 0.5, 1.5 (1 ± 0.7071) and one

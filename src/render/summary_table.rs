@@ -102,24 +102,12 @@ mod tests {
     use super::*;
     use crate::analysis::metric::Metric;
     use crate::analysis::summary::summarize;
-    use crate::store::records::{RunRecord, RunStatus};
-    use crate::store::test_support::{ok, run, tempdir};
+    use crate::store::records::RunRecord;
+    use crate::store::test_support::{lookback_sweep, tempdir};
     use polars::prelude::{DataType, ParquetReader, SerReader};
 
-    /// lookback=5 three seeds, lookback=10 two ok and one diverged, lookback=20 all failed,
-    /// lookback=40 one seed (the summary's own test sweep).
     fn sweep() -> Vec<RunRecord> {
-        vec![
-            ok(5, 1, 1.0, 0.5),
-            ok(5, 2, 2.0, 0.6),
-            ok(5, 3, 3.0, 0.7),
-            ok(10, 1, 0.5, 0.9),
-            run(10, 2, RunStatus::Diverged, &[("test_rmse", f64::NAN)]),
-            ok(10, 3, 1.5, 0.8),
-            run(20, 1, RunStatus::Failed, &[]),
-            run(20, 2, RunStatus::Failed, &[]),
-            ok(40, 1, 4.0, 0.1),
-        ]
+        lookback_sweep()
     }
 
     #[test]

@@ -196,18 +196,10 @@ fn parse_baseline(text: &str) -> Result<Vec<GateRow>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::test_support::tempdir;
+    use crate::store::test_support::{gate_row, tempdir};
 
     fn row(config: &str, mean: f64, std: Option<f64>, n: usize) -> GateRow {
-        GateRow {
-            config: config.to_string(),
-            metric: "test_rmse".to_string(),
-            mean,
-            std,
-            n,
-            runner_version: "0.1.0".to_string(),
-            experiment_hash: "abc123".to_string(),
-        }
+        gate_row(config, mean, std, n)
     }
 
     #[test]
@@ -228,9 +220,9 @@ mod tests {
             lines,
             [
                 "config,metric,mean,std,n,runner_version,experiment_hash",
-                "lookback=5,test_rmse,0.30000000000000004,0.3333333333333333,3,0.1.0,abc123",
-                "\"units=[32, 32]\",test_rmse,1e-7,,1,0.1.0,abc123",
-                ",test_rmse,2.0,0.0,2,0.1.0,abc123",
+                "lookback=5,test_rmse,0.30000000000000004,0.3333333333333333,3,0.1.0,h1",
+                "\"units=[32, 32]\",test_rmse,1e-7,,1,0.1.0,h1",
+                ",test_rmse,2.0,0.0,2,0.1.0,h1",
             ]
         );
         let back = read_gate_file(&path).unwrap();

@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::gate_file::GateRow;
 use super::records::{ParamValue, RunRecord, RunStatus};
 
 /// A fresh empty folder under the system temp dir, removed on drop.
@@ -46,4 +47,51 @@ pub fn ok(lookback: i64, seed: u64, rmse: f64, r2: f64) -> RunRecord {
         RunStatus::Ok,
         &[("test_rmse", rmse), ("test_r2", r2)],
     )
+}
+
+/// A successful run with a test rmse, the naive forecast's test rmse and r2 = 1 - rmse.
+pub fn ok_with_naive(lookback: i64, seed: u64, rmse: f64, naive: f64) -> RunRecord {
+    run(
+        lookback,
+        seed,
+        RunStatus::Ok,
+        &[
+            ("test_rmse", rmse),
+            ("test_naive_rmse", naive),
+            ("test_r2", 1.0 - rmse),
+        ],
+    )
+}
+
+/// The summaries' sweep: lookback=5 three seeds at rmse 1, 2, 3 (mean 2, std 1; r2 0.5,
+/// 0.6, 0.7); lookback=10 two successful seeds at 0.5 and 1.5 (mean 1, std sqrt(0.5)) and
+/// one diverged; lookback=20 every run failed; lookback=40 one seed at 4 (no spread).
+pub fn lookback_sweep() -> Vec<RunRecord> {
+    vec![
+        ok(5, 1, 1.0, 0.5),
+        ok(5, 2, 2.0, 0.6),
+        ok(5, 3, 3.0, 0.7),
+        ok(10, 1, 0.5, 0.9),
+        run(10, 2, RunStatus::Diverged, &[("test_rmse", f64::NAN)]),
+        ok(10, 3, 1.5, 0.8),
+        run(20, 1, RunStatus::Failed, &[]),
+        run(20, 2, RunStatus::Failed, &[]),
+        ok(40, 1, 4.0, 0.1),
+    ]
+}
+
+/// The experiment hash of [`gate_row`]s.
+pub const GATE_HASH: &str = "h1";
+
+/// A gate file row of `test_rmse` written by runner 0.1.0 for experiment [`GATE_HASH`].
+pub fn gate_row(config: &str, mean: f64, std: Option<f64>, n: usize) -> GateRow {
+    GateRow {
+        config: config.to_string(),
+        metric: "test_rmse".to_string(),
+        mean,
+        std,
+        n,
+        runner_version: "0.1.0".to_string(),
+        experiment_hash: GATE_HASH.to_string(),
+    }
 }

@@ -40,11 +40,7 @@ fn analysis_of(
         failed: runs
             .iter()
             .filter(|r| r.status != RunStatus::Ok)
-            .map(|r| FailedRun {
-                label: r.label.clone(),
-                status: r.status,
-                reason: r.reason.clone(),
-            })
+            .map(FailedRun::of)
             .collect(),
         runs: runs.len(),
     }
