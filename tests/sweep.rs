@@ -341,6 +341,31 @@ fn compare_ranks_one_folder_and_diffs_two() {
     let missing = runner(s.path(), &["compare", "nowhere"]);
     assert_eq!(missing.status.code(), Some(2));
     assert!(text(&missing.stderr).contains("nowhere"));
+
+    // A metric runner never writes is refused before any folder is read; one it writes but
+    // this sweep lacks names the runs table and what it has.
+    let typo = runner(s.path(), &["compare", "a", "--metric", "test_rmsee"]);
+    assert_eq!(typo.status.code(), Some(2));
+    assert!(
+        text(&typo.stderr).contains("`test_rmsee` is not a metric runner writes"),
+        "{}",
+        text(&typo.stderr)
+    );
+    let absent = runner(s.path(), &["compare", "a", "--metric", "test_rmse_step2"]);
+    assert_eq!(absent.status.code(), Some(2));
+    assert!(
+        text(&absent.stderr).contains("no metric \"test_rmse_step2\"")
+            && text(&absent.stderr).contains("runs.parquet"),
+        "{}",
+        text(&absent.stderr)
+    );
+    // Ranked by a higher-is-better metric, the best comes first.
+    let r2 = runner(s.path(), &["compare", "a", "--metric", "test_r2"]);
+    assert!(
+        text(&r2.stdout).contains("ranked by test_r2 (higher is better)"),
+        "{}",
+        text(&r2.stdout)
+    );
 }
 
 #[test]
