@@ -68,7 +68,8 @@ pub struct ExperimentArgs {
 /// Where results go and how much is printed.
 #[derive(Args)]
 pub struct OutputArgs {
-    /// Results folder (default: results/<name> in the current directory).
+    /// Results folder (default: results/<name> in the current directory; for merge, the
+    /// first DIR).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// No progress output; the summary is still printed.
@@ -136,7 +137,6 @@ pub struct MergeArgs {
     /// Results folders holding run folders (runs/<run_id>/) of the same experiment.
     #[arg(value_name = "DIR", required = true)]
     pub dirs: Vec<PathBuf>,
-    /// --out: where to write the merged results (default: the first folder).
     #[command(flatten)]
     pub output: OutputArgs,
 }
