@@ -1,4 +1,4 @@
-//! Finished-run records: the only input `results` and `plot` accept.
+//! Finished-run records: the only input `analysis`, `render` and `plot` accept.
 //!
 //! The pipeline fills these after a run has ended; nothing here refers to a live model,
 //! the experiment file or the network, so tables and plots can be rebuilt from records alone.

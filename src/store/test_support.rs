@@ -1,4 +1,4 @@
-//! Fixtures shared by the tests of the results modules.
+//! Fixtures shared by the tests of store, analysis and render.
 
 use std::path::Path;
 
