@@ -46,7 +46,11 @@ epochs = 40
 fn command(dir: &Path, args: &[&str]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_runner"));
     cmd.args(args).current_dir(dir);
-    for var in ["GITHUB_STEP_SUMMARY", "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_COUNT"] {
+    for var in [
+        "GITHUB_STEP_SUMMARY",
+        "SLURM_ARRAY_TASK_ID",
+        "SLURM_ARRAY_TASK_COUNT",
+    ] {
         cmd.env_remove(var);
     }
     cmd
@@ -175,7 +179,10 @@ fn values_beyond_f32_are_refused_at_load_naming_the_file_row_and_column() {
     let out = runner(scratch.path(), &["run", "tiny.toml"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("tiny.csv: column `y`: the values span only"), "{err}");
+    assert!(
+        err.contains("tiny.csv: column `y`: the values span only"),
+        "{err}"
+    );
     assert!(err.contains("below 1e-30"), "{err}");
     assert!(!scratch.path().join("results").exists());
 }
@@ -236,5 +243,8 @@ learning_rate = 1e6
     assert_eq!(strs(&runs, "status"), ["diverged"]);
     let reason = &strs(&runs, "reason")[0];
     assert!(reason.contains("training loss grew to"), "{reason}");
-    assert!(reason.contains("more than 1e6 times the untrained"), "{reason}");
+    assert!(
+        reason.contains("more than 1e6 times the untrained"),
+        "{reason}"
+    );
 }
