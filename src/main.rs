@@ -4,12 +4,16 @@
 //! 2 bad input - the experiment file, a --set override, the data it names, or the
 //! command line itself - in which case nothing is written.
 
+// Output goes through `runner::out`: `print!` and `eprintln!` panic on a closed stream.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 mod cli;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::Parser;
+use runner::out;
 
 use cli::args::{Cli, Command};
 use cli::commands;
@@ -42,7 +46,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e}");
+            out::stderr_line(format_args!("error: {e}"));
             ExitCode::from(e.exit_code() as u8)
         }
     }

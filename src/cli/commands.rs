@@ -3,6 +3,7 @@
 
 use std::process::ExitCode;
 
+use runner::out;
 use runner::pipeline::{self, compare, Error, Plan, RunOptions, Shard, Source};
 use runner::render::check_text::{render_text, warnings};
 use runner::render::console::{run_summary, shard_summary, Totals};
@@ -36,7 +37,7 @@ fn source(e: &ExperimentArgs) -> Result<Source, Error> {
 pub fn validate(args: ExperimentArgs) -> Result<ExitCode, Error> {
     let sweep = load(&args)?;
     let plan = Plan::build(&sweep)?;
-    print!("{}", pipeline::describe(&args.file, &sweep, &plan));
+    out::stdout(format_args!("{}", pipeline::describe(&args.file, &sweep, &plan)));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -70,7 +71,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
         (Some(s), _) => shard_summary(s.index, s.count, &totals),
         (None, None) => unreachable!("only a shard leaves the tables to merge"),
     };
-    print!("{text}");
+    out::stdout(format_args!("{text}"));
     Ok(code(failed > 0))
 }
 
@@ -104,25 +105,25 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Error> {
             without_value,
         } => {
             if without_value > 0 {
-                eprintln!(
+                out::stderr_line(format_args!(
                     "warning: {without_value} configurations have no finite `{}` (every run failed) and are not in the baseline",
                     args.metric
-                );
+                ));
             }
-            println!(
+            out::stdout_line(format_args!(
                 "wrote the baseline {} ({configs} configurations, {} runs, experiment {})",
                 path.display(),
                 outcome.runs.len(),
                 sweep.hash()
-            );
+            ));
             Ok(ExitCode::SUCCESS)
         }
         pipeline::CheckOutcome::Checked { report, markdown } => {
             for w in warnings(&report) {
-                eprintln!("warning: {w}");
+                out::stderr_line(format_args!("warning: {w}"));
             }
-            print!("{}", render_text(&report));
-            println!("(markdown: {})", markdown.display());
+            out::stdout(format_args!("{}", render_text(&report)));
+            out::stdout_line(format_args!("(markdown: {})", markdown.display()));
             Ok(code(!report.passed()))
         }
     }
@@ -131,18 +132,18 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Error> {
 pub fn merge(args: MergeArgs) -> Result<ExitCode, Error> {
     let merged = pipeline::merge(&args.dirs, args.output.out.as_deref())?;
     // -q is accepted as everywhere; merge shows no progress, and its summary line stays.
-    println!(
+    out::stdout_line(format_args!(
         "merged {} runs ({} copied in) into {}",
         merged.runs.len(),
         merged.copied,
         merged.folder.display()
-    );
+    ));
     if !merged.missing.is_empty() {
-        eprintln!(
+        out::stderr_line(format_args!(
             "error: {} runs of the grid have no finished folder: {}",
             merged.missing.len(),
             merged.missing.join(", ")
-        );
+        ));
     }
     Ok(code(!merged.missing.is_empty()))
 }
@@ -164,18 +165,18 @@ pub fn slurm(args: SlurmArgs) -> Result<ExitCode, Error> {
     let scripts =
         pipeline::slurm::scripts(&runner, &src.file, &src.sets, &out, sweep.runs.len(), &opts);
     let dir = pipeline::slurm::write_scripts(&out, &scripts)?;
-    println!(
+    out::stdout_line(format_args!(
         "{} runs in {} array tasks ({} per task); scripts in {}",
         sweep.runs.len(),
         scripts.tasks,
         scripts.runs_per_task,
         dir.display()
-    );
+    ));
     if args.submit {
         let (array, merge) = pipeline::slurm::submit(&dir)?;
-        println!("submitted array job {array} and merge job {merge}");
+        out::stdout_line(format_args!("submitted array job {array} and merge job {merge}"));
     } else {
-        println!("submit with: bash {}", dir.join("submit.sh").display());
+        out::stdout_line(format_args!("submit with: bash {}", dir.join("submit.sh").display()));
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -186,6 +187,6 @@ pub fn compare(args: CompareArgs) -> Result<ExitCode, Error> {
         [a, b] => compare::compare_two(a, b, args.metric),
         _ => unreachable!("clap takes one or two folders"),
     };
-    print!("{}", text.map_err(Error::bad_input)?);
+    out::stdout(format_args!("{}", text.map_err(Error::bad_input)?));
     Ok(ExitCode::SUCCESS)
 }

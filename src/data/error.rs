@@ -33,6 +33,13 @@ pub enum DataError {
         column: String,
         hint: &'static str,
     },
+    /// A series outside what the f32 engine can represent; `origin` names the CSV file and
+    /// column, or the generator and the keys that set its size.
+    #[error("{origin}: {problem}")]
+    OutOfRange {
+        origin: String,
+        problem: super::limits::OutOfRange,
+    },
     #[error(
         "lookback and horizon must be at least 1, found lookback {lookback} and horizon {horizon}"
     )]

@@ -1,10 +1,11 @@
 //! Data stages: a series comes from a [`source`], is cut chronologically by [`split`],
 //! scaled by a [`scale::Scaler`] fitted on one part, and cut into supervised
-//! [`window`]s. [`prepare()`] chains them. Nothing here knows about the network, the
+//! [`window`]s. [`prepare()`] chains them. A series must fit the f32 engine ([`limits`]). Nothing here knows about the network, the
 //! experiment file or plots: every stage is a plain function of plain values.
 
 pub mod backtest;
 pub mod error;
+pub mod limits;
 pub mod prepare;
 pub mod scale;
 pub mod source;

@@ -1,5 +1,7 @@
 use serde::Serialize;
 
+use super::scaled::{self, SumOfSquares};
+
 /// Accuracy of a forecast over `n` points, in the series' original units.
 ///
 /// Percentage metrics leave out points whose actual value is exactly 0 (they would
@@ -63,16 +65,14 @@ pub fn evaluate(actual: &[f64], predicted: &[f64], naive: &[f64], mase_scale: f6
         })
     };
 
-    let mean = actual.iter().sum::<f64>() / n as f64;
-    let ss_res: f64 = actual
-        .iter()
-        .zip(predicted)
-        .map(|(a, f)| (a - f).powi(2))
-        .sum();
-    let ss_tot: f64 = actual.iter().map(|a| (a - mean).powi(2)).sum();
-    let r2 = if ss_tot != 0.0 {
-        1.0 - ss_res / ss_tot
-    } else if ss_res == 0.0 {
+    // Scale-aware sums (see `super::scaled`): errors of 1e300 do not overflow to inf nor
+    // errors of 1e-300 underflow to 0, and ordinary values give the same bits as before.
+    let mean = scaled::mean(actual.iter().copied());
+    let ss_res = SumOfSquares::of(actual.iter().zip(predicted).map(|(a, f)| a - f));
+    let ss_tot = SumOfSquares::of(actual.iter().map(|a| a - mean));
+    let r2 = if !ss_tot.is_zero() {
+        1.0 - ss_res.ratio(&ss_tot)
+    } else if ss_res.is_zero() {
         1.0
     } else {
         0.0
@@ -80,7 +80,7 @@ pub fn evaluate(actual: &[f64], predicted: &[f64], naive: &[f64], mase_scale: f6
 
     Metrics {
         n,
-        rmse: (ss_res / n as f64).sqrt(),
+        rmse: ss_res.root_mean(n),
         mae,
         mape: percent(|a, f| (f - a).abs() / a.abs()),
         smape: percent(|a, f| 2.0 * (f - a).abs() / (a.abs() + f.abs())),
@@ -92,23 +92,15 @@ pub fn evaluate(actual: &[f64], predicted: &[f64], naive: &[f64], mase_scale: f6
     }
 }
 
+/// Mean absolute error of `forecast` against `actual`, without overflow (see `super::scaled`).
 pub fn mean_abs_error(actual: &[f64], forecast: &[f64]) -> f64 {
-    actual
-        .iter()
-        .zip(forecast)
-        .map(|(a, f)| (a - f).abs())
-        .sum::<f64>()
-        / actual.len() as f64
+    scaled::mean(actual.iter().zip(forecast).map(|(a, f)| (a - f).abs()))
 }
 
+/// Root mean squared error of `forecast` against `actual`, without overflow or underflow
+/// (see `super::scaled`).
 pub fn root_mean_squared_error(actual: &[f64], forecast: &[f64]) -> f64 {
-    (actual
-        .iter()
-        .zip(forecast)
-        .map(|(a, f)| (a - f).powi(2))
-        .sum::<f64>()
-        / actual.len() as f64)
-        .sqrt()
+    SumOfSquares::of(actual.iter().zip(forecast).map(|(a, f)| a - f)).root_mean(actual.len())
 }
 
 #[cfg(test)]
@@ -171,6 +163,38 @@ mod tests {
         assert_eq!((m.mape, m.smape, m.mase), (Some(0.0), Some(0.0), Some(0.0)));
         // naive errors 0, 4, 6 -> rmse sqrt(52/3)
         assert!(close(m.naive_rmse, (52.0f64 / 3.0).sqrt()));
+    }
+
+    #[test]
+    fn huge_values_do_not_overflow() {
+        // A = ±1e300, F = 0: errors ±1e300, squares 1e600 (beyond f64). Exactly:
+        // rmse = sqrt((x² + x²) / 2) = x (sqrt of a rounded square gives x back); mae = x;
+        // mean A = 0, SS_tot = SS_res -> r2 = 0; naive N = A -> naive errors 0.
+        let x = 1e300;
+        let m = evaluate(&[x, -x], &[0.0, 0.0], &[x, -x], 1.0);
+        assert_eq!((m.rmse, m.mae, m.r2), (x, x, 0.0));
+        assert_eq!((m.naive_rmse, m.naive_mae), (0.0, 0.0));
+        assert_eq!(m.mase, Some(x));
+        // F = A / 2 (exact in binary): SS_res / SS_tot = 1/4 -> r2 = 0.75; rmse = x / 2
+        let m = evaluate(&[x, -x], &[x / 2.0, -x / 2.0], &[0.0, 0.0], 1.0);
+        assert_eq!((m.rmse, m.mae, m.r2), (x / 2.0, x / 2.0, 0.75));
+        assert_eq!((m.naive_rmse, m.naive_mae), (x, x));
+        assert_eq!(m.mape, Some(50.0));
+        // smape terms 2 (x/2) / (1.5 x) = 2/3, computed from rounded operands
+        assert!((m.smape.unwrap() - 200.0 / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn tiny_values_do_not_underflow() {
+        // The same series at 1e-300: squares 1e-600 would be 0, giving rmse 0 and r2 1.
+        let x = 1e-300;
+        let m = evaluate(&[x, -x], &[0.0, 0.0], &[x, -x], 1.0);
+        assert_eq!((m.rmse, m.mae, m.r2), (x, x, 0.0));
+        let m = evaluate(&[x, -x], &[x / 2.0, -x / 2.0], &[0.0, 0.0], 1.0);
+        assert_eq!((m.rmse, m.mae, m.r2), (x / 2.0, x / 2.0, 0.75));
+        assert_eq!(root_mean_squared_error(&[x, -x], &[0.0, 0.0]), x);
+        // (x + 2x) / 2 rounds as 1.5 x does
+        assert_eq!(mean_abs_error(&[x, 2.0 * x], &[0.0, 0.0]), 1.5 * x);
     }
 
     #[test]

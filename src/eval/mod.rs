@@ -4,6 +4,7 @@
 
 pub mod baselines;
 pub mod metrics;
+pub mod scaled;
 
 pub use baselines::{baselines, BaselineError, Baselines, LinearAr};
 pub use metrics::{evaluate, Metrics};

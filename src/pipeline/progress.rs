@@ -12,6 +12,7 @@ use std::time::Duration;
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::analysis::Metric;
+use crate::out;
 use crate::store::{RunRecord, RunStatus};
 use crate::train::EpochStats;
 
@@ -113,10 +114,10 @@ impl RunProgress<'_> {
                     || stats.epoch == self.epochs
                     || stats.epoch == 1
                 {
-                    eprintln!(
+                    out::stderr_line(format_args!(
                         "{}: epoch {}/{} {}",
                         self.label, stats.epoch, self.epochs, msg
-                    );
+                    ));
                 }
             }
             _ => {}
@@ -139,7 +140,7 @@ impl RunProgress<'_> {
                 }
             }
             Mode::Lines { .. } => {
-                eprintln!("[{done}/{}] {}: {outcome}", self.sweep.total, self.label)
+                out::stderr_line(format_args!("[{done}/{}] {}: {outcome}", self.sweep.total, self.label))
             }
             Mode::Quiet => {}
         }

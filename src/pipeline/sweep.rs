@@ -9,6 +9,7 @@ use anyhow::Context;
 use rayon::prelude::*;
 
 use crate::analysis::SweepAnalysis;
+use crate::out;
 use crate::spec::{RunSpec, Sweep};
 use crate::store::atomic::{write_file, TempFolder};
 use crate::store::{
@@ -109,7 +110,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
             .shard
             .map(|s| format!(" in shard {}/{} of {}", s.index, s.count, sweep.runs.len()))
             .unwrap_or_default();
-        eprintln!(
+        out::stderr_line(format_args!(
             "{}: {} runs{shard} ({} cached, {} to run), {} dataset{}",
             sweep.runs[0].experiment.name,
             mine.len(),
@@ -117,7 +118,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
             todo.len(),
             plan.dataset_count(),
             if plan.dataset_count() == 1 { "" } else { "s" }
-        );
+        ));
     }
 
     let train_start = Instant::now();

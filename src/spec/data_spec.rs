@@ -131,6 +131,22 @@ impl DataSpec {
         }
     }
 
+    /// A generator's `kind` and the keys that set the size of its values, named when the
+    /// series it generates does not fit the engine; `None` for a CSV file.
+    pub fn generator_keys(&self) -> Option<(&'static str, &'static str)> {
+        match self {
+            DataSpec::Sine(_) => Some(("sine", "data.amplitude, data.noise")),
+            DataSpec::Csv(_) => None,
+            DataSpec::Sines(_) => Some(("sines", "data.amplitudes, data.noise")),
+            DataSpec::TrendSeason(_) => Some((
+                "trend_season",
+                "data.level, data.slope, data.amplitude, data.noise",
+            )),
+            DataSpec::Ar(_) => Some(("ar", "data.coefficients, data.noise")),
+            DataSpec::RandomWalk(_) => Some(("random_walk", "data.start, data.step, data.drift")),
+        }
+    }
+
     /// Number of points of a generator; `None` for a CSV file.
     pub fn generated_points(&self) -> Option<usize> {
         match self {

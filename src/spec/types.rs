@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::source::{self, ArParams, RandomWalkParams, SinesParams, TrendSeasonParams};
 use crate::data::{
-    BacktestParams, DataError, FitOn, LookbackFrom, PrepareParams, ScaleKind, Series, Size,
+    limits, BacktestParams, DataError, FitOn, LookbackFrom, PrepareParams, ScaleKind, Series, Size,
     SplitSizes, TransformParams,
 };
 
@@ -409,7 +409,22 @@ impl Experiment {
 
     /// Generate or read the series (a generator's noise is seeded from `data.seed`, or else
     /// from the master seed).
+    ///
+    /// A generated series outside what the engine can represent ([`crate::data::limits`]) is
+    /// refused, naming the generator and the keys that set its size (a CSV file's cells and
+    /// range are checked by the reader, which names the file, column and row).
     pub fn load_series(&self) -> Result<Series, DataError> {
+        let series = self.read_or_generate()?;
+        if let Some((kind, keys)) = self.data.generator_keys() {
+            limits::check_series(&series.values).map_err(|problem| DataError::OutOfRange {
+                origin: format!("data.kind = \"{kind}\" (sized by {keys})"),
+                problem,
+            })?;
+        }
+        Ok(series)
+    }
+
+    fn read_or_generate(&self) -> Result<Series, DataError> {
         let noise_seed = self.data.seed().unwrap_or(self.seed);
         match &self.data {
             DataSpec::Sine(s) => Ok(source::sine(&s.params(), noise_seed)),

@@ -93,7 +93,9 @@ pub enum Stop {
     Completed,
     /// Early stopping fired after `epoch`; the weights are those of `best_epoch`.
     EarlyStopped { epoch: usize, best_epoch: usize },
-    /// A loss became NaN or infinite; the weights are left as they were when it happened.
+    /// A loss became NaN or infinite, or the training loss grew beyond [`GROWTH_LIMIT`] times
+    /// the untrained network's (see [`grew_too_far`]); the weights are left as they were
+    /// when it happened.
     Diverged { epoch: usize, reason: String },
 }
 
@@ -103,6 +105,26 @@ pub struct FitReport {
     pub stop: Stop,
     /// The epoch whose weights the network holds at the end (the last one without early stopping).
     pub best_epoch: usize,
+}
+
+/// How many times the untrained network's loss an epoch's training loss may reach before
+/// the run counts as diverged. Training lowers the loss; a healthy run may overshoot for a
+/// while with a large learning rate, but by factors of ten, not a million: on data scaled to
+/// [0, 1] the untrained loss is about 0.1, so the limit is a loss near 1e5, an RMSE some
+/// 300 times the data's range.
+pub const GROWTH_LIMIT: f64 = 1e6;
+
+/// The loss below which no growth counts as divergence: when the untrained network already
+/// fits well (a loss of 1e-9 on window-normalised differences, say), a million times that is
+/// still a small loss. 100 is an RMSE of 10 times the range of data scaled to [0, 1].
+pub const GROWTH_FLOOR: f64 = 100.0;
+
+/// Whether `loss` (an epoch's mean training loss) is beyond both [`GROWTH_LIMIT`] times
+/// `untrained` (the first batch's loss, before any update) and [`GROWTH_FLOOR`]. The first
+/// batch, not the first epoch, is the reference because a learning rate large enough to
+/// diverge does so within the first epoch, whose mean then already holds the huge losses.
+pub fn grew_too_far(loss: f64, untrained: f64) -> bool {
+    loss > GROWTH_FLOOR && loss > GROWTH_LIMIT * untrained
 }
 
 /// Trains `net` in place. `on_epoch` sees each epoch's losses as they come (progress bars).
@@ -132,6 +154,8 @@ pub fn fit<F: Real>(
     let mut rng = Rng::new(cfg.seed, Stream::Shuffle);
     let mut best: Option<(f64, usize, Vec<F>)> = None;
     let mut plateau = Plateau::default();
+    // The loss of the first batch, before any update: the reference of `grew_too_far`.
+    let mut untrained: Option<f64> = None;
 
     let mut history = Vec::with_capacity(cfg.epochs);
     for epoch in 1..=cfg.epochs {
@@ -156,6 +180,7 @@ pub fn fit<F: Real>(
                     format!("training loss became {loss} in batch {}", b + 1),
                 );
             }
+            untrained.get_or_insert(loss);
             loss_sum += loss * batch.len() as f64;
             net.backward(&mut ws, &d_out[..m], &mut grads, false);
             if let Some(max_norm) = cfg.clip_norm {
@@ -175,6 +200,16 @@ pub fn fit<F: Real>(
         history.push(stats);
         if let Some(v) = val_loss.filter(|v| !v.is_finite()) {
             return diverged(history, epoch, format!("validation loss became {v}"));
+        }
+        if let Some(first) = untrained.filter(|&first| grew_too_far(train_loss, first)) {
+            return diverged(
+                history,
+                epoch,
+                format!(
+                    "training loss grew to {train_loss:.3e}, more than {GROWTH_LIMIT:e} times \
+                     the untrained network's {first:.3e} (the first batch's)"
+                ),
+            );
         }
 
         if let Some(rop) = cfg.reduce_on_plateau {
@@ -273,6 +308,21 @@ pub fn evaluate_loss<F: Real>(net: &Network<F>, data: Dataset<F>, loss: Loss) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn growth_counts_beyond_a_million_times_the_untrained_loss_and_the_floor() {
+        // untrained 0.2: the limit is 2e5
+        assert!(!grew_too_far(2e5, 0.2));
+        assert!(grew_too_far(2.1e5, 0.2));
+        // untrained 1e-9: a million times is 1e-3, but the floor of 100 holds
+        assert!(!grew_too_far(1.0, 1e-9));
+        assert!(!grew_too_far(100.0, 1e-9));
+        assert!(grew_too_far(100.5, 1e-9));
+        // untrained 0 (a perfect start): only the floor
+        assert!(grew_too_far(101.0, 0.0));
+        // NaN is caught elsewhere, never here
+        assert!(!grew_too_far(f64::NAN, 0.2));
+    }
 
     #[test]
     fn plateau_reduces_after_patience_epochs_without_improvement_and_respects_min_lr() {

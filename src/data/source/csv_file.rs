@@ -4,7 +4,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::Series;
-use crate::data::DataError;
+use crate::data::{limits, DataError};
 
 /// What to do with a missing value cell (empty, `NA`, `NaN`, `null`, `N/A`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -110,6 +110,13 @@ pub fn read_csv_from<R: Read>(
                 }
             )));
         }
+        if let Some(x) = cell.filter(|x| !limits::value_fits(*x)) {
+            return Err(bad(format!(
+                "`{text}` ({x:e}) is beyond ±{:e}, the largest magnitude runner takes (the \
+                 network trains in f32, which ends at 3.4e38); rescale the column",
+                limits::MAX_ABS
+            )));
+        }
         cells.push(cell);
         if let (Some(time), Some(at)) = (time.as_mut(), time_at) {
             time.push(record.get(at).unwrap_or("").to_string());
@@ -126,10 +133,13 @@ pub fn read_csv_from<R: Read>(
             },
         });
     }
-    Ok(Series {
-        values: fill_gaps(&cells),
-        time,
-    })
+    let values = fill_gaps(&cells);
+    // Interpolated values lie between observed ones: only the range is left to check.
+    limits::check_range(&values).map_err(|problem| DataError::OutOfRange {
+        origin: format!("{}: column `{column}`", path.display()),
+        problem,
+    })?;
+    Ok(Series { values, time })
 }
 
 fn reader<R: Read>(input: R) -> csv::Reader<R> {
