@@ -332,3 +332,20 @@ fn a_sweep_killed_while_assembling_leaves_nothing_the_next_run_does_not_clean() 
         assert_eq!(plots, ["forecast.png", "loss.png"]);
     }
 }
+
+#[test]
+fn an_assembly_removes_the_outputs_of_an_older_one_that_it_does_not_write() {
+    let s = scratch_dir();
+    let single = GRID.split("[sweep]").next().unwrap();
+    let file = write(s.path(), "exp.toml", single);
+    let f = file.to_str().unwrap();
+    assert!(runner(s.path(), &[f, "-q", "--out", "out"]).status.success());
+    let dir = s.path().join("out");
+    assert!(dir.join("metrics.json").is_file(), "a single run's metrics.json");
+    // The same file, now a sweep: metrics.json belonged to the single run's tables.
+    write(s.path(), "exp.toml", &format!("{single}[sweep]\nseed = [1, 2]\n"));
+    let out = runner(s.path(), &[f, "-q", "--out", "out"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!dir.join("metrics.json").exists(), "{:?}", listing(&dir));
+    assert_eq!(read_parquet(&dir.join("runs.parquet")).height(), 2);
+}

@@ -97,27 +97,45 @@ pub fn lock_folder(
         // No working locks here (some network filesystems): go on unlocked, as before.
         Err(TryLockError::Error(_)) => false,
     };
-    // Only informative: shards holding it shared may overwrite each other's line.
+    // Only informative (shards holding it shared may overwrite each other's line). Written
+    // over the old text and then cut, so a reader never sees it empty in between.
+    let line = describe_self(access);
     let _ = file
-        .set_len(0)
-        .and_then(|()| file.seek(SeekFrom::Start(0)))
-        .and_then(|_| file.write_all(describe_self(access).as_bytes()));
+        .seek(SeekFrom::Start(0))
+        .and_then(|_| file.write_all(line.as_bytes()))
+        .and_then(|()| file.set_len(line.len() as u64));
     Ok(FolderLock {
         _file: file,
         enforced,
     })
 }
 
-/// The holder's line from the lock file, or a stand-in while it has not written it yet.
-fn holder(file: &mut File) -> String {
-    let mut text = String::new();
-    let _ = file.read_to_string(&mut text);
-    let line = text.lines().next().unwrap_or("").trim();
-    if line.is_empty() {
-        "another runner (starting)".to_string()
-    } else {
-        line.to_string()
+impl Drop for FolderLock {
+    /// The last holder clears its line, so that the text names a live holder (or, after a
+    /// crash, the crashed one until the next holder writes its own). A shard is the last when
+    /// it can turn its shared lock into an exclusive one.
+    fn drop(&mut self) {
+        if self.enforced && self._file.try_lock().is_ok() {
+            let _ = self._file.set_len(0);
+        }
     }
+}
+
+/// The holder's line from the lock file. A holder writes it just after taking the lock, so
+/// an empty file is read again for up to a second before a stand-in is given.
+fn holder(file: &mut File) -> String {
+    for _ in 0..50 {
+        let mut text = String::new();
+        let _ = file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| file.read_to_string(&mut text));
+        let line = text.lines().next().unwrap_or("").trim();
+        if !line.is_empty() {
+            return line.to_string();
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    "another runner (it has not said which)".to_string()
 }
 
 /// `pid <pid> on <host>: <command line>` (plus `(shard)` for a shared holder).
@@ -173,6 +191,7 @@ mod tests {
         assert_eq!(holder, text.trim());
         held(lock_folder(&dir, Access::Shared, false, |_| {}));
         drop(first);
+        assert_eq!(std::fs::read_to_string(dir.join(LOCK_FILE)).unwrap(), "");
         lock_folder(&dir, Access::Exclusive, false, |_| {}).unwrap();
     }
 
@@ -184,7 +203,9 @@ mod tests {
         let holder = held(lock_folder(tmp.path(), Access::Exclusive, false, |_| {}));
         assert!(holder.ends_with("(a shard; others may hold it too)"), "{holder}");
         drop(a);
-        held(lock_folder(tmp.path(), Access::Exclusive, false, |_| {}));
+        // b still holds it: a did not clear the line that names a holder.
+        let holder = held(lock_folder(tmp.path(), Access::Exclusive, false, |_| {}));
+        assert!(holder.starts_with("pid "), "{holder}");
         drop(b);
         lock_folder(tmp.path(), Access::Exclusive, false, |_| {}).unwrap();
     }
