@@ -92,7 +92,10 @@ fn temporaries(dir: &Path) -> Vec<String> {
 /// Waits until the staging folder of an assembly appears in `dir`.
 fn wait_for_assembly(dir: &Path, child: &mut Child) {
     let start = Instant::now();
-    while !listing_or_empty(dir).iter().any(|n| n.starts_with(".tables.tmp-")) {
+    while !listing_or_empty(dir)
+        .iter()
+        .any(|n| n.starts_with(".tables.tmp-"))
+    {
         assert!(
             child.try_wait().unwrap().is_none(),
             "the run ended before assembling"
@@ -256,7 +259,9 @@ fn another_experiment_with_the_same_name_is_refused_unless_forced() {
     assert_eq!(std::fs::read(dir.join("runs.csv")).unwrap(), before);
     assert_eq!(listing(&dir.join("runs")).len(), 8);
     // check refuses it too, and merge refuses to write a's runs into b's folder.
-    assert!(runner(s.path(), &[fb, "-q", "--out", "b_alone"]).status.success());
+    assert!(runner(s.path(), &[fb, "-q", "--out", "b_alone"])
+        .status
+        .success());
     let merged = runner(s.path(), &["merge", "results/shared", "--out", "b_alone"]);
     assert_eq!(merged.status.code(), Some(2), "{}", stderr(&merged));
     assert!(
@@ -275,8 +280,7 @@ fn another_experiment_with_the_same_name_is_refused_unless_forced() {
     let forced = runner(s.path(), &[fb, "-q", "--force"]);
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert_eq!(listing(&dir.join("runs")).len(), 3, "only b's run folders");
-    assert!(text(&std::fs::read(dir.join("source.json")).unwrap())
-        .contains(cb.to_str().unwrap()));
+    assert!(text(&std::fs::read(dir.join("source.json")).unwrap()).contains(cb.to_str().unwrap()));
     let clean = runner(s.path(), &[fb, "-q", "--out", "clean_b"]);
     assert!(clean.status.success());
     assert_same_tables(&s.path().join("clean_b"), &dir);
@@ -286,7 +290,11 @@ fn another_experiment_with_the_same_name_is_refused_unless_forced() {
     // The same file again is the same experiment: its runs are the cache.
     let again = runner(s.path(), &[fb]);
     assert!(again.status.success());
-    assert!(stderr(&again).contains("3 cached, 0 to run"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("3 cached, 0 to run"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]
@@ -297,7 +305,9 @@ fn a_sweep_killed_while_assembling_leaves_nothing_the_next_run_does_not_clean() 
     let clean = clean(s.path(), &file);
     let dir = s.path().join("killed");
     // The runs once, so that every attempt below only assembles.
-    assert!(runner(s.path(), &[f, "-q", "--out", "killed"]).status.success());
+    assert!(runner(s.path(), &[f, "-q", "--out", "killed"])
+        .status
+        .success());
     // What runner versions before the lock left: a staging folder without a lock file.
     std::fs::create_dir_all(dir.join(".assemble-4999999/plots")).unwrap();
     std::fs::write(dir.join(".assemble-4999999/runs.csv"), "half").unwrap();
@@ -339,11 +349,20 @@ fn an_assembly_removes_the_outputs_of_an_older_one_that_it_does_not_write() {
     let single = GRID.split("[sweep]").next().unwrap();
     let file = write(s.path(), "exp.toml", single);
     let f = file.to_str().unwrap();
-    assert!(runner(s.path(), &[f, "-q", "--out", "out"]).status.success());
+    assert!(runner(s.path(), &[f, "-q", "--out", "out"])
+        .status
+        .success());
     let dir = s.path().join("out");
-    assert!(dir.join("metrics.json").is_file(), "a single run's metrics.json");
+    assert!(
+        dir.join("metrics.json").is_file(),
+        "a single run's metrics.json"
+    );
     // The same file, now a sweep: metrics.json belonged to the single run's tables.
-    write(s.path(), "exp.toml", &format!("{single}[sweep]\nseed = [1, 2]\n"));
+    write(
+        s.path(),
+        "exp.toml",
+        &format!("{single}[sweep]\nseed = [1, 2]\n"),
+    );
     let out = runner(s.path(), &[f, "-q", "--out", "out"]);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!dir.join("metrics.json").exists(), "{:?}", listing(&dir));

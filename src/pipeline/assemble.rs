@@ -70,7 +70,11 @@ fn remove_legacy_staging(folder: &Path) -> Result<()> {
         .with_context(|| format!("cannot read {}", folder.display()))?
         .flatten()
     {
-        if entry.file_name().to_string_lossy().starts_with(".assemble-") {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".assemble-")
+        {
             std::fs::remove_dir_all(entry.path())
                 .with_context(|| format!("cannot remove {}", entry.path().display()))?;
         }

@@ -48,7 +48,10 @@ impl FolderLock {
 #[derive(Debug)]
 pub enum LockError {
     /// Another process holds it and we were told not to wait.
-    Held { path: PathBuf, holder: String },
+    Held {
+        path: PathBuf,
+        holder: String,
+    },
     Io(anyhow::Error),
 }
 
@@ -201,7 +204,10 @@ mod tests {
         let a = lock_folder(tmp.path(), Access::Shared, false, |_| {}).unwrap();
         let b = lock_folder(tmp.path(), Access::Shared, false, |_| {}).unwrap();
         let holder = held(lock_folder(tmp.path(), Access::Exclusive, false, |_| {}));
-        assert!(holder.ends_with("(a shard; others may hold it too)"), "{holder}");
+        assert!(
+            holder.ends_with("(a shard; others may hold it too)"),
+            "{holder}"
+        );
         drop(a);
         // b still holds it: a did not clear the line that names a holder.
         let holder = held(lock_folder(tmp.path(), Access::Exclusive, false, |_| {}));
