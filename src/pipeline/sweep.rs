@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use crate::analysis::SweepAnalysis;
 use crate::spec::{RunSpec, Sweep};
 use crate::store::atomic::{write_file, TempFolder};
-use crate::store::folder_lock::Access;
+use crate::store::folder_lock::{Access, FolderLock};
 use crate::store::{
     default_results_dir, is_finished, read_run, remove_stale_temporaries, run_dir, write_run,
     FinishedRun, RunStatus,
@@ -68,6 +68,9 @@ pub struct Outcome {
     pub total_seconds: f64,
     /// The analysis the tables show; `None` for a shard, whose tables are `merge`'s.
     pub analysis: Option<SweepAnalysis>,
+    /// The results folder's lock, held until the outcome is dropped, so that what the caller
+    /// writes next into the folder (`check.md`) is written by the same sole writer.
+    _lock: FolderLock,
 }
 
 impl Outcome {
@@ -99,7 +102,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         Some(_) => Access::Shared,
         None => Access::Exclusive,
     };
-    let _lock = ownership::lock(&folder, access, opts.wait, opts.quiet)?;
+    let lock = ownership::lock(&folder, access, opts.wait, opts.quiet)?;
     if let Some(source) = &opts.source {
         let foreign = match (opts.force, opts.shard) {
             (true, None) => Foreign::TakeOver,
@@ -203,6 +206,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         train_wall_seconds,
         total_seconds: start.elapsed().as_secs_f64(),
         analysis,
+        _lock: lock,
     })
 }
 
