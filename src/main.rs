@@ -2,7 +2,8 @@
 //!
 //! Exit codes: 0 success; 1 a run failed or diverged (results are still written);
 //! 2 bad input - the experiment file, a --set override, the data it names, or the
-//! command line itself - in which case nothing is written.
+//! command line itself - or a results folder held by another runner or belonging to another
+//! experiment file, in which case nothing is written.
 
 // Output goes through `runner::out`: `print!` and `eprintln!` panic on a closed stream.
 #![deny(clippy::print_stdout, clippy::print_stderr)]

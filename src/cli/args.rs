@@ -18,7 +18,9 @@ use runner::pipeline::Shard;
         and writes results/<name>/: the resolved experiment, metrics.json, runs, history and \
         predictions tables (CSV and Parquet) and plots.",
     after_help = "Exit codes: 0 success; 1 a run failed or diverged (results still written); \
-        2 bad input (file, --set, data or arguments; nothing written).\n\n\
+        2 bad input (file, --set, data or arguments; nothing written), or the results folder is in \
+        use by another runner (named; --wait waits) or belongs to another experiment file \
+        with the same name (both named; run --force replaces it).\n\n\
         Examples:\n  runner experiments/seed.toml\n  runner run experiments/seed.toml --set train.epochs=5 --out /tmp/quick\n  \
         runner validate experiments/airline.toml\n  runner compare results/sine_grid --top 5\n  runner compare results/before results/after\n  runner check experiments/ci_sine.toml --baseline experiments/ci_sine.baseline.csv"
 )]
@@ -86,6 +88,16 @@ pub struct JobsArgs {
     pub jobs: Option<u16>,
 }
 
+/// What to do when another runner is using the results folder.
+#[derive(Args)]
+pub struct LockArgs {
+    /// When another runner holds the results folder (its lock file .runner.lock), wait for it
+    /// to finish instead of exiting with code 2 and naming it (pid, host, command line).
+    /// Shards of one sweep (--shard) share a folder and never wait for each other.
+    #[arg(long)]
+    pub wait: bool,
+}
+
 #[derive(Args)]
 pub struct RunArgs {
     #[command(flatten)]
@@ -95,8 +107,13 @@ pub struct RunArgs {
     #[command(flatten)]
     pub jobs: JobsArgs,
     /// Retrain runs that already have a finished folder under runs/ (default: skip them).
+    /// When the results folder belongs to another experiment file with the same name (see
+    /// its source.json), also remove that experiment's run folders and tables first; without
+    /// --force such a folder is refused (exit 2).
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
     /// Run only shard K of N: the runs at grid positions i with i mod N == K (positions are
     /// stable across machines). Tables are then built by `runner merge`. Defaults to
     /// SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX/--shard-count
@@ -130,6 +147,8 @@ pub struct CheckArgs {
     pub output: OutputArgs,
     #[command(flatten)]
     pub jobs: JobsArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 #[derive(Args)]
@@ -139,6 +158,8 @@ pub struct MergeArgs {
     pub dirs: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 #[derive(Args)]

@@ -51,6 +51,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
         force: args.force,
         shard,
         source: Some(source(&args.experiment)?),
+        wait: args.lock.wait,
     };
     let outcome = pipeline::run(&sweep, &options)?;
     let failed = outcome.failed().len();
@@ -95,6 +96,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Error> {
             force: false,
             shard: None,
             source: Some(source(&args.experiment)?),
+            wait: args.lock.wait,
         },
     };
     let (outcome, result) = pipeline::check(&sweep, &opts)?;
@@ -130,7 +132,7 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Error> {
 }
 
 pub fn merge(args: MergeArgs) -> Result<ExitCode, Error> {
-    let merged = pipeline::merge(&args.dirs, args.output.out.as_deref())?;
+    let merged = pipeline::merge(&args.dirs, args.output.out.as_deref(), args.lock.wait)?;
     // -q is accepted as everywhere; merge shows no progress, and its summary line stays.
     out::stdout_line(format_args!(
         "merged {} runs ({} copied in) into {}",

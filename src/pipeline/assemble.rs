@@ -1,11 +1,22 @@
 //! The experiment-level outputs, rebuilt from all run folders after every invocation:
 //! the resolved experiment, tables, summary, plots and report.
 //!
-//! They are written into a staging folder inside the results folder and then moved into
-//! place file by file (plots/ as a whole), so a crash while writing never leaves a
-//! half-written table; a crash between two moves can leave tables of two assemblies side by
-//! side until the next invocation rebuilds them all. The run folders (`runs/`) are the
-//! source of truth and are never touched here.
+//! They are written into a staging folder inside the results folder, `.tables.tmp-<pid>-<n>`,
+//! guarded by a held file lock like a run folder's temporary (`store::atomic::TempFolder`),
+//! and then moved into place by renames only: each file over its old version, then plots/ by
+//! two renames (the old one into the staging folder, the new one out). So:
+//!
+//! - every visible file is whole, and plots/ is missing at most between two renames;
+//! - a kill while the staging folder is written leaves the old tables untouched;
+//! - a kill between the first and the last rename (a dozen renames, no writing) leaves some
+//!   files of the new assembly beside the rest of the old one. The staging folder then stays
+//!   behind as the mark of it, and the next `run` or `merge` removes it (its lock is free) and
+//!   rebuilds every table: the tables belong together again after any complete invocation.
+//!
+//! Outputs of an older assembly that this one does not write (folds without a backtest any
+//! more, a single run's metrics.json) are removed, so no table of another grid stays. Only
+//! the process holding the folder's exclusive lock assembles (`ownership`), so two assemblies
+//! never interleave. The run folders (`runs/`) are the source of truth and are not touched.
 
 use std::path::Path;
 
@@ -17,6 +28,8 @@ use crate::render::report::{write_report, ReportInput};
 use crate::render::summary_table::write_summary;
 use crate::spec::sweep::value_text;
 use crate::spec::Sweep;
+use crate::store::atomic::TempFolder;
+use crate::store::layout::{ASSEMBLED, PLOTS_DIR};
 use crate::store::{
     write_folds, write_history, write_predictions, write_runs, FinishedRun, ResultsLayout,
 };
@@ -40,24 +53,86 @@ pub struct Assembly<'a> {
 pub fn assemble(a: &Assembly) -> Result<SweepAnalysis> {
     std::fs::create_dir_all(a.folder)
         .with_context(|| format!("cannot create {}", a.folder.display()))?;
-    let staging = a.folder.join(format!(".assemble-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&staging);
-    std::fs::create_dir_all(staging.join("plots"))?;
+    remove_legacy_staging(a.folder)?;
+    // Dropped (after the switch, or on an error) it removes itself and its lock file.
+    let staging = TempFolder::beside(&a.folder.join("tables"))?;
+    std::fs::create_dir_all(staging.path().join("plots"))?;
     let analysis = SweepAnalysis::from_runs(a.runs);
-    write_all(a, &analysis, &staging)?;
-    // Move into place: plots/ as a whole, then each file.
-    let plots = a.folder.join("plots");
-    if plots.exists() {
-        std::fs::remove_dir_all(&plots)?;
-    }
-    for entry in std::fs::read_dir(&staging)? {
-        let entry = entry?;
-        let dest = a.folder.join(entry.file_name());
-        std::fs::rename(entry.path(), &dest)
-            .with_context(|| format!("cannot move {} into place", dest.display()))?;
-    }
-    std::fs::remove_dir(&staging)?;
+    write_all(a, &analysis, staging.path())?;
+    switch_in(a.folder, staging.path())?;
     Ok(analysis)
+}
+
+/// Staging folders of runner versions before the lock, `.assemble-<pid>`: only the holder
+/// of the folder's exclusive lock assembles, so any such folder is an interrupted one's.
+fn remove_legacy_staging(folder: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(folder)
+        .with_context(|| format!("cannot read {}", folder.display()))?
+        .flatten()
+    {
+        if entry
+            .file_name()
+            .to_string_lossy()
+            .starts_with(".assemble-")
+        {
+            std::fs::remove_dir_all(entry.path())
+                .with_context(|| format!("cannot remove {}", entry.path().display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Moves the staged outputs into `folder` by renames (see the module's comment).
+fn switch_in(folder: &Path, staging: &Path) -> Result<()> {
+    let pause = test_pause();
+    for name in ASSEMBLED {
+        let dest = folder.join(name);
+        if !staging.join(name).exists() && std::fs::symlink_metadata(&dest).is_ok() {
+            remove_path(&dest)?;
+        }
+    }
+    for name in ASSEMBLED.iter().filter(|n| **n != PLOTS_DIR) {
+        let from = staging.join(name);
+        if from.exists() {
+            pause();
+            let dest = folder.join(name);
+            std::fs::rename(&from, &dest)
+                .with_context(|| format!("cannot move {} into place", dest.display()))?;
+        }
+    }
+    pause();
+    let plots = folder.join(PLOTS_DIR);
+    // Replaced by two renames rather than removed first: no window without plots/ but one
+    // between two system calls. The old plots leave with the staging folder.
+    if plots.exists() {
+        std::fs::rename(&plots, staging.join(".old-plots"))
+            .with_context(|| format!("cannot move {} aside", plots.display()))?;
+    }
+    std::fs::rename(staging.join(PLOTS_DIR), &plots)
+        .with_context(|| format!("cannot move {} into place", plots.display()))?;
+    Ok(())
+}
+
+fn remove_path(path: &Path) -> Result<()> {
+    let removed = if path.is_dir() {
+        std::fs::remove_dir_all(path)
+    } else {
+        std::fs::remove_file(path)
+    };
+    removed.with_context(|| format!("cannot remove {}", path.display()))
+}
+
+/// A test hook: with `RUNNER_TEST_ASSEMBLY_PAUSE_MS=<ms>` set, assembly sleeps that long before
+/// each rename, so a test can kill it at every point of the switch.
+fn test_pause() -> impl Fn() {
+    let ms = std::env::var("RUNNER_TEST_ASSEMBLY_PAUSE_MS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok());
+    move || {
+        if let Some(ms) = ms {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
+    }
 }
 
 fn write_all(a: &Assembly, analysis: &SweepAnalysis, dir: &Path) -> Result<()> {

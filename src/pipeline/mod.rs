@@ -9,6 +9,7 @@ pub mod compare;
 mod error;
 mod execute;
 mod fold;
+mod ownership;
 mod plan;
 mod progress;
 pub mod shard;

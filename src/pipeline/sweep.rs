@@ -12,6 +12,7 @@ use crate::analysis::SweepAnalysis;
 use crate::out;
 use crate::spec::{RunSpec, Sweep};
 use crate::store::atomic::{write_file, TempFolder};
+use crate::store::folder_lock::{Access, FolderLock};
 use crate::store::{
     default_results_dir, is_finished, read_run, remove_stale_temporaries, run_dir, write_run,
     FinishedRun, RunStatus,
@@ -19,6 +20,7 @@ use crate::store::{
 
 use super::assemble::{assemble, Assembly};
 use super::execute::{display_label, execute};
+use super::ownership::{self, Foreign};
 use super::plan::Plan;
 use super::progress::SweepProgress;
 use super::shard::Shard;
@@ -36,8 +38,11 @@ pub struct RunOptions {
     pub force: bool,
     /// Run only this shard of the grid; the tables are then left to `merge`.
     pub shard: Option<Shard>,
-    /// How the sweep was loaded, recorded so that `merge` can load it again.
+    /// How the sweep was loaded, recorded so that `merge` can load it again; the results
+    /// folder must belong to this experiment file (see `ownership`).
     pub source: Option<Source>,
+    /// Wait for another runner holding the results folder instead of refusing (exit 2).
+    pub wait: bool,
 }
 
 /// The experiment file and `--set` overrides a results folder was made from.
@@ -64,6 +69,9 @@ pub struct Outcome {
     pub total_seconds: f64,
     /// The analysis the tables show; `None` for a shard, whose tables are `merge`'s.
     pub analysis: Option<SweepAnalysis>,
+    /// The results folder's lock, held until the outcome is dropped, so that what the caller
+    /// writes next into the folder (`check.md`) is written by the same sole writer.
+    _lock: FolderLock,
 }
 
 impl Outcome {
@@ -90,7 +98,22 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     let data_seconds = start.elapsed().as_secs_f64();
 
     let runs_dir = folder.join("runs");
+    // Shards add only their own run folders and build no tables: they share the folder.
+    let access = match opts.shard {
+        Some(_) => Access::Shared,
+        None => Access::Exclusive,
+    };
+    let lock = ownership::lock(&folder, access, opts.wait, opts.quiet)?;
+    if let Some(source) = &opts.source {
+        let foreign = match (opts.force, opts.shard) {
+            (true, None) => Foreign::TakeOver,
+            _ => Foreign::Refuse,
+        };
+        ownership::claim(&folder, source, foreign)?;
+    }
+    // What interrupted processes left: run folders and assemblies being written.
     remove_stale_temporaries(&runs_dir).map_err(Error::failed)?;
+    remove_stale_temporaries(&folder).map_err(Error::failed)?;
     if let Some(source) = &opts.source {
         record_source(&folder, source).map_err(Error::failed)?;
     }
@@ -184,6 +207,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         train_wall_seconds,
         total_seconds: start.elapsed().as_secs_f64(),
         analysis,
+        _lock: lock,
     })
 }
 
@@ -224,7 +248,10 @@ pub struct Merged {
 /// run folder found in `dirs`, copying run folders from the other folders in. The sweep is
 /// loaded again from the source recorded by `run`, so positions, labels and the grid are those
 /// of a local run, and the tables equal a local run's.
-pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<Merged, Error> {
+///
+/// It holds the output folder's lock exclusively (`wait` as for `run`) and refuses an output
+/// folder of another experiment file.
+pub fn merge(dirs: &[PathBuf], out: Option<&Path>, wait: bool) -> Result<Merged, Error> {
     let start = Instant::now();
     let first = dirs
         .first()
@@ -236,8 +263,11 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<Merged, Error> {
     let sweep = crate::spec::load_sweep(&source.file, &source.sets).map_err(Error::bad_input)?;
     let folder = out.map_or_else(|| first.clone(), Path::to_path_buf);
     let runs_dir = folder.join("runs");
+    let _lock = ownership::lock(&folder, Access::Exclusive, wait, false)?;
+    ownership::claim(&folder, &source, Foreign::Refuse)?;
     record_source(&folder, &source).map_err(Error::failed)?;
     remove_stale_temporaries(&runs_dir).map_err(Error::failed)?;
+    remove_stale_temporaries(&folder).map_err(Error::failed)?;
 
     let mut copied = 0;
     let mut missing = Vec::new();

@@ -4,9 +4,9 @@
 //! and renamed into place when complete (see `run_folder`), so a run id's folder is always a
 //! finished run. The experiment-level files (tables, summary, plots, report) are rebuilt from
 //! the run folders by every invocation: they are written into a staging folder inside the
-//! results folder and then moved into place file by file. Each file is whole, but an
-//! interruption between two moves leaves a mix of new and old files until the next run or
-//! merge rebuilds them all.
+//! results folder and then moved into place by renames (see `pipeline::assemble` for what a
+//! kill in between leaves and how the next invocation repairs it). `.runner.lock` is the
+//! folder's lock ([`super::folder_lock`]).
 //!
 //! Single files outside run folders (the baseline, `source.json`) are replaced atomically with
 //! `atomic::write_file`.
@@ -30,6 +30,25 @@ pub const REPORT_MD: &str = "report.md";
 pub const PLOTS_DIR: &str = "plots";
 pub const FORECAST_PNG: &str = "forecast.png";
 pub const LOSS_PNG: &str = "loss.png";
+
+/// Every name an assembly may write at the top of a results folder: what it does not write
+/// this time (folds without a backtest, metrics.json of a sweep) is removed, so no table of
+/// an older assembly stays beside the new ones.
+pub const ASSEMBLED: &[&str] = &[
+    EXPERIMENT_TOML,
+    METRICS_JSON,
+    RUNS_CSV,
+    RUNS_PARQUET,
+    HISTORY_CSV,
+    HISTORY_PARQUET,
+    PREDICTIONS_PARQUET,
+    FOLDS_CSV,
+    FOLDS_PARQUET,
+    SUMMARY_CSV,
+    SUMMARY_PARQUET,
+    REPORT_MD,
+    PLOTS_DIR,
+];
 
 /// Folder that holds every experiment's results folder unless `--out` says otherwise.
 pub const DEFAULT_RESULTS_ROOT: &str = "results";

@@ -1,10 +1,11 @@
 //! The results folder on disk, and nothing else: where things go ([`layout`]), the records of
-//! finished runs ([`records`]), run folders written atomically ([`run_folder`], [`atomic`]), the tables
-//! built from records (polars CSV + Parquet, JSON: [`tables`], [`param_columns`]) and the
-//! regression gate's committed baseline file ([`gate_file`]). No statistics: those are in
-//! `analysis`, which reads these records.
+//! finished runs ([`records`]), run folders written atomically ([`run_folder`], [`atomic`]),
+//! the folder's lock ([`folder_lock`]), the tables built from records (polars CSV + Parquet,
+//! JSON: [`tables`], [`param_columns`]) and the regression gate's committed baseline file
+//! ([`gate_file`]). No statistics: those are in `analysis`, which reads these records.
 
 pub mod atomic;
+pub mod folder_lock;
 pub mod gate_file;
 pub mod layout;
 pub mod param_columns;
