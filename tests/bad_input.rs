@@ -41,7 +41,10 @@ fn an_out_that_is_a_file_is_bad_input_named_by_its_path() {
             "error: taken: the results folder is an existing file; give a folder with --out\n",
             "{args:?}"
         );
-        assert_eq!(std::fs::read_to_string(s.path().join("taken")).unwrap(), "a file\n");
+        assert_eq!(
+            std::fs::read_to_string(s.path().join("taken")).unwrap(),
+            "a file\n"
+        );
     }
 }
 
@@ -68,7 +71,9 @@ fn a_folder_that_cannot_be_written_is_bad_input_named_by_its_path() {
         let out = runner(s.path(), &["run", "tiny.toml", "--out", out_dir]);
         assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
         assert!(
-            stderr(&out).starts_with(&format!("error: cannot {what} {out_dir}: Permission denied")),
+            stderr(&out).starts_with(&format!(
+                "error: cannot {what} {out_dir}: Permission denied"
+            )),
             "{}",
             stderr(&out)
         );
@@ -80,7 +85,11 @@ fn a_folder_that_cannot_be_written_is_bad_input_named_by_its_path() {
 fn merge_refuses_a_folder_of_another_experiment() {
     let s = scratch_dir();
     write(s.path(), "tiny.toml", TINY);
-    write(s.path(), "other.toml", &TINY.replace("epochs = 2", "epochs = 3"));
+    write(
+        s.path(),
+        "other.toml",
+        &TINY.replace("epochs = 2", "epochs = 3"),
+    );
     // A copy of the same experiment under another name merges: same runs.
     write(s.path(), "copy.toml", TINY);
     for (file, out, shard) in [
@@ -88,7 +97,10 @@ fn merge_refuses_a_folder_of_another_experiment() {
         ("other.toml", "b", "1/2"),
         ("copy.toml", "c", "1/2"),
     ] {
-        let o = runner(s.path(), &["run", file, "--out", out, "-q", "--shard", shard]);
+        let o = runner(
+            s.path(),
+            &["run", file, "--out", out, "-q", "--shard", shard],
+        );
         assert!(o.status.success(), "{}", stderr(&o));
     }
     let refused = runner(s.path(), &["merge", "a", "b", "--out", "m"]);
@@ -109,5 +121,9 @@ fn merge_refuses_a_folder_of_another_experiment() {
 
     let merged = runner(s.path(), &["merge", "a", "c", "--out", "m"]);
     assert!(merged.status.success(), "{}", stderr(&merged));
-    assert!(stdout(&merged).starts_with("merged 2 runs (2 copied in)"), "{}", stdout(&merged));
+    assert!(
+        stdout(&merged).starts_with("merged 2 runs (2 copied in)"),
+        "{}",
+        stdout(&merged)
+    );
 }

@@ -95,12 +95,18 @@ fn damaged_run_folders_are_named_retrained_and_the_tables_equal_a_clean_run() {
                 size(&folders[1], "history.csv")
             ),
         ),
-        warning(&folders[2], "record.json does not match its hash in manifest.json"),
+        warning(
+            &folders[2],
+            "record.json does not match its hash in manifest.json",
+        ),
     ] {
         assert!(err.contains(&expected), "{expected}\nnot in:\n{err}");
     }
     assert!(err.contains("4 runs (1 cached, 3 to run)"), "{err}");
-    assert_eq!(tables(&s.path().join("out")), tables(&clean.path().join("out")));
+    assert_eq!(
+        tables(&s.path().join("out")),
+        tables(&clean.path().join("out"))
+    );
     let ids = strs(&read_parquet(&s.path().join("out/runs.parquet")), "run_id");
     let mut distinct = ids.clone();
     distinct.dedup();
@@ -186,10 +192,18 @@ fn merge_skips_a_damaged_folder_and_names_it() {
     assert_eq!(out.status.code(), Some(1), "a run is missing: {err}");
     let id = folders[0].file_name().unwrap().to_str().unwrap();
     assert!(
-        err.contains(&format!("warning: out/runs/{id}: damaged run folder (predictions.csv has 0 bytes")),
+        err.contains(&format!(
+            "warning: out/runs/{id}: damaged run folder (predictions.csv has 0 bytes"
+        )),
         "{err}"
     );
-    assert!(err.contains("1 runs of the grid have no finished folder"), "{err}");
+    assert!(
+        err.contains("1 runs of the grid have no finished folder"),
+        "{err}"
+    );
     assert!(!s.path().join("merged/runs").join(id).exists());
-    assert_eq!(read_parquet(&s.path().join("merged/runs.parquet")).height(), 3);
+    assert_eq!(
+        read_parquet(&s.path().join("merged/runs.parquet")).height(),
+        3
+    );
 }

@@ -290,7 +290,11 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>) -> Result<Merged, Error> {
     let mut runs = Vec::new();
     for spec in &sweep.runs {
         let here = run_dir(&runs_dir, &spec.run_id);
-        if !finished(&runs_dir, &spec.run_id, "copying it from another folder if one has it") {
+        if !finished(
+            &runs_dir,
+            &spec.run_id,
+            "copying it from another folder if one has it",
+        ) {
             let elsewhere = dirs
                 .iter()
                 .map(|d| d.join("runs"))
@@ -347,8 +351,8 @@ fn same_experiment(dir: &Path, source: &Source, sweep: &Sweep) -> Result<(), Err
     if theirs == *source {
         return Ok(());
     }
-    let same = crate::spec::load_sweep(&theirs.file, &theirs.sets)
-        .is_ok_and(|s| s.hash() == sweep.hash());
+    let same =
+        crate::spec::load_sweep(&theirs.file, &theirs.sets).is_ok_and(|s| s.hash() == sweep.hash());
     if same {
         return Ok(());
     }

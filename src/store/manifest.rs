@@ -189,11 +189,13 @@ mod tests {
         assert_eq!(
             damage(&|d| fs::remove_file(d.join(MANIFEST)).unwrap()),
             Some(
-                "no manifest.json (an interrupted write, or a folder from before manifests)"
-                    .into()
+                "no manifest.json (an interrupted write, or a folder from before manifests)".into()
             )
         );
         let bad = damage(&|d| fs::write(d.join(MANIFEST), "{").unwrap()).unwrap();
-        assert!(bad.starts_with("manifest.json is not a manifest: "), "{bad}");
+        assert!(
+            bad.starts_with("manifest.json is not a manifest: "),
+            "{bad}"
+        );
     }
 }

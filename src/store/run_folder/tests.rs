@@ -318,14 +318,21 @@ fn damaged(change: impl Fn(&Path)) -> (RunState, String) {
     let dir = tempdir();
     let run = finished();
     let path = write_run(dir.path(), &run, "", &serde_json::json!({})).unwrap();
-    assert_eq!(run_state(dir.path(), &run.record.run_id), RunState::Finished);
+    assert_eq!(
+        run_state(dir.path(), &run.record.run_id),
+        RunState::Finished
+    );
     change(&path);
     let state = run_state(dir.path(), &run.record.run_id);
     let err = format!("{:#}", read_run(&path).unwrap_err());
     let prefix = format!("{}: damaged run folder: ", path.display());
     assert!(err.starts_with(&prefix), "{err}");
     if let RunState::Damaged(why) = &state {
-        assert_eq!(err[prefix.len()..], **why, "read_run says what run_state says");
+        assert_eq!(
+            err[prefix.len()..],
+            **why,
+            "read_run says what run_state says"
+        );
     }
     assert!(!is_finished(dir.path(), &run.record.run_id));
     (state, err[prefix.len()..].to_string())
@@ -364,7 +371,14 @@ fn a_record_of_another_run_is_damage_even_with_a_matching_manifest() {
         assert_ne!(text, edited);
         std::fs::write(p.join(RECORD), &edited).unwrap();
         // Whoever edited it also rewrote the manifest: the record still names another run.
-        let names = ["config.toml", "folds.json", HISTORY, "metrics.json", PREDICTIONS, RECORD];
+        let names = [
+            "config.toml",
+            "folds.json",
+            HISTORY,
+            "metrics.json",
+            PREDICTIONS,
+            RECORD,
+        ];
         let files: Vec<(&str, Vec<u8>)> = names
             .iter()
             .map(|n| (*n, std::fs::read(p.join(n)).unwrap()))
