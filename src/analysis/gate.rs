@@ -156,8 +156,12 @@ pub fn check(
         }
     }
     let column = metric.column();
+    // Against nothing, every configuration would be "new" and the gate would pass unchecked.
+    if baseline.is_empty() {
+        bail!("the baseline has no rows: it would check nothing; write one with --update");
+    }
     let base_rows: Vec<&GateRow> = baseline.iter().filter(|r| r.metric == column).collect();
-    if base_rows.is_empty() && !baseline.is_empty() {
+    if base_rows.is_empty() {
         let names = distinct(baseline.iter().map(|r| r.metric.as_str()));
         bail!(
             "the baseline has no rows for metric \"{metric}\" (it has {}): check one of those \

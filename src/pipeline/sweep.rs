@@ -11,11 +11,11 @@ use rayon::prelude::*;
 use crate::analysis::SweepAnalysis;
 use crate::out;
 use crate::spec::{RunSpec, Sweep};
-use crate::store::atomic::{write_file, TempFolder};
+use crate::store::atomic::{write_file, write_synced, TempFolder};
 use crate::store::folder_lock::{Access, FolderLock};
 use crate::store::{
-    default_results_dir, is_finished, read_run, remove_stale_temporaries, run_dir, write_run,
-    FinishedRun, RunStatus,
+    default_results_dir, read_run, remove_stale_temporaries, run_dir, run_state, write_run,
+    FinishedRun, RunState, RunStatus,
 };
 
 use super::assemble::{assemble, Assembly};
@@ -95,6 +95,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     let start = Instant::now();
     let folder = results_folder(sweep, opts.out.as_ref())?;
     let plan = Plan::build(sweep)?;
+    writable_folder(&folder)?;
     let data_seconds = start.elapsed().as_secs_f64();
 
     let runs_dir = folder.join("runs");
@@ -125,7 +126,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     let todo: Vec<&RunSpec> = mine
         .iter()
         .copied()
-        .filter(|r| opts.force || !is_finished(&runs_dir, &r.run_id))
+        .filter(|r| opts.force || !finished(&runs_dir, &r.run_id, "retraining it"))
         .collect();
     let cached = mine.len() - todo.len();
     if !opts.quiet {
@@ -211,6 +212,51 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     })
 }
 
+/// Creates the results folder if needed and makes sure files can be written in it, before
+/// any work: a path that is a file, or a folder this user cannot write, is bad input (exit 2)
+/// named by its path, not an I/O error halfway through.
+fn writable_folder(folder: &Path) -> Result<(), Error> {
+    use std::io::ErrorKind;
+    if folder.exists() && !folder.is_dir() {
+        return Err(Error::BadInput(format!(
+            "{}: the results folder is an existing file; give a folder with --out",
+            folder.display()
+        )));
+    }
+    let bad = |what: &str, e: std::io::Error| {
+        let message = format!("cannot {what} {}: {e}", folder.display());
+        match e.kind() {
+            ErrorKind::PermissionDenied
+            | ErrorKind::ReadOnlyFilesystem
+            | ErrorKind::NotADirectory
+            | ErrorKind::AlreadyExists => Error::BadInput(message),
+            _ => Error::Failed(message),
+        }
+    };
+    std::fs::create_dir_all(folder).map_err(|e| bad("create", e))?;
+    let probe = folder.join(format!(".write-test-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| bad("write in", e))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Whether `runs_dir` holds run `run_id` finished. A damaged folder is not finished: it is
+/// named on stderr with what is wrong and `action` (what is done instead), even with `-q`,
+/// since results are thrown away.
+fn finished(runs_dir: &Path, run_id: &str, action: &str) -> bool {
+    match run_state(runs_dir, run_id) {
+        RunState::Finished => true,
+        RunState::Missing => false,
+        RunState::Damaged(why) => {
+            eprintln!(
+                "warning: {}: damaged run folder ({why}); {action}",
+                run_dir(runs_dir, run_id).display()
+            );
+            false
+        }
+    }
+}
+
 fn record_source(folder: &Path, source: &Source) -> anyhow::Result<()> {
     std::fs::create_dir_all(folder)
         .with_context(|| format!("cannot create {}", folder.display()))?;
@@ -256,12 +302,13 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, wait: bool) -> Result<Merged,
     let first = dirs
         .first()
         .ok_or_else(|| Error::BadInput("merge needs at least one results folder".into()))?;
-    let source = dirs
-        .iter()
-        .find_map(|d| read_source(d).ok())
-        .map_or_else(|| read_source(first), Ok)?;
+    let source = read_source(first)?;
     let sweep = crate::spec::load_sweep(&source.file, &source.sets).map_err(Error::bad_input)?;
+    for dir in &dirs[1..] {
+        same_experiment(dir, &source, &sweep)?;
+    }
     let folder = out.map_or_else(|| first.clone(), Path::to_path_buf);
+    writable_folder(&folder)?;
     let runs_dir = folder.join("runs");
     let _lock = ownership::lock(&folder, Access::Exclusive, wait, false)?;
     ownership::claim(&folder, &source, Foreign::Refuse)?;
@@ -274,11 +321,16 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, wait: bool) -> Result<Merged,
     let mut runs = Vec::new();
     for spec in &sweep.runs {
         let here = run_dir(&runs_dir, &spec.run_id);
-        if !is_finished(&runs_dir, &spec.run_id) {
+        if !finished(
+            &runs_dir,
+            &spec.run_id,
+            "copying it from another folder if one has it",
+        ) {
             let elsewhere = dirs
                 .iter()
                 .map(|d| d.join("runs"))
-                .find(|d| is_finished(d, &spec.run_id));
+                .filter(|d| *d != runs_dir)
+                .find(|d| finished(d, &spec.run_id, "skipping it"));
             match elsewhere {
                 Some(src_runs) => {
                     copy_run(&run_dir(&src_runs, &spec.run_id), &runs_dir, &spec.run_id)
@@ -322,7 +374,35 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, wait: bool) -> Result<Merged,
     })
 }
 
-/// Copies a finished run folder under `runs_dir`, atomically (temporary name, then rename).
+/// Refuses `dir` unless it holds runs of `sweep` (loaded from `source`): the same experiment
+/// file and overrides, or another file or overrides that give the same runs (a copy of the
+/// file). Its run folders would otherwise be silently left out.
+fn same_experiment(dir: &Path, source: &Source, sweep: &Sweep) -> Result<(), Error> {
+    let theirs = read_source(dir)?;
+    if theirs == *source {
+        return Ok(());
+    }
+    let same =
+        crate::spec::load_sweep(&theirs.file, &theirs.sets).is_ok_and(|s| s.hash() == sweep.hash());
+    if same {
+        return Ok(());
+    }
+    let describe = |s: &Source| {
+        let sets: String = s.sets.iter().map(|x| format!(" --set {x}")).collect();
+        format!("{}{sets}", s.file.display())
+    };
+    Err(Error::BadInput(format!(
+        "{} holds runs of another experiment ({}), not of `{}` ({}): merge only folders of \
+         one sweep",
+        dir.display(),
+        describe(&theirs),
+        sweep.runs[0].experiment.name,
+        describe(source),
+    )))
+}
+
+/// Copies a finished run folder under `runs_dir`, atomically (temporary name, then rename);
+/// its manifest comes along, so the copy is checked like the original.
 fn copy_run(src: &Path, runs_dir: &Path, run_id: &str) -> anyhow::Result<()> {
     let folder = TempFolder::beside(&run_dir(runs_dir, run_id))?;
     let entries =
@@ -332,7 +412,9 @@ fn copy_run(src: &Path, runs_dir: &Path, run_id: &str) -> anyhow::Result<()> {
             .with_context(|| format!("cannot read {}", src.display()))?
             .path();
         let to = folder.path().join(from.file_name().unwrap_or_default());
-        std::fs::copy(&from, &to)
+        // Synced like a freshly written run folder: the copy must survive a power cut too.
+        std::fs::read(&from)
+            .and_then(|bytes| write_synced(&to, &bytes))
             .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
     }
     folder.commit()?;

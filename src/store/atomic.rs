@@ -2,8 +2,10 @@
 //!
 //! Both are written under a hidden temporary name beside their destination (so on the same
 //! filesystem) and renamed into place when complete: an interrupted process leaves at most a
-//! temporary, never a half-written file or folder under the final name. This protects against
-//! a crash or Ctrl-C, not against power loss (nothing is synced to disk).
+//! temporary, never a half-written file or folder under the final name. Against power loss,
+//! the contents are synced to disk before the rename ([`write_synced`], and the folder itself
+//! in [`TempFolder::commit`]) and the parent folder after it, so the new name never points at
+//! data the disk does not hold yet.
 //!
 //! A temporary folder is guarded by a lock file beside it, `<temporary>.lock`, on which the
 //! writer holds an exclusive lock ([`File::try_lock`]) from before the folder exists until
@@ -14,7 +16,7 @@
 //! Lustre mounted with `flock`); where taking a lock fails, temporaries are kept.
 
 use std::fs::{self, File, OpenOptions, TryLockError};
-use std::io;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -50,7 +52,7 @@ fn lock_path(temporary: &Path) -> PathBuf {
 /// The folder of `path` must exist. Errors name `path`.
 pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
     let tmp = temporary_beside(path)?;
-    let written = fs::write(&tmp, bytes)
+    let written = write_synced(&tmp, bytes.as_ref())
         .with_context(|| format!("cannot write {}", path.display()))
         .and_then(|()| {
             fs::rename(&tmp, path).with_context(|| {
@@ -63,8 +65,36 @@ pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
         });
     if written.is_err() {
         let _ = fs::remove_file(&tmp);
+        return written;
     }
-    written
+    sync_parent(path)
+}
+
+/// Writes `bytes` to a new file `path` and syncs it to disk before returning. Errors are the
+/// bare I/O error: callers name the path they care about.
+pub fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut file = File::create(path)?;
+    file.write_all(bytes)?;
+    file.sync_all()
+}
+
+/// Syncs the folder `dir` itself (its list of names) to disk.
+fn sync_dir(dir: &Path) -> Result<()> {
+    // Only Unix can open a folder to sync it; elsewhere a rename is as durable as it gets.
+    if cfg!(unix) {
+        File::open(dir)
+            .and_then(|d| d.sync_all())
+            .with_context(|| format!("cannot sync {} to disk", dir.display()))?;
+    }
+    Ok(())
+}
+
+/// Syncs the folder holding `path`, so that a rename into it survives a power cut.
+fn sync_parent(path: &Path) -> Result<()> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => sync_dir(parent),
+        None => sync_dir(Path::new(".")),
+    }
 }
 
 /// A folder written under a temporary name beside its destination and renamed there by
@@ -135,9 +165,11 @@ impl TempFolder {
         &self.dir
     }
 
-    /// Renames the folder to its destination, replacing a folder already there, and returns
-    /// the destination.
+    /// Syncs the folder to disk, renames it to its destination (replacing a folder already
+    /// there), syncs the destination's parent, and returns the destination. The files in the
+    /// folder must have been synced by their writer ([`write_synced`]).
     pub fn commit(mut self) -> Result<PathBuf> {
+        sync_dir(&self.dir)?;
         if self.dest.exists() {
             fs::remove_dir_all(&self.dest)
                 .with_context(|| format!("cannot replace {}", self.dest.display()))?;
@@ -150,6 +182,7 @@ impl TempFolder {
             )
         })?;
         self.committed = true;
+        sync_parent(&self.dest)?;
         Ok(self.dest.clone())
     }
 }

@@ -84,7 +84,7 @@ fn float(v: f64) -> String {
 /// Reads a baseline written by [`write_gate_file`] (or by hand). Every error names the file;
 /// a bad cell also names its line (the header is line 1) and column.
 ///
-/// Refused: a missing or empty file, a header other than [`GATE_FILE_COLUMNS`], a row with
+/// Refused: a missing or empty file, a header without rows, a header other than [`GATE_FILE_COLUMNS`], a row with
 /// the wrong number of cells, a mean or std that is not a finite number, a negative std,
 /// `n` that is not a whole number >= 1, a std present with `n < 2` or missing with `n >= 2`,
 /// and two rows for the same config and metric.
@@ -189,6 +189,13 @@ fn parse_baseline(text: &str) -> Result<Vec<GateRow>> {
             runner_version: cell(5).to_string(),
             experiment_hash: cell(6).to_string(),
         });
+    }
+    // A header alone would make every configuration "new" and the gate pass unchecked.
+    if rows.is_empty() {
+        bail!(
+            "the file has a header but no rows: an empty baseline checks nothing \
+             (write one with --update)"
+        );
     }
     Ok(rows)
 }
@@ -334,8 +341,15 @@ mod tests {
         assert_eq!(rows.len(), 2);
         assert_eq!((rows[0].mean, rows[0].std, rows[0].n), (1.5, Some(0.25), 2));
         assert_eq!(rows[1].metric, "test_r2");
-        // A header alone is an empty baseline, not an error.
+        // A header alone is an empty baseline: it would check nothing.
         fs::write(&path, HEADER).unwrap();
-        assert!(read_gate_file(&path).unwrap().is_empty());
+        assert_eq!(
+            format!("{:#}", read_gate_file(&path).unwrap_err()),
+            format!(
+                "bad baseline file {}: the file has a header but no rows: an empty baseline \
+                 checks nothing (write one with --update)",
+                path.display()
+            )
+        );
     }
 }

@@ -10,13 +10,18 @@
 //!   history.csv       fold, epoch, train_loss, val_loss
 //!   predictions.csv   fold, split, index, actual, predicted
 //!   folds.json        each backtest fold's metrics (only with a backtest)
+//!   manifest.json     name, size and BLAKE3 of each file above (written last)
 //! ```
 //!
-//! The folder is written under a temporary name and renamed when complete
-//! ([`TempFolder`]), so a folder named like a run id is always a finished run; a crash leaves
-//! only a hidden temporary whose lock is free, which the next invocation removes
-//! ([`remove_stale_temporaries`]). Floats are written in Rust's shortest round-trip form, so a
-//! table rebuilt from disk is bit-identical to one built from the live run.
+//! The folder is written under a temporary name, every file synced to disk, and renamed when
+//! complete ([`TempFolder`]); a crash leaves only a hidden temporary whose lock is free, which
+//! the next invocation removes ([`remove_stale_temporaries`]). What a power cut, a full disk or
+//! an edit can still leave under a run's name is caught by the [`manifest`](super::manifest):
+//! a folder is finished only when its files match their manifest and its record names the run
+//! of its folder ([`run_state`]); anything else is [`RunState::Damaged`], retrained and never
+//! read into a table. Folders written before manifests existed have none and are retrained
+//! once. Floats are written in Rust's shortest round-trip form, so a table rebuilt from disk is
+//! bit-identical to one built from the live run.
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -24,7 +29,8 @@ use std::str::FromStr;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
 
-use super::atomic::{remove_abandoned, TempFolder};
+use super::atomic::{remove_abandoned, write_synced, TempFolder};
+use super::manifest::{self, Manifest, MANIFEST};
 use super::records::{FoldRecord, HistoryRow, PredictionRow, RunRecord};
 
 /// A run's rows of the tables.
@@ -71,9 +77,58 @@ pub fn run_dir(runs_dir: &Path, run_id: &str) -> PathBuf {
     runs_dir.join(run_id)
 }
 
-/// Whether `runs_dir/<run_id>` holds a finished run.
+/// What is under a run's name in a runs folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RunState {
+    /// No folder: the run has not finished.
+    Missing,
+    /// A folder that matches its manifest and whose record is the run's.
+    Finished,
+    /// A folder that is not a finished run, and why: to be retrained, never read.
+    Damaged(String),
+}
+
+/// Whether `runs_dir/<run_id>` holds a finished run, nothing, or a damaged folder.
+pub fn run_state(runs_dir: &Path, run_id: &str) -> RunState {
+    let dir = run_dir(runs_dir, run_id);
+    if !dir.exists() {
+        return RunState::Missing;
+    }
+    match damage(&dir, run_id) {
+        None => RunState::Finished,
+        Some(why) => RunState::Damaged(why),
+    }
+}
+
+/// Whether `runs_dir/<run_id>` holds a finished run (see [`run_state`]).
 pub fn is_finished(runs_dir: &Path, run_id: &str) -> bool {
-    run_dir(runs_dir, run_id).join(RECORD).is_file()
+    run_state(runs_dir, run_id) == RunState::Finished
+}
+
+/// What keeps `dir` from being the finished run `run_id`, if anything.
+fn damage(dir: &Path, run_id: &str) -> Option<String> {
+    if !dir.is_dir() {
+        return Some("not a folder".into());
+    }
+    match manifest::verify(dir) {
+        Ok(None) => {}
+        Ok(Some(why)) => return Some(why),
+        Err(e) => return Some(format!("{e:#}")),
+    }
+    for required in [RECORD, HISTORY, PREDICTIONS] {
+        if !dir.join(required).is_file() {
+            return Some(format!("{required} is missing"));
+        }
+    }
+    let record = std::fs::read(dir.join(RECORD)).ok()?;
+    match serde_json::from_slice::<RunRecord>(&record) {
+        Err(e) => Some(format!("{RECORD} is not a run record: {e}")),
+        Ok(r) if r.run_id != run_id => Some(format!(
+            "{RECORD} is the record of run {}, not of {run_id}",
+            r.run_id
+        )),
+        Ok(_) => None,
+    }
 }
 
 /// Removes the temporary run folders left by interrupted processes: those whose lock is free.
@@ -90,31 +145,39 @@ pub fn write_run(
     metrics: &impl Serialize,
 ) -> Result<PathBuf> {
     let folder = TempFolder::beside(&run_dir(runs_dir, &run.record.run_id))?;
-    let tmp = folder.path();
-    let write = |name: &str, bytes: &[u8]| -> Result<()> {
-        let p = tmp.join(name);
-        std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))
-    };
-    write("config.toml", config_toml.as_bytes())?;
-    write(
-        "metrics.json",
-        serde_json::to_string_pretty(metrics)?.as_bytes(),
-    )?;
-    write(HISTORY, &history_csv(&run.history)?)?;
-    write(PREDICTIONS, &predictions_csv(&run.predictions)?)?;
+    let mut files: Vec<(&str, Vec<u8>)> = vec![
+        ("config.toml", config_toml.as_bytes().to_vec()),
+        ("metrics.json", serde_json::to_vec_pretty(metrics)?),
+        (HISTORY, history_csv(&run.history)?),
+        (PREDICTIONS, predictions_csv(&run.predictions)?),
+    ];
     if !run.folds.is_empty() {
-        write(FOLDS, serde_json::to_string_pretty(&run.folds)?.as_bytes())?;
+        files.push((FOLDS, serde_json::to_vec_pretty(&run.folds)?));
     }
-    // Last: its presence marks the run as finished.
-    write(
-        RECORD,
-        serde_json::to_string_pretty(&run.record)?.as_bytes(),
-    )?;
+    files.push((RECORD, serde_json::to_vec_pretty(&run.record)?));
+    let manifest = Manifest::of(files.iter().map(|(n, b)| (*n, b.as_slice())));
+    // Last: a folder whose files all match it is a finished run.
+    files.push((MANIFEST, manifest.to_json()?));
+    for (name, bytes) in &files {
+        let p = folder.path().join(name);
+        write_synced(&p, bytes).with_context(|| format!("cannot write {}", p.display()))?;
+    }
     folder.commit()
 }
 
-/// Reads a finished run back. Errors name the file, and for a bad CSV row its line.
+/// Reads a finished run back: only a folder that matches its manifest and whose record is
+/// the run of its folder name (see [`run_state`]). Errors name the folder and what is wrong
+/// with it, or the file, and for a bad CSV row its line.
 pub fn read_run(dir: &Path) -> Result<FinishedRun> {
+    let run_id = dir.file_name().unwrap_or_default().to_string_lossy();
+    if let Some(why) = damage(dir, &run_id) {
+        bail!("{}: damaged run folder: {why}", dir.display());
+    }
+    read_files(dir)
+}
+
+/// Parses a run folder's files without checking them against their manifest.
+fn read_files(dir: &Path) -> Result<FinishedRun> {
     let read = |name: &str| -> Result<String> {
         let p = dir.join(name);
         std::fs::read_to_string(&p).with_context(|| format!("cannot read {}", p.display()))
@@ -300,283 +363,4 @@ fn read_table<'a>(path: &'a Path, columns: &'a [&'a str]) -> Result<Vec<Row<'a>>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::store::atomic::TempFolder;
-    use crate::store::records::RunStatus;
-    use crate::store::test_support::{listing, run, tempdir};
-
-    fn finished() -> FinishedRun {
-        let mut record = run(
-            10,
-            2,
-            RunStatus::Ok,
-            &[("test_rmse", 0.1 + 0.2), ("test_mape", f64::NAN)],
-        );
-        record.train_seconds = 1.0 / 3.0;
-        FinishedRun {
-            history: vec![
-                HistoryRow {
-                    run_id: record.run_id.clone(),
-                    fold: 1,
-                    epoch: 1,
-                    train_loss: 1e-17 / 3.0,
-                    val_loss: None,
-                },
-                HistoryRow {
-                    run_id: record.run_id.clone(),
-                    fold: 2,
-                    epoch: 2,
-                    train_loss: f64::NAN,
-                    val_loss: Some(2.0 / 3.0),
-                },
-            ],
-            predictions: vec![PredictionRow {
-                run_id: record.run_id.clone(),
-                fold: 2,
-                split: "test".into(),
-                index: 810,
-                actual: -0.506_378_9,
-                predicted: std::f64::consts::PI,
-            }],
-            folds: vec![FoldRecord {
-                fold: 2,
-                origin: 810,
-                end: 1000,
-                status: RunStatus::Ok,
-                reason: None,
-                metrics: vec![("test_rmse".into(), f64::NAN)],
-                train_seconds: 0.5,
-                epochs: 3,
-                best_epoch: 2,
-            }],
-            record,
-        }
-    }
-
-    #[test]
-    fn a_run_reads_back_bit_for_bit() {
-        let dir = tempdir();
-        let run = finished();
-        let path = write_run(
-            dir.path(),
-            &run,
-            "name = \"x\"\n",
-            &serde_json::json!({"n": 1}),
-        )
-        .unwrap();
-        assert_eq!(path, dir.path().join(&run.record.run_id));
-        assert!(is_finished(dir.path(), &run.record.run_id));
-        assert_eq!(
-            listing(dir.path()),
-            [run.record.run_id.as_str()],
-            "no temporary or lock file is left"
-        );
-        let back = read_run(&path).unwrap();
-        assert_eq!(
-            back.record.train_seconds.to_bits(),
-            run.record.train_seconds.to_bits()
-        );
-        assert_eq!(
-            back.history[0].train_loss.to_bits(),
-            run.history[0].train_loss.to_bits()
-        );
-        assert!(back.history[1].train_loss.is_nan());
-        assert_eq!(back.history[1].val_loss, Some(2.0 / 3.0));
-        assert_eq!(back.predictions, run.predictions);
-        assert_eq!(back.history[1].fold, 2);
-        assert_eq!(back.folds[0].origin, 810);
-        assert!(back.folds[0].metrics[0].1.is_nan());
-        assert_eq!(back.final_predictions().count(), 1);
-        assert_eq!(back.final_history().count(), 1, "fold 2's epoch only");
-        let rmse = back
-            .record
-            .metrics
-            .iter()
-            .find(|(k, _)| k == "test_rmse")
-            .unwrap()
-            .1;
-        assert_eq!(rmse.to_bits(), (0.1f64 + 0.2).to_bits());
-        assert!(back
-            .record
-            .metrics
-            .iter()
-            .find(|(k, _)| k == "test_mape")
-            .unwrap()
-            .1
-            .is_nan());
-    }
-
-    /// The CSV files are byte for byte what runner wrote before it used the csv crate, so old
-    /// and new run folders look the same.
-    #[test]
-    fn the_csv_files_keep_their_format() {
-        let dir = tempdir();
-        let mut run = finished();
-        run.history.push(HistoryRow {
-            run_id: run.record.run_id.clone(),
-            fold: 2,
-            epoch: 3,
-            train_loss: f64::INFINITY,
-            val_loss: Some(1.0),
-        });
-        run.predictions.push(PredictionRow {
-            run_id: run.record.run_id.clone(),
-            fold: 2,
-            split: "validation".into(),
-            index: 0,
-            actual: -0.0,
-            predicted: 1e21,
-        });
-        let path = write_run(dir.path(), &run, "", &serde_json::json!({})).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(path.join("history.csv")).unwrap(),
-            "fold,epoch,train_loss,val_loss\n\
-             1,1,0.0000000000000000033333333333333337,\n\
-             2,2,NaN,0.6666666666666666\n\
-             2,3,inf,1\n"
-        );
-        assert_eq!(
-            std::fs::read_to_string(path.join("predictions.csv")).unwrap(),
-            "fold,split,index,actual,predicted\n\
-             2,test,810,-0.5063789,3.141592653589793\n\
-             2,validation,0,-0,1000000000000000000000\n"
-        );
-        let back = read_run(&path).unwrap();
-        assert_eq!(back.history[2].train_loss, f64::INFINITY);
-        assert_eq!(back.predictions[1].actual.to_bits(), (-0.0f64).to_bits());
-        assert_eq!(back.predictions[1].predicted, 1e21);
-    }
-
-    #[test]
-    fn temporaries_of_dead_processes_are_cleaned_up_and_live_ones_kept() {
-        let dir = tempdir();
-        let runs = dir.path();
-        // A temporary with its lock file, as a writer leaves it while it writes.
-        let temporary = |name: &str| {
-            let folder = runs.join(name);
-            std::fs::create_dir(&folder).unwrap();
-            std::fs::write(folder.join(RECORD), "{}").unwrap();
-            std::fs::File::create(runs.join(format!("{name}.lock"))).unwrap()
-        };
-        // Its writer died: nothing holds the lock.
-        drop(temporary(".abc.tmp-4999999-0"));
-        // Its writer lives (another shard): the lock is held.
-        let live = temporary(".def.tmp-12-3");
-        live.lock().unwrap();
-        // This process's own work in progress.
-        let mine = TempFolder::beside(&run_dir(runs, "ghi")).unwrap();
-        // Left by a runner from before the lock files: no lock.
-        std::fs::create_dir(runs.join(".jkl.tmp-somehost-77")).unwrap();
-        let finished = write_run(runs, &finished(), "", &serde_json::json!({})).unwrap();
-        let finished_name = finished.file_name().unwrap().to_str().unwrap();
-        assert!(!is_finished(runs, "abc"));
-
-        remove_stale_temporaries(runs).unwrap();
-        let mut kept = vec![
-            ".def.tmp-12-3".to_string(),
-            ".def.tmp-12-3.lock".to_string(),
-            mine.path()
-                .file_name()
-                .unwrap()
-                .to_str()
-                .unwrap()
-                .to_string(),
-            format!(
-                "{}.lock",
-                mine.path().file_name().unwrap().to_str().unwrap()
-            ),
-            finished_name.to_string(),
-        ];
-        kept.sort();
-        assert_eq!(listing(runs), kept, "the dead and the lockless are gone");
-        assert!(runs.join(".def.tmp-12-3").join(RECORD).is_file());
-
-        // Once the live writer is gone, its temporary goes too.
-        drop(live);
-        drop(mine);
-        remove_stale_temporaries(runs).unwrap();
-        assert_eq!(listing(runs), [finished_name]);
-        // A missing folder has nothing to clean.
-        remove_stale_temporaries(&runs.join("nope")).unwrap();
-    }
-
-    #[test]
-    fn folders_from_before_backtests_read_as_fold_1() {
-        let dir = tempdir();
-        let mut run = finished();
-        run.folds.clear();
-        let path = write_run(dir.path(), &run, "", &serde_json::json!({})).unwrap();
-        assert!(!path.join(FOLDS).exists(), "no backtest, no folds file");
-        std::fs::write(
-            path.join("history.csv"),
-            "epoch,train_loss,val_loss\n1,0.5,\n",
-        )
-        .unwrap();
-        std::fs::write(
-            path.join("predictions.csv"),
-            "split,index,actual,predicted\ntest,810,1,2\n",
-        )
-        .unwrap();
-        let back = read_run(&path).unwrap();
-        assert_eq!((back.history[0].fold, back.history[0].epoch), (1, 1));
-        assert_eq!(back.history[0].val_loss, None);
-        assert_eq!(
-            (back.predictions[0].fold, back.predictions[0].index),
-            (1, 810)
-        );
-        assert_eq!(back.predictions[0].split, "test");
-        assert_eq!(back.predictions[0].predicted, 2.0);
-        assert!(back.folds.is_empty());
-        assert_eq!(back.final_predictions().count(), 1);
-    }
-
-    #[test]
-    fn a_damaged_file_is_named_in_the_error_with_its_line() {
-        let dir = tempdir();
-        let path = write_run(dir.path(), &finished(), "", &serde_json::json!({})).unwrap();
-        let damaged = |name: &str, text: &str| {
-            let good = std::fs::read(path.join(name)).unwrap();
-            std::fs::write(path.join(name), text).unwrap();
-            let err = format!("{:#}", read_run(&path).unwrap_err());
-            std::fs::write(path.join(name), good).unwrap();
-            err
-        };
-        let history = path.join("history.csv").display().to_string();
-        let predictions = path.join("predictions.csv").display().to_string();
-        assert_eq!(
-            damaged(
-                "history.csv",
-                "fold,epoch,train_loss,val_loss\n1,1,0.5,\n1,2,oops,\n"
-            ),
-            format!("{history}, line 3: train_loss `oops` is not a number")
-        );
-        assert_eq!(
-            damaged(
-                "predictions.csv",
-                "fold,split,index,actual,predicted\n1,test,810,1\n"
-            ),
-            format!("{predictions}, line 2: expected 5 fields, found 4")
-        );
-        assert_eq!(
-            damaged("history.csv", "fold,epoch,loss\n1,1,0.5\n"),
-            format!(
-                "{history}, line 1: expected the columns fold,epoch,train_loss,val_loss, \
-                 found fold,epoch,loss"
-            )
-        );
-        assert_eq!(
-            damaged("history.csv", "fold,epoch,train_loss,val_loss\n1,-1,0.5,\n"),
-            format!("{history}, line 2: epoch `-1` is not a number")
-        );
-        let err = format!("{:#}", {
-            std::fs::remove_file(path.join("predictions.csv")).unwrap();
-            read_run(&path).unwrap_err()
-        });
-        assert!(
-            err.starts_with(&format!("cannot read {predictions}")),
-            "{err}"
-        );
-        assert!(read_run(dir.path().join("nope").as_path()).is_err());
-    }
-}
+mod tests;

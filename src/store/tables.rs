@@ -34,6 +34,11 @@ const RUNS_TRAILING: [&str; 2] = ["train_seconds", "epochs"];
 /// (strings, `reason` nullable), one `Float64` column per metric name in order of first
 /// appearance across `runs`, then `train_seconds: Float64, epochs: UInt32`.
 pub fn write_runs(dir: &Path, runs: &[RunRecord]) -> Result<()> {
+    // One row per run: two records of one id (a copied or edited record) would count twice.
+    let mut ids: HashSet<&str> = HashSet::new();
+    if let Some(twice) = runs.iter().find(|r| !ids.insert(r.run_id.as_str())) {
+        bail!("run id {} appears twice in the runs table", twice.run_id);
+    }
     let mut df = runs_frame(runs)?;
     write_csv(&dir.join(RUNS_CSV), &mut df)?;
     write_parquet(&dir.join(RUNS_PARQUET), &mut df)
@@ -56,9 +61,18 @@ pub fn read_runs(dir: &Path) -> Result<Vec<RunRecord>> {
         );
     }
     let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
-    let df = ParquetReader::new(file)
-        .finish()
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    // polars-parquet panics on some damaged files (about 1 in 300 random byte flips) instead of
+    // returning an error: a damaged table is bad input, never a crash.
+    let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        ParquetReader::new(file).finish()
+    }));
+    let df = match read {
+        Ok(df) => df.with_context(|| format!("cannot read {}", path.display()))?,
+        Err(_) => bail!(
+            "cannot read {}: the file is damaged (the Parquet reader failed on it)",
+            path.display()
+        ),
+    };
     runs_from_frame(&df).with_context(|| format!("{} is not a runs table", path.display()))
 }
 

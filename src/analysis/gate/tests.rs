@@ -309,21 +309,19 @@ fn new_and_missing_configs_say_why() {
         "no finite test_r2 in 2 successful runs"
     );
 
-    // New configs alone pass; an all-failed new config is still only new.
-    let only_new = check(
+    // An empty baseline would make every configuration new and pass: it is refused.
+    let nothing = check(
         &[summary("fresh", 0, 2, stat(0.0, None, 0), None)],
         &[],
         RMSE,
         DEFAULT_TOLERANCE,
         HASH,
     )
-    .unwrap();
+    .unwrap_err();
     assert_eq!(
-        only_new.rows[0].note,
-        "not in the baseline; every run failed"
+        nothing.to_string(),
+        "the baseline has no rows: it would check nothing; write one with --update"
     );
-    assert!(only_new.passed());
-    assert_eq!(only_new.warnings(), [Warning::EveryConfigurationNew]);
 }
 
 #[test]

@@ -149,9 +149,24 @@ fn reader<R: Read>(input: R) -> csv::Reader<R> {
         .from_reader(input)
 }
 
+/// The header's column names. A name given twice is refused: which of the two columns the
+/// experiment means cannot be told.
 fn header<R: Read>(reader: &mut csv::Reader<R>, path: &Path) -> Result<Vec<String>, DataError> {
     let header = reader.headers().map_err(|e| csv_error(path, e))?;
-    Ok(header.iter().map(str::to_string).collect())
+    let columns: Vec<String> = header.iter().map(str::to_string).collect();
+    for (j, name) in columns.iter().enumerate() {
+        if let Some(i) = columns[..j].iter().position(|c| c == name) {
+            return Err(DataError::Csv {
+                path: path.to_path_buf(),
+                message: format!(
+                    "line 1: the column name `{name}` is given twice (columns {} and {})",
+                    i + 1,
+                    j + 1
+                ),
+            });
+        }
+    }
+    Ok(columns)
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> DataError {
@@ -268,6 +283,19 @@ mod tests {
         );
         let err = read("value\n1\ninf\n", "value", None, Missing::Error).unwrap_err();
         assert!(err.to_string().contains("`inf` is not a finite number"));
+    }
+
+    #[test]
+    fn a_column_name_given_twice_is_refused() {
+        // Trimmed names count: ` value` is `value`.
+        let err = read("value,time, value\n1,2,3\n", "value", None, Missing::Error).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.csv: malformed CSV: line 1: the column name `value` is given twice \
+             (columns 1 and 3)"
+        );
+        // Even when the experiment reads another column: the file is ambiguous.
+        assert!(read("a,b,a\n1,2,3\n", "b", None, Missing::Error).is_err());
     }
 
     #[test]

@@ -423,3 +423,14 @@ fn write_errors_name_the_file() {
     let err = format!("{:#}", write_runs(missing, &sample_runs()).unwrap_err());
     assert!(err.contains("/nonexistent-runner-dir/runs.csv"), "{err}");
 }
+
+#[test]
+fn a_run_id_twice_is_refused() {
+    let tmp = tempdir();
+    let a = crate::store::test_support::ok(3, 1, 0.5, 0.9);
+    let mut b = crate::store::test_support::ok(4, 1, 0.6, 0.8);
+    b.run_id = a.run_id.clone();
+    let err = format!("{:#}", write_runs(tmp.path(), &[a, b]).unwrap_err());
+    assert_eq!(err, "run id l3s1 appears twice in the runs table");
+    assert!(!tmp.path().join("runs.parquet").exists());
+}
