@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use runner::pipeline::{self, compare, Error, Plan, RunOptions, Shard, Source};
+use runner::pipeline::{self, budget, compare, Error, Plan, RunOptions, Shard, Source};
 use runner::render::check_text::{render_text, warnings};
 use runner::render::console::{run_summary, shard_summary, Totals};
 use runner::spec;
@@ -35,8 +35,18 @@ fn source(e: &ExperimentArgs) -> Result<Source, Error> {
 
 pub fn validate(args: ExperimentArgs) -> Result<ExitCode, Error> {
     let sweep = load(&args)?;
+    // The data sets are built to describe the plan: refused first if they cannot fit.
+    let limits = budget::Limits::from_env()?;
+    let all: Vec<&spec::RunSpec> = sweep.runs.iter().collect();
+    let estimate = budget::estimate(&sweep, &all)?;
+    budget::check_data(&estimate, &limits)?;
     let plan = Plan::build(&sweep)?;
     print!("{}", pipeline::describe(&args.file, &sweep, &plan));
+    let work = pipeline::sample_epochs(&sweep, &plan);
+    print!(
+        "{}",
+        budget::describe(&estimate, sweep.runs.len() as u64, work, &limits)
+    );
     Ok(ExitCode::SUCCESS)
 }
 
@@ -50,6 +60,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
         force: args.force,
         shard,
         source: Some(source(&args.experiment)?),
+        limits: Some(budget::Limits::from_env()?),
+        yes: args.yes,
     };
     let outcome = pipeline::run(&sweep, &options)?;
     let failed = outcome.failed().len();
@@ -94,6 +106,8 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Error> {
             force: false,
             shard: None,
             source: Some(source(&args.experiment)?),
+            limits: Some(budget::Limits::from_env()?),
+            yes: args.yes,
         },
     };
     let (outcome, result) = pipeline::check(&sweep, &opts)?;

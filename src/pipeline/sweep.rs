@@ -17,10 +17,12 @@ use crate::store::{
 };
 
 use super::assemble::{assemble, Assembly};
+use super::budget::{self, Limits};
 use super::execute::{display_label, execute};
-use super::plan::Plan;
+use super::plan::{runs_sample_epochs, Plan};
 use super::progress::SweepProgress;
 use super::shard::Shard;
+use super::stale::{data_changes, DataChanged};
 use super::Error;
 
 #[derive(Clone, Debug, Default)]
@@ -37,6 +39,10 @@ pub struct RunOptions {
     pub shard: Option<Shard>,
     /// How the sweep was loaded, recorded so that `merge` can load it again.
     pub source: Option<Source>,
+    /// The resource limits to hold the plan to (see [`super::budget`]); `None`: unguarded.
+    pub limits: Option<Limits>,
+    /// Start a plan over the work limits.
+    pub yes: bool,
 }
 
 /// The experiment file and `--set` overrides a results folder was made from.
@@ -58,6 +64,8 @@ pub struct Outcome {
     pub cached: usize,
     pub trained: usize,
     pub datasets: usize,
+    /// Data files whose runs retrain because their contents changed since the cached runs.
+    pub data_changed: Vec<DataChanged>,
     pub data_seconds: f64,
     pub train_wall_seconds: f64,
     pub total_seconds: f64,
@@ -85,14 +93,7 @@ pub fn results_folder(sweep: &Sweep, out: Option<&PathBuf>) -> Result<PathBuf, E
 pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     let start = Instant::now();
     let folder = results_folder(sweep, opts.out.as_ref())?;
-    let plan = Plan::build(sweep)?;
-    let data_seconds = start.elapsed().as_secs_f64();
-
     let runs_dir = folder.join("runs");
-    remove_stale_temporaries(&runs_dir).map_err(Error::failed)?;
-    if let Some(source) = &opts.source {
-        record_source(&folder, source).map_err(Error::failed)?;
-    }
     let mine: Vec<&RunSpec> = sweep
         .runs
         .iter()
@@ -103,7 +104,30 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         .copied()
         .filter(|r| opts.force || !is_finished(&runs_dir, &r.run_id))
         .collect();
+    // Sizes are checked before anything is generated, allocated or written.
+    if let Some(limits) = &opts.limits {
+        budget::check_memory(&budget::estimate(sweep, &todo)?, limits)?;
+    }
+    let plan = Plan::build(sweep)?;
+    if let Some(limits) = &opts.limits {
+        let work = runs_sample_epochs(todo.iter().copied(), &plan);
+        budget::check_work(todo.len() as u64, work, limits, opts.yes)?;
+    }
+    let data_seconds = start.elapsed().as_secs_f64();
+
+    remove_stale_temporaries(&runs_dir).map_err(Error::failed)?;
+    if let Some(source) = &opts.source {
+        record_source(&folder, source).map_err(Error::failed)?;
+    }
     let cached = mine.len() - todo.len();
+    // Say why runs that were cached retrain (a data file's contents changed); with
+    // `--force` everything retrains anyway.
+    let data_changed = if opts.force {
+        Vec::new()
+    } else {
+        let current = sweep.runs.iter().map(|r| r.run_id.as_str()).collect();
+        data_changes(&runs_dir, &todo, &current)
+    };
     if !opts.quiet {
         let shard = opts
             .shard
@@ -118,6 +142,9 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
             plan.dataset_count(),
             if plan.dataset_count() == 1 { "" } else { "s" }
         );
+        for change in &data_changed {
+            eprintln!("{}", change.message());
+        }
     }
 
     let train_start = Instant::now();
@@ -179,6 +206,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         cached,
         trained: todo.len(),
         datasets: plan.dataset_count(),
+        data_changed,
         data_seconds,
         train_wall_seconds,
         total_seconds: start.elapsed().as_secs_f64(),
