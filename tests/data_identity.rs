@@ -15,7 +15,8 @@ fn series(factor: f64) -> String {
     text
 }
 
-const EXPERIMENT: &str = "name = \"csvid\"\nseed = 3\n[data]\nkind = \"csv\"\npath = \"data.csv\"\n\
+const EXPERIMENT: &str =
+    "name = \"csvid\"\nseed = 3\n[data]\nkind = \"csv\"\npath = \"data.csv\"\n\
     [window]\nlookback = 4\n[model]\nunits = [4]\n[train]\nepochs = 3\n";
 
 /// (run_id, test_rmse) of the only run in `folder/runs.csv`.
@@ -41,7 +42,11 @@ fn editing_the_csv_retrains_and_says_why() {
 
     let first = run();
     assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
-    assert!(stderr(&first).contains("1 runs (0 cached, 1 to run)"), "{}", stderr(&first));
+    assert!(
+        stderr(&first).contains("1 runs (0 cached, 1 to run)"),
+        "{}",
+        stderr(&first)
+    );
     let (id, rmse) = only_run(&out);
 
     // unchanged: served from the cache, no word about data
@@ -70,11 +75,18 @@ fn editing_the_csv_retrains_and_says_why() {
     assert_ne!(new_rmse, rmse, "the test RMSE of the new data");
     let old: f64 = rmse.parse().unwrap();
     let new: f64 = new_rmse.parse().unwrap();
-    assert!(new > 5.0 * old, "values ×10 give a larger error: {old} -> {new}");
+    assert!(
+        new > 5.0 * old,
+        "values ×10 give a larger error: {old} -> {new}"
+    );
 
     // and cached again once trained on the new contents
     let cached = run();
-    assert!(stderr(&cached).contains("(1 cached, 0 to run)"), "{}", stderr(&cached));
+    assert!(
+        stderr(&cached).contains("(1 cached, 0 to run)"),
+        "{}",
+        stderr(&cached)
+    );
     assert_eq!(only_run(&out), (new_id, new_rmse));
 }
 
@@ -91,5 +103,9 @@ fn the_same_csv_under_another_experiment_file_keeps_its_id() {
     std::fs::remove_file(&data).unwrap();
     std::fs::write(&data, series(1.0)).unwrap();
     let again = runner(dir.path(), &["run", file, "--out", "out"]);
-    assert!(stderr(&again).contains("(1 cached, 0 to run)"), "{}", stderr(&again));
+    assert!(
+        stderr(&again).contains("(1 cached, 0 to run)"),
+        "{}",
+        stderr(&again)
+    );
 }

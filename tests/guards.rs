@@ -51,22 +51,43 @@ fn the_memory_limit_comes_from_the_variable_and_a_bad_value_is_named() {
     let dir = scratch_dir();
     let file = write(dir.path(), "e.toml", &experiment(TINY));
     let file = file.to_str().unwrap();
-    let o = runner_env(dir.path(), &["validate", file], &[("RUNNER_MEMORY_LIMIT", "1K")]);
+    let o = runner_env(
+        dir.path(),
+        &["validate", file],
+        &[("RUNNER_MEMORY_LIMIT", "1K")],
+    );
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
-    assert!(err.contains("the data sets of this experiment need about"), "{err}");
-    assert!(err.contains("limit of 1.0 KiB (RUNNER_MEMORY_LIMIT)"), "{err}");
-    let o = runner_env(dir.path(), &["run", file, "--out", "out"], &[("RUNNER_MEMORY_LIMIT", "lots")]);
+    assert!(
+        err.contains("the data sets of this experiment need about"),
+        "{err}"
+    );
+    assert!(
+        err.contains("limit of 1.0 KiB (RUNNER_MEMORY_LIMIT)"),
+        "{err}"
+    );
+    let o = runner_env(
+        dir.path(),
+        &["run", file, "--out", "out"],
+        &[("RUNNER_MEMORY_LIMIT", "lots")],
+    );
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("RUNNER_MEMORY_LIMIT = \"lots\""), "{err}");
     assert!(!dir.path().join("out").exists());
     // at a sane limit the same file validates and prints its estimates
-    let o = runner_env(dir.path(), &["validate", file], &[("RUNNER_MEMORY_LIMIT", "1G")]);
+    let o = runner_env(
+        dir.path(),
+        &["validate", file],
+        &[("RUNNER_MEMORY_LIMIT", "1G")],
+    );
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(out.contains("# memory limit: 1.0 GiB (RUNNER_MEMORY_LIMIT); fits"), "{out}");
-    assert!(out.contains("# work: 1 runs, "), "{out}");
+    assert!(
+        out.contains("# memory limit: 1.0 GiB (RUNNER_MEMORY_LIMIT); fits"),
+        "{out}"
+    );
+    assert!(out.contains("# work: 1 run to train, "), "{out}");
 }
 
 #[test]
@@ -91,8 +112,10 @@ fn absurd_sizes_are_refused_by_validate_without_a_panic() {
         ),
     ] {
         let file = write(dir.path(), "absurd.toml", body);
-        for command in ["validate", "run"] {
-            let o = runner(dir.path(), &[command, file.to_str().unwrap(), "--out", "out"]);
+        let file = file.to_str().unwrap();
+        for args in [vec!["validate", file], vec!["run", file, "--out", "out"]] {
+            let command = args[0];
+            let o = runner(dir.path(), &args);
             let err = stderr(&o);
             assert_eq!(o.status.code(), Some(2), "{command} {body}: {err}");
             assert!(err.contains(expected), "{command} {body}: {err}");
@@ -110,7 +133,10 @@ fn a_grid_too_large_to_expand_is_refused_before_expansion() {
     let seeds = seeds.join(", ");
     let body = experiment(&format!(
         "{TINY}[sweep]\nseed = [{seeds}]\ntrain.learning_rate = [{}]\n",
-        (1..=400).map(|i| format!("{i}e-4")).collect::<Vec<_>>().join(", ")
+        (1..=400)
+            .map(|i| format!("{i}e-4"))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     let file = write(dir.path(), "huge.toml", &body);
     let start = std::time::Instant::now();
@@ -131,7 +157,10 @@ fn a_plan_over_the_work_limit_needs_yes() {
     let seeds: Vec<String> = (0..10_001).map(|s| s.to_string()).collect();
     let big = experiment(&format!("{TINY}[sweep]\nseed = [{}]\n", seeds.join(", ")));
     let file = write(dir.path(), "big.toml", &big);
-    let o = runner(dir.path(), &["run", file.to_str().unwrap(), "--out", "out", "-q"]);
+    let o = runner(
+        dir.path(),
+        &["run", file.to_str().unwrap(), "--out", "out", "-q"],
+    );
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("this plan trains 10001 runs"), "{err}");
@@ -145,9 +174,17 @@ fn a_plan_over_the_work_limit_needs_yes() {
     let env = [("RUNNER_MAX_RUNS", "2")];
     let o = runner_env(dir.path(), &["run", file, "--out", "small", "-q"], &env);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(stderr(&o).contains("this plan trains 3 runs"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("this plan trains 3 runs"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!dir.path().join("small").exists());
-    let o = runner_env(dir.path(), &["run", file, "--out", "small", "-q", "--yes"], &env);
+    let o = runner_env(
+        dir.path(),
+        &["run", file, "--out", "small", "-q", "--yes"],
+        &env,
+    );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let runs = std::fs::read_to_string(dir.path().join("small/runs.csv")).unwrap();
     assert_eq!(runs.lines().count(), 4, "{runs}");

@@ -97,7 +97,7 @@ pub struct RunArgs {
     /// Retrain runs that already have a finished folder under runs/ (default: skip them).
     #[arg(long)]
     pub force: bool,
-    /// Start a plan over the work limits (more than 10000 runs to train or 10^10
+    /// Start a plan over the work limits (more than 10000 runs to train or 2·10^8
     /// sample-epochs; RUNNER_MAX_RUNS and RUNNER_MAX_SAMPLE_EPOCHS change them).
     #[arg(long)]
     pub yes: bool,

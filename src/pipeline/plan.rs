@@ -63,11 +63,11 @@ pub fn runs_sample_epochs<'a>(
     plan: &Plan,
 ) -> u64 {
     runs.map(|r| {
-            let n: u64 = plan
-                .folds_for(&r.experiment)
-                .iter()
-                .map(|f| f.train.len() as u64)
-                .sum();
+        let n: u64 = plan
+            .folds_for(&r.experiment)
+            .iter()
+            .map(|f| f.train.len() as u64)
+            .sum();
         n.saturating_mul(r.experiment.train.epochs as u64)
     })
     .fold(0, u64::saturating_add)

@@ -67,10 +67,7 @@ pub fn data_changes(
         .iter()
         .filter_map(|r| {
             let file = r.experiment.csv_path()?;
-            Some((
-                configuration_id(&r.experiment),
-                (r.run_id.as_str(), file),
-            ))
+            Some((configuration_id(&r.experiment), (r.run_id.as_str(), file)))
         })
         .collect();
     if wanted.is_empty() {
@@ -110,4 +107,81 @@ pub fn data_changes(
             predates_hashing,
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::sweep::parse_sweep_str;
+
+    const TEXT: &str = "[data]\nkind = \"csv\"\npath = \"d.csv\"\n[window]\nlookback = 3\n\
+                        [sweep]\nseed = [1, 2]\n";
+
+    /// A finished run folder of `run` named `name`: its record and its resolved experiment.
+    fn folder(runs_dir: &Path, name: &str, run: &RunSpec) {
+        let dir = runs_dir.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("record.json"), "{}").unwrap();
+        std::fs::write(dir.join("config.toml"), run.experiment.to_toml_string()).unwrap();
+    }
+
+    #[test]
+    fn folders_of_other_contents_or_from_before_hashing_are_recognised() {
+        let dir = tempfile::tempdir().unwrap();
+        let (file, data) = (dir.path().join("e.toml"), dir.path().join("d.csv"));
+        let values: String = (0..40).map(|i| format!("{}\n", i % 5)).collect();
+        std::fs::write(&data, format!("value\n{values}")).unwrap();
+        let old = parse_sweep_str(TEXT, &file, &[]).unwrap();
+        std::fs::write(&data, format!("value\n{values}9\n")).unwrap();
+        let new = parse_sweep_str(TEXT, &file, &[]).unwrap();
+        let runs_dir = dir.path().join("runs");
+        let todo: Vec<&RunSpec> = new.runs.iter().collect();
+        let current: HashSet<&str> = new.runs.iter().map(|r| r.run_id.as_str()).collect();
+
+        // nothing cached: nothing to explain
+        assert_eq!(data_changes(&runs_dir, &todo, &current), vec![]);
+        // the old contents' folders of both runs, and a folder of the current grid
+        for run in &old.runs {
+            folder(&runs_dir, &run.run_id, run);
+        }
+        folder(&runs_dir, &new.runs[0].run_id, &new.runs[0]);
+        let changed = DataChanged {
+            file: data.clone(),
+            runs: 2,
+            predates_hashing: false,
+        };
+        assert_eq!(
+            data_changes(&runs_dir, &todo, &current),
+            vec![changed.clone()]
+        );
+        assert_eq!(
+            changed.message(),
+            format!(
+                "data of {} changed since the cached runs: retraining 2 runs",
+                data.display()
+            )
+        );
+        // only the runs to train are explained
+        assert_eq!(data_changes(&runs_dir, &todo[1..], &current)[0].runs, 1);
+
+        // a folder named by the configuration alone was written before contents were hashed
+        let runs_dir = dir.path().join("old-runs");
+        folder(
+            &runs_dir,
+            &configuration_id(&old.runs[1].experiment),
+            &old.runs[1],
+        );
+        let found = data_changes(&runs_dir, &todo, &current);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].predates_hashing);
+        assert_eq!(found[0].runs, 1);
+        assert_eq!(
+            found[0].message(),
+            format!(
+                "the cached runs of {} were written before data files' contents were part of a \
+                 run's identity: retraining 1 run",
+                data.display()
+            )
+        );
+    }
 }

@@ -31,7 +31,9 @@ impl Digests {
             return known.clone();
         }
         let found = file_digest(path).map_err(|e| format!("cannot read {}: {e}", path.display()));
-        self.0.borrow_mut().insert(path.to_path_buf(), found.clone());
+        self.0
+            .borrow_mut()
+            .insert(path.to_path_buf(), found.clone());
         found
     }
 
@@ -63,6 +65,9 @@ mod tests {
         assert_ne!(digests.of(&b).unwrap(), first);
         assert_eq!(digests.files(), 2);
         let missing = digests.of(&dir.path().join("gone.csv")).unwrap_err();
-        assert!(missing.starts_with(&format!("cannot read {}", dir.path().join("gone.csv").display())));
+        assert!(missing.starts_with(&format!(
+            "cannot read {}",
+            dir.path().join("gone.csv").display()
+        )));
     }
 }

@@ -63,7 +63,9 @@ pub(crate) fn check_model(m: &ModelSpec, out: &mut Vec<Problem>) {
     for (i, &u) in m.units.iter().enumerate().filter(|(_, u)| **u > MAX_UNITS) {
         out.push(Problem::new(
             "model.units",
-            format!("`model.units[{i}]` must be at most {MAX_UNITS} (units of one layer), found {u}"),
+            format!(
+                "`model.units[{i}]` must be at most {MAX_UNITS} (units of one layer), found {u}"
+            ),
         ));
     }
 }

@@ -70,8 +70,8 @@ fn without_contents(e: &Experiment) -> Experiment {
 #[test]
 fn csv_ids_include_the_files_contents() {
     for (file, position, id, data) in [
-        ("airline.toml", 0, "TODO", "TODO"),
-        ("lynx.toml", 7, "TODO", "TODO"),
+        ("airline.toml", 0, "0f4b9557e134", "10f08258384d"),
+        ("lynx.toml", 7, "69f0864e7ec3", "fe5e6313de13"),
     ] {
         let s = sweep::load_sweep(&experiments(file), &[]).unwrap();
         let run = &s.runs[position];
@@ -86,7 +86,11 @@ fn csv_ids_include_the_files_contents() {
                     .as_str()
             )
         );
-        assert_eq!((run.run_id.as_str(), run.experiment.data_hash().as_str()), (id, data), "{file}");
+        assert_eq!(
+            (run.run_id.as_str(), run.experiment.data_hash().as_str()),
+            (id, data),
+            "{file}"
+        );
         assert_ne!(run.run_id, run_id(&without_contents(&run.experiment)));
     }
 }
@@ -123,7 +127,6 @@ fn an_edited_csv_file_is_another_run_of_the_same_configuration() {
         )
     );
 }
-
 
 /// (file, --set, run position, run id, data hash, experiment hash) from the old code.
 type Pinned = (
