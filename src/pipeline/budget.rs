@@ -230,9 +230,9 @@ pub fn estimate(sweep: &Sweep, runs: &[&RunSpec]) -> Result<Estimate, Error> {
     let mut datasets: BTreeMap<String, u64> = BTreeMap::new();
     for r in &sweep.runs {
         let hash = r.experiment.data_hash();
-        if !datasets.contains_key(&hash) {
+        if let std::collections::btree_map::Entry::Vacant(slot) = datasets.entry(hash) {
             let n = points(&r.experiment)?;
-            datasets.insert(hash, run_memory(&r.experiment, n).data);
+            slot.insert(run_memory(&r.experiment, n).data);
         }
     }
     let mut largest: Option<(String, RunMemory)> = None;
