@@ -114,6 +114,10 @@ pub struct RunArgs {
     pub force: bool,
     #[command(flatten)]
     pub lock: LockArgs,
+    /// Start a plan over the work limits (more than 10000 runs to train or 2·10^8
+    /// sample-epochs; RUNNER_MAX_RUNS and RUNNER_MAX_SAMPLE_EPOCHS change them).
+    #[arg(long)]
+    pub yes: bool,
     /// Run only shard K of N: the runs at grid positions i with i mod N == K (positions are
     /// stable across machines). Tables are then built by `runner merge`. Defaults to
     /// SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, or JOB_COMPLETION_INDEX/--shard-count
@@ -142,6 +146,9 @@ pub struct CheckArgs {
     /// Write the baseline from this run instead of checking against it.
     #[arg(long)]
     pub update: bool,
+    /// Start a plan over the work limits (as `run --yes`).
+    #[arg(long)]
+    pub yes: bool,
     /// check.md is written in the results folder.
     #[command(flatten)]
     pub output: OutputArgs,

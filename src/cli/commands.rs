@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use runner::out;
-use runner::pipeline::{self, compare, Error, Plan, RunOptions, Shard, Source};
+use runner::pipeline::{self, budget, compare, Error, Plan, RunOptions, Shard, Source};
 use runner::render::check_text::{render_text, warnings};
 use runner::render::console::{run_summary, shard_summary, Totals};
 use runner::spec;
@@ -36,8 +36,21 @@ fn source(e: &ExperimentArgs) -> Result<Source, Error> {
 
 pub fn validate(args: ExperimentArgs) -> Result<ExitCode, Error> {
     let sweep = load(&args)?;
+    // The data sets are built to describe the plan: refused first if they cannot fit.
+    let limits = budget::Limits::from_env()?;
+    let all: Vec<&spec::RunSpec> = sweep.runs.iter().collect();
+    let estimate = budget::estimate(&sweep, &all)?;
+    budget::check_data(&estimate, &limits)?;
     let plan = Plan::build(&sweep)?;
-    out::stdout(format_args!("{}", pipeline::describe(&args.file, &sweep, &plan)));
+    out::stdout(format_args!(
+        "{}",
+        pipeline::describe(&args.file, &sweep, &plan)
+    ));
+    let work = pipeline::sample_epochs(&sweep, &plan);
+    out::stdout(format_args!(
+        "{}",
+        budget::describe(&estimate, sweep.runs.len() as u64, work, &limits)
+    ));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -52,6 +65,8 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
         shard,
         source: Some(source(&args.experiment)?),
         wait: args.lock.wait,
+        limits: Some(budget::Limits::from_env()?),
+        yes: args.yes,
     };
     let outcome = pipeline::run(&sweep, &options)?;
     let failed = outcome.failed().len();
@@ -97,6 +112,8 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Error> {
             shard: None,
             source: Some(source(&args.experiment)?),
             wait: args.lock.wait,
+            limits: Some(budget::Limits::from_env()?),
+            yes: args.yes,
         },
     };
     let (outcome, result) = pipeline::check(&sweep, &opts)?;
@@ -176,9 +193,14 @@ pub fn slurm(args: SlurmArgs) -> Result<ExitCode, Error> {
     ));
     if args.submit {
         let (array, merge) = pipeline::slurm::submit(&dir)?;
-        out::stdout_line(format_args!("submitted array job {array} and merge job {merge}"));
+        out::stdout_line(format_args!(
+            "submitted array job {array} and merge job {merge}"
+        ));
     } else {
-        out::stdout_line(format_args!("submit with: bash {}", dir.join("submit.sh").display()));
+        out::stdout_line(format_args!(
+            "submit with: bash {}",
+            dir.join("submit.sh").display()
+        ));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -11,6 +11,10 @@ pub enum DataError {
     },
     #[error("{}: malformed CSV: {message}", path.display())]
     Csv { path: PathBuf, message: String },
+    /// The file's bytes are not those its runs' identities were computed from: it was
+    /// edited between loading the experiment and reading the series.
+    #[error("{}: the file changed while runner was reading it; run again once it is written", path.display())]
+    Changed { path: PathBuf },
     #[error("{}: no column `{column}` in the header; available columns: {}", path.display(), quoted_list(available))]
     MissingColumn {
         path: PathBuf,

@@ -4,6 +4,7 @@
 //! parallel (execute, one run folder each) → tables, summary, plots, report (assemble)`.
 
 mod assemble;
+pub mod budget;
 mod check;
 pub mod compare;
 mod error;
@@ -14,13 +15,15 @@ mod plan;
 mod progress;
 pub mod shard;
 pub mod slurm;
+mod stale;
 mod sweep;
 mod train_run;
 
 pub use check::{check, CheckOptions, CheckOutcome};
 pub use error::Error;
-pub use plan::{describe, sample_epochs, Plan};
+pub use plan::{describe, runs_sample_epochs, sample_epochs, Plan};
 pub use shard::Shard;
+pub use stale::DataChanged;
 pub use sweep::{
     merge, read_source, results_folder, run, Merged, Outcome, RunOptions, Source, SOURCE_FILE,
 };

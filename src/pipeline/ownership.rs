@@ -10,6 +10,7 @@
 
 use std::path::Path;
 
+use crate::out;
 use crate::store::folder_lock::{lock_folder, Access, FolderLock, LockError, LOCK_FILE};
 use crate::store::layout::ASSEMBLED;
 
@@ -21,10 +22,10 @@ use super::Error;
 pub fn lock(folder: &Path, access: Access, wait: bool, quiet: bool) -> Result<FolderLock, Error> {
     let lock = lock_folder(folder, access, wait, |holder| {
         if !quiet {
-            eprintln!(
+            out::stderr_line(format_args!(
                 "waiting for {}: in use by {holder}",
                 folder.join(LOCK_FILE).display()
-            );
+            ));
         }
     })
     .map_err(|e| match e {
@@ -37,11 +38,11 @@ pub fn lock(folder: &Path, access: Access, wait: bool, quiet: bool) -> Result<Fo
         LockError::Io(e) => Error::Failed(format!("{e:#}")),
     })?;
     if !lock.enforced() && !quiet {
-        eprintln!(
+        out::stderr_line(format_args!(
             "warning: cannot lock {} on this filesystem; do not start two runners on {} at once",
             folder.join(LOCK_FILE).display(),
             folder.display()
-        );
+        ));
     }
     Ok(lock)
 }

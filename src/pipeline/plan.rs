@@ -54,18 +54,23 @@ impl Plan {
 /// Training work of the sweep: Σ over runs and backtest folds of training windows × epochs
 /// (an upper bound when early stopping ends runs sooner).
 pub fn sample_epochs(sweep: &Sweep, plan: &Plan) -> u64 {
-    sweep
-        .runs
-        .iter()
-        .map(|r| {
-            let n: u64 = plan
-                .folds_for(&r.experiment)
-                .iter()
-                .map(|f| f.train.len() as u64)
-                .sum();
-            n * r.experiment.train.epochs as u64
-        })
-        .sum()
+    runs_sample_epochs(sweep.runs.iter(), plan)
+}
+
+/// [`sample_epochs`] of some runs of the sweep (those to train).
+pub fn runs_sample_epochs<'a>(
+    runs: impl Iterator<Item = &'a crate::spec::RunSpec>,
+    plan: &Plan,
+) -> u64 {
+    runs.map(|r| {
+        let n: u64 = plan
+            .folds_for(&r.experiment)
+            .iter()
+            .map(|f| f.train.len() as u64)
+            .sum();
+        n.saturating_mul(r.experiment.train.epochs as u64)
+    })
+    .fold(0, u64::saturating_add)
 }
 
 /// What `runner validate` prints: the first run's resolved configuration (every default

@@ -139,9 +139,10 @@ impl RunProgress<'_> {
                     overall.println(format!("{}: {outcome}", self.label));
                 }
             }
-            Mode::Lines { .. } => {
-                out::stderr_line(format_args!("[{done}/{}] {}: {outcome}", self.sweep.total, self.label))
-            }
+            Mode::Lines { .. } => out::stderr_line(format_args!(
+                "[{done}/{}] {}: {outcome}",
+                self.sweep.total, self.label
+            )),
             Mode::Quiet => {}
         }
     }

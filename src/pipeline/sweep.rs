@@ -14,16 +14,18 @@ use crate::spec::{RunSpec, Sweep};
 use crate::store::atomic::{write_file, write_synced, TempFolder};
 use crate::store::folder_lock::{Access, FolderLock};
 use crate::store::{
-    default_results_dir, read_run, remove_stale_temporaries, run_dir, run_state, write_run,
-    FinishedRun, RunState, RunStatus,
+    default_results_dir, is_finished, read_run, remove_stale_temporaries, run_dir, run_state,
+    write_run, FinishedRun, RunState, RunStatus,
 };
 
 use super::assemble::{assemble, Assembly};
+use super::budget::{self, Limits};
 use super::execute::{display_label, execute};
 use super::ownership::{self, Foreign};
-use super::plan::Plan;
+use super::plan::{runs_sample_epochs, Plan};
 use super::progress::SweepProgress;
 use super::shard::Shard;
+use super::stale::{data_changes, DataChanged};
 use super::Error;
 
 #[derive(Clone, Debug, Default)]
@@ -43,6 +45,10 @@ pub struct RunOptions {
     pub source: Option<Source>,
     /// Wait for another runner holding the results folder instead of refusing (exit 2).
     pub wait: bool,
+    /// The resource limits to hold the plan to (see [`super::budget`]); `None`: unguarded.
+    pub limits: Option<Limits>,
+    /// Start a plan over the work limits.
+    pub yes: bool,
 }
 
 /// The experiment file and `--set` overrides a results folder was made from.
@@ -64,6 +70,8 @@ pub struct Outcome {
     pub cached: usize,
     pub trained: usize,
     pub datasets: usize,
+    /// Data files whose runs retrain because their contents changed since the cached runs.
+    pub data_changed: Vec<DataChanged>,
     pub data_seconds: f64,
     pub train_wall_seconds: f64,
     pub total_seconds: f64,
@@ -94,11 +102,30 @@ pub fn results_folder(sweep: &Sweep, out: Option<&PathBuf>) -> Result<PathBuf, E
 pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     let start = Instant::now();
     let folder = results_folder(sweep, opts.out.as_ref())?;
+    let runs_dir = folder.join("runs");
+    let mine: Vec<&RunSpec> = sweep
+        .runs
+        .iter()
+        .filter(|r| opts.shard.is_none_or(|s| s.contains(r.position)))
+        .collect();
+    // Sizes are checked before anything is generated, allocated or written. Which runs are
+    // cached is only looked at here (read-only); it is decided under the lock below.
+    let unfinished: Vec<&RunSpec> = mine
+        .iter()
+        .copied()
+        .filter(|r| opts.force || !is_finished(&runs_dir, &r.run_id))
+        .collect();
+    if let Some(limits) = &opts.limits {
+        budget::check_memory(&budget::estimate(sweep, &unfinished)?, limits)?;
+    }
     let plan = Plan::build(sweep)?;
+    if let Some(limits) = &opts.limits {
+        let work = runs_sample_epochs(unfinished.iter().copied(), &plan);
+        budget::check_work(unfinished.len() as u64, work, limits, opts.yes)?;
+    }
     writable_folder(&folder)?;
     let data_seconds = start.elapsed().as_secs_f64();
 
-    let runs_dir = folder.join("runs");
     // Shards add only their own run folders and build no tables: they share the folder.
     let access = match opts.shard {
         Some(_) => Access::Shared,
@@ -118,17 +145,20 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     if let Some(source) = &opts.source {
         record_source(&folder, source).map_err(Error::failed)?;
     }
-    let mine: Vec<&RunSpec> = sweep
-        .runs
-        .iter()
-        .filter(|r| opts.shard.is_none_or(|s| s.contains(r.position)))
-        .collect();
     let todo: Vec<&RunSpec> = mine
         .iter()
         .copied()
         .filter(|r| opts.force || !finished(&runs_dir, &r.run_id, "retraining it"))
         .collect();
     let cached = mine.len() - todo.len();
+    // Say why runs that were cached retrain (a data file's contents changed); with
+    // `--force` everything retrains anyway.
+    let data_changed = if opts.force {
+        Vec::new()
+    } else {
+        let current = sweep.runs.iter().map(|r| r.run_id.as_str()).collect();
+        data_changes(&runs_dir, &todo, &current)
+    };
     if !opts.quiet {
         let shard = opts
             .shard
@@ -143,6 +173,9 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
             plan.dataset_count(),
             if plan.dataset_count() == 1 { "" } else { "s" }
         ));
+        for change in &data_changed {
+            out::stderr_line(format_args!("{}", change.message()));
+        }
     }
 
     let train_start = Instant::now();
@@ -204,6 +237,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         cached,
         trained: todo.len(),
         datasets: plan.dataset_count(),
+        data_changed,
         data_seconds,
         train_wall_seconds,
         total_seconds: start.elapsed().as_secs_f64(),
@@ -248,10 +282,10 @@ fn finished(runs_dir: &Path, run_id: &str, action: &str) -> bool {
         RunState::Finished => true,
         RunState::Missing => false,
         RunState::Damaged(why) => {
-            eprintln!(
+            out::stderr_line(format_args!(
                 "warning: {}: damaged run folder ({why}); {action}",
                 run_dir(runs_dir, run_id).display()
-            );
+            ));
             false
         }
     }

@@ -237,6 +237,13 @@ pub struct CsvSpec {
     /// 0 = no season. Omitted from the resolved TOML when 0.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub season: usize,
+    /// blake3 of the file's bytes (hex), filled in by the loader when it reads the
+    /// experiment (once per distinct file): part of the run's identity, so that an edited
+    /// file retrains. Not a key of the experiment file, nor of the resolved TOML; `None`
+    /// only for an experiment that was not loaded through `spec` (its id is then that of
+    /// the configuration alone, as before contents were hashed).
+    #[serde(skip)]
+    pub contents: Option<String>,
 }
 
 fn default_column() -> String {

@@ -43,7 +43,7 @@ pub fn run_id(e: &Experiment) -> String {
 /// Identity of the data stages of a run: runs with equal hashes can share one
 /// [`crate::data::Prepared`]. Model and training settings are not part of it; the master
 /// seed is only when it draws the generator's noise. A CSV source is identified by its
-/// path, not its contents.
+/// path and the blake3 of its bytes.
 pub fn data_hash(e: &Experiment) -> String {
     short_hash(&data_text(e))
 }
@@ -74,7 +74,7 @@ pub fn run_text(e: &Experiment) -> String {
         train,
         backtest,
         // Where the experiment file lies: a moved file is the same experiment (a CSV is
-        // identified by the path written in the file).
+        // identified by the path written in the file and its contents).
         base_dir: _,
     } = e;
     let mut r = Record::default();
@@ -159,6 +159,7 @@ fn data_record(data: &DataSpec) -> Record {
                 time_column,
                 missing,
                 season,
+                contents,
             } = c;
             r.put("kind", "csv");
             r.put("path", path.as_str());
@@ -170,6 +171,14 @@ fn data_record(data: &DataSpec) -> Record {
             }
             r.put("missing", missing_text(*missing));
             put_season(&mut r, *season);
+            // What the file holds, not only where it lies: an edited file is other data,
+            // so its runs retrain. Always known for a loaded experiment; absent only when
+            // the experiment was built without reading the file (the id of the
+            // configuration alone, which is also every CSV run's id from before contents
+            // were hashed: see `pipeline::stale`).
+            if let Some(contents) = contents {
+                r.put("contents_blake3", contents.as_str());
+            }
         }
         DataSpec::Sines(s) => {
             let SinesSpec {

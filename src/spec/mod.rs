@@ -6,9 +6,11 @@
 //! wrong types, bad choices, missing keys) -> serde, section by section -> semantic
 //! checks (`validate`) -> [`Experiment`].
 
+mod contents;
 mod data_spec;
 mod error;
 pub mod identity;
+pub mod limits;
 mod locate;
 mod overrides;
 mod schema;
@@ -22,6 +24,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use toml::{Table, Value};
 
+pub use contents::{bytes_digest, file_digest};
 pub use error::{Origin, Problem, SpecError};
 pub use sweep::{load_sweep, Axis, RunSpec, Sweep};
 pub use types::{
@@ -30,6 +33,7 @@ pub use types::{
     TrendSeasonSpec, WindowSpec,
 };
 
+use contents::Digests;
 use locate::Locations;
 use overrides::Override;
 use validate::Parts;
@@ -61,6 +65,8 @@ pub(crate) struct Context {
     set_by: Vec<(String, String)>,
     /// `--set` arguments that could not be applied.
     set_problems: Vec<Problem>,
+    /// The data files' contents, hashed once per file however many runs read them.
+    digests: Digests,
 }
 
 impl Context {
@@ -93,6 +99,7 @@ pub(crate) fn read_tree(
         locations: Locations::of(text),
         set_by: Vec::new(),
         set_problems: Vec::new(),
+        digests: Digests::default(),
     };
     for arg in sets {
         match Override::parse(arg).and_then(|o| o.apply(&mut root).map(|()| o)) {
@@ -129,11 +136,33 @@ pub(crate) fn check_tree(
         };
         problems.push(p);
     }
-    if problems.is_empty() {
-        Ok(assemble(parts, base_dir))
-    } else {
-        Err(problems)
+    if !problems.is_empty() {
+        return Err(problems);
     }
+    let mut experiment = assemble(parts, base_dir);
+    // The file's contents are part of the identity (see `identity`); it exists and was
+    // readable a moment ago (validate inspected it), but may not be now.
+    if let Some(path) = experiment.csv_path() {
+        let DataSpec::Csv(csv) = &mut experiment.data else {
+            unreachable!("a CSV path comes from a CSV source")
+        };
+        match ctx.digests.of(&path) {
+            Ok(digest) => csv.contents = Some(digest),
+            Err(message) => {
+                let origin = if swept.iter().any(|k| k == "data.path") {
+                    sweep_origin("data.path", ctx)
+                } else {
+                    origin("data.path", &ctx.set_by, &ctx.locations)
+                };
+                return Err(vec![Problem {
+                    key: "data.path".into(),
+                    message: format!("`data.path`: {message}"),
+                    origin,
+                }]);
+            }
+        }
+    }
+    Ok(experiment)
 }
 
 fn sweep_origin(key: &str, ctx: &Context) -> Origin {

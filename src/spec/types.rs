@@ -379,7 +379,7 @@ impl Experiment {
     /// Identity of the data stages only (source, split, transforms, scale, window,
     /// backtest, and the seed when the source draws noise), listed in
     /// [`super::identity::data_text`]: runs with equal hashes can share one
-    /// [`crate::data::Prepared`]. A CSV source is identified by its path, not its contents.
+    /// [`crate::data::Prepared`]. A CSV source is identified by its path and its contents.
     pub fn data_hash(&self) -> String {
         super::identity::data_hash(self)
     }
@@ -466,12 +466,28 @@ impl Experiment {
                 },
                 noise_seed,
             )),
-            DataSpec::Csv(c) => source::read_csv(
-                &resolve(&self.base_dir, &c.path),
-                &c.column,
-                c.time_column.as_deref(),
-                c.missing,
-            ),
+            DataSpec::Csv(c) => {
+                let path = resolve(&self.base_dir, &c.path);
+                let bytes = std::fs::read(&path).map_err(|source| DataError::Io {
+                    path: path.clone(),
+                    source,
+                })?;
+                // The series must be the data the run ids name: bytes hashed at load and
+                // bytes read now must agree, or results would be filed under another id.
+                if c.contents
+                    .as_ref()
+                    .is_some_and(|d| *d != super::contents::bytes_digest(&bytes))
+                {
+                    return Err(DataError::Changed { path });
+                }
+                source::read_csv_from(
+                    bytes.as_slice(),
+                    &path,
+                    &c.column,
+                    c.time_column.as_deref(),
+                    c.missing,
+                )
+            }
         }
     }
 }

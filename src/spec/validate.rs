@@ -78,9 +78,11 @@ pub(crate) fn check(parts: &Parts, base_dir: &Path) -> Vec<Problem> {
     }
     if let Some(model) = &parts.model {
         check_model(model, &mut out);
+        super::limits::check_model(model, &mut out);
     }
     if let Some(train) = &parts.train {
         check_train(train, parts.split.as_ref(), &mut out);
+        super::limits::check_train(train, &mut out);
     }
     out
 }
@@ -109,6 +111,10 @@ fn non_negative(key: &str, what: &str, value: f64, out: &mut Vec<Problem>) {
 
 /// Checks the source and returns its number of points when known.
 fn check_data(data: &DataSpec, base_dir: &Path, out: &mut Vec<Problem>) -> Option<usize> {
+    // Too many points to generate: no length check either (it would cut the series).
+    if !super::limits::data_fits(data, out) {
+        return None;
+    }
     if let Some(points) = data.generated_points() {
         if points == 0 {
             out.push(Problem::new(

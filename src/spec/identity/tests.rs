@@ -33,12 +33,99 @@ fn ids_issued_before_the_explicit_list_are_unchanged() {
     for (file, sets, position, id, data, hash) in PINNED {
         let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
         let s = sweep::load_sweep(&experiments(file), &sets).unwrap();
-        let run = &s.runs[*position];
         let what = format!("{file} {sets:?} run {position}");
-        assert_eq!(run.run_id, *id, "run id of {what}");
-        assert_eq!(run.experiment.data_hash(), *data, "data hash of {what}");
-        assert_eq!(s.hash(), *hash, "experiment hash of {what}");
+        // A CSV run's id now includes the file's contents (pinned below): without them
+        // it is the id issued before, which is how `pipeline::stale` recognises the
+        // folders of those runs. A generated series' ids are unchanged.
+        let configuration = without_contents;
+        let run = configuration(&s.runs[*position].experiment);
+        assert_eq!(run_id(&run), *id, "run id of {what}");
+        assert_eq!(run.data_hash(), *data, "data hash of {what}");
+        let ids: Vec<String> = s
+            .runs
+            .iter()
+            .map(|r| run_id(&configuration(&r.experiment)))
+            .collect();
+        assert_eq!(
+            experiment_hash(ids.iter().map(String::as_str)),
+            *hash,
+            "experiment hash of {what}"
+        );
+        if !matches!(run.data, DataSpec::Csv(_)) {
+            assert_eq!(s.runs[*position].run_id, *id, "run id of {what}");
+            assert_eq!(s.hash(), *hash, "experiment hash of {what}");
+        }
     }
+}
+
+fn without_contents(e: &Experiment) -> Experiment {
+    let mut e = e.clone();
+    if let DataSpec::Csv(c) = &mut e.data {
+        c.contents = None;
+    }
+    e
+}
+
+/// The ids of CSV runs since contents are hashed (the committed data files are fixed).
+#[test]
+fn csv_ids_include_the_files_contents() {
+    for (file, position, id, data) in [
+        ("airline.toml", 0, "0f4b9557e134", "10f08258384d"),
+        ("lynx.toml", 7, "69f0864e7ec3", "fe5e6313de13"),
+    ] {
+        let s = sweep::load_sweep(&experiments(file), &[]).unwrap();
+        let run = &s.runs[position];
+        let DataSpec::Csv(c) = &run.experiment.data else {
+            panic!("{file} reads a CSV file")
+        };
+        assert_eq!(
+            c.contents.as_deref(),
+            Some(
+                crate::spec::file_digest(&run.experiment.csv_path().unwrap())
+                    .unwrap()
+                    .as_str()
+            )
+        );
+        assert_eq!(
+            (run.run_id.as_str(), run.experiment.data_hash().as_str()),
+            (id, data),
+            "{file}"
+        );
+        assert_ne!(run.run_id, run_id(&without_contents(&run.experiment)));
+    }
+}
+
+#[test]
+fn an_edited_csv_file_is_another_run_of_the_same_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    let values: String = (0..60).map(|i| format!("{}\n", i % 7)).collect();
+    std::fs::write(&data, format!("value\n{values}")).unwrap();
+    let text = "[data]\nkind = \"csv\"\npath = \"d.csv\"\n[window]\nlookback = 3\n\
+                [sweep]\nseed = [1, 2, 3]\n";
+    let file = dir.path().join("e.toml");
+    let before = sweep::parse_sweep_str(text, &file, &[]).unwrap();
+    std::fs::write(&data, format!("value\n{values}7\n")).unwrap();
+    let after = sweep::parse_sweep_str(text, &file, &[]).unwrap();
+    for (b, a) in before.runs.iter().zip(&after.runs) {
+        assert_ne!(b.run_id, a.run_id);
+        assert_ne!(b.experiment.data_hash(), a.experiment.data_hash());
+        // the configuration alone is the same
+        assert_eq!(
+            run_id(&without_contents(&b.experiment)),
+            run_id(&without_contents(&a.experiment))
+        );
+    }
+    // the series is read from the bytes the id names: an edit after loading is refused
+    std::fs::write(&data, format!("value\n{values}8\n")).unwrap();
+    let err = after.runs[0].experiment.load_series().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "{}: the file changed while runner was reading it; run again once it is written",
+            data.display()
+        )
+    );
 }
 
 /// (file, --set, run position, run id, data hash, experiment hash) from the old code.
