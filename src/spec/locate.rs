@@ -15,7 +15,7 @@ impl Locations {
     pub(crate) fn of(text: &str) -> Self {
         let mut keys = HashMap::new();
         if let Ok(root) = DeTable::parse(text) {
-            walk(text, "", root.get_ref(), &mut keys);
+            walk(&LineIndex::new(text), "", root.get_ref(), &mut keys);
         }
         Self { keys }
     }
@@ -26,13 +26,45 @@ impl Locations {
     }
 }
 
-fn walk(text: &str, prefix: &str, table: &DeTable<'_>, out: &mut HashMap<String, (usize, usize)>) {
+fn walk(
+    lines: &LineIndex<'_>,
+    prefix: &str,
+    table: &DeTable<'_>,
+    out: &mut HashMap<String, (usize, usize)>,
+) {
     for (key, value) in table.iter() {
         let path = join(prefix, key.get_ref());
-        out.insert(path.clone(), line_column(text, key.span().start));
+        out.insert(path.clone(), lines.line_column(key.span().start));
         if let DeValue::Table(inner) = value.get_ref() {
-            walk(text, &path, inner, out);
+            walk(lines, &path, inner, out);
         }
+    }
+}
+
+/// Where each line of a text starts, so that locating every key costs a binary search each
+/// instead of a scan from the start of the file (which made a file of n keys cost n²:
+/// 30 000 keys took 3.8 s).
+struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset of the first character of each line; `starts[0] == 0`.
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Self { text, starts }
+    }
+
+    /// What [`line_column`] gives for `offset`.
+    fn line_column(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        // The lines starting at or before `offset`: the last of them holds it.
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (line, self.text[start..offset].chars().count() + 1)
     }
 }
 
@@ -72,6 +104,20 @@ mod tests {
         assert_eq!(loc.get("window.train.epochs"), Some((5, 7)));
         assert_eq!(loc.get("window"), Some((3, 2)));
         assert_eq!(loc.get("nothing"), None);
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_a_scan_at_every_offset() {
+        let text = "a = 1\n\n[t]\n  cé = \"x\"\r\nlast";
+        let index = LineIndex::new(text);
+        for offset in (0..=text.len() + 2).filter(|&o| o >= text.len() || text.is_char_boundary(o))
+        {
+            assert_eq!(
+                index.line_column(offset),
+                line_column(text, offset),
+                "offset {offset}"
+            );
+        }
     }
 
     #[test]
