@@ -81,11 +81,19 @@ fn assert_same_tables(a: &Path, b: &Path) {
     assert!(x.equals_missing(&y), "summaries differ:\n{x}\n{y}");
 }
 
-/// Names in the results folder that a finished invocation must not leave.
+/// Names in the results folder that a finished invocation must not leave: temporaries, and
+/// generations of the tables beyond the current one.
 fn temporaries(dir: &Path) -> Vec<String> {
-    listing(dir)
+    let names = listing(dir);
+    let generations = names.iter().filter(|n| n.starts_with(".tables-")).count();
+    names
         .into_iter()
-        .filter(|n| n.contains(".tmp-") || n.starts_with(".assemble-"))
+        .filter(|n| {
+            n.contains(".tmp-")
+                || n.contains(".link-")
+                || n.starts_with(".assemble-")
+                || (generations > 1 && n.starts_with(".tables-"))
+        })
         .collect()
 }
 
@@ -312,9 +320,10 @@ fn a_sweep_killed_while_assembling_leaves_nothing_the_next_run_does_not_clean() 
     std::fs::create_dir_all(dir.join(".assemble-4999999/plots")).unwrap();
     std::fs::write(dir.join(".assemble-4999999/runs.csv"), "half").unwrap();
 
-    // Killed before the first rename, after some, and after all but plots/.
-    // 11 renames 250 ms apart, after the tables are written into the staging folder.
-    for delay_ms in [0, 400, 1000, 1700, 2400] {
+    // Killed while the staging folder is written, before and after it becomes a generation,
+    // around the switch of `.tables` and while links are made: three pauses of 250 ms
+    // after the tables are written.
+    for delay_ms in [0, 250, 500, 750, 1000, 1250] {
         let mut child = spawn(
             s.path(),
             &[f, "-q", "--out", "killed"],
@@ -324,14 +333,10 @@ fn a_sweep_killed_while_assembling_leaves_nothing_the_next_run_does_not_clean() 
         std::thread::sleep(Duration::from_millis(delay_ms));
         child.kill().unwrap();
         child.wait().unwrap();
-        assert!(
-            temporaries(&dir)
-                .iter()
-                .any(|n| n.starts_with(".tables.tmp-")),
-            "the interrupted assembly's staging folder stays as its mark: {:?}",
-            listing(&dir)
-        );
+        // Whatever the moment, the visible tables are one assembly's, whole: those of the
+        // same runs as the clean run's.
         assert!(dir.join("plots").is_dir(), "plots/ is never missing");
+        assert_same_tables(&clean, &dir);
 
         let next = runner(s.path(), &[f, "-q", "--out", "killed"]);
         assert!(next.status.success(), "{}", stderr(&next));
@@ -367,4 +372,63 @@ fn an_assembly_removes_the_outputs_of_an_older_one_that_it_does_not_write() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(!dir.join("metrics.json").exists(), "{:?}", listing(&dir));
     assert_eq!(read_parquet(&dir.join("runs.parquet")).height(), 2);
+}
+
+/// `(runs.parquet rows, summary.parquet's n of its first row)` read through the visible names,
+/// when `.tables` pointed at the same generation before and after both reads (a reader that
+/// straddles a switch proves nothing about the writer); `None` otherwise.
+fn consistent_sample(dir: &Path) -> Option<(usize, u32)> {
+    use polars::prelude::{ParquetReader, SerReader};
+    let read = |name: &str| {
+        let file = std::fs::File::open(dir.join(name)).ok()?;
+        ParquetReader::new(file).finish().ok()
+    };
+    let before = std::fs::read_link(dir.join(".tables")).ok()?;
+    let runs = read("runs.parquet")?;
+    let summary = read("summary.parquet")?;
+    let after = std::fs::read_link(dir.join(".tables")).ok()?;
+    let n = summary.column("n").ok()?.u32().ok()?.get(0)?;
+    (before == after).then_some((runs.height(), n))
+}
+
+#[test]
+fn tables_seen_at_any_moment_of_an_assembly_belong_to_one_assembly() {
+    let s = scratch_dir();
+    let base = GRID.split("[sweep]").next().unwrap();
+    let file = write(
+        s.path(),
+        "exp.toml",
+        &format!("{base}[sweep]\nseed = [1, 2]\n"),
+    );
+    let f = file.to_str().unwrap();
+    assert!(runner(s.path(), &[f, "-q", "--out", "out"])
+        .status
+        .success());
+    let dir = s.path().join("out");
+    // A third seed: the new tables have 3 runs and n = 3, the old ones 2 and 2. Sampled all
+    // through the next invocation, the two tables always come from one assembly.
+    write(
+        s.path(),
+        "exp.toml",
+        &format!("{base}[sweep]\nseed = [1, 2, 3]\n"),
+    );
+    let mut child = spawn(
+        s.path(),
+        &[f, "-q", "--out", "out"],
+        &[("RUNNER_TEST_ASSEMBLY_PAUSE_MS", "100")],
+    );
+    let mut seen = std::collections::BTreeSet::new();
+    while child.try_wait().unwrap().is_none() {
+        seen.extend(consistent_sample(&dir));
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    seen.extend(consistent_sample(&dir));
+    assert!(child.wait().unwrap().success());
+    assert!(
+        seen.iter().all(|&(runs, n)| runs == n as usize),
+        "a runs table and a summary of different assemblies were visible together: {seen:?}"
+    );
+    assert_eq!(seen.first(), Some(&(2, 2)), "the old tables were seen");
+    assert_eq!(seen.last(), Some(&(3, 3)), "the new tables were seen");
+    assert_eq!(temporaries(&dir), Vec::<String>::new());
 }

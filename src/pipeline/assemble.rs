@@ -3,20 +3,24 @@
 //!
 //! They are written into a staging folder inside the results folder, `.tables.tmp-<pid>-<n>`,
 //! guarded by a held file lock like a run folder's temporary (`store::atomic::TempFolder`),
-//! and then moved into place by renames only: each file over its old version, then plots/ by
-//! two renames (the old one into the staging folder, the new one out). So:
+//! which then becomes a generation folder, `.tables-<generation>`, by one rename. Every
+//! visible output (`runs.csv`, `plots/`, `report.md`, ...) is a symbolic link through the link
+//! `.tables` into the current generation, so switching `.tables` to the new generation — one
+//! rename of a link over the old one — replaces all of them at once:
 //!
-//! - every visible file is whole, and plots/ is missing at most between two renames;
-//! - a kill while the staging folder is written leaves the old tables untouched;
-//! - a kill between the first and the last rename (a dozen renames, no writing) leaves some
-//!   files of the new assembly beside the rest of the old one. The staging folder then stays
-//!   behind as the mark of it, and the next `run` or `merge` removes it (its lock is free) and
-//!   rebuilds every table: the tables belong together again after any complete invocation.
+//! - a reader sees every table of one assembly, never a mix of two, and never a half-written
+//!   file (a reader already holding an old file open keeps reading it whole);
+//! - a kill before the switch leaves the old tables in place, and a staging or generation
+//!   folder the next `run` or `merge` removes (a staging folder's lock is free once its
+//!   writer is gone; generations other than the current one are removed by every assembly);
+//! - the links themselves change only when the set of outputs changes (folds.* appear with a
+//!   backtest, a single run's metrics.json): created after the switch, removed when the new
+//!   generation lacks their file, so none dangles after an assembly.
 //!
-//! Outputs of an older assembly that this one does not write (folds without a backtest any
-//! more, a single run's metrics.json) are removed, so no table of another grid stays. Only
-//! the process holding the folder's exclusive lock assembles (`ownership`), so two assemblies
-//! never interleave. The run folders (`runs/`) are the source of truth and are not touched.
+//! Results folders written before generations held plain files: the first assembly replaces
+//! each by its link (plots/ is removed first, the one moment it is missing). Only the process
+//! holding the folder's exclusive lock assembles (`ownership`), so two assemblies never
+//! interleave. The run folders (`runs/`) are the source of truth and are not touched.
 
 use std::path::Path;
 
@@ -29,7 +33,7 @@ use crate::render::summary_table::write_summary;
 use crate::spec::sweep::value_text;
 use crate::spec::Sweep;
 use crate::store::atomic::TempFolder;
-use crate::store::layout::{ASSEMBLED, PLOTS_DIR};
+use crate::store::layout::ASSEMBLED;
 use crate::store::{
     write_folds, write_history, write_predictions, write_runs, FinishedRun, ResultsLayout,
 };
@@ -49,18 +53,98 @@ pub struct Assembly<'a> {
     pub cached: usize,
 }
 
+/// The link the visible outputs point through, switched to each new generation.
+const CURRENT: &str = ".tables";
+/// Generation folders are `.tables-<pid>-<nanoseconds>`.
+const GENERATION: &str = ".tables-";
+/// Links are made under this temporary name, then renamed over their final name.
+const LINK_TMP: &str = ".link-";
+
 /// Writes every experiment-level output of `a` and returns the analysis they show.
 pub fn assemble(a: &Assembly) -> Result<SweepAnalysis> {
     std::fs::create_dir_all(a.folder)
         .with_context(|| format!("cannot create {}", a.folder.display()))?;
     remove_legacy_staging(a.folder)?;
-    // Dropped (after the switch, or on an error) it removes itself and its lock file.
+    // Dropped on an error it removes itself and its lock file.
     let staging = TempFolder::beside(&a.folder.join("tables"))?;
     std::fs::create_dir_all(staging.path().join("plots"))?;
     let analysis = SweepAnalysis::from_runs(a.runs);
     write_all(a, &analysis, staging.path())?;
-    switch_in(a.folder, staging.path())?;
+    let pause = test_pause();
+    pause();
+    let generation = staging.commit_to(&a.folder.join(generation_name()))?;
+    pause();
+    switch_to(a.folder, &generation)?;
+    pause();
+    link_outputs(a.folder, &generation)?;
+    remove_other_generations(a.folder, &generation)?;
     Ok(analysis)
+}
+
+fn generation_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{GENERATION}{}-{nanos}", std::process::id())
+}
+
+/// Makes `link` (in `folder`) a symbolic link to `target`, by one rename over whatever
+/// `link` was: a reader finds the old target or the new one, never nothing.
+fn replace_with_link(folder: &Path, link: &str, target: &Path) -> Result<()> {
+    let tmp = folder.join(format!(".{}{LINK_TMP}{}", link, std::process::id()));
+    let _ = std::fs::remove_file(&tmp);
+    std::os::unix::fs::symlink(target, &tmp)
+        .with_context(|| format!("cannot create the link {}", tmp.display()))?;
+    let dest = folder.join(link);
+    // A real folder (plots/ of a results folder from before generations) cannot be renamed
+    // over: removed first, once.
+    if std::fs::symlink_metadata(&dest).is_ok_and(|m| m.is_dir()) {
+        std::fs::remove_dir_all(&dest)
+            .with_context(|| format!("cannot remove {}", dest.display()))?;
+    }
+    std::fs::rename(&tmp, &dest).with_context(|| format!("cannot replace {}", dest.display()))
+}
+
+/// The switch: `.tables` now points at `generation`.
+fn switch_to(folder: &Path, generation: &Path) -> Result<()> {
+    let name = generation.file_name().expect("a generation has a name");
+    replace_with_link(folder, CURRENT, Path::new(name))
+}
+
+/// Each output of `generation` visible under its name, through `.tables`; names of outputs
+/// this generation lacks removed.
+fn link_outputs(folder: &Path, generation: &Path) -> Result<()> {
+    for name in ASSEMBLED {
+        let visible = folder.join(name);
+        let through = Path::new(CURRENT).join(name);
+        if generation.join(name).exists() {
+            let linked = std::fs::read_link(&visible).is_ok_and(|t| t == through);
+            if !linked {
+                replace_with_link(folder, name, &through)?;
+            }
+        } else if std::fs::symlink_metadata(&visible).is_ok() {
+            remove_path(&visible)?;
+        }
+    }
+    Ok(())
+}
+
+/// Generation folders other than `current`, and links an interrupted assembly was making.
+fn remove_other_generations(folder: &Path, current: &Path) -> Result<()> {
+    for entry in std::fs::read_dir(folder)
+        .with_context(|| format!("cannot read {}", folder.display()))?
+        .flatten()
+    {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = entry.path();
+        if name.starts_with(GENERATION) && path != current {
+            std::fs::remove_dir_all(&path)
+                .with_context(|| format!("cannot remove {}", path.display()))?;
+        } else if name.starts_with('.') && name.contains(LINK_TMP) {
+            remove_path(&path)?;
+        }
+    }
+    Ok(())
 }
 
 /// Staging folders of runner versions before the lock, `.assemble-<pid>`: only the holder
@@ -82,39 +166,8 @@ fn remove_legacy_staging(folder: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Moves the staged outputs into `folder` by renames (see the module's comment).
-fn switch_in(folder: &Path, staging: &Path) -> Result<()> {
-    let pause = test_pause();
-    for name in ASSEMBLED {
-        let dest = folder.join(name);
-        if !staging.join(name).exists() && std::fs::symlink_metadata(&dest).is_ok() {
-            remove_path(&dest)?;
-        }
-    }
-    for name in ASSEMBLED.iter().filter(|n| **n != PLOTS_DIR) {
-        let from = staging.join(name);
-        if from.exists() {
-            pause();
-            let dest = folder.join(name);
-            std::fs::rename(&from, &dest)
-                .with_context(|| format!("cannot move {} into place", dest.display()))?;
-        }
-    }
-    pause();
-    let plots = folder.join(PLOTS_DIR);
-    // Replaced by two renames rather than removed first: no window without plots/ but one
-    // between two system calls. The old plots leave with the staging folder.
-    if plots.exists() {
-        std::fs::rename(&plots, staging.join(".old-plots"))
-            .with_context(|| format!("cannot move {} aside", plots.display()))?;
-    }
-    std::fs::rename(staging.join(PLOTS_DIR), &plots)
-        .with_context(|| format!("cannot move {} into place", plots.display()))?;
-    Ok(())
-}
-
 fn remove_path(path: &Path) -> Result<()> {
-    let removed = if path.is_dir() {
+    let removed = if std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir()) {
         std::fs::remove_dir_all(path)
     } else {
         std::fs::remove_file(path)

@@ -165,6 +165,13 @@ impl TempFolder {
         &self.dir
     }
 
+    /// [`commit`](Self::commit) to `dest` instead of the destination given to
+    /// [`beside`](Self::beside) (in the same folder, so the rename stays atomic).
+    pub fn commit_to(mut self, dest: &Path) -> Result<PathBuf> {
+        self.dest = dest.to_path_buf();
+        self.commit()
+    }
+
     /// Syncs the folder to disk, renames it to its destination (replacing a folder already
     /// there), syncs the destination's parent, and returns the destination. The files in the
     /// folder must have been synced by their writer ([`write_synced`]).

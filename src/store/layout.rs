@@ -3,9 +3,9 @@
 //! Each run folder (`runs/<run_id>/`) is atomic: it is written under a hidden temporary name
 //! and renamed into place when complete (see `run_folder`), so a run id's folder is always a
 //! finished run. The experiment-level files (tables, summary, plots, report) are rebuilt from
-//! the run folders by every invocation: they are written into a staging folder inside the
-//! results folder and then moved into place by renames (see `pipeline::assemble` for what a
-//! kill in between leaves and how the next invocation repairs it). `.runner.lock` is the
+//! the run folders by every invocation into a generation folder and become visible all at
+//! once by switching one link, `.tables`, through which every visible name points (see
+//! `pipeline::assemble`). `.runner.lock` is the
 //! folder's lock ([`super::folder_lock`]).
 //!
 //! Single files outside run folders (the baseline, `source.json`) are replaced atomically with
