@@ -279,3 +279,36 @@ fn the_binary_refuses_a_damaged_runs_table() {
     let err = refused(s.path(), &["compare", "res"], Path::new("res/runs.parquet"));
     assert!(err.contains("cannot read"), "{err}");
 }
+
+/// A runs.parquet on which polars' reader panics: the first single-byte inversion of a valid
+/// file that does, tried position by position (the same bytes every time).
+fn panicking_runs_parquet(dir: &Path) -> Option<Vec<u8>> {
+    use polars::prelude::{ParquetReader, SerReader};
+    let valid = runs_parquet(dir);
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let found = (0..valid.len()).find_map(|i| {
+        let mut bytes = valid.clone();
+        bytes[i] ^= 0xff;
+        let cursor = std::io::Cursor::new(bytes.clone());
+        let read = std::panic::catch_unwind(|| ParquetReader::new(cursor).finish());
+        read.is_err().then_some(bytes)
+    });
+    std::panic::set_hook(hook);
+    found
+}
+
+#[test]
+fn a_runs_table_the_parquet_reader_panics_on_is_an_error_without_a_panic_message() {
+    let s = scratch_dir();
+    let bytes = panicking_runs_parquet(s.path()).expect("a byte inversion that panics polars");
+    let folder = s.path().join("damaged");
+    std::fs::create_dir_all(&folder).unwrap();
+    std::fs::write(folder.join("runs.parquet"), bytes).unwrap();
+    let err = refused(
+        s.path(),
+        &["compare", folder.to_str().unwrap()],
+        &folder.join("runs.parquet"),
+    );
+    assert!(err.contains("the file is damaged"), "{err}");
+}

@@ -63,9 +63,15 @@ pub fn read_runs(dir: &Path) -> Result<Vec<RunRecord>> {
     let file = File::open(&path).with_context(|| format!("cannot open {}", path.display()))?;
     // polars-parquet panics on some damaged files (about 1 in 300 random byte flips) instead of
     // returning an error: a damaged table is bad input, never a crash.
+    // Its panic message would precede runner's own error as if runner had crashed: the
+    // message is silenced for the read (the hook is process-wide; compare reads on one
+    // thread).
+    let hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
     let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         ParquetReader::new(file).finish()
     }));
+    std::panic::set_hook(hook);
     let df = match read {
         Ok(df) => df.with_context(|| format!("cannot read {}", path.display()))?,
         Err(_) => bail!(
