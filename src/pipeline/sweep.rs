@@ -14,7 +14,7 @@ use crate::spec::{RunSpec, Sweep};
 use crate::store::atomic::{write_file, write_synced, TempFolder};
 use crate::store::folder_lock::{Access, FolderLock};
 use crate::store::{
-    default_results_dir, is_finished, read_run, remove_stale_temporaries, run_dir, run_state,
+    default_results_dir, has_manifest, read_run, remove_stale_temporaries, run_dir, run_state,
     write_run, FinishedRun, RunState, RunStatus,
 };
 
@@ -109,11 +109,12 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         .filter(|r| opts.shard.is_none_or(|s| s.contains(r.position)))
         .collect();
     // Sizes are checked before anything is generated, allocated or written. Which runs are
-    // cached is only looked at here (read-only); it is decided under the lock below.
+    // cached is only estimated here (a manifest is there); it is decided, verifying every
+    // file, under the lock below.
     let unfinished: Vec<&RunSpec> = mine
         .iter()
         .copied()
-        .filter(|r| opts.force || !is_finished(&runs_dir, &r.run_id))
+        .filter(|r| opts.force || !has_manifest(&runs_dir, &r.run_id))
         .collect();
     if let Some(limits) = &opts.limits {
         budget::check_memory(&budget::estimate(sweep, &unfinished)?, limits)?;

@@ -105,6 +105,12 @@ pub fn is_finished(runs_dir: &Path, run_id: &str) -> bool {
     run_state(runs_dir, run_id) == RunState::Finished
 }
 
+/// Whether `run_id`'s folder has a manifest, without verifying it: enough to estimate how
+/// much is left to train before the folder is locked, where [`run_state`] decides.
+pub fn has_manifest(runs_dir: &Path, run_id: &str) -> bool {
+    run_dir(runs_dir, run_id).join(manifest::MANIFEST).is_file()
+}
+
 /// What keeps `dir` from being the finished run `run_id`, if anything.
 fn damage(dir: &Path, run_id: &str) -> Option<String> {
     if !dir.is_dir() {
