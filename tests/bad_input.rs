@@ -5,7 +5,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{runner, scratch_dir, stderr, stdout, write};
+use common::{command, runner, scratch_dir, stderr, stdout, write};
 
 const TINY: &str = r#"
 name = "tiny"
@@ -53,12 +53,7 @@ fn an_out_that_is_a_file_is_bad_input_named_by_its_path() {
 #[cfg(unix)]
 fn runner_as_nobody(dir: &Path, args: &[&str]) -> Option<std::process::Output> {
     use std::os::unix::process::CommandExt;
-    std::process::Command::new(env!("CARGO_BIN_EXE_runner"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("SLURM_ARRAY_TASK_ID")
-        .env_remove("SLURM_ARRAY_TASK_COUNT")
-        .env_remove("JOB_COMPLETION_INDEX")
+    command(dir, args, &[])
         .uid(65534)
         .gid(65534)
         .output()

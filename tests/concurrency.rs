@@ -5,31 +5,16 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{listing, read_parquet, runner, scratch_dir, stderr, tables, text, write};
-
-/// 2 lookbacks × 2 seeds × 2 widths = 8 runs of 3 epochs on a short sine.
-const GRID: &str = r#"
-name = "shared"
-[data]
-kind = "sine"
-points = 300
-stop = 30.0
-[model]
-units = [8]
-[train]
-epochs = 3
-[sweep]
-window.lookback = [4, 6]
-model.units = [[8], [6, 6]]
-seed = [1, 2]
-"#;
+use common::{
+    command, listing, read_parquet, runner, scratch_dir, stderr, tables, text, write, GRID,
+};
 
 /// Another experiment with the same name: 3 runs.
 const OTHER: &str = r#"
-name = "shared"
+name = "grid"
 [data]
 kind = "sine"
 points = 200
@@ -44,23 +29,11 @@ seed = [1, 2, 3]
 
 /// The binary started in the background in `dir`, output captured, with `env` added.
 fn spawn(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Child {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_runner"));
-    cmd.args(args)
-        .current_dir(dir)
+    command(dir, args, env)
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for var in [
-        "GITHUB_STEP_SUMMARY",
-        "SLURM_ARRAY_TASK_ID",
-        "SLURM_ARRAY_TASK_COUNT",
-        "JOB_COMPLETION_INDEX",
-    ] {
-        cmd.env_remove(var);
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd.spawn().expect("runner starts")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("runner starts")
 }
 
 /// A clean run's tables, for comparison.
@@ -246,7 +219,7 @@ fn another_experiment_with_the_same_name_is_refused_unless_forced() {
     let a = write(s.path(), "a.toml", GRID);
     let b = write(s.path(), "b.toml", OTHER);
     let (fa, fb) = (a.to_str().unwrap(), b.to_str().unwrap());
-    let dir = s.path().join("results/shared");
+    let dir = s.path().join("results/grid");
     assert!(runner(s.path(), &[fa, "-q"]).status.success());
     let before = std::fs::read(dir.join("runs.csv")).unwrap();
 
@@ -256,7 +229,7 @@ fn another_experiment_with_the_same_name_is_refused_unless_forced() {
     let err = stderr(&refused);
     assert!(
         err.contains(&format!(
-            "results/shared holds the results of {} (recorded in results/shared/source.json), \
+            "results/grid holds the results of {} (recorded in results/grid/source.json), \
              another experiment than {}",
             ca.display(),
             cb.display()
@@ -270,7 +243,7 @@ fn another_experiment_with_the_same_name_is_refused_unless_forced() {
     assert!(runner(s.path(), &[fb, "-q", "--out", "b_alone"])
         .status
         .success());
-    let merged = runner(s.path(), &["merge", "results/shared", "--out", "b_alone"]);
+    let merged = runner(s.path(), &["merge", "results/grid", "--out", "b_alone"]);
     assert_eq!(merged.status.code(), Some(2), "{}", stderr(&merged));
     assert!(
         stderr(&merged).contains(&format!("b_alone holds the results of {}", cb.display())),

@@ -5,9 +5,9 @@ mod common;
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, ExitStatus};
+use std::process::ExitStatus;
 
-use common::{read_parquet, runner, scratch_dir, stderr, strs, write};
+use common::{command, read_parquet, runner, scratch_dir, stderr, strs, write};
 
 /// A two-run sweep of a small sine experiment.
 const SWEEP: &str = r#"
@@ -43,25 +43,12 @@ units = [8]
 epochs = 40
 "#;
 
-fn command(dir: &Path, args: &[&str]) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_runner"));
-    cmd.args(args).current_dir(dir);
-    for var in [
-        "GITHUB_STEP_SUMMARY",
-        "SLURM_ARRAY_TASK_ID",
-        "SLURM_ARRAY_TASK_COUNT",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
 /// `runner args` with stdout and stderr on one pipe whose read end is closed before the
 /// binary starts: every write it makes fails with EPIPE.
 fn run_with_closed_output(dir: &Path, args: &[&str]) -> ExitStatus {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
-    command(dir, args)
+    command(dir, args, &[])
         .stdout(writer.try_clone().unwrap())
         .stderr(writer)
         .status()
@@ -115,7 +102,7 @@ fn a_reader_that_leaves_after_one_line_fails_no_run() {
     let scratch = scratch_dir();
     write(scratch.path(), "head_one.toml", SINGLE);
     let (reader, writer) = std::io::pipe().unwrap();
-    let mut child = command(scratch.path(), &["run", "head_one.toml"])
+    let mut child = command(scratch.path(), &["run", "head_one.toml"], &[])
         .stdout(writer.try_clone().unwrap())
         .stderr(writer)
         .spawn()

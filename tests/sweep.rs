@@ -7,25 +7,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{f64s, listing, read_parquet, runner, runner_env, scratch_dir, tables, text, write};
+use common::{
+    f64s, listing, read_parquet, runner, runner_env, scratch_dir, tables, text, write, GRID,
+};
 use polars::prelude::DataType;
-
-/// 2 lookbacks × 2 widths × 2 seeds = 8 runs of 3 epochs on a short sine.
-const GRID: &str = r#"
-name = "grid"
-[data]
-kind = "sine"
-points = 300
-stop = 30.0
-[model]
-units = [8]
-[train]
-epochs = 3
-[sweep]
-window.lookback = [4, 6]
-model.units = [[8], [6, 6]]
-seed = [1, 2]
-"#;
 
 #[test]
 fn a_grid_runs_and_leaves_tables_plots_and_report() {

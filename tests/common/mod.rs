@@ -9,6 +9,24 @@ use std::process::{Command, Output};
 use polars::prelude::{DataFrame, ParquetReader, SerReader};
 use tempfile::TempDir;
 
+/// 2 lookbacks × 2 widths × 2 seeds = 8 runs of 3 epochs on a short sine: the sweep the
+/// sweep, shard and concurrency tests share.
+pub const GRID: &str = r#"
+name = "grid"
+[data]
+kind = "sine"
+points = 300
+stop = 30.0
+[model]
+units = [8]
+[train]
+epochs = 3
+[sweep]
+window.lookback = [4, 6]
+model.units = [[8], [6, 6]]
+seed = [1, 2]
+"#;
+
 /// A scratch folder under the system temp dir, unique per test, removed when dropped.
 pub fn scratch_dir() -> TempDir {
     tempfile::Builder::new()
@@ -34,9 +52,9 @@ pub fn listing(dir: &Path) -> Vec<String> {
     names
 }
 
-/// Runs the binary in `dir` with a clean CI environment (no $GITHUB_STEP_SUMMARY, no shard
-/// variables) plus `env`.
-pub fn runner_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+/// The binary as a command in `dir` with a clean CI environment (no $GITHUB_STEP_SUMMARY, no
+/// shard variables) plus `env`, for a test to start as it needs (output, spawn, pipes, uid).
+pub fn command(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_runner"));
     cmd.args(args).current_dir(dir);
     for var in [
@@ -50,7 +68,12 @@ pub fn runner_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
     for (k, v) in env {
         cmd.env(k, v);
     }
-    cmd.output().expect("runner starts")
+    cmd
+}
+
+/// Runs [`command`] to completion.
+pub fn runner_env(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    command(dir, args, env).output().expect("runner starts")
 }
 
 pub fn runner(dir: &Path, args: &[&str]) -> Output {
