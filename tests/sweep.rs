@@ -346,11 +346,19 @@ fn compare_ranks_one_folder_and_diffs_two() {
     );
     // Ranked by a higher-is-better metric, the best comes first.
     let r2 = runner(s.path(), &["compare", "a", "--metric", "test_r2"]);
-    assert!(
-        text(&r2.stdout).contains("ranked by test_r2 (higher is better)"),
-        "{}",
-        text(&r2.stdout)
-    );
+    let r2 = text(&r2.stdout);
+    assert!(r2.contains("ranked by test_r2 (higher is better)"), "{r2}");
+    // The rows' means (the number before any ± in the last column) fall from rank 1 down.
+    let means: Vec<f64> = r2
+        .lines()
+        .filter(|l| l.trim_start().starts_with(|c: char| c.is_ascii_digit()))
+        .map(|l| {
+            let last = l.rsplit("  ").find(|c| !c.trim().is_empty()).unwrap();
+            last.split('±').next().unwrap().trim().parse().unwrap()
+        })
+        .collect();
+    assert!(means.len() >= 2, "{r2}");
+    assert!(means.windows(2).all(|w| w[0] >= w[1]), "{means:?}\n{r2}");
 }
 
 #[test]
