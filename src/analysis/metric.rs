@@ -3,7 +3,7 @@
 //!
 //! The tables store metrics under column names (`test_rmse`, `test_ar_rmse`,
 //! `test_skill_vs_seasonal_naive`, `ensemble_test_rmse`); everything that computes or shows a
-//! statistic holds a [`Metric`] and asks it for its column, its direction and its heading, so
+//! statistic holds a [`Metric`] and asks it for its column and its direction, so
 //! no code matches on column spellings.
 
 use std::cmp::Ordering;
@@ -157,19 +157,6 @@ impl Measure {
             .find(|b| b.key() == rest)
             .map(Measure::SkillVs)
     }
-
-    fn heading(self) -> String {
-        match self {
-            Measure::Rmse => "RMSE".into(),
-            Measure::Mae => "MAE".into(),
-            Measure::Mape => "MAPE".into(),
-            Measure::Smape => "sMAPE".into(),
-            Measure::Mase => "MASE".into(),
-            Measure::R2 => "R²".into(),
-            Measure::RmseAtStep(k) => format!("RMSE at step {k}"),
-            Measure::SkillVs(b) => format!("skill vs {}", b.name()),
-        }
-    }
 }
 
 /// Which way is better.
@@ -293,16 +280,6 @@ impl Metric {
     pub fn higher_is_better(&self) -> bool {
         self.direction() == Direction::HigherIsBetter
     }
-
-    /// For people: `test RMSE`, `linear AR test RMSE`, `seed ensemble test RMSE`.
-    pub fn heading(&self) -> String {
-        let what = format!("{} {}", self.split.as_str(), self.measure.heading());
-        match self.forecaster {
-            Forecaster::Network => what,
-            Forecaster::SeedEnsemble => format!("seed ensemble {what}"),
-            Forecaster::Baseline(b) => format!("{} {what}", b.name()),
-        }
-    }
 }
 
 impl fmt::Display for Metric {
@@ -411,18 +388,5 @@ mod tests {
             Ordering::Greater
         );
         assert!(lower.improved(2.0, 1.0) && !lower.improved(1.0, 1.0));
-    }
-
-    #[test]
-    fn headings_say_whose_forecast() {
-        assert_eq!(Metric::TEST_RMSE.heading(), "test RMSE");
-        assert_eq!(
-            Metric::baseline_test_rmse(Baseline::LinearAr).heading(),
-            "linear AR test RMSE"
-        );
-        assert_eq!(
-            Metric::ENSEMBLE_TEST_RMSE.heading(),
-            "seed ensemble test RMSE"
-        );
     }
 }
