@@ -8,13 +8,16 @@
 //! - [`sweep`]: [`SweepAnalysis`], the whole of it for one sweep (best configuration,
 //!   baselines beside it, failures);
 //! - [`comparison`]: one folder's ranking, two folders matched;
-//! - [`welch`] and [`gate`]: the regression gate's test and verdicts.
+//! - [`welch`] and [`gate`]: the regression gate's test and verdicts;
+//! - [`diebold_mariano`]: two forecasts of the same points compared by their losses
+//!   (Diebold-Mariano with the Harvey-Leybourne-Newbold correction).
 //!
 //! Inputs are `store` records; outputs are plain values that `render` turns into text,
 //! tables and plots.
 
 pub mod backtest;
 pub mod comparison;
+pub mod diebold_mariano;
 pub mod ensemble;
 pub mod gate;
 pub mod metric;
