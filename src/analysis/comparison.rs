@@ -1,34 +1,70 @@
-//! `runner compare`'s statistics: one folder's ranking with its naive baseline, and two
-//! folders matched configuration by configuration with the relative change of each.
+//! `runner compare`'s statistics: one folder's ranking (on the selection data when the folder
+//! has it) with each configuration's held-out figure and the baselines', and two folders
+//! matched configuration by configuration with the relative change of each.
 
-use super::metric::Metric;
+use super::metric::{Baseline, Forecaster, Metric, Split};
 use super::stats::relative_change;
-use super::summary::{mean_over_ok_runs, summarize, ConfigSummary};
-use super::sweep::naive_counterpart;
+use super::summary::{summarize, ConfigSummary};
 use crate::store::records::{RunRecord, RunStatus};
 
-/// One results folder's configurations ranked by a metric.
+/// One results folder's configurations ranked without the test part when the folder allows
+/// it, each shown with its held-out figure.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ranking {
+    /// The figure shown and compared (`test_rmse`: the held-out test part).
     pub metric: Metric,
+    /// What the configurations are ranked by: the selection counterpart of `metric`
+    /// (`selection_rmse`) when the runs have it, else `metric` itself.
+    pub rank_by: Metric,
+    /// Whether the ranking saw the figure shown: ranked by a test metric itself, or by a
+    /// selection column equal to it in every run (a `[select] on = "test"` protocol).
+    pub optimistic: bool,
     /// Best first.
     pub configs: Vec<ConfigSummary>,
     pub runs: usize,
     pub failed: usize,
-    /// The naive forecast's mean of the same measure over the successful runs, with its
-    /// metric, when the runs have it.
-    pub naive: Option<(Metric, f64)>,
+    /// Each baseline's mean of `metric` on the first configuration's points (its runs), in
+    /// [`Baseline::ALL`] order, when the runs have it: one figure per baseline.
+    pub baselines: Vec<(Baseline, f64)>,
 }
 
 impl Ranking {
     pub fn of(runs: &[RunRecord], metric: Metric) -> Ranking {
+        let selection = Metric {
+            split: Split::Selection,
+            ..metric
+        };
+        let has = |m: Metric| {
+            let column = m.column();
+            runs.iter().any(|r| r.metric(&column).is_some())
+        };
+        let rank_by = if metric.split == Split::Test && has(selection) {
+            selection
+        } else {
+            metric
+        };
+        let optimistic = metric.split == Split::Test
+            && (rank_by == metric
+                || runs.iter().filter(|r| r.status == RunStatus::Ok).all(|r| {
+                    r.metric(&rank_by.column()).map(f64::to_bits)
+                        == r.metric(&metric.column()).map(f64::to_bits)
+                }));
+        let configs = summarize(runs, rank_by);
+        let baselines = match (metric.forecaster, configs.first()) {
+            (Forecaster::Network, Some(first)) => Baseline::ALL
+                .into_iter()
+                .filter_map(|b| Some((b, first.mean(metric.of(Forecaster::Baseline(b)))?)))
+                .collect(),
+            _ => Vec::new(),
+        };
         Ranking {
             metric,
-            configs: summarize(runs, metric),
+            rank_by,
+            optimistic,
+            configs,
             runs: runs.len(),
             failed: runs.iter().filter(|r| r.status != RunStatus::Ok).count(),
-            naive: naive_counterpart(metric)
-                .and_then(|naive| mean_over_ok_runs(runs, naive).map(|v| (naive, v))),
+            baselines,
         }
     }
 }
@@ -134,7 +170,7 @@ mod tests {
     }
 
     #[test]
-    fn ranking_counts_failures_and_finds_the_naive_counterpart() {
+    fn ranking_counts_failures_and_gives_the_baselines_of_the_first_configuration() {
         let runs = [
             ok(5, 1, 1.0, 4.0),
             ok(5, 2, 2.0, 2.0),
@@ -142,14 +178,38 @@ mod tests {
         ];
         let r = Ranking::of(&runs, Metric::TEST_RMSE);
         assert_eq!((r.runs, r.failed), (3, 1));
-        // the diverged run's naive value is left out: (4 + 2) / 2
-        let naive = Metric::baseline_test_rmse(Baseline::Naive);
-        assert_eq!(r.naive, Some((naive, 3.0)));
+        // Without selection columns the ranking is on the test part itself.
+        assert_eq!(r.rank_by, Metric::TEST_RMSE);
+        assert!(r.optimistic);
+        // The first configuration's naive figure, the diverged run's left out: (4 + 2) / 2.
+        assert_eq!(r.baselines, [(Baseline::Naive, 3.0)]);
         assert_eq!(r.configs[0].config, "lookback=5");
-        // no naive counterpart for r2 in these runs, none at all for a baseline's metric
+        // No baseline counterpart for r2 in these runs, none at all for a baseline's metric.
         let r2 = Metric::network(Split::Test, Measure::R2);
-        assert_eq!(Ranking::of(&runs, r2).naive, None);
-        assert_eq!(Ranking::of(&runs, naive).naive, None);
+        assert!(Ranking::of(&runs, r2).baselines.is_empty());
+        let naive = Metric::baseline_test_rmse(Baseline::Naive);
+        assert!(Ranking::of(&runs, naive).baselines.is_empty());
+    }
+
+    #[test]
+    fn with_selection_columns_the_ranking_does_not_see_the_test_part() {
+        // lookback=5 is better on the test part, lookback=10 on the selection data.
+        let with = |lookback, seed, test: f64, selection: f64| {
+            run(
+                lookback,
+                seed,
+                RunStatus::Ok,
+                &[("test_rmse", test), ("selection_rmse", selection)],
+            )
+        };
+        let runs = [with(5, 1, 1.0, 3.0), with(10, 1, 2.0, 1.5)];
+        let r = Ranking::of(&runs, Metric::TEST_RMSE);
+        assert_eq!(r.rank_by.column(), "selection_rmse");
+        assert!(!r.optimistic);
+        assert_eq!(r.configs[0].config, "lookback=10");
+        // A selection equal to the test figure in every run is a ranking on the test part.
+        let same = [with(5, 1, 1.0, 1.0), with(10, 1, 2.0, 2.0)];
+        assert!(Ranking::of(&same, Metric::TEST_RMSE).optimistic);
     }
 
     #[test]

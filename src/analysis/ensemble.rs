@@ -5,18 +5,23 @@
 //! typical seed's (the cheapest variance reduction a sweep already paid for). The ensemble is
 //! scored on exactly the points each seed is scored on.
 
-use crate::analysis::metric::Split;
+use crate::analysis::metric::{Measure, Split};
 use crate::store::records::{PredictionRow, RunStatus};
 use crate::store::run_folder::FinishedRun;
 
-/// RMSE of the mean of `runs`' predictions for one fold and split, original units.
-///
-/// `None` with fewer than two successful runs, or when their predictions do not line up
-/// point for point (the same target indices and actual values in the same order: seeds whose
-/// data differ, such as a noisy generator seeded by the run's seed, have no common target).
-pub fn ensemble_rmse(runs: &[&FinishedRun], fold: u32, split: Split) -> Option<f64> {
-    let rows: Vec<Vec<&PredictionRow>> = runs
-        .iter()
+/// One point of a seed ensemble's forecast, original units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// Position of the predicted point in the series.
+    pub index: u32,
+    pub actual: f64,
+    /// The mean of the seeds' forecasts of it.
+    pub predicted: f64,
+}
+
+/// The successful runs' prediction rows of one fold and split, each run's in its order.
+fn rows_of<'a>(runs: &[&'a FinishedRun], fold: u32, split: Split) -> Vec<Vec<&'a PredictionRow>> {
+    runs.iter()
         .filter(|r| r.record.status == RunStatus::Ok)
         .map(|r| {
             r.predictions
@@ -24,7 +29,19 @@ pub fn ensemble_rmse(runs: &[&FinishedRun], fold: u32, split: Split) -> Option<f
                 .filter(|p| p.fold == fold && p.split == split.as_str())
                 .collect()
         })
-        .collect();
+        .collect()
+}
+
+/// The mean of `runs`' forecasts for one fold and split, point by point, in the rows'
+/// order (window by window, step by step with a multi-step head). One successful run gives
+/// its own forecast.
+///
+/// `None` without a successful run or a predicted point, or when the runs' predictions do
+/// not line up point for point (the same target indices and actual values in the same
+/// order: seeds whose data differ, such as a noisy generator seeded by the run's seed, have
+/// no common target).
+pub fn ensemble_forecast(runs: &[&FinishedRun], fold: u32, split: Split) -> Option<Vec<Point>> {
+    let rows = rows_of(runs, fold, split);
     let first = rows.first()?;
     let aligned = rows.iter().all(|r| {
         r.len() == first.len()
@@ -32,28 +49,52 @@ pub fn ensemble_rmse(runs: &[&FinishedRun], fold: u32, split: Split) -> Option<f
                 .zip(first)
                 .all(|(a, b)| a.index == b.index && a.actual.to_bits() == b.actual.to_bits())
     });
-    if rows.len() < 2 || first.is_empty() || !aligned {
+    if first.is_empty() || !aligned {
         return None;
     }
     let seeds = rows.len() as f64;
-    let squared: f64 = (0..first.len())
-        .map(|i| {
-            let mean = rows.iter().map(|r| r[i].predicted).sum::<f64>() / seeds;
-            (mean - first[i].actual).powi(2)
-        })
-        .sum();
-    Some((squared / first.len() as f64).sqrt())
+    Some(
+        (0..first.len())
+            .map(|i| Point {
+                index: first[i].index,
+                actual: first[i].actual,
+                predicted: rows.iter().map(|r| r[i].predicted).sum::<f64>() / seeds,
+            })
+            .collect(),
+    )
 }
 
-/// The ensemble's test RMSE averaged over the backtest folds, like every metric of the runs
-/// table (the test split alone without a backtest). `None` when any fold has none.
-pub fn ensemble_test_rmse(runs: &[&FinishedRun]) -> Option<f64> {
-    let folds = runs.first()?.final_fold();
-    let per_fold: Option<Vec<f64>> = (1..=folds)
-        .map(|fold| ensemble_rmse(runs, fold, Split::Test))
-        .collect();
-    let per_fold = per_fold?;
-    Some(per_fold.iter().sum::<f64>() / per_fold.len() as f64)
+/// `measure` (RMSE or MAE) of a forecast's points.
+pub fn score(points: &[Point], measure: Measure) -> f64 {
+    let n = points.len() as f64;
+    match measure {
+        Measure::Mae => points.iter().map(|p| (p.predicted - p.actual).abs()).sum::<f64>() / n,
+        _ => (points
+            .iter()
+            .map(|p| (p.predicted - p.actual).powi(2))
+            .sum::<f64>()
+            / n)
+            .sqrt(),
+    }
+}
+
+/// RMSE of the mean of `runs`' predictions for one fold and split, original units; `None`
+/// with fewer than two successful runs or without an [`ensemble_forecast`].
+pub fn ensemble_rmse(runs: &[&FinishedRun], fold: u32, split: Split) -> Option<f64> {
+    if rows_of(runs, fold, split).len() < 2 {
+        return None;
+    }
+    Some(score(&ensemble_forecast(runs, fold, split)?, Measure::Rmse))
+}
+
+/// The ensemble's `measure` on the test part (the last backtest fold): the held-out figure
+/// beside the seeds' mean. `None` with fewer than two successful seeds.
+pub fn ensemble_score(runs: &[&FinishedRun], measure: Measure) -> Option<f64> {
+    let fold = runs.first()?.final_fold();
+    if rows_of(runs, fold, Split::Test).len() < 2 {
+        return None;
+    }
+    Some(score(&ensemble_forecast(runs, fold, Split::Test)?, measure))
 }
 
 #[cfg(test)]
@@ -74,6 +115,7 @@ mod tests {
                 index: 10 + i as u32,
                 actual: 1.0 + i as f64,
                 predicted: p,
+                ..Default::default()
             })
             .collect();
         FinishedRun {
@@ -95,7 +137,9 @@ mod tests {
         let c = seed(3, [4.0, 2.0, 3.0]);
         let got = ensemble_rmse(&[&a, &b, &c], 1, Split::Test).unwrap();
         assert!((got - (1.0f64 / 3.0).sqrt()).abs() < 1e-15, "{got}");
-        assert_eq!(ensemble_test_rmse(&[&a, &b, &c]), Some(got));
+        assert_eq!(ensemble_score(&[&a, &b, &c], Measure::Rmse), Some(got));
+        // MAE of mean errors 1, 0, 0.
+        assert_eq!(ensemble_score(&[&a, &b, &c], Measure::Mae), Some(1.0 / 3.0));
     }
 
     #[test]

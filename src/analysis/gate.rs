@@ -466,6 +466,7 @@ pub(crate) mod test_fixtures {
                 metric("test_rmse", has_rmse.then_some(rmse)),
                 metric("test_r2", r2),
             ],
+            p_values: Vec::new(),
         }
     }
 

@@ -37,6 +37,10 @@ pub struct ConfigSummary {
     /// One entry per metric of the runs table, in its column order (the same list for every
     /// configuration, so the entries line up as table columns).
     pub metrics: Vec<MetricSummary>,
+    /// Tests of the configuration's forecast, one value each (Diebold-Mariano p-values
+    /// against each baseline and the chosen configuration: `dm_p_vs_ar`, ...); filled in by
+    /// the sweep's analysis, empty from [`summarize`].
+    pub p_values: Vec<(String, Option<f64>)>,
 }
 
 impl ConfigSummary {
@@ -107,6 +111,7 @@ pub fn summarize(runs: &[RunRecord], rank_by: Metric) -> Vec<ConfigSummary> {
                 n_failed: members.len() - ok.len(),
                 run_ids: members.iter().map(|r| r.run_id.clone()).collect(),
                 metrics,
+                p_values: Vec::new(),
             }
         })
         .collect();

@@ -1,48 +1,15 @@
 //! [`SweepAnalysis`]: everything a user reads about a finished sweep, computed once from its
 //! runs. Renderers (report, console, plots, summary table) take it and compute nothing.
 
-use super::backtest::{config_folds, pre_test_choice, FoldSummary, PreTestChoice};
-use super::ensemble::ensemble_test_rmse;
+use super::backtest::{config_folds, FoldSummary};
+use super::choice::Choice;
+use super::ensemble::ensemble_score;
+use super::held_out;
 use super::metric::{Baseline, Forecaster, Metric};
-use super::summary::{mean_over_ok_runs, summarize, ConfigSummary, MetricSummary};
+use super::selection::Protocol;
+use super::summary::{summarize, ConfigSummary, MetricSummary};
 use crate::store::records::{RunRecord, RunStatus};
 use crate::store::run_folder::FinishedRun;
-
-/// A baseline forecast beside the best configuration, on the same test points.
-#[derive(Debug, Clone, PartialEq)]
-pub struct BaselineComparison {
-    pub baseline: Baseline,
-    /// The baseline's test RMSE, mean over the successful runs.
-    pub rmse: f64,
-    /// `(best - rmse) / rmse` with `best` the best configuration's mean test RMSE: negative
-    /// when the configuration beats the baseline. `None` without a best configuration, or
-    /// when the baseline is exact (an RMSE of 0 leaves no percentage).
-    pub best_change: Option<f64>,
-}
-
-impl BaselineComparison {
-    /// Baseline `baseline` scoring `rmse`, beside a best configuration scoring `best`.
-    pub fn new(baseline: Baseline, rmse: f64, best: Option<f64>) -> BaselineComparison {
-        BaselineComparison {
-            baseline,
-            rmse,
-            best_change: best.filter(|_| rmse > 0.0).map(|b| (b - rmse) / rmse),
-        }
-    }
-}
-
-/// The headline of a sweep: its best configuration.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Headline {
-    /// The config label; empty for an unswept experiment.
-    pub config: String,
-    pub mean: f64,
-    pub std: Option<f64>,
-    /// Runs of the configuration, failed ones included.
-    pub runs: usize,
-    /// The naive forecast's test RMSE of the configuration's first run (NaN without one).
-    pub naive: f64,
-}
 
 /// A run that diverged or failed, and why.
 #[derive(Debug, Clone, PartialEq)]
@@ -72,21 +39,21 @@ impl FailedRun {
 /// The analysis of a finished sweep.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SweepAnalysis {
-    /// What configurations are ranked by.
+    /// How the answer was chosen.
+    pub protocol: Protocol,
+    /// What configurations are ranked by: the protocol's selection metric.
     pub rank_metric: Metric,
-    /// Every configuration with its seeds folded, best first; each carries its seed
-    /// ensemble's test RMSE as the last metric ([`Metric::ENSEMBLE_TEST_RMSE`]).
+    /// Every configuration with its seeds folded, best first on the selection data; each
+    /// carries its seed ensemble's held-out figure as the last metric
+    /// (`ensemble_test_rmse`) and its forecast's Diebold-Mariano p-values.
     pub configs: Vec<ConfigSummary>,
     /// Per configuration in rank order, its first successful run: the run that stands for
     /// it in plots. Configurations without one are left out.
     pub representatives: Vec<String>,
-    /// Every baseline that was computed, in [`Baseline::ALL`] order.
-    pub baselines: Vec<BaselineComparison>,
-    pub headline: Option<Headline>,
-    /// The best configuration's backtest folds; empty without a backtest.
+    /// The answer: the chosen configuration, the baselines beside it, the runner-up.
+    pub choice: Choice,
+    /// The chosen configuration's backtest folds; empty without a backtest.
     pub backtest: Vec<FoldSummary>,
-    /// With a backtest: the choice made on the folds before the test part.
-    pub pre_test_choice: Option<PreTestChoice>,
     /// In grid order.
     pub failed: Vec<FailedRun>,
     /// Runs analysed, failed ones included.
@@ -94,45 +61,30 @@ pub struct SweepAnalysis {
 }
 
 impl SweepAnalysis {
-    /// Analyses `runs` (in grid order), ranking configurations by their mean test RMSE.
-    pub fn from_runs(runs: &[FinishedRun]) -> SweepAnalysis {
-        let rank_metric = Metric::TEST_RMSE;
+    /// Analyses `runs` (in grid order, their metrics scored by
+    /// [`selection::run_metrics`](super::selection::run_metrics) under `protocol`), ranking
+    /// configurations on the selection data.
+    pub fn from_runs(runs: &[FinishedRun], protocol: Protocol) -> SweepAnalysis {
+        let rank_metric = protocol.rank_metric();
+        let ensemble_metric = protocol.held_out().of(Forecaster::SeedEnsemble);
         let records: Vec<RunRecord> = runs.iter().map(|r| r.record.clone()).collect();
         let mut configs = summarize(&records, rank_metric);
-        for s in &mut configs {
-            let seeds: Vec<&FinishedRun> = runs
-                .iter()
+        let seeds_of = |s: &ConfigSummary| -> Vec<&FinishedRun> {
+            runs.iter()
                 .filter(|r| s.run_ids.contains(&r.record.run_id))
-                .collect();
+                .collect()
+        };
+        for s in &mut configs {
+            let seeds = seeds_of(s);
             s.metrics.push(MetricSummary {
-                name: Metric::ENSEMBLE_TEST_RMSE.column(),
-                mean: ensemble_test_rmse(&seeds),
+                name: ensemble_metric.column(),
+                mean: ensemble_score(&seeds, protocol.measure),
                 std: None,
             });
         }
-        let best = configs.first().and_then(|s| s.mean(rank_metric));
-        let baselines = Baseline::ALL
-            .into_iter()
-            .filter_map(|baseline| {
-                let rmse = mean_over_ok_runs(&records, Metric::baseline_test_rmse(baseline))?;
-                Some(BaselineComparison::new(baseline, rmse, best))
-            })
-            .collect();
-        let headline = configs.first().and_then(|s| {
-            let mean = s.mean(rank_metric)?;
-            let naive = Metric::baseline_test_rmse(Baseline::Naive).column();
-            Some(Headline {
-                config: s.config.clone(),
-                mean,
-                std: s.std(rank_metric),
-                runs: s.run_ids.len(),
-                naive: records
-                    .iter()
-                    .find(|r| r.config == s.config)
-                    .and_then(|r| r.metric(&naive))
-                    .unwrap_or(f64::NAN),
-            })
-        });
+        let folds = runs.iter().map(|r| r.folds.len()).max().unwrap_or(0).max(1);
+        let mut choice = Choice::from_ranking(&configs, protocol, folds);
+        held_out::test_choice(&mut choice, &mut configs, runs);
         let representatives = configs
             .iter()
             .filter_map(|s| {
@@ -151,33 +103,30 @@ impl SweepAnalysis {
             .filter(|r| r.status != RunStatus::Ok)
             .map(FailedRun::of)
             .collect();
+        let backtest = choice
+            .chosen
+            .as_ref()
+            .and_then(|c| configs.iter().find(|s| s.config == c.config))
+            .map(|s| config_folds(s, runs))
+            .unwrap_or_default();
         SweepAnalysis {
+            protocol,
             rank_metric,
-            backtest: configs
-                .first()
-                .map(|best| config_folds(best, runs))
-                .unwrap_or_default(),
-            pre_test_choice: pre_test_choice(&configs, runs),
+            backtest,
             configs,
             representatives,
-            baselines,
-            headline,
+            choice,
             failed,
             runs: runs.len(),
         }
     }
 
-    /// The best configuration: the first of the ranking, when it has a value of the rank
-    /// metric.
+    /// The chosen configuration's summary: the first of the ranking, when it has a
+    /// selection score.
     pub fn best(&self) -> Option<&ConfigSummary> {
         self.configs
             .first()
             .filter(|s| s.mean(self.rank_metric).is_some())
-    }
-
-    /// Baseline `b`'s comparison, when it was computed.
-    pub fn baseline(&self, b: Baseline) -> Option<&BaselineComparison> {
-        self.baselines.iter().find(|c| c.baseline == b)
     }
 }
 
@@ -201,105 +150,181 @@ pub fn naive_counterpart(metric: Metric) -> Option<Metric> {
 mod tests {
     use super::*;
     use crate::analysis::metric::{Measure, Split};
+    use crate::analysis::selection::{rescored, SelectOn};
+    use crate::store::records::{FoldRecord, PredictionRow};
     use crate::store::test_support::run;
 
-    fn finished(record: RunRecord) -> FinishedRun {
-        FinishedRun {
-            record,
-            history: Vec::new(),
-            predictions: Vec::new(),
-            folds: Vec::new(),
+    const FOLDS: Protocol = Protocol {
+        measure: Measure::Rmse,
+        on: SelectOn::Folds,
+    };
+
+    fn fold(fold: u32, rmse: f64, ar: f64) -> FoldRecord {
+        FoldRecord {
+            fold,
+            origin: 100 + 10 * fold,
+            end: 110 + 10 * fold,
+            status: RunStatus::Ok,
+            reason: None,
+            metrics: vec![
+                ("test_rmse".into(), rmse),
+                ("test_naive_rmse".into(), 10.0),
+                ("test_ar_rmse".into(), ar),
+            ],
+            train_seconds: 1.0,
+            epochs: 5,
+            best_epoch: 5,
         }
     }
 
-    fn ok(lookback: i64, seed: u64, rmse: f64, naive: f64, ar: f64) -> FinishedRun {
-        finished(run(
-            lookback,
-            seed,
-            RunStatus::Ok,
-            &[
-                ("test_rmse", rmse),
-                ("test_naive_rmse", naive),
-                ("test_ar_rmse", ar),
-            ],
-        ))
+    /// A row of the last fold's test part: target `index`, actual 0, the network's forecast
+    /// and linear AR's.
+    fn row(run_id: &str, index: u32, predicted: f64, ar: f64) -> PredictionRow {
+        PredictionRow {
+            run_id: run_id.into(),
+            fold: 3,
+            split: "test".into(),
+            index,
+            actual: 0.0,
+            predicted,
+            naive: Some(1.0),
+            seasonal_naive: None,
+            drift: None,
+            ar: Some(ar),
+            transformed_naive: None,
+            transformed_ar: None,
+        }
     }
 
-    /// lookback=5: rmse 1 and 3; lookback=10: a diverged seed, then rmse 0.5 where AR is
-    /// exact. Naive 4, 2, 6; AR 2, 2, 0.
-    fn runs() -> Vec<FinishedRun> {
+    /// A run of `lookback` with three folds at `rmse` (AR at `ar` on each), whose last fold
+    /// predicts `predicted(i)` for 30 points where AR predicts `ar_at(i)`, scored under
+    /// FOLDS as the pipeline does.
+    fn seed(
+        lookback: i64,
+        seed: u64,
+        rmse: [f64; 3],
+        predicted: impl Fn(u32) -> f64,
+        ar_at: impl Fn(u32) -> f64,
+    ) -> FinishedRun {
+        let record = run(lookback, seed, RunStatus::Ok, &[]);
+        let id = record.run_id.clone();
+        let r = FinishedRun {
+            record,
+            history: Vec::new(),
+            predictions: (0..30).map(|i| row(&id, 200 + i, predicted(i), ar_at(i))).collect(),
+            folds: (0..3).map(|k| fold(k as u32 + 1, rmse[k], 5.0)).collect(),
+        };
+        rescored(&r, FOLDS)
+    }
+
+    /// Noise of size about 1 that differs from point to point: `(-1)^i` scaled.
+    fn wobble(i: u32) -> f64 {
+        if i % 2 == 0 {
+            1.0 + 0.1 * f64::from(i % 5)
+        } else {
+            -1.0 - 0.1 * f64::from(i % 3)
+        }
+    }
+
+    /// lookback=5 is better on folds 1-2 (1 against 3) and worse on the test part (9 against
+    /// 2); its seeds' forecasts are half AR's errors, so it beats AR on the held-out points.
+    fn runs(last_fold_of_5: f64) -> Vec<FinishedRun> {
         vec![
-            ok(5, 1, 1.0, 4.0, 2.0),
-            ok(5, 2, 3.0, 2.0, 2.0),
-            finished(run(10, 1, RunStatus::Diverged, &[])),
-            ok(10, 2, 0.5, 6.0, 0.0),
+            seed(5, 1, [1.0, 1.0, last_fold_of_5], |i| 0.5 * wobble(i), wobble),
+            seed(5, 2, [1.0, 1.0, last_fold_of_5], |i| 0.4 * wobble(i), wobble),
+            seed(10, 1, [3.0, 3.0, 2.0], wobble, wobble),
+            seed(10, 2, [3.0, 3.0, 2.0], |i| 1.1 * wobble(i), wobble),
         ]
     }
 
     #[test]
-    fn best_configuration_baselines_beside_it_and_failures() {
-        let a = SweepAnalysis::from_runs(&runs());
+    fn the_choice_never_sees_the_test_part() {
+        let a = SweepAnalysis::from_runs(&runs(9.0), FOLDS);
+        assert_eq!(a.rank_metric.column(), "selection_rmse");
         let order: Vec<&str> = a.configs.iter().map(|c| c.config.as_str()).collect();
-        assert_eq!(order, ["lookback=10", "lookback=5"]);
-        assert_eq!(a.best().unwrap().config, "lookback=10");
-        // The plots' runs: the first successful seed of each configuration.
-        assert_eq!(a.representatives, ["l10s2", "l5s1"]);
-
-        let h = a.headline.as_ref().unwrap();
-        assert_eq!(
-            (h.config.as_str(), h.mean, h.std, h.runs),
-            ("lookback=10", 0.5, None, 2)
-        );
-        // The naive figure is the configuration's first run's, which diverged and has none.
-        assert!(h.naive.is_nan());
-
-        // naive: (4 + 2 + 6) / 3 = 4, and 0.5 against it is (0.5 - 4) / 4 = -87.5%.
-        let naive = a.baseline(Baseline::Naive).unwrap();
-        assert_eq!((naive.rmse, naive.best_change), (4.0, Some(-0.875)));
-        // AR: (2 + 2 + 0) / 3 = 4/3; (0.5 - 4/3) / (4/3) = -0.625.
-        let ar = a.baseline(Baseline::LinearAr).unwrap();
-        assert!((ar.rmse - 4.0 / 3.0).abs() < 1e-15);
-        assert!((ar.best_change.unwrap() + 0.625).abs() < 1e-12);
-        // Baselines no run has are left out.
-        assert_eq!(a.baselines.len(), 2);
-        assert!(a.baseline(Baseline::Drift).is_none());
-
-        assert_eq!(a.failed.len(), 1);
-        assert_eq!(a.failed[0].label, "lookback=10 seed=1");
-        assert_eq!(a.failed[0].why(), "loss is NaN at epoch 2");
-        assert_eq!(a.runs, 4);
-        // Every configuration carries its seed ensemble's figure, here none (no predictions).
-        let last = a.configs[0].metrics.last().unwrap();
-        assert_eq!(
-            (last.name.as_str(), last.mean),
-            ("ensemble_test_rmse", None)
-        );
+        assert_eq!(order, ["lookback=5", "lookback=10"]);
+        let chosen = a.choice.chosen.as_ref().unwrap();
+        assert_eq!((chosen.config.as_str(), chosen.selection), ("lookback=5", 1.0));
+        // Its held-out figure is the last fold's, worse than the runner-up's there.
+        assert_eq!(chosen.held_out, 9.0);
+        assert_eq!(a.choice.runner_up.as_ref().unwrap().held_out, 2.0);
+        // Whatever the test part holds, the choice stays.
+        for last in [0.1, 50.0] {
+            let b = SweepAnalysis::from_runs(&runs(last), FOLDS);
+            assert_eq!(b.choice.chosen.as_ref().unwrap().config, "lookback=5");
+            assert_eq!(b.choice.chosen.as_ref().unwrap().held_out, last);
+        }
+        // The backtest table is the chosen configuration's.
+        let folds: Vec<f64> = a.backtest.iter().map(|f| f.test_rmse).collect();
+        assert_eq!(folds, [1.0, 1.0, 9.0]);
     }
 
     #[test]
-    fn an_exact_baseline_has_no_percentage_and_no_runs_no_best() {
-        let exact = BaselineComparison::new(Baseline::LinearAr, 0.0, Some(1.0));
-        assert_eq!(exact.best_change, None);
-        let no_best = BaselineComparison::new(Baseline::Naive, 2.0, None);
-        assert_eq!(no_best.best_change, None);
-
-        let failed = [finished(run(5, 1, RunStatus::Failed, &[]))];
-        let a = SweepAnalysis::from_runs(&failed);
-        assert!(a.best().is_none() && a.headline.is_none());
-        assert!(a.representatives.is_empty());
-        let why = FailedRun {
-            label: "x".into(),
-            status: RunStatus::Diverged,
-            reason: None,
+    fn the_chosen_seed_ensemble_is_tested_against_the_baselines_and_the_runner_up() {
+        let a = SweepAnalysis::from_runs(&runs(9.0), FOLDS);
+        let chosen = a.choice.chosen.as_ref().unwrap();
+        // The ensemble forecasts 0.45 · wobble: its RMSE is 0.45 · RMSE(wobble).
+        let wobble_rmse = ((0..30).map(|i| wobble(i).powi(2)).sum::<f64>() / 30.0).sqrt();
+        assert!((chosen.ensemble.unwrap() - 0.45 * wobble_rmse).abs() < 1e-12);
+        // Half the error of AR at every point: a certain win.
+        let ar = a.choice.baseline(Baseline::LinearAr).unwrap();
+        let dm = ar.dm.as_ref().unwrap();
+        assert!(dm.p_value < 1e-6 && dm.statistic < 0.0, "{dm:?}");
+        assert_eq!(dm.n, 30);
+        // Naive is off by 1 everywhere: also tested. Seasonal naive was not computed.
+        assert!(a.choice.baseline(Baseline::Naive).unwrap().dm.is_some());
+        assert!(a.choice.baseline(Baseline::SeasonalNaive).is_none());
+        // Against the runner-up (1.05 · wobble): chosen better, certainly.
+        let r = a.choice.runner_up_dm.as_ref().unwrap();
+        assert!(r.p_value < 1e-6 && r.statistic < 0.0);
+        // The summary's p-value columns, for every configuration.
+        let p = |s: &ConfigSummary, name: &str| {
+            s.p_values.iter().find(|(n, _)| n == name).unwrap().1
         };
-        assert_eq!(why.why(), "diverged");
+        assert!(p(&a.configs[0], "dm_p_vs_ar").unwrap() < 1e-6);
+        assert_eq!(p(&a.configs[0], "dm_p_vs_chosen"), None);
+        assert!(p(&a.configs[1], "dm_p_vs_chosen").unwrap() < 1e-6);
+        // lookback=10's ensemble is 1.05 · wobble against AR's wobble: AR is better.
+        assert!(p(&a.configs[1], "dm_p_vs_ar").unwrap() < 0.05);
+    }
+
+    #[test]
+    fn failures_and_an_empty_choice() {
+        let mut runs = runs(9.0);
+        runs.push(rescored(
+            &FinishedRun {
+                record: run(20, 1, RunStatus::Diverged, &[]),
+                history: Vec::new(),
+                predictions: Vec::new(),
+                folds: Vec::new(),
+            },
+            FOLDS,
+        ));
+        let a = SweepAnalysis::from_runs(&runs, FOLDS);
+        assert_eq!(a.failed.len(), 1);
+        assert_eq!(a.failed[0].why(), "loss is NaN at epoch 2");
+        assert_eq!(a.runs, 5);
+        assert_eq!(a.configs.last().unwrap().config, "lookback=20");
+        assert_eq!(a.representatives, ["l5s1", "l10s1"]);
+
+        let failed = [FinishedRun {
+            record: run(5, 1, RunStatus::Failed, &[]),
+            history: Vec::new(),
+            predictions: Vec::new(),
+            folds: Vec::new(),
+        }];
+        let a = SweepAnalysis::from_runs(&failed, FOLDS);
+        assert!(a.best().is_none() && a.choice.chosen.is_none());
+        assert!(a.representatives.is_empty());
     }
 
     #[test]
     fn plots_show_failed_runs_as_nan_and_the_naive_counterpart() {
-        let runs = runs();
-        assert_eq!(ok_value(&runs[0], Metric::TEST_RMSE), 1.0);
-        assert!(ok_value(&runs[2], Metric::TEST_RMSE).is_nan());
+        let runs = runs(9.0);
+        assert_eq!(ok_value(&runs[0], Metric::TEST_RMSE), 9.0);
+        let mut failed = runs[0].clone();
+        failed.record.status = RunStatus::Diverged;
+        assert!(ok_value(&failed, Metric::TEST_RMSE).is_nan());
         let mae = Metric::network(Split::Validation, Measure::Mae);
         assert_eq!(
             naive_counterpart(mae).unwrap().column(),

@@ -38,7 +38,9 @@ use crate::store::{
     write_folds, write_history, write_predictions, write_runs, FinishedRun, ResultsLayout,
 };
 
+use super::execute::protocol;
 use super::plan::Plan;
+use crate::analysis::selection::rescored;
 
 /// How many configurations the report's table shows.
 const REPORT_TOP: usize = 10;
@@ -68,7 +70,12 @@ pub fn assemble(a: &Assembly) -> Result<SweepAnalysis> {
     // Dropped on an error it removes itself and its lock file.
     let staging = TempFolder::beside(&a.folder.join("tables"))?;
     std::fs::create_dir_all(staging.path().join("plots"))?;
-    let analysis = SweepAnalysis::from_runs(a.runs);
+    // Scored under the experiment's protocol now, whatever protocol (or version) wrote the
+    // run folders: a cached run's record gets the same columns as a fresh one.
+    let protocol = protocol(&a.sweep.runs[0].experiment);
+    let runs: Vec<FinishedRun> = a.runs.iter().map(|r| rescored(r, protocol)).collect();
+    let a = &Assembly { runs: &runs, ..*a };
+    let analysis = SweepAnalysis::from_runs(a.runs, protocol);
     write_all(a, &analysis, staging.path())?;
     let pause = test_pause();
     pause();

@@ -80,7 +80,7 @@ mod tests {
     }
 
     #[test]
-    fn compare_one_prints_the_ranking_and_the_naive_baseline() {
+    fn compare_one_prints_the_ranking_and_the_baselines() {
         let tmp = tempdir();
         let dir = folder_a(&tmp);
         let text = compare_one(&dir, RMSE, usize::MAX).unwrap();
@@ -92,18 +92,24 @@ mod tests {
                 dir.display()
             )
         );
+        // These runs have no selection columns: the ranking saw the test part.
         assert_eq!(
-            lines[2..6],
+            lines[1],
+            "optimistic: the ranking saw test_rmse itself (no backtest folds or validation \
+             part to rank on)"
+        );
+        assert_eq!(
+            lines[3..7],
             [
-                "rank  config                  n       test_rmse",
-                "   1  lookback=20             1          0.2500",
-                "   2  lookback=10  2 (1 failed)  1.000 ± 0.7071",
-                "   3  lookback=5              3   2.000 ± 1.000",
+                "rank  config                  n    test_rmse",
+                "   1  lookback=20             1       0.2500",
+                "   2  lookback=10  2 (1 failed)  1.00 ± 0.71",
+                "   3  lookback=5              3    2.0 ± 1.0",
             ]
         );
         assert_eq!(
-            lines[7],
-            "naive baseline test_naive_rmse: 4.000 (mean over runs)"
+            lines[8],
+            "baselines, test_rmse on the points of lookback=20: naive 4.000"
         );
 
         // top cuts the table; r2 = 1 - rmse ranks higher first: lookback=20 0.75,
@@ -114,9 +120,9 @@ mod tests {
             lines[0].ends_with("ranked by test_r2 (higher is better)"),
             "{text}"
         );
-        assert_eq!(lines[3], "   1  lookback=20  1   0.7500");
-        assert_eq!(lines[4], "(2 more configurations)");
-        assert_eq!(lines[6], "(no naive baseline for test_r2)");
+        assert_eq!(lines[4], "   1  lookback=20  1   0.7500");
+        assert_eq!(lines[5], "(2 more configurations)");
+        assert_eq!(lines[7], "(no baselines for test_r2)");
     }
 
     #[test]
@@ -154,11 +160,11 @@ mod tests {
         assert_eq!(
             lines[4..9],
             [
-                "config                    A               B  change",
-                "lookback=20          0.2500     (only in A)",
-                "lookback=10  1.000 ± 0.7071          0.9000  -10.0% better",
-                "lookback=5    2.000 ± 1.000  2.000 ± 0.7071  +0.0% same",
-                "lookback=40     (only in B)           3.000",
+                "config                 A            B  change",
+                "lookback=20       0.2500  (only in A)",
+                "lookback=10  1.00 ± 0.71       0.9000  -10.0% better",
+                "lookback=5     2.0 ± 1.0  2.00 ± 0.71  +0.0% same",
+                "lookback=40  (only in B)        3.000",
             ]
         );
         assert_eq!(lines[10], "2 matched, 1 only in A, 1 only in B");

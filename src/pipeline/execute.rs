@@ -1,13 +1,15 @@
-//! One run of a sweep: one fold after another (see [`super::fold`]), their metrics averaged
-//! into the run's record, and the run's rows of the tables.
+//! One run of a sweep: one fold after another (see [`super::fold`]); the run's record holds
+//! the last fold's figures (the test part) and the selection columns of the experiment's
+//! `[select]` protocol, and the run's rows of the tables.
 
 use std::panic::AssertUnwindSafe;
 
 use serde::Serialize;
 
-use crate::analysis::backtest::mean_over_folds;
+use crate::analysis::metric::Measure;
+use crate::analysis::selection::{self, Protocol, SelectOn};
 use crate::data::Prepared;
-use crate::spec::{sweep::value_text, RunSpec};
+use crate::spec::{self, sweep::value_text, Experiment, RunSpec};
 use crate::store::{FinishedRun, FoldRecord, ParamValue, RunRecord, RunStatus};
 use crate::train::EpochStats;
 
@@ -25,8 +27,8 @@ pub struct RunMetrics {
     pub train_seconds: f64,
     /// Per split: train, validation (when present), test; of the final fold with a backtest.
     pub splits: serde_json::Map<String, serde_json::Value>,
-    /// With a backtest: each fold's splits, and the mean over folds of every metric column
-    /// (what the runs table holds).
+    /// With a backtest: each fold's splits, and the run's metric columns (what the runs table
+    /// holds: the last fold's figures and the selection columns).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backtest: Option<serde_json::Value>,
 }
@@ -104,12 +106,15 @@ fn train_and_score(
         ),
         Some(o) => (o.fold.status, o.fold.reason.clone()),
     };
-    let fold_records: Vec<&FoldRecord> = outcomes.iter().map(|o| &o.fold).collect();
+    let earlier: Vec<&FoldRecord> = outcomes[..outcomes.len() - 1]
+        .iter()
+        .map(|o| &o.fold)
+        .collect();
     let record = record(
         run,
         status,
         reason,
-        mean_over_folds(&fold_records),
+        selection::run_metrics(&last.fold.metrics, &earlier, protocol(&run.experiment)),
         outcomes.iter().map(|o| o.fold.train_seconds).sum(),
         outcomes.iter().map(|o| o.fold.epochs).max().unwrap_or(0),
     );
@@ -133,7 +138,7 @@ fn train_and_score(
             .iter()
             .map(|(k, v)| (k.clone(), serde_json::json!(v.is_finite().then_some(*v))))
             .collect();
-        serde_json::json!({ "folds": folds, "mean": mean })
+        serde_json::json!({ "folds": folds, "run": mean })
     });
     let metrics = run_metrics(
         &record,
@@ -155,6 +160,21 @@ fn train_and_score(
         }
     }
     (finished, metrics)
+}
+
+/// The experiment's `[select]` as the analysis reads it.
+pub fn protocol(e: &Experiment) -> Protocol {
+    Protocol {
+        measure: match e.select.metric {
+            spec::SelectMetric::Rmse => Measure::Rmse,
+            spec::SelectMetric::Mae => Measure::Mae,
+        },
+        on: match e.select.on() {
+            spec::SelectOn::Folds => SelectOn::Folds,
+            spec::SelectOn::Validation => SelectOn::Validation,
+            spec::SelectOn::Test => SelectOn::Test,
+        },
+    }
 }
 
 fn record(

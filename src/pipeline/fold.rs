@@ -238,6 +238,7 @@ fn prediction_rows(run_id: &str, fold: u32, forecasts: &[SplitForecast]) -> Vec<
                     index: (first + h) as u32,
                     actual: f.actual[[i, h]],
                     predicted: f.predicted[[i, h]],
+                    ..Default::default()
                 });
             }
         }

@@ -64,7 +64,14 @@ pub fn ranking_png(
 }
 
 /// Colours of the baselines' lines, in order.
-const BASELINE_COLORS: [RGBColor; 4] = [RED, GREEN, PURPLE, DARK_GRAY];
+const BASELINE_COLORS: [RGBColor; 6] = [
+    RED,
+    GREEN,
+    PURPLE,
+    DARK_GRAY,
+    RGBColor(23, 190, 207),
+    RGBColor(140, 86, 75),
+];
 const DARK_GRAY: RGBColor = RGBColor(70, 70, 70);
 
 /// The canvas for `rows` config rows: 1200 px wide, 600 px high or as tall as the rows need.

@@ -8,49 +8,81 @@ use crate::analysis::comparison::{Comparison, Movement, Ranking};
 use crate::analysis::summary::ConfigSummary;
 
 /// The ranking of the configurations of folder `dir`, best first, at most `top` rows (pass
-/// `usize::MAX` for all), followed by the naive baseline's mean of the same measure when the
-/// runs have one.
+/// `usize::MAX` for all), followed by each baseline's figure on the first configuration's
+/// points when the runs have them.
 ///
-/// Columns: rank, config, n (successful runs, and failed ones if any), `mean ± std`.
+/// Columns: rank, config, n (successful runs, and failed ones if any), the selection score
+/// when the ranking is on one, then the shown metric's `mean ± std` (the held-out figure).
 pub fn ranking_text(dir: &Path, ranking: &Ranking, top: usize) -> String {
     let metric = ranking.metric;
+    let rank_by = ranking.rank_by;
+    let separate = rank_by != metric;
     let mut out = format!(
-        "{}: {} of {}{}, ranked by {metric} ({})\n\n",
+        "{}: {} of {}{}, ranked by {rank_by} ({}){}\n",
         dir.display(),
         plural(ranking.runs, "run"),
         plural(ranking.configs.len(), "configuration"),
         failed_note(ranking.failed),
-        metric.direction().as_str(),
+        rank_by.direction().as_str(),
+        if separate {
+            format!("; {metric} is the held-out test part the ranking did not see")
+        } else {
+            String::new()
+        },
     );
+    if ranking.optimistic {
+        out.push_str(&format!(
+            "optimistic: the ranking saw {metric} itself (no backtest folds or validation part \
+             to rank on)\n"
+        ));
+    }
+    out.push('\n');
     let rows: Vec<Vec<String>> = ranking
         .configs
         .iter()
         .take(top)
         .map(|s| {
-            vec![
-                s.rank.to_string(),
-                config_name(&s.config),
-                runs_cell(s),
-                mean_std(s.mean(metric), s.std(metric)),
-            ]
+            let mut row = vec![s.rank.to_string(), config_name(&s.config), runs_cell(s)];
+            if separate {
+                row.push(mean_std(s.mean(rank_by), s.std(rank_by)));
+            }
+            row.push(mean_std(s.mean(metric), s.std(metric)));
+            row
         })
         .collect();
-    let column = metric.column();
-    out.push_str(&text_table(
-        &["rank", "config", "n", &column],
-        &[Align::Right, Align::Left, Align::Right, Align::Right],
-        &rows,
-    ));
+    let (rank_column, column) = (rank_by.column(), metric.column());
+    let mut headers = vec!["rank", "config", "n"];
+    let mut align = vec![Align::Right, Align::Left, Align::Right];
+    if separate {
+        headers.push(&rank_column);
+        align.push(Align::Right);
+    }
+    headers.push(&column);
+    align.push(Align::Right);
+    out.push_str(&text_table(&headers, &align, &rows));
     let hidden = ranking.configs.len().saturating_sub(top);
     if hidden > 0 {
         let s = if hidden == 1 { "" } else { "s" };
         out.push_str(&format!("({hidden} more configuration{s})\n"));
     }
     out.push('\n');
-    out.push_str(&match ranking.naive {
-        Some((naive, v)) => format!("naive baseline {naive}: {} (mean over runs)\n", num(v)),
-        None => format!("(no naive baseline for {metric})\n"),
-    });
+    if ranking.baselines.is_empty() {
+        out.push_str(&format!("(no baselines for {metric})\n"));
+    } else {
+        let first = ranking
+            .configs
+            .first()
+            .map_or_else(String::new, |s| config_name(&s.config));
+        let list: Vec<String> = ranking
+            .baselines
+            .iter()
+            .map(|(b, v)| format!("{} {}", b.name(), num(*v)))
+            .collect();
+        out.push_str(&format!(
+            "baselines, {metric} on the points of {first}: {}\n",
+            list.join(", ")
+        ));
+    }
     out
 }
 

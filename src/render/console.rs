@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::format::num;
+use super::answer::answer_line;
 use crate::analysis::SweepAnalysis;
 
 /// The counts of one invocation.
@@ -20,24 +20,13 @@ pub struct Totals<'a> {
     pub folder: &'a Path,
 }
 
-/// The summary of a whole sweep: the best configuration's figure beside the naive
-/// forecast, one line per failed run, then the totals.
+/// The summary of a whole sweep: the chosen configuration's held-out figure beside the
+/// baselines', one line per failed run, then the totals.
 pub fn run_summary(name: &str, analysis: &SweepAnalysis, t: &Totals) -> String {
     let mut out = String::new();
-    if let Some(h) = &analysis.headline {
-        let who = if h.config.is_empty() {
-            name.to_string()
-        } else {
-            format!("{name}: best {}", h.config)
-        };
-        let spread = h.std.map(|s| format!(" ± {}", num(s))).unwrap_or_default();
-        out.push_str(&format!(
-            "{who}: test RMSE {}{spread} over {} run{} (naive last value {})\n",
-            num(h.mean),
-            h.runs,
-            plural(h.runs),
-            num(h.naive)
-        ));
+    if let Some(line) = answer_line(name, &analysis.choice) {
+        out.push_str(&line);
+        out.push('\n');
     }
     for f in &analysis.failed {
         out.push_str(&format!(
@@ -88,19 +77,47 @@ pub fn plural(n: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::sweep::{FailedRun, Headline};
-    use crate::analysis::Metric;
+    use crate::analysis::choice::{BaselineScore, Candidate, Choice};
+    use crate::analysis::diebold_mariano::DieboldMariano;
+    use crate::analysis::metric::Baseline;
+    use crate::analysis::selection::{Protocol, SelectOn};
+    use crate::analysis::sweep::FailedRun;
     use crate::store::records::RunStatus;
 
-    fn analysis(headline: Option<Headline>, failed: Vec<FailedRun>) -> SweepAnalysis {
+    const FOLDS: Protocol = Protocol {
+        measure: crate::analysis::Measure::Rmse,
+        on: SelectOn::Folds,
+    };
+
+    fn analysis(chosen: Option<Candidate>, failed: Vec<FailedRun>, on: SelectOn) -> SweepAnalysis {
+        let protocol = Protocol { on, ..FOLDS };
         SweepAnalysis {
-            rank_metric: Metric::TEST_RMSE,
+            protocol,
+            rank_metric: protocol.rank_metric(),
             configs: Vec::new(),
             representatives: Vec::new(),
-            baselines: Vec::new(),
-            headline,
+            choice: Choice {
+                protocol,
+                folds: 3,
+                chosen,
+                runner_up: None,
+                runner_up_dm: None,
+                baselines: vec![BaselineScore {
+                    baseline: Baseline::LinearAr,
+                    selection: 0.02,
+                    held_out: 0.015,
+                    exact: false,
+                    change: Some(-0.2),
+                    dm: Some(DieboldMariano {
+                        statistic: -2.4,
+                        p_value: 0.021,
+                        n: 30,
+                        mean_difference: -1e-4,
+                    }),
+                }],
+                baseline_wins: None,
+            },
             backtest: Vec::new(),
-            pre_test_choice: None,
             failed,
             runs: 3,
         }
@@ -120,52 +137,59 @@ mod tests {
         }
     }
 
+    fn candidate(config: &str, n: usize, std: Option<f64>, ensemble: Option<f64>) -> Candidate {
+        Candidate {
+            config: config.into(),
+            selection: 0.011,
+            held_out: 0.0123456,
+            held_out_std: std,
+            n,
+            ensemble,
+        }
+    }
+
     #[test]
-    fn the_headline_the_failures_and_the_totals() {
-        let headline = Headline {
-            config: "lookback=5".into(),
-            mean: 0.0123456,
-            std: Some(0.001),
-            runs: 2,
-            naive: 0.07,
-        };
+    fn the_answer_the_failures_and_the_totals() {
         let failed = vec![FailedRun {
             label: "lookback=10 seed=1".into(),
             status: RunStatus::Diverged,
             reason: None,
         }];
+        let chosen = candidate("lookback=5", 2, Some(0.001), Some(0.012));
         let text = run_summary(
             "sine",
-            &analysis(Some(headline), failed),
+            &analysis(Some(chosen), failed, SelectOn::Folds),
             &totals(Path::new("results/sine")),
         );
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines,
             [
-                "sine: best lookback=5: test RMSE 0.01235 ± 0.001000 over 2 runs (naive last value 0.07000)",
+                "sine: chosen lookback=5: held-out test RMSE 0.0123 ± 0.0010 over 2 runs, seed ensemble 0.01200; linear AR 0.01500 (p = 0.021)",
                 "lookback=10 seed=1: diverged - no reason recorded",
                 "3 runs (1 cached, 2 trained, 1 failed), 1 dataset; data stages 12.3 ms, training 1.50 s, total 2.25 s; results in results/sine",
             ]
         );
-        // An unswept experiment is named by the experiment; one run, no spread.
-        let one = Headline {
-            config: String::new(),
-            mean: 0.5,
-            std: None,
-            runs: 1,
-            naive: f64::NAN,
-        };
+        // An unswept experiment is named by the experiment; one run, no spread; ranked on
+        // the test part, it says so.
+        let one = candidate("", 1, None, None);
         let text = run_summary(
             "seed",
-            &analysis(Some(one), vec![]),
+            &analysis(Some(one), vec![], SelectOn::Test),
             &totals(Path::new("r")),
         );
         assert!(
-            text.starts_with("seed: test RMSE 0.5000 over 1 run (naive last value -)\n"),
+            text.starts_with(
+                "seed: held-out test RMSE 0.01235 over 1 run; linear AR 0.01500 (p = 0.021) \
+                 [ranked on the test part: optimistic]\n"
+            ),
             "{text}"
         );
-        let text = run_summary("seed", &analysis(None, vec![]), &totals(Path::new("r")));
+        let text = run_summary(
+            "seed",
+            &analysis(None, vec![], SelectOn::Folds),
+            &totals(Path::new("r")),
+        );
         assert!(text.starts_with("3 runs (1 cached"), "{text}");
         assert_eq!(
             shard_summary(1, 4, &totals(Path::new("out"))),

@@ -1,14 +1,18 @@
 //! Numbers and tables as text, shared by the report and `runner compare`.
 
 /// `v` with 4 significant digits, no exponent for the magnitudes metrics take
-/// (`0.012345` → `0.01235`, `112.34` → `112.3`, `123456.0` → `123456`); `-` for a non-finite
-/// value.
+/// (`0.012345` → `0.01235`, `112.34` → `112.3`, `123456.0` → `123456`); below 1e-6 in
+/// scientific notation (`1.2e-11`: an exact forecast's rounding error); `-` for a
+/// non-finite value.
 pub fn num(v: f64) -> String {
     if !v.is_finite() {
         return "-".to_string();
     }
     if v == 0.0 {
         return "0".to_string();
+    }
+    if v.abs() < 1e-6 {
+        return format!("{v:.1e}");
     }
     const SIGNIFICANT: i32 = 4;
     let magnitude = v.abs().log10().floor() as i32;
@@ -18,9 +22,14 @@ pub fn num(v: f64) -> String {
 }
 
 /// `mean ± std`, `mean` alone when there is no spread (fewer than two values), `-` when
-/// there is no mean.
+/// there is no mean. The spread is given to two significant digits and the mean to the same
+/// decimal place (`12.44 ± 0.17`, `0.070 ± 0.042`): digits beyond the spread are noise.
 pub fn mean_std(mean: Option<f64>, std: Option<f64>) -> String {
     match (mean, std) {
+        (Some(m), Some(s)) if s > 0.0 && s.is_finite() && m.is_finite() && s >= 1e-6 => {
+            let decimals = (1 - s.log10().floor() as i32).clamp(0, 10) as usize;
+            format!("{m:.decimals$} ± {s:.decimals$}")
+        }
         (Some(m), Some(s)) => format!("{} ± {}", num(m), num(s)),
         (Some(m), None) => num(m),
         (None, _) => "-".to_string(),
@@ -120,12 +129,18 @@ mod tests {
         assert_eq!(num(123456.0), "123456");
         assert_eq!(num(0.0), "0");
         assert_eq!(num(f64::NAN), "-");
-        assert_eq!(num(1e-12), "0.0000000000");
+        assert_eq!(num(1e-12), "1.0e-12");
+        assert_eq!(num(1.23e-11), "1.2e-11");
     }
 
     #[test]
     fn mean_std_percent_and_duration_read_as_written() {
-        assert_eq!(mean_std(Some(2.0), Some(1.0)), "2.000 ± 1.000");
+        assert_eq!(mean_std(Some(2.0), Some(1.0)), "2.0 ± 1.0");
+        // Rounded to the precision of the spread.
+        assert_eq!(mean_std(Some(12.4412), Some(0.1734)), "12.44 ± 0.17");
+        assert_eq!(mean_std(Some(0.06952), Some(0.04170)), "0.070 ± 0.042");
+        assert_eq!(mean_std(Some(123.4), Some(12.3)), "123 ± 12");
+        assert_eq!(mean_std(Some(2.0), Some(0.0)), "2.000 ± 0");
         assert_eq!(mean_std(Some(2.0), None), "2.000");
         assert_eq!(mean_std(None, Some(1.0)), "-");
         assert_eq!(percent(-0.8), "-80.0%");

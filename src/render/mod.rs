@@ -3,6 +3,7 @@
 //! text ([`compare_text`], [`check_text`]) and the console summary ([`console`]). Renderers compute no
 //! statistic of their own; [`format`] holds the number and table formatting they share.
 
+pub mod answer;
 pub mod check_text;
 pub mod compare_text;
 pub mod console;

@@ -7,6 +7,7 @@ use anyhow::Result;
 
 use super::format::num;
 use crate::analysis::metric::{Baseline, Metric, Split};
+use crate::analysis::selection::SelectOn;
 use crate::analysis::stats::mean_by_key;
 use crate::analysis::sweep::ok_value;
 use crate::analysis::SweepAnalysis;
@@ -128,38 +129,49 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
         return Ok(written);
     }
 
+    // Rows in the order of the ranking (the selection data), each at its held-out figure:
+    // what the ranking chose, judged where it did not look.
     let rank_metric = p.analysis.rank_metric;
+    let held_out = p.analysis.protocol.held_out();
     let entries: Vec<RankEntry> = p
         .analysis
         .configs
         .iter()
         .map(|s| RankEntry {
             config: s.config.clone(),
-            mean: s.mean(rank_metric).unwrap_or(f64::NAN),
-            std: s.std(rank_metric),
+            mean: s.mean(held_out).unwrap_or(f64::NAN),
+            std: s.std(held_out),
             values: p
                 .runs
                 .iter()
                 .filter(|r| s.run_ids.contains(&r.record.run_id))
-                .map(|r| ok_value(r, rank_metric))
+                .map(|r| ok_value(r, held_out))
                 .collect(),
         })
         .collect();
+    // The baselines on the chosen configuration's points.
     let baselines: Vec<(&str, f64)> = p
         .analysis
+        .choice
         .baselines
         .iter()
-        .map(|c| (c.baseline.name(), c.rmse))
+        .map(|c| (c.baseline.name(), c.held_out))
         .collect();
     let rank_column = rank_metric.column();
     ranking_png(
         &plots.join("ranking.png"),
         &entries,
         &baselines,
-        &rank_column,
+        &held_out.column(),
         &format!(
-            "{}: mean test RMSE per configuration (± std over seeds)",
-            p.name
+            "{}: held-out {} per configuration (± std over seeds), ranked on {}",
+            p.name,
+            held_out.column(),
+            match p.analysis.protocol.on {
+                SelectOn::Folds => "the folds before the test part",
+                SelectOn::Validation => "the validation part",
+                SelectOn::Test => "the test part (optimistic)",
+            }
         ),
     )?;
     done("ranking.png");

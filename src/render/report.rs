@@ -1,20 +1,22 @@
-//! `report.md`: what a person reads first in a results folder: the experiment, the grid,
-//! the best configurations with their spread over seeds, the naive baseline, the failures
-//! and the plots.
+//! `report.md`: what a person reads first in a results folder: the answer (the configuration
+//! chosen without the test part, its held-out figures beside every baseline's on the same
+//! points, how sure the win is), what ran, the configurations with their spread over seeds,
+//! the backtest, the failures and the plots.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use super::answer::{answer, p_value};
 use super::format::{config_name, duration, mean_std, num};
-use crate::analysis::metric::{Baseline, Measure, Metric, Split};
+use crate::analysis::held_out::p_column;
+use crate::analysis::metric::{Baseline, Forecaster, Measure, Metric, Split};
 use crate::analysis::SweepAnalysis;
 use crate::store::layout::REPORT_MD;
 
-/// Metrics shown in the top-configurations table, with their headings.
-const SHOWN: [(Metric, &str); 6] = [
-    (Metric::TEST_RMSE, "test RMSE"),
-    (Metric::ENSEMBLE_TEST_RMSE, "seed ensemble"),
+/// Metrics shown in the configurations table after the selection and held-out scores, with
+/// their headings.
+const SHOWN: [(Metric, &str); 4] = [
     (Metric::network(Split::Test, Measure::Mae), "test MAE"),
     (Metric::network(Split::Test, Measure::R2), "test R²"),
     (
@@ -63,6 +65,13 @@ pub fn render_report(input: &ReportInput) -> String {
         line("");
     }
 
+    line("## Answer");
+    line("");
+    for l in answer(&input.analysis.choice) {
+        line(&l);
+    }
+    line("");
+
     line("## What ran");
     line("");
     line(&what_ran(input));
@@ -80,17 +89,9 @@ pub fn render_report(input: &ReportInput) -> String {
         line("");
     }
 
-    line("## Top configurations");
+    line("## Configurations");
     line("");
     for l in top_table(input) {
-        line(&l);
-    }
-    line("");
-
-    line("## Baselines");
-    line("");
-    line(&baseline(input));
-    for l in other_baselines(input) {
         line(&l);
     }
     line("");
@@ -162,25 +163,57 @@ fn what_ran(input: &ReportInput) -> String {
 }
 
 fn top_table(input: &ReportInput) -> Vec<String> {
-    let configs = &input.analysis.configs;
+    let analysis = input.analysis;
+    let configs = &analysis.configs;
     if configs.is_empty() {
         return vec!["No runs.".to_string()];
     }
-    let shown: Vec<(Metric, &str)> = SHOWN
-        .iter()
-        .copied()
-        .filter(|(metric, _)| configs[0].metric(*metric).is_some())
-        .collect();
+    let protocol = analysis.protocol;
+    let measure = protocol.measure_name();
+    let held_out = protocol.held_out();
+    let mut columns: Vec<(Metric, String)> = vec![
+        (protocol.rank_metric(), format!("selection {measure}")),
+        (held_out, format!("held-out test {measure}")),
+        (
+            held_out.of(Forecaster::SeedEnsemble),
+            "seed ensemble (held-out)".to_string(),
+        ),
+    ];
+    columns.extend(
+        SHOWN
+            .iter()
+            .filter(|(m, _)| *m != held_out)
+            .map(|(m, h)| (*m, h.to_string())),
+    );
+    // A column no configuration has a value in (the ensemble with one seed each) is left out.
+    columns.retain(|(metric, _)| configs.iter().any(|s| s.mean(*metric).is_some()));
+    let optimistic = if protocol.optimistic() {
+        " This ranking is on the test part itself: optimistic."
+    } else {
+        ""
+    };
     let mut lines = vec![
-        "Ranked by mean test RMSE over seeds (lower is better); ± is the sample standard \
-         deviation over seeds, n the number of successful runs."
-            .to_string(),
+        format!(
+            "Ranked by {measure} on {} (lower is better); the held-out columns are the test \
+             part, which the ranking did not see. ± is the sample standard deviation over \
+             seeds, n the number of successful runs; p is the Diebold-Mariano test of the \
+             configuration's seed ensemble against linear AR on the held-out points.{optimistic}",
+            protocol.describe(analysis.choice.folds)
+        ),
         String::new(),
     ];
+    let p_ar = p_column(Baseline::LinearAr);
+    let show_p = configs
+        .iter()
+        .any(|s| s.p_values.iter().any(|(n, v)| *n == p_ar && v.is_some()));
     let mut header = "| rank | config |".to_string();
     let mut rule = "|---:|---|".to_string();
-    for (_, heading) in &shown {
+    for (_, heading) in &columns {
         header.push_str(&format!(" {heading} |"));
+        rule.push_str("---:|");
+    }
+    if show_p {
+        header.push_str(" p vs AR |");
         rule.push_str("---:|");
     }
     header.push_str(" n |");
@@ -189,8 +222,16 @@ fn top_table(input: &ReportInput) -> Vec<String> {
     lines.push(rule);
     for s in configs.iter().take(input.top) {
         let mut row = format!("| {} | {} |", s.rank, cell(&config_name(&s.config)));
-        for (metric, _) in &shown {
+        for (metric, _) in &columns {
             row.push_str(&format!(" {} |", mean_std(s.mean(*metric), s.std(*metric))));
+        }
+        if show_p {
+            let p = s
+                .p_values
+                .iter()
+                .find(|(n, _)| *n == p_ar)
+                .and_then(|(_, v)| *v);
+            row.push_str(&format!(" {} |", p.map_or_else(|| "-".to_string(), p_value)));
         }
         let n = if s.n_failed > 0 {
             format!("{} ({} failed)", s.n, s.n_failed)
@@ -209,91 +250,19 @@ fn top_table(input: &ReportInput) -> Vec<String> {
     lines
 }
 
-fn baseline(input: &ReportInput) -> String {
-    let Some(naive) = input.analysis.baseline(Baseline::Naive) else {
-        return "No naive baseline was computed.".to_string();
-    };
-    let mut text = format!(
-        "The naive forecast (each point predicted by the last value seen) has a test RMSE of \
-         {} (mean over runs).",
-        num(naive.rmse)
-    );
-    let rank_metric = input.analysis.rank_metric;
-    let best = input
-        .analysis
-        .best()
-        .and_then(|s| s.mean(rank_metric).map(|m| (config_name(&s.config), m)));
-    match (best, naive.best_change) {
-        (None, _) => text.push_str(" No configuration has a test RMSE to compare with it."),
-        (Some((name, best)), Some(change)) if change < 0.0 => text.push_str(&format!(
-            " The best configuration, {name}, beats it by {:.1}% ({} vs {}).",
-            -change * 100.0,
-            num(best),
-            num(naive.rmse)
-        )),
-        (Some((name, best)), Some(change)) => text.push_str(&format!(
-            " The best configuration, {name}, does not beat it: its test RMSE is \
-             {:.1}% higher ({} vs {}).",
-            change * 100.0,
-            num(best),
-            num(naive.rmse)
-        )),
-        (Some((name, best)), None) => text.push_str(&format!(
-            " The best configuration, {name}, has a test RMSE of {} (the baseline is exact here, \
-             so no percentage).",
-            num(best)
-        )),
-    }
-    text
-}
-
-/// The best configuration against each other baseline, as a table.
-fn other_baselines(input: &ReportInput) -> Vec<String> {
-    let others: Vec<_> = input
-        .analysis
-        .baselines
-        .iter()
-        .filter(|c| c.baseline != Baseline::Naive)
-        .collect();
-    if input.analysis.best().is_none() || others.is_empty() {
-        return Vec::new();
-    }
-    let mut lines = vec![
-        String::new(),
-        "On the same test points (mean over runs), against the best configuration's mean \
-         test RMSE:"
-            .to_string(),
-        String::new(),
-        "| baseline | test RMSE | best configuration |".to_string(),
-        "|---|---:|---|".to_string(),
-    ];
-    for c in others {
-        let verdict = match c.best_change {
-            Some(change) if change < 0.0 => format!("beats it by {:.1}%", -change * 100.0),
-            Some(change) => format!("loses by {:.1}%", change * 100.0),
-            None => "the baseline is exact".to_string(),
-        };
-        lines.push(format!(
-            "| {} | {} | {verdict} |",
-            cell(c.baseline.name()),
-            num(c.rmse)
-        ));
-    }
-    lines
-}
-
 fn backtest_table(input: &ReportInput) -> Vec<String> {
     let name = input
         .analysis
-        .configs
-        .first()
-        .map_or_else(String::new, |s| config_name(&s.config));
+        .choice
+        .chosen
+        .as_ref()
+        .map_or_else(String::new, |c| config_name(&c.config));
     let mut lines = vec![
         format!(
             "Rolling-origin backtest over {}: each fold trains on the points before its \
              origin (transforms and scaler fitted there) and forecasts the test part after \
-             it. The runs table and the ranking hold each metric's mean over folds. Per fold, \
-             the best configuration ({name}), mean over its seeds:",
+             it. The last fold is the test part. Per fold, the chosen configuration ({name}), mean \
+             over its seeds:",
             plural(input.analysis.backtest.len(), "fold")
         ),
         String::new(),
@@ -308,24 +277,6 @@ fn backtest_table(input: &ReportInput) -> Vec<String> {
             num(f.test_rmse),
             num(f.ar_rmse),
             num(f.seasonal_naive_rmse)
-        ));
-    }
-    if let Some(c) = &input.analysis.pre_test_choice {
-        lines.push(String::new());
-        lines.push(format!(
-            "Chosen without looking at the test part (lowest mean test RMSE over the {} before \
-             the last, {}): {}. On the last fold, the test part, it scores {}{} against linear \
-             AR {} and seasonal naive {} (means over seeds). The ranking above includes the \
-             test part, so its best is optimistic; this is the honest figure.",
-            plural(c.folds, "fold"),
-            num(c.earlier_rmse),
-            config_name(&c.config),
-            num(c.test_rmse),
-            c.ensemble_test_rmse
-                .map(|e| format!(" (the mean of its seeds' forecasts: {})", num(e)))
-                .unwrap_or_default(),
-            num(c.ar_rmse),
-            num(c.seasonal_naive_rmse)
         ));
     }
     lines

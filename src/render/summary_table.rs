@@ -18,7 +18,8 @@ const SUMMARY_COUNTS: [&str; 2] = ["n", "n_failed"];
 
 /// The summary table as a frame: `rank: UInt32, config: String`, one typed column per swept
 /// key (as in the runs table), `n: UInt32, n_failed: UInt32`, then `<metric>_mean: Float64`
-/// and `<metric>_std: Float64` (nullable) for each metric, in rank order.
+/// and `<metric>_std: Float64` (nullable) for each metric, then one nullable `Float64` per
+/// test of the configuration's forecast (`dm_p_vs_ar`, ..., `dm_p_vs_chosen`), in rank order.
 pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
     let names: Vec<String> = summaries
         .first()
@@ -86,6 +87,17 @@ pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
         };
         columns.push(Column::new(format!("{name}_mean").into(), stat(|m| m.mean)));
         columns.push(Column::new(format!("{name}_std").into(), stat(|m| m.std)));
+    }
+    let tests: Vec<String> = summaries
+        .first()
+        .map(|s| s.p_values.iter().map(|(n, _)| n.clone()).collect())
+        .unwrap_or_default();
+    for name in &tests {
+        let values: Vec<Option<f64>> = summaries
+            .iter()
+            .map(|s| s.p_values.iter().find(|(n, _)| n == name).and_then(|(_, v)| *v))
+            .collect();
+        columns.push(Column::new(name.as_str().into(), values));
     }
     Ok(DataFrame::new(summaries.len(), columns)?)
 }

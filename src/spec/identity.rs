@@ -73,6 +73,8 @@ pub fn run_text(e: &Experiment) -> String {
         model,
         train,
         backtest,
+        // How configurations are ranked afterwards: the same runs, whatever the choice.
+        select: _,
         // Where the experiment file lies: a moved file is the same experiment (a CSV is
         // identified by the path written in the file and its contents).
         base_dir: _,

@@ -29,7 +29,7 @@ pub use error::{Origin, Problem, SpecError};
 pub use sweep::{load_sweep, Axis, RunSpec, Sweep};
 pub use types::{
     ArSpec, Cell, CsvSpec, DataSpec, EarlyStopping, Experiment, Loss, ModelSpec, Optimizer,
-    RandomWalkSpec, ReduceLr, ScaleSpec, SineSpec, SinesSpec, SplitSpec, TrainSpec, TransformSpec,
+    RandomWalkSpec, ReduceLr, ScaleSpec, SelectMetric, SelectOn, SelectSpec, SineSpec, SinesSpec, SplitSpec, TrainSpec, TransformSpec,
     TrendSeasonSpec, WindowSpec,
 };
 
@@ -266,6 +266,7 @@ fn deserialize_parts(root: &Table, shape: &schema::Found, problems: &mut Vec<Pro
     parts.model = typed("model", section("model"), problems);
     parts.train = typed("train", section("train"), problems);
     parts.backtest = typed("backtest", section("backtest"), problems);
+    parts.select = typed("select", section("select"), problems);
     parts
 }
 
@@ -303,6 +304,10 @@ fn typed<T: DeserializeOwned>(
 fn assemble(parts: Parts, base_dir: PathBuf) -> Experiment {
     // A part is `None` only when a problem was recorded for it, and there were none.
     let missing = "a part without problems deserialized";
+    let select = parts.select.expect(missing).resolved(
+        parts.backtest.as_ref().expect(missing),
+        parts.split.as_ref().expect(missing),
+    );
     Experiment {
         name: parts.name.expect(missing),
         description: parts.description.expect(missing),
@@ -315,6 +320,7 @@ fn assemble(parts: Parts, base_dir: PathBuf) -> Experiment {
         model: parts.model.expect(missing),
         train: parts.train.expect(missing),
         backtest: parts.backtest.expect(missing),
+        select,
         base_dir,
     }
 }

@@ -179,6 +179,11 @@ const TRAIN: &[Field] = &[
 
 const BACKTEST: &[Field] = &[opt("folds", Ty::UInt), opt("step", Ty::UInt)];
 
+const SELECT: &[Field] = &[
+    opt("metric", Ty::Choice(&["rmse", "mae"])),
+    opt("on", Ty::Choice(&["folds", "validation", "test"])),
+];
+
 /// The top level of the experiment file.
 pub(crate) const ROOT: &[Field] = &[
     req("name", Ty::Str),
@@ -192,6 +197,7 @@ pub(crate) const ROOT: &[Field] = &[
     opt("model", Ty::Table(MODEL)),
     opt("train", Ty::Table(TRAIN)),
     opt("backtest", Ty::Table(BACKTEST)),
+    opt("select", Ty::Table(SELECT)),
 ];
 
 /// The problems with the shape of a TOML tree.

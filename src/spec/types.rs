@@ -48,6 +48,9 @@ pub struct Experiment {
     /// Left out of the resolved TOML when off, which keeps `experiment.toml` short.
     #[serde(default, skip_serializing_if = "BacktestSpec::is_off")]
     pub backtest: BacktestSpec,
+    /// How configurations are ranked; resolved (`on` filled in) once the file is read.
+    #[serde(default)]
+    pub select: SelectSpec,
     /// Folder of the experiment file, which a CSV `path` is relative to.
     /// Not part of the file, the TOML output or the identity.
     #[serde(skip)]
@@ -494,4 +497,67 @@ impl Experiment {
 
 pub(crate) fn resolve(base_dir: &Path, path: &str) -> PathBuf {
     base_dir.join(path)
+}
+
+/// `[select]`: how the sweep's configurations are ranked and the answer chosen. Never on the
+/// test part unless asked: the held-out figure is only honest when the choice did not see it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SelectSpec {
+    /// What the configurations are ranked by on the selection data.
+    pub metric: SelectMetric,
+    /// Where the ranking is scored; `None` until resolved by [`SelectSpec::resolved`]
+    /// (folds with a backtest of 2 or more, else the validation part when there is one,
+    /// else the test part).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on: Option<SelectOn>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SelectMetric {
+    #[default]
+    Rmse,
+    Mae,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SelectOn {
+    /// The mean over the backtest's folds before the last; the last (the test part) is held
+    /// out.
+    Folds,
+    /// The validation part (the mean over folds' validation parts with a backtest).
+    Validation,
+    /// The test part itself: the choice has seen the figure it reports (optimistic).
+    Test,
+}
+
+impl SelectOn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelectOn::Folds => "folds",
+            SelectOn::Validation => "validation",
+            SelectOn::Test => "test",
+        }
+    }
+}
+
+impl SelectSpec {
+    /// `on` filled in with the default for this backtest and split.
+    pub fn resolved(self, backtest: &BacktestSpec, split: &SplitSpec) -> SelectSpec {
+        let on = self.on.unwrap_or(if backtest.folds >= 2 {
+            SelectOn::Folds
+        } else if split.has_validation() {
+            SelectOn::Validation
+        } else {
+            SelectOn::Test
+        });
+        SelectSpec { on: Some(on), ..self }
+    }
+
+    /// Where the ranking is scored (the default resolution when not resolved yet).
+    pub fn on(&self) -> SelectOn {
+        self.on.unwrap_or(SelectOn::Test)
+    }
 }

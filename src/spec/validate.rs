@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::error::Problem;
 use super::types::{
-    resolve, BacktestSpec, DataSpec, ModelSpec, ScaleSpec, SplitSpec, TrainSpec, TransformSpec,
+    resolve, BacktestSpec, DataSpec, ModelSpec, ScaleSpec, SelectOn, SelectSpec, SplitSpec, TrainSpec, TransformSpec,
     WindowSpec,
 };
 use crate::data::source::inspect_csv;
@@ -27,6 +27,7 @@ pub(crate) struct Parts {
     pub model: Option<ModelSpec>,
     pub train: Option<TrainSpec>,
     pub backtest: Option<BacktestSpec>,
+    pub select: Option<SelectSpec>,
     /// Whether data, split and window are free of shape problems, so that the length
     /// checks see what the user meant.
     pub lengths_checkable: bool,
@@ -84,7 +85,36 @@ pub(crate) fn check(parts: &Parts, base_dir: &Path) -> Vec<Problem> {
         check_train(train, parts.split.as_ref(), &mut out);
         super::limits::check_train(train, &mut out);
     }
+    if let Some(select) = &parts.select {
+        check_select(select, parts.backtest.as_ref(), parts.split.as_ref(), &mut out);
+    }
     out
+}
+
+/// `select.on` asks for data the experiment has: folds before the test part, or a
+/// validation part.
+fn check_select(
+    select: &SelectSpec,
+    backtest: Option<&BacktestSpec>,
+    split: Option<&SplitSpec>,
+    out: &mut Vec<Problem>,
+) {
+    match select.on {
+        Some(SelectOn::Folds) if backtest.is_some_and(|b| b.folds < 2) => out.push(Problem::new(
+            "select.on",
+            "`select.on` = \"folds\" ranks on the backtest folds before the test part, but \
+             there are none: set `backtest.folds` to 2 or more, or `select.on` to \"validation\" \
+             or \"test\"",
+        )),
+        Some(SelectOn::Validation) if split.is_some_and(|s| !s.has_validation()) => {
+            out.push(Problem::new(
+                "select.on",
+                "`select.on` = \"validation\" ranks on the validation part, but the split has \
+                 none: set `split.validation` (e.g. 0.1), or `select.on` to \"folds\" or \"test\"",
+            ))
+        }
+        _ => {}
+    }
 }
 
 fn check_name(name: &str, out: &mut Vec<Problem>) {

@@ -216,6 +216,7 @@ fn read_files(dir: &Path) -> Result<FinishedRun> {
                 index: row.number("index")?,
                 actual: row.number("actual")?,
                 predicted: row.number("predicted")?,
+                ..Default::default()
             })
         })
         .collect::<Result<_>>()?;

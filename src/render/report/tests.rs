@@ -1,11 +1,17 @@
 //! Tests of [`super`]: `report`.
 
 use super::*;
-use crate::analysis::backtest::{FoldSummary, PreTestChoice};
-use crate::analysis::summary::summarize;
-use crate::analysis::sweep::{BaselineComparison, FailedRun};
-use crate::store::records::{RunRecord, RunStatus};
-use crate::store::test_support::{ok, run, tempdir};
+use crate::analysis::backtest::FoldSummary;
+use crate::analysis::diebold_mariano::DieboldMariano;
+use crate::analysis::selection::{Protocol, SelectOn};
+use crate::store::records::RunStatus;
+use crate::store::run_folder::FinishedRun;
+use crate::store::test_support::{run, tempdir};
+
+const FOLDS: Protocol = Protocol {
+    measure: Measure::Rmse,
+    on: SelectOn::Folds,
+};
 
 /// The owned data a test [`ReportInput`] borrows.
 struct Parts {
@@ -14,49 +20,50 @@ struct Parts {
     plots: Vec<String>,
 }
 
-/// The analysis of `runs` as `SweepAnalysis::from_runs` lays it out, with the given naive
-/// and other baselines' RMSE (records made by `ok` carry none).
-fn analysis_of(
-    runs: &[RunRecord],
-    naive: Option<f64>,
-    others: &[(Baseline, f64)],
-) -> SweepAnalysis {
-    let configs = summarize(runs, Metric::TEST_RMSE);
-    let best = configs.first().and_then(|s| s.mean(Metric::TEST_RMSE));
-    let baselines = naive
-        .map(|v| (Baseline::Naive, v))
-        .into_iter()
-        .chain(others.iter().copied())
-        .map(|(b, v)| BaselineComparison::new(b, v, best))
-        .collect();
-    SweepAnalysis {
-        rank_metric: Metric::TEST_RMSE,
-        configs,
-        representatives: Vec::new(),
-        baselines,
-        headline: None,
-        backtest: Vec::new(),
-        pre_test_choice: None,
-        failed: runs
-            .iter()
-            .filter(|r| r.status != RunStatus::Ok)
-            .map(FailedRun::of)
-            .collect(),
-        runs: runs.len(),
+/// A successful run: selection score, held-out test RMSE and R², the naive forecast at 4 and
+/// linear AR at `ar` (selection, held-out).
+fn ok(lookback: i64, seed: u64, selection: f64, rmse: f64, r2: f64, ar: (f64, f64)) -> FinishedRun {
+    finished(run(
+        lookback,
+        seed,
+        RunStatus::Ok,
+        &[
+            ("test_rmse", rmse),
+            ("test_r2", r2),
+            ("test_naive_rmse", 4.0),
+            ("test_ar_rmse", ar.1),
+            ("selection_rmse", selection),
+            ("selection_naive_rmse", 4.5),
+            ("selection_ar_rmse", ar.0),
+        ],
+    ))
+}
+
+fn finished(record: crate::store::records::RunRecord) -> FinishedRun {
+    FinishedRun {
+        record,
+        history: Vec::new(),
+        predictions: Vec::new(),
+        folds: Vec::new(),
     }
 }
 
-fn input_parts() -> Parts {
-    let runs = vec![
-        // lookback=5: rmse 1, 2, 3 -> 2 ± 1; r2 0.5, 0.6, 0.7 -> 0.6 ± 0.1.
-        ok(5, 1, 1.0, 0.5),
-        ok(5, 2, 2.0, 0.6),
-        ok(5, 3, 3.0, 0.7),
-        // lookback=10: 0.5 and 1.5 -> 1 ± 0.7071; one diverged.
-        ok(10, 1, 0.5, 0.9),
-        run(10, 2, RunStatus::Diverged, &[]),
-        ok(10, 3, 1.5, 0.8),
-    ];
+/// lookback=10 ranks first on the selection data (1.0 ± 0.71 over two seeds, one diverged);
+/// lookback=5 second (2.0 ± 1.0). Held out: lookback=10 at 1.5 ± 0.71, lookback=5 at 1 ± 1.
+fn runs(ar: (f64, f64)) -> Vec<FinishedRun> {
+    let mut diverged = finished(run(10, 2, RunStatus::Diverged, &[]));
+    diverged.record.reason = Some("loss is NaN\nat epoch 2".to_string());
+    vec![
+        ok(5, 1, 1.0, 0.0, 0.5, ar),
+        ok(5, 2, 2.0, 1.0, 0.6, ar),
+        ok(5, 3, 3.0, 2.0, 0.7, ar),
+        ok(10, 1, 0.5, 1.0, 0.9, ar),
+        diverged,
+        ok(10, 3, 1.5, 2.0, 0.8, ar),
+    ]
+}
+
+fn parts(ar: (f64, f64)) -> Parts {
     let grid = vec![
         (
             "window.lookback".to_string(),
@@ -71,31 +78,14 @@ fn input_parts() -> Parts {
         "plots/ranking.png".to_string(),
         "plots/param_window.lookback.png".to_string(),
     ];
-    let mut runs = runs;
-    runs[4].reason = Some("loss is NaN\nat epoch 2".to_string());
+    let mut analysis = SweepAnalysis::from_runs(&runs(ar), FOLDS);
+    // These runs carry their figures without the folds they came from: three of them.
+    analysis.choice.folds = 3;
     Parts {
         grid,
-        analysis: analysis_of(&runs, None, &[]),
+        analysis,
         plots,
     }
-}
-
-fn runs() -> Vec<RunRecord> {
-    vec![
-        ok(5, 1, 1.0, 0.5),
-        ok(5, 2, 2.0, 0.6),
-        ok(5, 3, 3.0, 0.7),
-        ok(10, 1, 0.5, 0.9),
-        run(10, 2, RunStatus::Diverged, &[]),
-        ok(10, 3, 1.5, 0.8),
-    ]
-}
-
-/// `parts` with the naive baseline at `naive`.
-fn with_naive(parts: &mut Parts, naive: Option<f64>, others: &[(Baseline, f64)]) {
-    let failed = std::mem::take(&mut parts.analysis.failed);
-    parts.analysis = analysis_of(&runs(), naive, others);
-    parts.analysis.failed = failed;
 }
 
 fn input(parts: &Parts) -> ReportInput<'_> {
@@ -112,13 +102,54 @@ fn input(parts: &Parts) -> ReportInput<'_> {
 }
 
 #[test]
-fn report_has_title_grid_ranking_baseline_failures_and_plots() {
-    let mut parts = input_parts();
-    with_naive(&mut parts, Some(4.0), &[]);
+fn the_answer_comes_first_with_held_out_figures_beside_the_baselines() {
+    let mut parts = parts((3.0, 2.0));
+    // The chosen configuration against linear AR: a test result.
+    parts.analysis.choice.baselines[1].dm = Some(DieboldMariano {
+        statistic: -2.5,
+        p_value: 0.031,
+        n: 24,
+        mean_difference: -1.0,
+    });
     let text = render_report(&input(&parts));
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "# sine_grid");
     assert_eq!(lines[2], "Lookback against seeds.");
+    assert_eq!(lines[4], "## Answer");
+    assert_eq!(
+        lines[6],
+        "Chosen by RMSE on the mean over backtest folds 1-2 (the test part, fold 3, held \
+         out): **lookback=10**."
+    );
+    assert!(
+        lines.contains(&"| lookback=10 (single seeds, mean ± std over 2) | 1.000 | 1.50 ± 0.71 | |"),
+        "{text}"
+    );
+    // One naive figure, on the chosen configuration's points; held-out 1.5 against 4.
+    assert!(
+        lines.contains(&"| naive | 4.500 | 4.000 | beats naive by 62.5% (untested) |"),
+        "{text}"
+    );
+    // (1.5 - 2) / 2 = -25%, significant.
+    assert!(
+        lines.contains(&"| linear AR | 3.000 | 2.000 | beats linear AR by 25.0%, p = 0.031 |"),
+        "{text}"
+    );
+    // The runner-up is better on the test part: said so.
+    assert!(
+        lines.contains(&"| runner-up: lookback=5 (mean score of 3 seeds) | 2.000 | 1.000 | loses to the runner-up by 50.0% (untested) |"),
+        "{text}"
+    );
+    assert_eq!(text.matches("| naive |").count(), 1, "{text}");
+    assert!(!text.contains("Optimistic"), "{text}");
+    assert!(!text.contains("answer is a baseline"), "{text}");
+}
+
+#[test]
+fn report_has_the_grid_the_ranking_failures_and_plots() {
+    let parts = parts((3.0, 2.0));
+    let text = render_report(&input(&parts));
+    let lines: Vec<&str> = text.lines().collect();
     assert!(
         lines.contains(
             &"6 runs of 2 configurations over the grid below. 4 trained, 2 cached (finished \
@@ -129,22 +160,19 @@ fn report_has_title_grid_ranking_baseline_failures_and_plots() {
     assert!(lines.contains(&"| `window.lookback` | 5, 10 |"), "{text}");
     assert!(lines.contains(&"| `seed` | 1, 2, 3 |"), "{text}");
     assert!(
-        lines.contains(&"| rank | config | test RMSE | test R² | n |"),
+        lines.contains(
+            &"| rank | config | selection RMSE | held-out test RMSE | test R² | n |"
+        ),
         "{text}"
     );
-    // test_mae is in no run, so it has no column.
+    // test_mae and the ensemble are in no run, so they have no column.
     assert!(!text.contains("test MAE"), "{text}");
     assert!(
-        lines.contains(&"| 1 | lookback=10 | 1.000 ± 0.7071 | 0.8500 ± 0.07071 | 2 (1 failed) |"),
+        lines.contains(&"| 1 | lookback=10 | 1.00 ± 0.71 | 1.50 ± 0.71 | 0.850 ± 0.071 | 2 (1 failed) |"),
         "{text}"
     );
     assert!(
-        lines.contains(&"| 2 | lookback=5 | 2.000 ± 1.000 | 0.6000 ± 0.1000 | 3 |"),
-        "{text}"
-    );
-    // Best mean rmse 1 against the naive 4: (4 - 1) / 4 = 75% better.
-    assert!(
-        text.contains("has a test RMSE of 4.000 (mean over runs). The best configuration, lookback=10, beats it by 75.0% (1.000 vs 4.000)."),
+        lines.contains(&"| 2 | lookback=5 | 2.0 ± 1.0 | 1.0 ± 1.0 | 0.60 ± 0.10 | 3 |"),
         "{text}"
     );
     assert!(
@@ -152,40 +180,59 @@ fn report_has_title_grid_ranking_baseline_failures_and_plots() {
         "{text}"
     );
     assert!(lines.contains(&"![ranking](plots/ranking.png)"), "{text}");
-    assert!(
-        lines.contains(&"![param window.lookback](plots/param_window.lookback.png)"),
-        "{text}"
-    );
     assert!(text.ends_with("![param window.lookback](plots/param_window.lookback.png)\n"));
-}
 
-#[test]
-fn report_says_when_the_naive_baseline_wins_and_cuts_the_table_at_top() {
-    let mut parts = input_parts();
-    with_naive(&mut parts, Some(0.8), &[]);
-    let mut report = input(&parts);
-    report.top = 1;
-    let text = render_report(&report);
-    // (1 - 0.8) / 0.8 = 25% worse.
-    assert!(
-        text.contains("The best configuration, lookback=10, does not beat it: its test RMSE is 25.0% higher (1.000 vs 0.8000)."),
-        "{text}"
-    );
+    let mut top = input(&parts);
+    top.top = 1;
+    let text = render_report(&top);
     assert!(!text.contains("| 2 | lookback=5"), "{text}");
     assert!(
         text.lines()
             .any(|l| l == "1 more configuration in `summary.csv`."),
         "{text}"
     );
+}
 
-    with_naive(&mut parts, None, &[]);
+#[test]
+fn a_baseline_better_on_the_selection_data_is_the_answer_and_an_exact_one_is_exact() {
+    // Linear AR scores 0.25 on the selection data, better than every network; on the test
+    // part it is exact.
+    let parts = parts((0.25, 1e-11));
     let text = render_report(&input(&parts));
-    assert!(text.contains("No naive baseline was computed."), "{text}");
+    assert!(
+        text.contains(
+            "**The answer is a baseline: linear AR.** On the selection data it scores 0.2500"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("| linear AR | 0.2500 | 1.0e-11 | linear AR is exact here: no forecast can beat it |"),
+        "{text}"
+    );
+    assert!(!text.contains("loses by"), "{text}");
+}
+
+#[test]
+fn ranking_on_the_test_part_is_called_optimistic() {
+    let runs = runs((3.0, 2.0));
+    let test = Protocol {
+        measure: Measure::Rmse,
+        on: SelectOn::Test,
+    };
+    let parts = Parts {
+        grid: Vec::new(),
+        analysis: SweepAnalysis::from_runs(&runs, test),
+        plots: Vec::new(),
+    };
+    let text = render_report(&input(&parts));
+    assert!(text.contains("**Optimistic:**"), "{text}");
+    assert!(text.contains("This ranking is on the test part itself: optimistic."), "{text}");
 }
 
 #[test]
 fn report_without_sweep_or_failures_says_so() {
-    let mut analysis = analysis_of(&[ok(5, 1, 0.25, 0.9)], Some(0.5), &[]);
+    let runs = [ok(5, 1, 0.25, 0.25, 0.9, (3.0, 2.0))];
+    let mut analysis = SweepAnalysis::from_runs(&runs, FOLDS);
     analysis.configs[0].config = String::new();
     let report = ReportInput {
         name: "seed",
@@ -200,27 +247,26 @@ fn report_without_sweep_or_failures_says_so() {
     let text = render_report(&report);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "# seed");
-    assert_eq!(lines[2], "## What ran");
-    assert_eq!(
-        lines[4],
-        "1 run of the base configuration (no sweep). 1 trained, 0 cached (finished \
-         earlier), 0 failed; wall time 3.50 s."
+    assert_eq!(lines[2], "## Answer");
+    assert!(
+        text.contains(
+            "1 run of the base configuration (no sweep). 1 trained, 0 cached (finished \
+             earlier), 0 failed; wall time 3.50 s."
+        ),
+        "{text}"
     );
     assert!(
-        lines.contains(&"| 1 | (base configuration) | 0.2500 | 0.9000 | 1 |"),
+        lines.contains(&"| 1 | (base configuration) | 0.2500 | 0.2500 | 0.9000 | 1 |"),
         "{text}"
     );
     assert!(lines.contains(&"None: every run succeeded."), "{text}");
     assert!(!text.contains("## Plots"), "{text}");
-    assert!(text.contains("beats it by 50.0%"), "{text}");
 }
 
 #[test]
-fn report_compares_with_every_baseline_and_shows_the_backtest_folds() {
-    let mut parts = input_parts();
-    let others = [(Baseline::SeasonalNaive, 2.0), (Baseline::LinearAr, 0.8)];
-    with_naive(&mut parts, Some(4.0), &others);
-    let folds = vec![
+fn report_shows_the_chosen_configurations_backtest_folds() {
+    let mut parts = parts((3.0, 2.0));
+    parts.analysis.backtest = vec![
         FoldSummary {
             fold: 1,
             origin: 96,
@@ -236,29 +282,11 @@ fn report_compares_with_every_baseline_and_shows_the_backtest_folds() {
             seasonal_naive_rmse: f64::NAN,
         },
     ];
-    parts.analysis.backtest = folds;
-    parts.analysis.pre_test_choice = Some(PreTestChoice {
-        config: "lookback=5".into(),
-        folds: 1,
-        earlier_rmse: 1.25,
-        test_rmse: 0.75,
-        ensemble_test_rmse: Some(0.625),
-        ar_rmse: 0.5,
-        seasonal_naive_rmse: 2.0,
-    });
     let text = render_report(&input(&parts));
     let lines: Vec<&str> = text.lines().collect();
-    // best mean rmse 1: (2 - 1) / 2 = 50% better; (1 - 0.8) / 0.8 = 25% worse
-    assert!(
-        lines.contains(&"| seasonal naive | 2.000 | beats it by 50.0% |"),
-        "{text}"
-    );
-    assert!(
-        lines.contains(&"| linear AR | 0.8000 | loses by 25.0% |"),
-        "{text}"
-    );
     assert!(lines.contains(&"## Backtest"), "{text}");
     assert!(text.contains("backtest over 2 folds"), "{text}");
+    assert!(text.contains("the chosen configuration (lookback=10)"), "{text}");
     assert!(
         lines.contains(&"| 1 | 96 | 1.250 | 1.500 | 2.500 |"),
         "{text}"
@@ -267,16 +295,6 @@ fn report_compares_with_every_baseline_and_shows_the_backtest_folds() {
         lines.contains(&"| 2 | 120 | 0.7500 | 0.5000 | - |"),
         "{text}"
     );
-    assert!(
-        text.contains(
-            "the 1 fold before the last, 1.250): lookback=5. On the last fold, the test \
-             part, it scores 0.7500 (the mean of its seeds' forecasts: 0.6250) against \
-             linear AR 0.5000 and seasonal naive 2.000"
-        ),
-        "{text}"
-    );
-    // without a backtest there is no such section
-    with_naive(&mut parts, Some(4.0), &[]);
     parts.analysis.backtest.clear();
     let text = render_report(&input(&parts));
     assert!(!text.contains("## Backtest"), "{text}");
@@ -285,8 +303,7 @@ fn report_compares_with_every_baseline_and_shows_the_backtest_folds() {
 #[test]
 fn write_report_writes_report_md() {
     let tmp = tempdir();
-    let mut parts = input_parts();
-    with_naive(&mut parts, Some(4.0), &[]);
+    let parts = parts((3.0, 2.0));
     let report = input(&parts);
     write_report(tmp.path(), &report).unwrap();
     let text = std::fs::read_to_string(tmp.path().join("report.md")).unwrap();

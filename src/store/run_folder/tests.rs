@@ -37,6 +37,7 @@ fn finished() -> FinishedRun {
             index: 810,
             actual: -0.506_378_9,
             predicted: std::f64::consts::PI,
+            ..Default::default()
         }],
         folds: vec![FoldRecord {
             fold: 2,
@@ -158,6 +159,7 @@ fn the_csv_files_keep_their_format() {
         index: 0,
         actual: -0.0,
         predicted: 1e21,
+        ..Default::default()
     });
     let path = write_run(dir.path(), &run, "", &serde_json::json!({})).unwrap();
     assert_eq!(

@@ -365,6 +365,7 @@ fn predictions_parquet_has_typed_columns() {
             index: 10 + i as u32,
             actual: i as f64,
             predicted: i as f64 + 0.25,
+            ..Default::default()
         })
         .collect();
     write_predictions(tmp.path(), &rows).unwrap();
