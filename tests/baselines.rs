@@ -116,26 +116,30 @@ fn every_run_carries_the_baselines_and_skill_columns() {
     );
     assert!(b["ar"]["mae"].as_f64().unwrap() < 1e-6, "{b}");
 
-    // the report's Baselines table: each baseline's mean over the runs that have it
+    // the report's answer: each baseline on the chosen configuration's points (one seed
+    // per configuration here: that run's figures)
     let report = std::fs::read_to_string(results.join("report.md")).unwrap();
-    let mean = |col: &str| {
-        let v: Vec<f64> = f64s(&runs, col)
-            .into_iter()
-            .filter(|x| x.is_finite())
-            .collect();
-        v.iter().sum::<f64>() / v.len() as f64
-    };
-    for (name, col) in [
-        ("seasonal naive", "test_seasonal_naive_rmse"),
-        ("drift", "test_drift_rmse"),
-        ("linear AR", "test_ar_rmse"),
-    ] {
-        let row = format!("| {name} | {} |", num(mean(col)));
-        assert!(report.contains(&row), "no `{row}` in\n{report}");
+    let summary = read_parquet(&results.join("summary.parquet"));
+    let chosen = &strs(&summary, "config")[0];
+    let r = row(chosen.trim_start_matches("season="));
+    for (name, col) in [("drift", "test_drift_rmse"), ("naive", "test_naive_rmse")] {
+        // | name | selection | held-out | verdict |
+        let held_out = format!(" | {} | ", num(f64s(&runs, col)[r]));
+        let line = report
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("no {name} row in\n{report}"));
+        assert!(line.contains(&held_out), "{name}: {line} lacks {held_out}");
     }
-    // AR is exact on this sine, so the best configuration loses to it
+    // AR is exact on this sine (RMSE ~1e-10): it is the answer, reported as exact, with no
+    // percentage against it
     assert!(
-        report.contains("| linear AR |") && report.contains("loses by"),
+        report.contains("**The answer is a baseline: linear AR.**"),
         "{report}"
     );
+    assert!(
+        report.contains("linear AR is exact here: no forecast can beat it"),
+        "{report}"
+    );
+    assert!(!report.contains("loses to linear AR"), "{report}");
 }

@@ -308,7 +308,12 @@ fn compare_ranks_one_folder_and_diffs_two() {
     assert!(one.status.success(), "{}", text(&one.stderr));
     let table = text(&one.stdout);
     assert!(table.contains("lookback="), "{table}");
-    let ranked = table.lines().filter(|l| l.contains("lookback=")).count();
+    let ranked = table
+        .lines()
+        .filter(|l| {
+            l.trim_start().starts_with(|c: char| c.is_ascii_digit()) && l.contains("lookback=")
+        })
+        .count();
     assert_eq!(ranked, 2, "--top 2:\n{table}");
 
     let two = runner(s.path(), &["compare", "a", "b"]);

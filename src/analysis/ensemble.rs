@@ -68,7 +68,13 @@ pub fn ensemble_forecast(runs: &[&FinishedRun], fold: u32, split: Split) -> Opti
 pub fn score(points: &[Point], measure: Measure) -> f64 {
     let n = points.len() as f64;
     match measure {
-        Measure::Mae => points.iter().map(|p| (p.predicted - p.actual).abs()).sum::<f64>() / n,
+        Measure::Mae => {
+            points
+                .iter()
+                .map(|p| (p.predicted - p.actual).abs())
+                .sum::<f64>()
+                / n
+        }
         _ => (points
             .iter()
             .map(|p| (p.predicted - p.actual).powi(2))
@@ -95,6 +101,74 @@ pub fn ensemble_score(runs: &[&FinishedRun], measure: Measure) -> Option<f64> {
         return None;
     }
     Some(score(&ensemble_forecast(runs, fold, Split::Test)?, measure))
+}
+
+/// The seed ensemble of `runs` (one configuration's seeds) as a run of its own, for plots
+/// that show "the configuration's forecast": every fold's and split's predictions are the
+/// mean of the successful seeds' (the baselines' forecasts those of the first seed), each
+/// fold's `test_rmse` and the record's test RMSE the ensemble's, the label
+/// `<config> (mean of N seeds)`. The first successful seed's history and other fields.
+///
+/// `None` without a successful seed or when the seeds' predictions do not line up.
+pub fn ensemble_run(runs: &[&FinishedRun]) -> Option<FinishedRun> {
+    let ok: Vec<&FinishedRun> = runs
+        .iter()
+        .copied()
+        .filter(|r| r.record.status == RunStatus::Ok)
+        .collect();
+    let first = *ok.first()?;
+    let mut out = first.clone();
+    if ok.len() == 1 {
+        return Some(out);
+    }
+    let mut predictions = Vec::with_capacity(first.predictions.len());
+    let mut folds: Vec<u32> = first.predictions.iter().map(|p| p.fold).collect();
+    folds.dedup();
+    let rmse = Measure::Rmse;
+    let test_rmse = crate::analysis::metric::Metric::TEST_RMSE.column();
+    for fold in folds {
+        for split in [Split::Train, Split::Validation, Split::Test] {
+            let rows: Vec<&PredictionRow> = first
+                .predictions
+                .iter()
+                .filter(|p| p.fold == fold && p.split == split.as_str())
+                .collect();
+            if rows.is_empty() {
+                continue;
+            }
+            let points = ensemble_forecast(&ok, fold, split)?;
+            if split == Split::Test {
+                let value = score(&points, rmse);
+                if let Some(f) = out.folds.iter_mut().find(|f| f.fold == fold) {
+                    set_metric(&mut f.metrics, &test_rmse, value);
+                }
+                if fold == first.final_fold() {
+                    set_metric(&mut out.record.metrics, &test_rmse, value);
+                }
+            }
+            predictions.extend(rows.iter().zip(&points).map(|(row, p)| PredictionRow {
+                predicted: p.predicted,
+                ..(*row).clone()
+            }));
+        }
+    }
+    out.predictions = predictions;
+    out.record.label = format!(
+        "{} (mean of {} seeds)",
+        if first.record.config.is_empty() {
+            "base configuration"
+        } else {
+            &first.record.config
+        },
+        ok.len()
+    );
+    Some(out)
+}
+
+fn set_metric(metrics: &mut [(String, f64)], name: &str, value: f64) {
+    if let Some(m) = metrics.iter_mut().find(|(n, _)| n == name) {
+        m.1 = value;
+    }
 }
 
 #[cfg(test)]
@@ -158,5 +232,22 @@ mod tests {
             ensemble_rmse(&[&a, &seed(4, [1.0; 3])], 1, Split::Validation),
             None
         );
+    }
+
+    #[test]
+    fn the_ensemble_as_a_run_forecasts_the_mean_and_scores_it() {
+        let mut a = seed(1, [2.0, 1.0, 3.5]);
+        a.record.metrics = vec![("test_rmse".into(), 1.0)];
+        let b = seed(2, [0.0, 3.0, 2.5]);
+        let run = ensemble_run(&[&a, &b]).unwrap();
+        let predicted: Vec<f64> = run.predictions.iter().map(|p| p.predicted).collect();
+        assert_eq!(predicted, [1.0, 2.0, 3.0]);
+        assert_eq!(run.record.metric("test_rmse"), Some(0.0));
+        assert_eq!(run.record.label, "lookback=10 (mean of 2 seeds)");
+        // One seed is itself; none is nothing.
+        assert_eq!(ensemble_run(&[&a]).unwrap(), a);
+        let mut failed = a.clone();
+        failed.record.status = RunStatus::Failed;
+        assert_eq!(ensemble_run(&[&failed]), None);
     }
 }

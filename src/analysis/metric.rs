@@ -394,7 +394,14 @@ mod tests {
         let keys: Vec<&str> = Baseline::ALL.iter().map(|b| b.key()).collect();
         assert_eq!(
             keys,
-            ["naive", "seasonal_naive", "drift", "ar", "transformed_naive", "transformed_ar"]
+            [
+                "naive",
+                "seasonal_naive",
+                "drift",
+                "ar",
+                "transformed_naive",
+                "transformed_ar"
+            ]
         );
     }
 

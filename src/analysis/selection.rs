@@ -135,7 +135,11 @@ pub fn run_metrics(
                 )
             }
             SelectOn::Validation => {
-                let column = Metric { split: Split::Validation, ..test }.column();
+                let column = Metric {
+                    split: Split::Validation,
+                    ..test
+                }
+                .column();
                 let Some(last) = in_final(&column) else {
                     continue;
                 };
@@ -209,7 +213,12 @@ mod tests {
         let names: Vec<&str> = got.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(
             names,
-            ["test_rmse", "test_ar_rmse", "selection_rmse", "selection_ar_rmse"]
+            [
+                "test_rmse",
+                "test_ar_rmse",
+                "selection_rmse",
+                "selection_ar_rmse"
+            ]
         );
         // The test part's figures are the last fold's, untouched by the others.
         assert_eq!(value(&got, "test_rmse"), 100.0);

@@ -211,7 +211,9 @@ mod tests {
         let r = FinishedRun {
             record,
             history: Vec::new(),
-            predictions: (0..30).map(|i| row(&id, 200 + i, predicted(i), ar_at(i))).collect(),
+            predictions: (0..30)
+                .map(|i| row(&id, 200 + i, predicted(i), ar_at(i)))
+                .collect(),
             folds: (0..3).map(|k| fold(k as u32 + 1, rmse[k], 5.0)).collect(),
         };
         rescored(&r, FOLDS)
@@ -230,8 +232,20 @@ mod tests {
     /// 2); its seeds' forecasts are half AR's errors, so it beats AR on the held-out points.
     fn runs(last_fold_of_5: f64) -> Vec<FinishedRun> {
         vec![
-            seed(5, 1, [1.0, 1.0, last_fold_of_5], |i| 0.5 * wobble(i), wobble),
-            seed(5, 2, [1.0, 1.0, last_fold_of_5], |i| 0.4 * wobble(i), wobble),
+            seed(
+                5,
+                1,
+                [1.0, 1.0, last_fold_of_5],
+                |i| 0.5 * wobble(i),
+                wobble,
+            ),
+            seed(
+                5,
+                2,
+                [1.0, 1.0, last_fold_of_5],
+                |i| 0.4 * wobble(i),
+                wobble,
+            ),
             seed(10, 1, [3.0, 3.0, 2.0], wobble, wobble),
             seed(10, 2, [3.0, 3.0, 2.0], |i| 1.1 * wobble(i), wobble),
         ]
@@ -244,7 +258,10 @@ mod tests {
         let order: Vec<&str> = a.configs.iter().map(|c| c.config.as_str()).collect();
         assert_eq!(order, ["lookback=5", "lookback=10"]);
         let chosen = a.choice.chosen.as_ref().unwrap();
-        assert_eq!((chosen.config.as_str(), chosen.selection), ("lookback=5", 1.0));
+        assert_eq!(
+            (chosen.config.as_str(), chosen.selection),
+            ("lookback=5", 1.0)
+        );
         // Its held-out figure is the last fold's, worse than the runner-up's there.
         assert_eq!(chosen.held_out, 9.0);
         assert_eq!(a.choice.runner_up.as_ref().unwrap().held_out, 2.0);
@@ -278,9 +295,8 @@ mod tests {
         let r = a.choice.runner_up_dm.as_ref().unwrap();
         assert!(r.p_value < 1e-6 && r.statistic < 0.0);
         // The summary's p-value columns, for every configuration.
-        let p = |s: &ConfigSummary, name: &str| {
-            s.p_values.iter().find(|(n, _)| n == name).unwrap().1
-        };
+        let p =
+            |s: &ConfigSummary, name: &str| s.p_values.iter().find(|(n, _)| n == name).unwrap().1;
         assert!(p(&a.configs[0], "dm_p_vs_ar").unwrap() < 1e-6);
         assert_eq!(p(&a.configs[0], "dm_p_vs_chosen"), None);
         assert!(p(&a.configs[1], "dm_p_vs_chosen").unwrap() < 1e-6);

@@ -46,7 +46,11 @@ fn against(name: &str, change: Option<f64>, dm: Option<&DieboldMariano>, exact: 
         }
         Some(d) => format!(
             "not distinguishable from {name} ({} {pct}), {}",
-            if change < 0.0 { "ahead by" } else { "behind by" },
+            if change < 0.0 {
+                "ahead by"
+            } else {
+                "behind by"
+            },
             p_value(d.p_value)
         ),
         None if change < 0.0 => format!("beats {name} by {pct} (untested)"),

@@ -16,7 +16,8 @@ use crate::analysis::summary::ConfigSummary;
 pub fn ranking_text(dir: &Path, ranking: &Ranking, top: usize) -> String {
     let metric = ranking.metric;
     let rank_by = ranking.rank_by;
-    let separate = rank_by != metric;
+    // A selection column equal to the shown one (ranked on the test part) is not repeated.
+    let separate = rank_by != metric && !ranking.optimistic;
     let mut out = format!(
         "{}: {} of {}{}, ranked by {rank_by} ({}){}\n",
         dir.display(),

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 use anyhow::Result;
 
 use super::format::num;
+use crate::analysis::ensemble::ensemble_run;
 use crate::analysis::metric::{Baseline, Metric, Split};
 use crate::analysis::selection::SelectOn;
 use crate::analysis::stats::mean_by_key;
@@ -39,11 +40,30 @@ pub struct PlotInput<'a> {
 }
 
 impl PlotInput<'_> {
-    /// The run that stands for the sweep: the best configuration's first successful seed,
+    /// The run that stands for the sweep: the chosen configuration's first successful seed,
     /// or the first run when none succeeded.
     pub fn best_run(&self) -> &FinishedRun {
         self.run(self.analysis.representatives.first())
             .unwrap_or(&self.runs[0])
+    }
+
+    /// The forecast that stands for configuration `config`: the mean of its successful
+    /// seeds' forecasts as a run ([`ensemble_run`]); `None` without a successful seed.
+    fn ensemble_of(&self, config: &str) -> Option<FinishedRun> {
+        let seeds: Vec<&FinishedRun> = self
+            .runs
+            .iter()
+            .filter(|r| r.record.config == config)
+            .collect();
+        ensemble_run(&seeds)
+    }
+
+    /// The chosen configuration's forecast (its seed ensemble), or the stand-in run.
+    pub fn chosen_forecast(&self) -> FinishedRun {
+        self.analysis
+            .best()
+            .and_then(|s| self.ensemble_of(&s.config))
+            .unwrap_or_else(|| self.best_run().clone())
     }
 
     fn run(&self, id: Option<&String>) -> Option<&FinishedRun> {
@@ -57,14 +77,17 @@ impl PlotInput<'_> {
 pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>> {
     let mut written = Vec::new();
     let mut done = |name: &str| written.push(format!("plots/{name}"));
-    let best_run = p.best_run();
+    // Forecast plots show the chosen configuration's forecast (the mean of its seeds'), with
+    // the figure of exactly what is drawn: the test part, the last backtest fold.
+    let chosen = p.chosen_forecast();
+    let best_run = &chosen;
     let plots = layout.plots_dir();
     let title = format!(
-        "{}: test RMSE {} (naive {})",
+        "{}: held-out test RMSE {} (naive {})",
         if p.runs.len() == 1 {
             p.name.to_string()
         } else {
-            format!("best run {}", best_run.record.label)
+            format!("chosen {}", best_run.record.label)
         },
         num(ok_value(best_run, Metric::TEST_RMSE)),
         num(ok_value(
@@ -122,7 +145,7 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
     if p.runs.len() == 1 {
         loss_png(
             &layout.loss_png(),
-            &best_run.final_history().cloned().collect::<Vec<_>>(),
+            &p.best_run().final_history().cloned().collect::<Vec<_>>(),
             &format!("{}: training loss", p.name),
         )?;
         done("loss.png");
@@ -200,7 +223,28 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
         done(&file);
     }
 
-    // The best configurations: their first finished seed's test forecast and training loss.
+    // The first configurations of the ranking: their forecast (the mean of their seeds') of
+    // the test part, and their first finished seed's training loss.
+    let ensembles: Vec<FinishedRun> = p
+        .analysis
+        .configs
+        .iter()
+        .take(BEST_SHOWN)
+        .filter_map(|s| p.ensemble_of(&s.config))
+        .collect();
+    let forecasts: Vec<(String, Vec<(usize, f64)>)> = ensembles
+        .iter()
+        .map(|r| (r.record.label.clone(), first_step(r, Split::Test)))
+        .collect();
+    best_png(
+        &plots.join("best.png"),
+        &test_actual(&ensembles.iter().collect::<Vec<_>>(), p.series),
+        &forecasts,
+        &format!(
+            "{}: held-out test forecasts of the first configurations of the ranking",
+            p.name
+        ),
+    )?;
     let shown: Vec<&FinishedRun> = p
         .analysis
         .representatives
@@ -208,16 +252,6 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
         .take(BEST_SHOWN)
         .filter_map(|id| p.run(Some(id)))
         .collect();
-    let forecasts: Vec<(String, Vec<(usize, f64)>)> = shown
-        .iter()
-        .map(|r| (r.record.label.clone(), first_step(r, Split::Test)))
-        .collect();
-    best_png(
-        &plots.join("best.png"),
-        &test_actual(&shown, p.series),
-        &forecasts,
-        &format!("{}: test forecasts of the best configurations", p.name),
-    )?;
     done("best.png");
     let curves: Vec<(String, Vec<(u32, f64)>)> = shown
         .iter()

@@ -231,7 +231,10 @@ fn top_table(input: &ReportInput) -> Vec<String> {
                 .iter()
                 .find(|(n, _)| *n == p_ar)
                 .and_then(|(_, v)| *v);
-            row.push_str(&format!(" {} |", p.map_or_else(|| "-".to_string(), p_value)));
+            row.push_str(&format!(
+                " {} |",
+                p.map_or_else(|| "-".to_string(), p_value)
+            ));
         }
         let n = if s.n_failed > 0 {
             format!("{} ({} failed)", s.n, s.n_failed)

@@ -95,7 +95,12 @@ pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
     for name in &tests {
         let values: Vec<Option<f64>> = summaries
             .iter()
-            .map(|s| s.p_values.iter().find(|(n, _)| n == name).and_then(|(_, v)| *v))
+            .map(|s| {
+                s.p_values
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .and_then(|(_, v)| *v)
+            })
             .collect();
         columns.push(Column::new(name.as_str().into(), values));
     }

@@ -29,8 +29,8 @@ pub use error::{Origin, Problem, SpecError};
 pub use sweep::{load_sweep, Axis, RunSpec, Sweep};
 pub use types::{
     ArSpec, Cell, CsvSpec, DataSpec, EarlyStopping, Experiment, Loss, ModelSpec, Optimizer,
-    RandomWalkSpec, ReduceLr, ScaleSpec, SelectMetric, SelectOn, SelectSpec, SineSpec, SinesSpec, SplitSpec, TrainSpec, TransformSpec,
-    TrendSeasonSpec, WindowSpec,
+    RandomWalkSpec, ReduceLr, ScaleSpec, SelectMetric, SelectOn, SelectSpec, SineSpec, SinesSpec,
+    SplitSpec, TrainSpec, TransformSpec, TrendSeasonSpec, WindowSpec,
 };
 
 use contents::Digests;

@@ -553,7 +553,10 @@ impl SelectSpec {
         } else {
             SelectOn::Test
         });
-        SelectSpec { on: Some(on), ..self }
+        SelectSpec {
+            on: Some(on),
+            ..self
+        }
     }
 
     /// Where the ranking is scored (the default resolution when not resolved yet).

@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::error::Problem;
 use super::types::{
-    resolve, BacktestSpec, DataSpec, ModelSpec, ScaleSpec, SelectOn, SelectSpec, SplitSpec, TrainSpec, TransformSpec,
-    WindowSpec,
+    resolve, BacktestSpec, DataSpec, ModelSpec, ScaleSpec, SelectOn, SelectSpec, SplitSpec,
+    TrainSpec, TransformSpec, WindowSpec,
 };
 use crate::data::source::inspect_csv;
 use crate::data::split::{check_size, split as cut};
@@ -86,7 +86,12 @@ pub(crate) fn check(parts: &Parts, base_dir: &Path) -> Vec<Problem> {
         super::limits::check_train(train, &mut out);
     }
     if let Some(select) = &parts.select {
-        check_select(select, parts.backtest.as_ref(), parts.split.as_ref(), &mut out);
+        check_select(
+            select,
+            parts.backtest.as_ref(),
+            parts.split.as_ref(),
+            &mut out,
+        );
     }
     out
 }

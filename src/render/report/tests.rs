@@ -122,7 +122,8 @@ fn the_answer_comes_first_with_held_out_figures_beside_the_baselines() {
          out): **lookback=10**."
     );
     assert!(
-        lines.contains(&"| lookback=10 (single seeds, mean ± std over 2) | 1.000 | 1.50 ± 0.71 | |"),
+        lines
+            .contains(&"| lookback=10 (single seeds, mean ± std over 2) | 1.000 | 1.50 ± 0.71 | |"),
         "{text}"
     );
     // One naive figure, on the chosen configuration's points; held-out 1.5 against 4.
@@ -160,15 +161,15 @@ fn report_has_the_grid_the_ranking_failures_and_plots() {
     assert!(lines.contains(&"| `window.lookback` | 5, 10 |"), "{text}");
     assert!(lines.contains(&"| `seed` | 1, 2, 3 |"), "{text}");
     assert!(
-        lines.contains(
-            &"| rank | config | selection RMSE | held-out test RMSE | test R² | n |"
-        ),
+        lines.contains(&"| rank | config | selection RMSE | held-out test RMSE | test R² | n |"),
         "{text}"
     );
     // test_mae and the ensemble are in no run, so they have no column.
     assert!(!text.contains("test MAE"), "{text}");
     assert!(
-        lines.contains(&"| 1 | lookback=10 | 1.00 ± 0.71 | 1.50 ± 0.71 | 0.850 ± 0.071 | 2 (1 failed) |"),
+        lines.contains(
+            &"| 1 | lookback=10 | 1.00 ± 0.71 | 1.50 ± 0.71 | 0.850 ± 0.071 | 2 (1 failed) |"
+        ),
         "{text}"
     );
     assert!(
@@ -206,7 +207,9 @@ fn a_baseline_better_on_the_selection_data_is_the_answer_and_an_exact_one_is_exa
         "{text}"
     );
     assert!(
-        text.contains("| linear AR | 0.2500 | 1.0e-11 | linear AR is exact here: no forecast can beat it |"),
+        text.contains(
+            "| linear AR | 0.2500 | 1.0e-11 | linear AR is exact here: no forecast can beat it |"
+        ),
         "{text}"
     );
     assert!(!text.contains("loses by"), "{text}");
@@ -226,7 +229,10 @@ fn ranking_on_the_test_part_is_called_optimistic() {
     };
     let text = render_report(&input(&parts));
     assert!(text.contains("**Optimistic:**"), "{text}");
-    assert!(text.contains("This ranking is on the test part itself: optimistic."), "{text}");
+    assert!(
+        text.contains("This ranking is on the test part itself: optimistic."),
+        "{text}"
+    );
 }
 
 #[test]
@@ -286,7 +292,10 @@ fn report_shows_the_chosen_configurations_backtest_folds() {
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines.contains(&"## Backtest"), "{text}");
     assert!(text.contains("backtest over 2 folds"), "{text}");
-    assert!(text.contains("the chosen configuration (lookback=10)"), "{text}");
+    assert!(
+        text.contains("the chosen configuration (lookback=10)"),
+        "{text}"
+    );
     assert!(
         lines.contains(&"| 1 | 96 | 1.250 | 1.500 | 2.500 |"),
         "{text}"
