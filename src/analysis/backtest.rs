@@ -188,6 +188,7 @@ mod tests {
                 index: 200 + i as u32,
                 actual: 2.0,
                 predicted: p,
+                ..PredictionRow::default()
             })
             .collect();
         FinishedRun {

@@ -46,15 +46,23 @@ pub enum Baseline {
     Drift,
     /// Least-squares linear autoregression on the lookback window.
     LinearAr,
+    /// The network's own preprocessing (transform, scaling, window normalisation) with the
+    /// window's last input carried forward in that space, inverted like the network's output.
+    TransformedNaive,
+    /// The network's own preprocessing with a least-squares linear map (with intercept)
+    /// from a window's inputs to its targets in that space, fitted on the training windows.
+    TransformedAr,
 }
 
 impl Baseline {
     /// In the order tables, plots and the report list them.
-    pub const ALL: [Baseline; 4] = [
+    pub const ALL: [Baseline; 6] = [
         Baseline::Naive,
         Baseline::SeasonalNaive,
         Baseline::Drift,
         Baseline::LinearAr,
+        Baseline::TransformedNaive,
+        Baseline::TransformedAr,
     ];
 
     /// The spelling inside column names (`test_<key>_rmse`); the same as `eval::baselines`'
@@ -65,16 +73,21 @@ impl Baseline {
             Baseline::SeasonalNaive => "seasonal_naive",
             Baseline::Drift => "drift",
             Baseline::LinearAr => "ar",
+            Baseline::TransformedNaive => "transformed_naive",
+            Baseline::TransformedAr => "transformed_ar",
         }
     }
 
-    /// The name people read: `naive`, `seasonal naive`, `drift`, `linear AR`.
+    /// The name people read: `naive`, `seasonal naive`, `drift`, `linear AR`,
+    /// `transforms + naive`, `transforms + linear AR`.
     pub fn name(self) -> &'static str {
         match self {
             Baseline::Naive => "naive",
             Baseline::SeasonalNaive => "seasonal naive",
             Baseline::Drift => "drift",
             Baseline::LinearAr => "linear AR",
+            Baseline::TransformedNaive => "transforms + naive",
+            Baseline::TransformedAr => "transforms + linear AR",
         }
     }
 
@@ -343,6 +356,48 @@ mod tests {
     }
 
     #[test]
+    fn every_baseline_column_of_every_split_and_measure_parses_back() {
+        // The longest key wins: `transformed_naive_rmse` is not `transformed` + `naive_rmse`,
+        // nor is `seasonal_naive_mae` a `seasonal` something.
+        for split in Split::TABLE_ORDER {
+            for b in Baseline::ALL {
+                for measure in [Measure::Rmse, Measure::Mae] {
+                    let metric = Metric::network(split, measure).of(Forecaster::Baseline(b));
+                    assert_eq!(Metric::parse(&metric.column()), Some(metric), "{metric}");
+                }
+                let skill = Metric::network(split, Measure::SkillVs(b));
+                assert_eq!(Metric::parse(&skill.column()), Some(skill), "{skill}");
+            }
+        }
+        let cases = [
+            ("test_transformed_naive_rmse", Baseline::TransformedNaive),
+            ("test_transformed_ar_rmse", Baseline::TransformedAr),
+        ];
+        for (column, b) in cases {
+            assert_eq!(Metric::parse(column), Some(Metric::baseline_test_rmse(b)));
+        }
+        assert_eq!(
+            Metric::parse("validation_transformed_ar_mae"),
+            Some(
+                Metric::network(Split::Validation, Measure::Mae)
+                    .of(Forecaster::Baseline(Baseline::TransformedAr))
+            )
+        );
+        let keys: Vec<&str> = Baseline::ALL.iter().map(|b| b.key()).collect();
+        assert_eq!(
+            keys,
+            [
+                "naive",
+                "seasonal_naive",
+                "drift",
+                "ar",
+                "transformed_naive",
+                "transformed_ar"
+            ]
+        );
+    }
+
+    #[test]
     fn names_runner_does_not_write_do_not_parse() {
         for bad in [
             "",
@@ -358,6 +413,8 @@ mod tests {
             "test_seasonal_rmse",
             "ensemble_rmse",
             "test_naive_naive_rmse",
+            "test_transformed_rmse",
+            "test_transformed_naive",
             "seconds",
         ] {
             assert_eq!(Metric::parse(bad), None, "{bad:?}");

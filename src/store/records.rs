@@ -118,8 +118,14 @@ pub struct HistoryRow {
     pub val_loss: Option<f64>,
 }
 
-/// One row of `predictions.parquet`: one predicted point, inverse-scaled to original units.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// One row of `predictions.parquet`: one predicted point, inverse-scaled to original units,
+/// with each baseline's forecast of the same point (for tests of equal accuracy, point by
+/// point).
+///
+/// The baselines' forecasts are `Some` on validation and test rows, `None` on training rows
+/// and for a baseline that was not computed (seasonal naive without `data.season`, an AR
+/// that could not be fitted). Rows written before they existed read back as `None`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PredictionRow {
     pub run_id: String,
     /// 1-based backtest fold, oldest first; 1 for a run without a backtest.
@@ -130,6 +136,62 @@ pub struct PredictionRow {
     pub index: u32,
     pub actual: f64,
     pub predicted: f64,
+    /// The window's last value.
+    #[serde(default)]
+    pub naive: Option<f64>,
+    /// The value one season earlier.
+    #[serde(default)]
+    pub seasonal_naive: Option<f64>,
+    /// The naive value plus the training span's slope per step.
+    #[serde(default)]
+    pub drift: Option<f64>,
+    /// The linear AR(lookback) in original units.
+    #[serde(default)]
+    pub ar: Option<f64>,
+    /// The network's preprocessing with the last input carried forward.
+    #[serde(default)]
+    pub transformed_naive: Option<f64>,
+    /// The network's preprocessing with a linear map from inputs to targets.
+    #[serde(default)]
+    pub transformed_ar: Option<f64>,
+}
+
+impl PredictionRow {
+    /// The baseline columns of the predictions tables, in field order: the baselines' keys
+    /// (`analysis::metric::Baseline::key`, `eval::baselines`' names).
+    pub const BASELINES: [&'static str; 6] = [
+        "naive",
+        "seasonal_naive",
+        "drift",
+        "ar",
+        "transformed_naive",
+        "transformed_ar",
+    ];
+
+    /// The baselines' forecasts in [`Self::BASELINES`] order.
+    pub fn baselines(&self) -> [Option<f64>; 6] {
+        [
+            self.naive,
+            self.seasonal_naive,
+            self.drift,
+            self.ar,
+            self.transformed_naive,
+            self.transformed_ar,
+        ]
+    }
+
+    /// The field of baseline `key` (one of [`Self::BASELINES`]); `None` for another name.
+    pub fn baseline_mut(&mut self, key: &str) -> Option<&mut Option<f64>> {
+        Some(match key {
+            "naive" => &mut self.naive,
+            "seasonal_naive" => &mut self.seasonal_naive,
+            "drift" => &mut self.drift,
+            "ar" => &mut self.ar,
+            "transformed_naive" => &mut self.transformed_naive,
+            "transformed_ar" => &mut self.transformed_ar,
+            _ => return None,
+        })
+    }
 }
 
 /// One fold of a run's backtest: a row of `folds.csv` / `folds.parquet`. The run's record
@@ -241,6 +303,22 @@ mod tests {
         let mut got = back;
         got.metrics[0].1 = 0.0;
         assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn prediction_rows_name_their_baselines_in_field_order() {
+        let mut row = PredictionRow::default();
+        for (i, key) in PredictionRow::BASELINES.iter().enumerate() {
+            *row.baseline_mut(key).unwrap() = Some(i as f64);
+        }
+        let expected: Vec<Option<f64>> = (0..6).map(|i| Some(i as f64)).collect();
+        assert_eq!(row.baselines().to_vec(), expected);
+        assert!(row.baseline_mut("lstm").is_none());
+        // JSON written before the baselines existed still reads, with `None` for them
+        let old = r#"{"run_id":"a","fold":1,"split":"test","index":3,"actual":1.5,"predicted":2}"#;
+        let back: PredictionRow = serde_json::from_str(old).unwrap();
+        assert_eq!(back.baselines(), [None; 6]);
+        assert_eq!((back.index, back.predicted), (3, 2.0));
     }
 
     #[test]
