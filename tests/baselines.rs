@@ -143,3 +143,129 @@ fn every_run_carries_the_baselines_and_skill_columns() {
     );
     assert!(!report.contains("loses to linear AR"), "{report}");
 }
+
+/// The airline series with the network's preprocessing (`log`, one difference, standard
+/// scaling) and a validation part: the transformed baselines beside the others, in runs.csv,
+/// and every baseline's forecast point by point in predictions.parquet and the run folder's
+/// predictions.csv.
+#[test]
+fn transformed_baselines_are_scored_and_stored_point_by_point() {
+    let scratch = scratch_dir();
+    let csv = common::project().join("data/airline_passengers.csv");
+    let experiment = format!(
+        r#"
+name = "transformed"
+seed = 2
+[data]
+kind = "csv"
+path = "{}"
+column = "value"
+time_column = "time"
+season = 12
+[split]
+test = 24
+validation = 12
+[transform]
+log = true
+difference = 1
+[scale]
+kind = "standard"
+[window]
+lookback = 12
+horizon = 2
+lookback_from = "history"
+[model]
+units = [4]
+[train]
+epochs = 2
+"#,
+        csv.display()
+    );
+    let file = write(scratch.path(), "transformed.toml", &experiment);
+    let out = runner(scratch.path(), &[file.to_str().unwrap(), "-q"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let results = scratch.path().join("results/transformed");
+
+    let csv_header = std::fs::read_to_string(results.join("runs.csv")).unwrap();
+    let header: Vec<&str> = csv_header.lines().next().unwrap().split(',').collect();
+    let runs = read_parquet(&results.join("runs.parquet"));
+    for split in ["test", "validation"] {
+        for key in [
+            "naive",
+            "seasonal_naive",
+            "drift",
+            "ar",
+            "transformed_naive",
+            "transformed_ar",
+        ] {
+            for measure in ["rmse", "mae"] {
+                let col = format!("{split}_{key}_{measure}");
+                assert!(header.contains(&col.as_str()), "runs.csv lacks {col}");
+                let v = f64s(&runs, &col)[0];
+                assert!(v.is_finite() && v > 0.0, "{col} = {v}");
+            }
+        }
+    }
+    // the new columns come after the test baseline columns runs.csv has always had
+    let at = |c: &str| header.iter().position(|h| *h == c).unwrap();
+    assert!(at("test_skill_vs_ar") < at("test_transformed_ar_rmse"));
+    assert!(at("test_transformed_ar_rmse") < at("validation_rmse"));
+    let tar = f64s(&runs, "test_transformed_ar_rmse")[0];
+    let naive = f64s(&runs, "test_naive_rmse")[0];
+    // a linear AR(12) on the log differences follows the season; carrying one month's
+    // growth forward does not
+    assert!(tar < naive, "transformed AR {tar} vs naive {naive}");
+
+    // predictions.parquet: each baseline's forecast on validation and test rows, none on
+    // training rows; the table's rmse is that of the stored forecasts
+    let preds = read_parquet(&results.join("predictions.parquet"));
+    let split = strs(&preds, "split");
+    let actual = f64s(&preds, "actual");
+    for key in [
+        "naive",
+        "seasonal_naive",
+        "drift",
+        "ar",
+        "transformed_naive",
+        "transformed_ar",
+    ] {
+        let values = f64s(&preds, key);
+        let mut squared = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            match split[i].as_str() {
+                "train" => assert!(v.is_nan(), "{key} on training row {i}: {v}"),
+                "test" => {
+                    assert!(v.is_finite(), "{key} on test row {i}: {v}");
+                    squared.push((v - actual[i]).powi(2));
+                }
+                _ => assert!(v.is_finite(), "{key} on validation row {i}: {v}"),
+            }
+        }
+        // 24 test points, horizon 2, history lookback: 23 windows of 2
+        assert_eq!(squared.len(), 46, "{key}");
+        let rmse = (squared.iter().sum::<f64>() / squared.len() as f64).sqrt();
+        let table = f64s(&runs, &format!("test_{key}_rmse"))[0];
+        assert!(
+            (rmse - table).abs() <= 1e-9 * table,
+            "{key}: {rmse} vs {table}"
+        );
+    }
+
+    // the run folder's predictions.csv carries the same columns
+    let run_id = strs(&runs, "run_id")[0].clone();
+    let text = std::fs::read_to_string(results.join("runs").join(&run_id).join("predictions.csv"))
+        .unwrap();
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "fold,split,index,actual,predicted,naive,seasonal_naive,drift,ar,\
+         transformed_naive,transformed_ar"
+    );
+    let test_row = lines.find(|l| l.split(',').nth(1) == Some("test")).unwrap();
+    let cells: Vec<&str> = test_row.split(',').collect();
+    assert_eq!(cells.len(), 11);
+    for cell in &cells[5..] {
+        let v: f64 = cell.parse().unwrap_or_else(|_| panic!("{test_row}"));
+        assert!(v.is_finite(), "{test_row}");
+    }
+}

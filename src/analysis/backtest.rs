@@ -115,7 +115,7 @@ mod tests {
                 index: 200 + i as u32,
                 actual: 2.0,
                 predicted: p,
-                ..Default::default()
+                ..PredictionRow::default()
             })
             .collect();
         FinishedRun {

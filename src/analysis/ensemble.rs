@@ -189,7 +189,7 @@ mod tests {
                 index: 10 + i as u32,
                 actual: 1.0 + i as f64,
                 predicted: p,
-                ..Default::default()
+                ..PredictionRow::default()
             })
             .collect();
         FinishedRun {

@@ -116,17 +116,39 @@ pub fn prepare(series: Series, p: &PrepareParams) -> Result<Prepared, DataError>
     })
 }
 
+/// What the inputs and targets of the window whose first target is at `origin` are measured
+/// from, in scaled units: its last input with `window_normalise`, else 0.
+fn window_level(scaled: &[f64], origin: usize, window_normalise: bool) -> f64 {
+    if window_normalise {
+        scaled[origin - 1]
+    } else {
+        0.0
+    }
+}
+
+/// Input `k` (0 = oldest) of the window whose first target is at `origin`, in the network's
+/// space (scaled, minus [`window_level`]), f64.
+fn network_input(scaled: &[f64], origin: usize, lookback: usize, k: usize, level: f64) -> f64 {
+    scaled[origin - lookback + k] - level
+}
+
+/// Target `h` (0 = first step) of the window whose first target is at `origin`, in the
+/// network's space, f64.
+fn network_target(scaled: &[f64], origin: usize, h: usize, level: f64) -> f64 {
+    scaled[origin + h] - level
+}
+
 /// Inputs and targets minus the window's last input, in scaled units (subtracted in f64
 /// before the cast, so the f32 values carry the small differences at full precision).
 fn normalise(w: &mut Windows, scaled: &[f64]) {
     let lookback = w.x.shape()[1];
     for (i, &t) in w.target_index.iter().enumerate() {
-        let level = scaled[t - 1];
+        let level = window_level(scaled, t, true);
         for k in 0..lookback {
-            w.x[[i, k, 0]] = (scaled[t - lookback + k] - level) as f32;
+            w.x[[i, k, 0]] = network_input(scaled, t, lookback, k, level) as f32;
         }
         for h in 0..w.y.ncols() {
-            w.y[[i, h]] = (scaled[t + h] - level) as f32;
+            w.y[[i, h]] = network_target(scaled, t, h, level) as f32;
         }
     }
 }
@@ -154,26 +176,51 @@ impl Prepared {
         scaled.mapv(|y| self.scaler.inverse(y as f64))
     }
 
+    /// The inputs of the windows `w` in the network's space, shape `[n, lookback]`, in f64:
+    /// what `w.x` holds as f32 (scaled and, with `window_normalise`, minus the window's last
+    /// input), computed from the f64 scaled series. `w` must be a window set of `self`.
+    pub fn network_inputs(&self, w: &Windows) -> Array2<f64> {
+        let lookback = w.x.shape()[1];
+        Array2::from_shape_fn((w.len(), lookback), |(i, k)| {
+            let origin = w.target_index[i];
+            let level = window_level(&self.scaled, origin, self.window_normalise);
+            network_input(&self.scaled, origin, lookback, k, level)
+        })
+    }
+
+    /// The targets of the windows `w` in the network's space, shape `[n, horizon]`, in f64:
+    /// what `w.y` holds as f32, and what the network's Dense head is trained to output.
+    pub fn network_targets(&self, w: &Windows) -> Array2<f64> {
+        Array2::from_shape_fn((w.len(), w.y.ncols()), |(i, h)| {
+            let origin = w.target_index[i];
+            let level = window_level(&self.scaled, origin, self.window_normalise);
+            network_target(&self.scaled, origin, h, level)
+        })
+    }
+
     /// Network outputs for the windows `w`, shape `[n, horizon]` in scaled (and, with
     /// `window_normalise`, window-relative) units, back to ORIGINAL units: add back the
     /// window's last input, undo the scaler, then invert the transform from the window's
     /// origin with the actual values before it (see [`Transform::invert`]).
     ///
+    /// Takes the network's f32 outputs, or f64 forecasts made in the same space (the
+    /// transformed baselines); an f32 is widened first, exactly as `as f64`.
+    ///
     /// # Panics
     /// If `scaled` does not have one row per window of `w`.
-    pub fn to_original(&self, w: &Windows, scaled: ArrayView2<f32>) -> Array2<f64> {
+    pub fn to_original<T: Copy + Into<f64>>(
+        &self,
+        w: &Windows,
+        scaled: ArrayView2<T>,
+    ) -> Array2<f64> {
         assert_eq!(scaled.nrows(), w.len(), "one prediction row per window");
         let mut out = Array2::zeros(scaled.raw_dim());
         for (i, row) in scaled.outer_iter().enumerate() {
             let origin = w.target_index[i];
-            let level = if self.window_normalise {
-                self.scaled[origin - 1]
-            } else {
-                0.0
-            };
+            let level = window_level(&self.scaled, origin, self.window_normalise);
             let transformed: Vec<f64> = row
                 .iter()
-                .map(|&y| self.scaler.inverse(y as f64 + level))
+                .map(|&y| self.scaler.inverse(y.into() + level))
                 .collect();
             let original = if self.transform.is_identity() {
                 transformed
@@ -447,6 +494,36 @@ mod tests {
         let back = p.to_original(&p.test, zeros.view());
         for (b, n) in back.iter().zip(p.naive(&p.test).iter()) {
             assert!((b - n).abs() < 1e-12);
+        }
+    }
+
+    #[test]
+    fn network_space_in_f64_is_what_the_windows_hold_in_f32() {
+        for (horizon, normalise, lookback_from) in [1, 3]
+            .into_iter()
+            .flat_map(|h| [(h, false), (h, true)])
+            .flat_map(|(h, n)| [(h, n, LookbackFrom::Part), (h, n, LookbackFrom::History)])
+        {
+            let params = PrepareParams {
+                lookback_from,
+                ..transformed_params(horizon, normalise)
+            };
+            let p = prepare(seasonal_series(), &params).unwrap();
+            for w in [&p.train, p.validation.as_ref().unwrap(), &p.test] {
+                let (x, y) = (p.network_inputs(w), p.network_targets(w));
+                assert_eq!(x.shape(), &[w.len(), 3]);
+                assert_eq!(x.mapv(|v| v as f32), w.x.index_axis(ndarray::Axis(2), 0));
+                assert_eq!(y.mapv(|v| v as f32), w.y);
+                if normalise {
+                    // relative to the window's last input, which is therefore exactly 0
+                    assert!(x.column(2).iter().all(|&v| v == 0.0));
+                }
+                // f64 targets invert to the actual values to f64 precision
+                let back = p.to_original(w, y.view());
+                for (b, a) in back.iter().zip(p.actual(w).iter()) {
+                    assert!((b - a).abs() < 1e-12 * a.abs(), "{b} vs {a}");
+                }
+            }
         }
     }
 

@@ -16,10 +16,23 @@
 //!   every one-step pair inside the training span, in original units; steps beyond the
 //!   first feed back its own forecasts.
 //!
+//! Two more show what the network's preprocessing does alone, without a network. They
+//! forecast in the network's own target space (transformed, scaled and, with
+//! `window.normalise`, relative to the window's last input: what the Dense head outputs) and
+//! are brought back by the very code that brings the network's output back,
+//! [`Prepared::to_original`]:
+//!
+//! - `transformed_naive`: the window's last input in that space (the last column of its
+//!   inputs, 0 with window normalisation) for every step;
+//! - `transformed_ar`: a least-squares linear map with intercept from a window's `lookback`
+//!   inputs to its `horizon` targets in that space (direct: one regression per step, all
+//!   steps solved together), fitted on the training windows: the linear model a network
+//!   with a linear skip connection could learn.
+//!
 //! Which part is "training" is [`Prepared::split`]'s `train` range (validation excluded), so
 //! no baseline sees a validation or test value it is scored on.
 
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use thiserror::Error;
 
 use crate::data::{Prepared, Windows};
@@ -37,6 +50,8 @@ pub const NAIVE: &str = "naive";
 pub const SEASONAL_NAIVE: &str = "seasonal_naive";
 pub const DRIFT: &str = "drift";
 pub const AR: &str = "ar";
+pub const TRANSFORMED_NAIVE: &str = "transformed_naive";
+pub const TRANSFORMED_AR: &str = "transformed_ar";
 
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum BaselineError {
@@ -48,6 +63,15 @@ pub enum BaselineError {
         lookback: usize,
         needed: usize,
         train_len: usize,
+    },
+    #[error(
+        "the linear map from {lookback} inputs to the targets needs more training windows \
+         than coefficients ({needed}), but there are {windows}"
+    )]
+    TooFewWindowsForAr {
+        lookback: usize,
+        needed: usize,
+        windows: usize,
     },
 }
 
@@ -143,11 +167,132 @@ impl LinearAr {
     }
 }
 
+/// A least-squares linear map with intercept from a window's inputs to its targets, one
+/// regression per step of the horizon (direct multi-step forecasting), the steps solved
+/// together: `target[h] = intercept[h] + sum_k coef[[h, k]] * input[k]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DirectAr {
+    /// One per step, `[horizon]`.
+    pub intercept: Vec<f64>,
+    /// `[horizon, lookback]`; column `k` multiplies input `k` (0 = oldest).
+    pub coef: Array2<f64>,
+}
+
+impl DirectAr {
+    /// Fits the map on the rows of `x` (`[n, lookback]`) and `y` (`[n, horizon]`).
+    ///
+    /// The inputs are centred and divided by their standard deviation (a constant input,
+    /// such as the last one under window normalisation, is left at 0), the targets centred;
+    /// then `(Z'Z + 1e-8 I) W = Z'(Y - mean)` is solved with one Cholesky factorisation for
+    /// every step, and mapped back to the inputs' units; the intercept makes each step's fit
+    /// pass through the means, so it is not shrunk by the ridge.
+    ///
+    /// # Errors
+    /// When there are no more rows than coefficients (`n <= lookback + 1`).
+    ///
+    /// # Panics
+    /// If `x` and `y` have different numbers of rows.
+    pub fn fit(x: ArrayView2<f64>, y: ArrayView2<f64>) -> Result<DirectAr, BaselineError> {
+        assert_eq!(x.nrows(), y.nrows(), "one target row per input row");
+        let (n, p, horizon) = (x.nrows(), x.ncols(), y.ncols());
+        if n <= p + 1 {
+            return Err(BaselineError::TooFewWindowsForAr {
+                lookback: p,
+                needed: p + 1,
+                windows: n,
+            });
+        }
+        let rows = n as f64;
+        let mean = |a: ArrayView2<f64>| -> Vec<f64> {
+            a.columns().into_iter().map(|c| c.sum() / rows).collect()
+        };
+        let (mu_x, mu_y) = (mean(x), mean(y));
+        let sd_x: Vec<f64> = x
+            .columns()
+            .into_iter()
+            .zip(&mu_x)
+            .map(|(c, m)| {
+                let var = c.iter().map(|v| (v - m).powi(2)).sum::<f64>() / rows;
+                if var > 0.0 {
+                    var.sqrt()
+                } else {
+                    1.0
+                }
+            })
+            .collect();
+
+        let mut gram = vec![0.0; p * p];
+        // rhs[h * p + k]: step h's right-hand side, row k.
+        let mut rhs = vec![0.0; horizon * p];
+        let mut z = vec![0.0; p];
+        for (xi, yi) in x.outer_iter().zip(y.outer_iter()) {
+            for k in 0..p {
+                z[k] = (xi[k] - mu_x[k]) / sd_x[k];
+            }
+            for r in 0..p {
+                for c in 0..=r {
+                    gram[r * p + c] += z[r] * z[c];
+                }
+            }
+            for h in 0..horizon {
+                let target = yi[h] - mu_y[h];
+                for k in 0..p {
+                    rhs[h * p + k] += z[k] * target;
+                }
+            }
+        }
+        for r in 0..p {
+            for c in 0..r {
+                gram[c * p + r] = gram[r * p + c];
+            }
+            gram[r * p + r] += RIDGE;
+        }
+        cholesky_factor(&mut gram, p);
+
+        let mut coef = Array2::zeros((horizon, p));
+        let mut intercept = Vec::with_capacity(horizon);
+        for h in 0..horizon {
+            let w = &mut rhs[h * p..(h + 1) * p];
+            cholesky_substitute(&gram, w, p);
+            let mut b = mu_y[h];
+            for k in 0..p {
+                let a = w[k] / sd_x[k];
+                coef[[h, k]] = a;
+                b -= a * mu_x[k];
+            }
+            intercept.push(b);
+        }
+        Ok(DirectAr { intercept, coef })
+    }
+
+    /// The targets of the rows of `x` (`[n, lookback]`, the units it was fitted in), shape
+    /// `[n, horizon]`.
+    pub fn forecast(&self, x: ArrayView2<f64>) -> Array2<f64> {
+        Array2::from_shape_fn((x.nrows(), self.intercept.len()), |(i, h)| {
+            self.intercept[h]
+                + self
+                    .coef
+                    .row(h)
+                    .iter()
+                    .zip(x.row(i))
+                    .map(|(a, v)| a * v)
+                    .sum::<f64>()
+        })
+    }
+}
+
 /// Solves `a w = b` in place for a symmetric positive definite `a` (`p x p`, row major) by
 /// Cholesky `a = L L'`; `b` becomes `w`. A pivot that is not positive (impossible with the
 /// ridge unless the data hold NaN) is clamped to the ridge rather than panicking.
 fn cholesky_solve(a: &mut [f64], b: &mut [f64], p: usize) -> Vec<f64> {
-    // Lower triangle of `a` becomes L.
+    cholesky_factor(a, p);
+    cholesky_substitute(a, b, p);
+    b.to_vec()
+}
+
+/// The lower triangle of `a` (`p x p`, row major, symmetric positive definite) becomes `L`
+/// of `a = L L'`; a pivot that is not positive is clamped to the ridge.
+fn cholesky_factor(a: &mut [f64], p: usize) {
     for j in 0..p {
         let mut d = a[j * p + j];
         for k in 0..j {
@@ -163,7 +308,11 @@ fn cholesky_solve(a: &mut [f64], b: &mut [f64], p: usize) -> Vec<f64> {
             a[i * p + j] = s / d;
         }
     }
-    // L y = b, then L' w = y.
+}
+
+/// Solves `L L' w = b` in place with the factor [`cholesky_factor`] left in `a`: `L y = b`,
+/// then `L' w = y`.
+fn cholesky_substitute(a: &[f64], b: &mut [f64], p: usize) {
     for i in 0..p {
         let mut s = b[i];
         for k in 0..i {
@@ -178,7 +327,6 @@ fn cholesky_solve(a: &mut [f64], b: &mut [f64], p: usize) -> Vec<f64> {
         }
         b[i] = s / a[i * p + i];
     }
-    b.to_vec()
 }
 
 /// The baselines fitted on a prepared series' training span, ready to forecast any of its
@@ -198,6 +346,10 @@ pub struct Baselines {
     /// scale of `mase`. NaN when the span is not longer than the season (validation
     /// rejects such a `data.season`).
     pub mase_scale: f64,
+    /// The linear map from inputs to targets fitted on the training windows in the network's
+    /// space; `None` when there are no more training windows than coefficients (its
+    /// forecasts are then NaN).
+    pub transformed_ar: Option<DirectAr>,
 }
 
 impl Baselines {
@@ -216,12 +368,17 @@ impl Baselines {
             drift_slope,
             ar: LinearAr::fit(train, lookback).ok(),
             mase_scale: seasonal_naive_mae(train, season.max(1)),
+            transformed_ar: DirectAr::fit(
+                prepared.network_inputs(&prepared.train).view(),
+                prepared.network_targets(&prepared.train).view(),
+            )
+            .ok(),
         }
     }
 
     /// Every baseline's forecast of the targets of `w` (a window set of `prepared`), original
     /// units, shape `[n, horizon]` each, in the order naive, seasonal naive (only when
-    /// `season >= 1`), drift, ar.
+    /// `season >= 1`), drift, ar, transformed naive, transformed ar.
     ///
     /// A seasonal naive value whose source index would precede the series (only possible in
     /// training windows when the season exceeds the lookback) is NaN.
@@ -251,6 +408,17 @@ impl Baselines {
             }
         }
         out.push((AR, ar));
+
+        // In the network's space, back through the network's own inversion.
+        let inputs = prepared.network_inputs(w);
+        let last = inputs.ncols() - 1;
+        let carried = Array2::from_shape_fn((n, horizon), |(i, _)| inputs[[i, last]]);
+        out.push((TRANSFORMED_NAIVE, prepared.to_original(w, carried.view())));
+        let transformed_ar = match &self.transformed_ar {
+            Some(model) => prepared.to_original(w, model.forecast(inputs.view()).view()),
+            None => Array2::from_elem((n, horizon), f64::NAN),
+        };
+        out.push((TRANSFORMED_AR, transformed_ar));
         out
     }
 }
@@ -283,7 +451,8 @@ mod tests {
     use super::*;
     use crate::data::source::{sine, SineParams};
     use crate::data::{
-        prepare, FitOn, LookbackFrom, PrepareParams, ScaleKind, Series, SplitSizes, TransformParams,
+        prepare, FitOn, LookbackFrom, PrepareParams, ScaleKind, Series, SplitSizes,
+        TransformParams, Windows,
     };
 
     fn prepared(values: Vec<f64>, train: f64, lookback: usize, horizon: usize) -> Prepared {
@@ -324,7 +493,17 @@ mod tests {
         let b = Baselines::fit(&p, 2);
         let f = b.forecast(&p, &p.test);
         let names: Vec<&str> = f.iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, vec![NAIVE, SEASONAL_NAIVE, DRIFT, AR]);
+        assert_eq!(
+            names,
+            vec![
+                NAIVE,
+                SEASONAL_NAIVE,
+                DRIFT,
+                AR,
+                TRANSFORMED_NAIVE,
+                TRANSFORMED_AR
+            ]
+        );
 
         // naive: y[t0 - 1] = y7, y8, y9 = 9, 8, 11 for both steps
         assert_eq!(
@@ -369,7 +548,10 @@ mod tests {
         // |3-1| |2-3| |5-2| |4-5| |7-4| = 2 1 3 1 3 -> 10 / 5
         let b = Baselines::fit(&p, 0);
         let names: Vec<&str> = b.forecast(&p, &p.test).iter().map(|(n, _)| *n).collect();
-        assert_eq!(names, vec![NAIVE, DRIFT, AR]);
+        assert_eq!(
+            names,
+            vec![NAIVE, DRIFT, AR, TRANSFORMED_NAIVE, TRANSFORMED_AR]
+        );
         assert_eq!(b.mase_scale, 2.0);
     }
 
@@ -460,6 +642,186 @@ mod tests {
         assert!(by_name(&b.forecast(&p, &p.test), AR)
             .iter()
             .all(|v| v.is_nan()));
+    }
+
+    /// `values` prepared with `transform`, `scale` and window normalisation as given;
+    /// train 60 %, validation 10 %, test 30 %.
+    fn prepared_with(
+        values: Vec<f64>,
+        transform: TransformParams,
+        scale: ScaleKind,
+        window_normalise: bool,
+        lookback: usize,
+        horizon: usize,
+    ) -> Prepared {
+        let params = PrepareParams {
+            split: SplitSizes::train_fraction(0.7, 0.1),
+            transform,
+            window_normalise,
+            scale,
+            range: [0.0, 1.0],
+            fit_on: FitOn::Train,
+            lookback,
+            horizon,
+            lookback_from: LookbackFrom::Part,
+        };
+        prepare(Series { values, time: None }, &params).unwrap()
+    }
+
+    /// The validation and test windows of `p`.
+    fn scored(p: &Prepared) -> [&Windows; 2] {
+        [p.validation.as_ref().unwrap(), &p.test]
+    }
+
+    #[test]
+    fn transformed_naive_is_the_naive_forecast_without_transform_or_scaling() {
+        // Scaler `none`, no transform: the network's space is the series itself (or, with
+        // window normalisation, the series minus the window's last input), and carrying the
+        // last input forward there is exactly the naive forecast.
+        for window_normalise in [false, true] {
+            let p = prepared_with(
+                ar2_series(60),
+                TransformParams::default(),
+                ScaleKind::None,
+                window_normalise,
+                3,
+                2,
+            );
+            let fitted = Baselines::fit(&p, 0);
+            for w in [&p.train, p.validation.as_ref().unwrap(), &p.test] {
+                let f = fitted.forecast(&p, w);
+                assert_eq!(
+                    by_name(&f, TRANSFORMED_NAIVE),
+                    by_name(&f, NAIVE),
+                    "normalise {window_normalise}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn transformed_naive_is_exact_on_a_geometric_series_with_log_and_difference() {
+        // y = 3 * 1.05^t: after log and one difference every value is ln 1.05, so carrying
+        // the last one forward and inverting continues the series exactly (to rounding).
+        let y: Vec<f64> = (0..100).map(|t| 3.0 * 1.05f64.powi(t)).collect();
+        let transform = TransformParams {
+            log: true,
+            difference: 1,
+            seasonal_difference: 0,
+        };
+        for scale in [ScaleKind::None, ScaleKind::Standard] {
+            for window_normalise in [false, true] {
+                let p = prepared_with(y.clone(), transform, scale, window_normalise, 4, 3);
+                let fitted = Baselines::fit(&p, 0);
+                for w in scored(&p) {
+                    let f = fitted.forecast(&p, w);
+                    let actual = p.actual(w);
+                    for (v, a) in by_name(&f, TRANSFORMED_NAIVE).iter().zip(&actual) {
+                        assert!(
+                            ((v - a) / a).abs() < 1e-12,
+                            "{scale:?} normalise {window_normalise}: {v} vs {a}"
+                        );
+                    }
+                    // the plain naive forecast misses the growth
+                    assert!(rmse(by_name(&f, NAIVE), &actual) > 0.1);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn transformed_ar_recovers_a_noise_free_linear_ar() {
+        // y[t] = 1.8 y[t-1] - 0.9 y[t-2] + 0.5: every step ahead is an affine function of
+        // the last two values, so the direct map from 2 inputs to 3 targets is exact, and
+        // stays exact through an affine scaler.
+        for scale in [ScaleKind::None, ScaleKind::MinMax, ScaleKind::Standard] {
+            let p = prepared_with(
+                ar2_series(80),
+                TransformParams::default(),
+                scale,
+                false,
+                2,
+                3,
+            );
+            let fitted = Baselines::fit(&p, 0);
+            for w in scored(&p) {
+                let f = fitted.forecast(&p, w);
+                let actual = p.actual(w);
+                for (v, a) in by_name(&f, TRANSFORMED_AR).iter().zip(&actual) {
+                    assert!((v - a).abs() < 1e-8, "{scale:?}: {v} vs {a}");
+                }
+            }
+        }
+        // Unscaled, the first step's map is the recursion itself (inputs oldest first).
+        let p = prepared_with(
+            ar2_series(80),
+            TransformParams::default(),
+            ScaleKind::None,
+            false,
+            2,
+            3,
+        );
+        let model = Baselines::fit(&p, 0).transformed_ar.unwrap();
+        assert_eq!(model.coef.shape(), &[3, 2]);
+        assert!((model.coef[[0, 0]] + 0.9).abs() < 1e-8, "{model:?}");
+        assert!((model.coef[[0, 1]] - 1.8).abs() < 1e-8, "{model:?}");
+        assert!((model.intercept[0] - 0.5).abs() < 1e-8, "{model:?}");
+        // the second step: y[t+1] = 1.8 (1.8 y1 - 0.9 y2 + 0.5) - 0.9 y1 + 0.5
+        //                         = 2.34 y1 - 1.62 y2 + 1.4 (y1 = y[t-1], y2 = y[t-2])
+        assert!((model.coef[[1, 0]] + 1.62).abs() < 1e-8, "{model:?}");
+        assert!((model.coef[[1, 1]] - 2.34).abs() < 1e-8, "{model:?}");
+        assert!((model.intercept[1] - 1.4).abs() < 1e-8, "{model:?}");
+    }
+
+    #[test]
+    fn transformed_ar_is_fitted_in_the_transformed_space_and_inverted() {
+        // A series whose log first differences follow an AR(1),
+        // u[t] = 0.0025 + 0.9 u[t-1]: in the network's space (log, difference, MinMax) each
+        // step ahead is an affine function of the last input, so the map is exact there and
+        // exact in original units once inverted.
+        let mut u: Vec<f64> = vec![0.1];
+        while u.len() < 80 {
+            u.push(0.0025 + 0.9 * u[u.len() - 1]);
+        }
+        let mut y = vec![10.0];
+        for du in &u[1..] {
+            y.push(y[y.len() - 1] * du.exp());
+        }
+        let transform = TransformParams {
+            log: true,
+            difference: 1,
+            seasonal_difference: 0,
+        };
+        let p = prepared_with(y, transform, ScaleKind::MinMax, false, 2, 2);
+        let fitted = Baselines::fit(&p, 0);
+        for w in scored(&p) {
+            let f = fitted.forecast(&p, w);
+            let actual = p.actual(w);
+            for (v, a) in by_name(&f, TRANSFORMED_AR).iter().zip(&actual) {
+                assert!(((v - a) / a).abs() < 1e-10, "{v} vs {a}");
+            }
+        }
+    }
+
+    #[test]
+    fn transformed_ar_needs_more_windows_than_coefficients() {
+        let x = Array2::from_shape_fn((3, 2), |(i, k)| (i + k) as f64);
+        let y = Array2::from_shape_fn((3, 1), |(i, _)| i as f64);
+        assert_eq!(
+            DirectAr::fit(x.view(), y.view()).unwrap_err(),
+            BaselineError::TooFewWindowsForAr {
+                lookback: 2,
+                needed: 3,
+                windows: 3
+            }
+        );
+        // 12 points, train 0..6, lookback 3: 3 training windows for 4 coefficients
+        let p = prepared((0..12).map(f64::from).collect(), 0.5, 3, 1);
+        let b = Baselines::fit(&p, 0);
+        assert!(b.transformed_ar.is_none());
+        let f = b.forecast(&p, &p.test);
+        assert!(by_name(&f, TRANSFORMED_AR).iter().all(|v| v.is_nan()));
+        assert!(by_name(&f, TRANSFORMED_NAIVE).iter().all(|v| v.is_finite()));
     }
 
     fn tutorial_sine(horizon: usize) -> Prepared {

@@ -1,10 +1,10 @@
 //! Forecast accuracy in original units, next to simple baselines (naive, seasonal naive,
-//! drift, linear AR) forecasting the same points. Knows nothing of the network: it
-//! compares numbers.
+//! drift, linear AR, and naive and linear AR in the network's transformed space) forecasting
+//! the same points. Knows nothing of the network: it compares numbers.
 
 pub mod baselines;
 pub mod metrics;
 pub mod scaled;
 
-pub use baselines::{baselines, BaselineError, Baselines, LinearAr};
+pub use baselines::{baselines, BaselineError, Baselines, DirectAr, LinearAr};
 pub use metrics::{evaluate, Metrics};

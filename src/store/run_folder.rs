@@ -8,7 +8,9 @@
 //!   metrics.json      metrics per split (for people)
 //!   record.json       the run's row of the runs table (for merging)
 //!   history.csv       fold, epoch, train_loss, val_loss
-//!   predictions.csv   fold, split, index, actual, predicted
+//!   predictions.csv   fold, split, index, actual, predicted, then each baseline's forecast
+//!                     (naive, seasonal_naive, drift, ar, transformed_naive, transformed_ar;
+//!                     empty on training rows and where not computed)
 //!   folds.json        each backtest fold's metrics (only with a backtest)
 //!   manifest.json     name, size and BLAKE3 of each file above (written last)
 //! ```
@@ -69,8 +71,24 @@ const PREDICTIONS: &str = "predictions.csv";
 
 /// The columns of `history.csv`. Files written before backtests lack the leading `fold`.
 const HISTORY_COLUMNS: [&str; 4] = ["fold", "epoch", "train_loss", "val_loss"];
-/// The columns of `predictions.csv`. Files written before backtests lack the leading `fold`.
-const PREDICTION_COLUMNS: [&str; 5] = ["fold", "split", "index", "actual", "predicted"];
+/// The columns of `predictions.csv`. Files written before backtests lack the leading `fold`;
+/// files written before the baselines' forecasts were stored end at `predicted`
+/// ([`PREDICTION_REQUIRED`] columns).
+const PREDICTION_COLUMNS: [&str; 11] = [
+    "fold",
+    "split",
+    "index",
+    "actual",
+    "predicted",
+    "naive",
+    "seasonal_naive",
+    "drift",
+    "ar",
+    "transformed_naive",
+    "transformed_ar",
+];
+/// The leading columns of `predictions.csv` every file has (`fold` aside).
+const PREDICTION_REQUIRED: usize = 5;
 
 /// The folder of run `run_id` under `runs_dir`.
 pub fn run_dir(runs_dir: &Path, run_id: &str) -> PathBuf {
@@ -191,7 +209,7 @@ fn read_files(dir: &Path) -> Result<FinishedRun> {
     let record: RunRecord = serde_json::from_str(&read(RECORD)?)
         .with_context(|| format!("{}: not a run record", dir.join(RECORD).display()))?;
     let run_id = record.run_id.as_str();
-    let history = read_table(&dir.join(HISTORY), &HISTORY_COLUMNS)?
+    let history = read_table(&dir.join(HISTORY), &HISTORY_COLUMNS, HISTORY_COLUMNS.len())?
         .iter()
         .map(|row| {
             Ok(HistoryRow {
@@ -206,20 +224,28 @@ fn read_files(dir: &Path) -> Result<FinishedRun> {
             })
         })
         .collect::<Result<_>>()?;
-    let predictions = read_table(&dir.join(PREDICTIONS), &PREDICTION_COLUMNS)?
-        .iter()
-        .map(|row| {
-            Ok(PredictionRow {
-                run_id: run_id.to_string(),
-                fold: row.fold()?,
-                split: row.cell("split").to_string(),
-                index: row.number("index")?,
-                actual: row.number("actual")?,
-                predicted: row.number("predicted")?,
-                ..Default::default()
-            })
-        })
-        .collect::<Result<_>>()?;
+    let predictions = read_table(
+        &dir.join(PREDICTIONS),
+        &PREDICTION_COLUMNS,
+        PREDICTION_REQUIRED,
+    )?
+    .iter()
+    .map(|row| {
+        let mut p = PredictionRow {
+            run_id: run_id.to_string(),
+            fold: row.fold()?,
+            split: row.cell("split").to_string(),
+            index: row.number("index")?,
+            actual: row.number("actual")?,
+            predicted: row.number("predicted")?,
+            ..PredictionRow::default()
+        };
+        for key in PredictionRow::BASELINES {
+            *p.baseline_mut(key).expect("a baseline column") = row.optional_number(key)?;
+        }
+        Ok(p)
+    })
+    .collect::<Result<_>>()?;
     let folds = if dir.join(FOLDS).is_file() {
         serde_json::from_str(&read(FOLDS)?)
             .with_context(|| format!("{}: not a list of folds", dir.join(FOLDS).display()))?
@@ -268,15 +294,27 @@ fn history_csv(rows: &[HistoryRow]) -> Result<Vec<u8>> {
 }
 
 fn predictions_csv(rows: &[PredictionRow]) -> Result<Vec<u8>> {
+    debug_assert_eq!(
+        PREDICTION_COLUMNS[PREDICTION_REQUIRED..],
+        PredictionRow::BASELINES
+    );
     csv_bytes(
         PREDICTION_COLUMNS,
         rows.iter().map(|r| {
+            let [naive, seasonal_naive, drift, ar, transformed_naive, transformed_ar] =
+                r.baselines().map(|b| b.map(float).unwrap_or_default());
             [
                 r.fold.to_string(),
                 r.split.clone(),
                 r.index.to_string(),
                 float(r.actual),
                 float(r.predicted),
+                naive,
+                seasonal_naive,
+                drift,
+                ar,
+                transformed_naive,
+                transformed_ar,
             ]
         }),
     )
@@ -286,22 +324,31 @@ fn predictions_csv(rows: &[PredictionRow]) -> Result<Vec<u8>> {
 struct Row<'a> {
     path: &'a Path,
     line: u64,
-    /// The file's columns: `columns`, or `columns[1..]` when `has_fold` is false.
+    /// The file's columns, in order: a run of the expected columns (see [`read_table`]).
     columns: &'a [&'a str],
     has_fold: bool,
     cells: csv::StringRecord,
 }
 
 impl Row<'_> {
-    /// The cell of `column`, which must be one of the file's columns other than `fold`.
+    /// The cell of `column`, which must be one of the file's columns.
     fn cell(&self, column: &str) -> &str {
-        let i = self
-            .columns
-            .iter()
-            .position(|c| *c == column)
-            .expect("a column of the file");
-        let i = if self.has_fold { i } else { i - 1 };
-        &self.cells[i]
+        self.try_cell(column).expect("a column of the file")
+    }
+
+    /// The cell of `column`; `None` when the file has no such column.
+    fn try_cell(&self, column: &str) -> Option<&str> {
+        let i = self.columns.iter().position(|c| *c == column)?;
+        Some(&self.cells[i])
+    }
+
+    /// A number that may be missing: `None` when the file has no such column (written
+    /// before it existed) or the cell is empty.
+    fn optional_number<T: FromStr>(&self, column: &str) -> Result<Option<T>> {
+        match self.try_cell(column) {
+            None | Some("") => Ok(None),
+            Some(_) => self.number(column).map(Some),
+        }
     }
 
     fn number<T: FromStr>(&self, column: &str) -> Result<T> {
@@ -325,20 +372,21 @@ impl Row<'_> {
     }
 }
 
-/// The rows of the CSV file `path`, whose header must be `columns`, or `columns[1..]` (no
-/// `fold`) for files written before backtests existed.
-fn read_table<'a>(path: &'a Path, columns: &'a [&'a str]) -> Result<Vec<Row<'a>>> {
+/// The rows of the CSV file `path`, whose header must be `columns`, or their first
+/// `required` (files written before the later columns existed), either with or without the
+/// leading `fold` (files written before backtests existed).
+fn read_table<'a>(path: &'a Path, columns: &'a [&'a str], required: usize) -> Result<Vec<Row<'a>>> {
     let cannot_read = || format!("cannot read {}", path.display());
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(path)
         .with_context(cannot_read)?;
     let header = reader.headers().with_context(cannot_read)?;
-    let has_fold = if header.iter().eq(columns.iter().copied()) {
-        true
-    } else if header.iter().eq(columns[1..].iter().copied()) {
-        false
-    } else {
+    let found = [columns.len(), required]
+        .into_iter()
+        .flat_map(|end| [&columns[..end], &columns[1..end]])
+        .find(|layout| header.iter().eq(layout.iter().copied()));
+    let Some(file_columns) = found else {
         bail!(
             "{}, line 1: expected the columns {}, found {}",
             path.display(),
@@ -346,6 +394,7 @@ fn read_table<'a>(path: &'a Path, columns: &'a [&'a str]) -> Result<Vec<Row<'a>>
             header.iter().collect::<Vec<_>>().join(",")
         );
     };
+    let has_fold = file_columns.first() == columns.first();
     let width = header.len();
     let mut rows = Vec::new();
     for cells in reader.records() {
@@ -361,7 +410,7 @@ fn read_table<'a>(path: &'a Path, columns: &'a [&'a str]) -> Result<Vec<Row<'a>>
         rows.push(Row {
             path,
             line,
-            columns,
+            columns: file_columns,
             has_fold,
             cells,
         });

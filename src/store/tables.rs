@@ -329,7 +329,9 @@ pub fn write_history(dir: &Path, rows: &[HistoryRow]) -> Result<()> {
 
 /// Writes `dir/predictions.parquet`:
 /// `run_id: String, fold: UInt32, split: String, index: UInt32, actual: Float64,
-/// predicted: Float64`.
+/// predicted: Float64`, then one nullable `Float64` column per baseline
+/// ([`PredictionRow::BASELINES`]: `naive, seasonal_naive, drift, ar, transformed_naive,
+/// transformed_ar`), null on training rows and where a baseline was not computed.
 ///
 /// Parquet only: a sweep's predictions are too many rows to be read as CSV by a person.
 pub fn write_predictions(dir: &Path, rows: &[PredictionRow]) -> Result<()> {
@@ -380,7 +382,7 @@ pub fn history_frame(rows: &[HistoryRow]) -> Result<DataFrame> {
 
 /// The predictions table as a frame; see [`write_predictions`] for its columns.
 pub fn predictions_frame(rows: &[PredictionRow]) -> Result<DataFrame> {
-    let columns = vec![
+    let mut columns = vec![
         Column::new(
             "run_id".into(),
             rows.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(),
@@ -406,6 +408,14 @@ pub fn predictions_frame(rows: &[PredictionRow]) -> Result<DataFrame> {
             rows.iter().map(|r| r.predicted).collect::<Vec<f64>>(),
         ),
     ];
+    for (i, name) in PredictionRow::BASELINES.iter().enumerate() {
+        columns.push(Column::new(
+            (*name).into(),
+            rows.iter()
+                .map(|r| r.baselines()[i])
+                .collect::<Vec<Option<f64>>>(),
+        ));
+    }
     Ok(DataFrame::new(rows.len(), columns)?)
 }
 

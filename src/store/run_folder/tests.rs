@@ -37,7 +37,12 @@ fn finished() -> FinishedRun {
             index: 810,
             actual: -0.506_378_9,
             predicted: std::f64::consts::PI,
-            ..Default::default()
+            naive: Some(-0.25),
+            seasonal_naive: None,
+            drift: Some(1e21),
+            ar: Some(f64::INFINITY),
+            transformed_naive: Some(-0.0),
+            transformed_ar: Some(0.1 + 0.2),
         }],
         folds: vec![FoldRecord {
             fold: 2,
@@ -140,7 +145,8 @@ fn a_run_reads_back_bit_for_bit() {
 }
 
 /// The CSV files are byte for byte what runner wrote before it used the csv crate, so old
-/// and new run folders look the same.
+/// and new run folders look the same; predictions.csv has the baselines' columns after
+/// `predicted` (empty cells for `None`).
 #[test]
 fn the_csv_files_keep_their_format() {
     let dir = tempdir();
@@ -159,7 +165,7 @@ fn the_csv_files_keep_their_format() {
         index: 0,
         actual: -0.0,
         predicted: 1e21,
-        ..Default::default()
+        ..PredictionRow::default()
     });
     let path = write_run(dir.path(), &run, "", &serde_json::json!({})).unwrap();
     assert_eq!(
@@ -171,14 +177,77 @@ fn the_csv_files_keep_their_format() {
     );
     assert_eq!(
         std::fs::read_to_string(path.join("predictions.csv")).unwrap(),
-        "fold,split,index,actual,predicted\n\
-         2,test,810,-0.5063789,3.141592653589793\n\
-         2,validation,0,-0,1000000000000000000000\n"
+        "fold,split,index,actual,predicted,naive,seasonal_naive,drift,ar,\
+         transformed_naive,transformed_ar\n\
+         2,test,810,-0.5063789,3.141592653589793,-0.25,,1000000000000000000000,inf,-0,\
+         0.30000000000000004\n\
+         2,validation,0,-0,1000000000000000000000,,,,,,\n"
     );
     let back = read_run(&path).unwrap();
     assert_eq!(back.history[2].train_loss, f64::INFINITY);
     assert_eq!(back.predictions[1].actual.to_bits(), (-0.0f64).to_bits());
     assert_eq!(back.predictions[1].predicted, 1e21);
+    assert_eq!(back.predictions, run.predictions);
+    let t = &back.predictions[0];
+    assert_eq!(
+        t.transformed_naive.map(f64::to_bits),
+        Some((-0.0f64).to_bits())
+    );
+    assert_eq!((t.seasonal_naive, t.ar), (None, Some(f64::INFINITY)));
+    assert_eq!(back.predictions[1].baselines(), [None; 6]);
+}
+
+/// A predictions.csv written before the baselines' forecasts were stored (its exact bytes):
+/// it still reads, every baseline `None`.
+#[test]
+fn predictions_without_baseline_columns_still_read() {
+    let dir = tempdir();
+    let path = write_run(dir.path(), &finished(), "", &serde_json::json!({})).unwrap();
+    std::fs::write(
+        path.join("predictions.csv"),
+        "fold,split,index,actual,predicted\n\
+         1,train,12,112,118.5\n\
+         2,test,810,-0.5063789,3.141592653589793\n",
+    )
+    .unwrap();
+    let back = read_files(&path).unwrap();
+    assert_eq!(back.predictions.len(), 2);
+    let test = &back.predictions[1];
+    assert_eq!(
+        (test.fold, test.split.as_str(), test.index),
+        (2, "test", 810)
+    );
+    assert_eq!(
+        (test.actual, test.predicted),
+        (-0.5063789, std::f64::consts::PI)
+    );
+    assert_eq!(back.predictions[0].predicted, 118.5);
+    for p in &back.predictions {
+        assert_eq!(p.baselines(), [None; 6]);
+    }
+    // a header with only some of the baseline columns is no layout runner wrote
+    std::fs::write(
+        path.join("predictions.csv"),
+        "fold,split,index,actual,predicted,naive\n1,test,810,1,2,3\n",
+    )
+    .unwrap();
+    let err = format!("{:#}", read_files(&path).unwrap_err());
+    assert!(
+        err.contains("line 1: expected the columns fold,split,"),
+        "{err}"
+    );
+    // a bad number in a baseline column is named
+    std::fs::write(
+        path.join("predictions.csv"),
+        "fold,split,index,actual,predicted,naive,seasonal_naive,drift,ar,\
+         transformed_naive,transformed_ar\n1,test,810,1,2,3,,4,5,x,6\n",
+    )
+    .unwrap();
+    let err = format!("{:#}", read_files(&path).unwrap_err());
+    assert!(
+        err.ends_with("line 2: transformed_naive `x` is not a number"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -349,7 +418,7 @@ fn a_folder_that_does_not_match_its_manifest_is_damaged_and_never_read() {
             let text = std::fs::read(p.join(PREDICTIONS)).unwrap();
             std::fs::write(p.join(PREDICTIONS), &text[..text.len() - 5]).unwrap()
         }),
-        "predictions.csv has 69 bytes, its manifest says 74"
+        "predictions.csv has 189 bytes, its manifest says 194"
     );
     assert_eq!(
         damage(&|p| std::fs::write(p.join(HISTORY), "fold,epoch,train_loss,val_loss\n").unwrap()),

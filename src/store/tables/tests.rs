@@ -365,7 +365,13 @@ fn predictions_parquet_has_typed_columns() {
             index: 10 + i as u32,
             actual: i as f64,
             predicted: i as f64 + 0.25,
-            ..Default::default()
+            // baselines on validation and test rows only; no seasonal naive
+            naive: (*split != "train").then_some(i as f64 + 0.5),
+            drift: (*split != "train").then_some(i as f64 + 0.75),
+            ar: (*split == "test").then_some(f64::INFINITY),
+            transformed_naive: (*split != "train").then_some(-1.0),
+            transformed_ar: (*split != "train").then_some(i as f64 - 0.5),
+            ..PredictionRow::default()
         })
         .collect();
     write_predictions(tmp.path(), &rows).unwrap();
@@ -373,8 +379,37 @@ fn predictions_parquet_has_typed_columns() {
     let df = read_parquet(&tmp.path().join("predictions.parquet"));
     assert_eq!(
         names(&df),
-        ["run_id", "fold", "split", "index", "actual", "predicted"]
+        [
+            "run_id",
+            "fold",
+            "split",
+            "index",
+            "actual",
+            "predicted",
+            "naive",
+            "seasonal_naive",
+            "drift",
+            "ar",
+            "transformed_naive",
+            "transformed_ar"
+        ]
     );
+    for baseline in PredictionRow::BASELINES {
+        let col = df.column(baseline).unwrap();
+        assert_eq!(col.dtype(), &DataType::Float64, "{baseline}");
+        assert_eq!(
+            f64_at(&df, baseline, 0),
+            None,
+            "{baseline} on a training row"
+        );
+    }
+    assert_eq!(df.column("seasonal_naive").unwrap().null_count(), 4);
+    assert_eq!(f64_at(&df, "naive", 2), Some(2.5));
+    assert_eq!(f64_at(&df, "drift", 3), Some(3.75));
+    assert_eq!(f64_at(&df, "ar", 2), None);
+    assert_eq!(f64_at(&df, "ar", 3), Some(f64::INFINITY));
+    assert_eq!(f64_at(&df, "transformed_naive", 3), Some(-1.0));
+    assert_eq!(f64_at(&df, "transformed_ar", 3), Some(2.5));
     assert_eq!(df.height(), 4);
     assert_eq!(df.column("fold").unwrap().u32().unwrap().get(0), Some(2));
     assert_eq!(df.column("split").unwrap().dtype(), &DataType::String);
