@@ -1,5 +1,6 @@
-//! The training engine's numerics: LSTM, GRU and Dense layers with hand-written forward and
-//! backward passes on ndarray, Keras' initialisers, losses and optimizers.
+//! The training engine's numerics: LSTM, GRU and Dense layers and the optional linear skip
+//! with hand-written forward and backward passes on ndarray, Keras' initialisers, losses and
+//! optimizers.
 //!
 //! Knows nothing of files, TOML or plots.
 
@@ -14,6 +15,7 @@ pub mod network;
 pub mod optimizer;
 mod real;
 pub mod rng;
+pub mod skip;
 
 pub use activation::{exp_f32, sigmoid_f32, tanh_f32};
 pub use loss::Loss;

@@ -1,9 +1,11 @@
 //! The forecaster: stacked recurrent layers, all LSTM or all GRU (each but the last returning
-//! its whole sequence), followed by a Dense(horizon) head on the last layer's final output.
+//! its whole sequence), followed by a Dense(horizon) head on the last layer's final output,
+//! plus, optionally, a linear skip from the window's inputs to the output (see [`super::skip`]).
 //!
 //! All parameters live in one flat vector (`params`), each layer reading its tensors through
-//! [`LstmSlots`] / [`GruSlots`] / [`DenseSlots`]; gradients use the same layout. The optimizer, gradient
-//! clipping, early-stopping snapshots and determinism checks are then plain slice operations.
+//! [`LstmSlots`] / [`GruSlots`] / [`DenseSlots`] / [`SkipSlots`]; gradients use the same
+//! layout. The optimizer, gradient clipping, early-stopping snapshots and determinism checks
+//! are then plain slice operations.
 
 use ndarray::{Array2, ArrayView2, ArrayView3};
 use serde::{Deserialize, Serialize};
@@ -14,6 +16,7 @@ use super::init;
 use super::lstm::{self, LstmBuffers, LstmSlots};
 use super::matrix::view;
 use super::rng::{Rng, Stream};
+use super::skip::{self, SkipSlots};
 use super::Real;
 
 /// The recurrent cell of every stacked layer.
@@ -40,6 +43,11 @@ pub struct NetworkShape {
     /// The cell of every recurrent layer (LSTM when absent, as before the field existed).
     #[serde(default)]
     pub cell: Cell,
+    /// `Some(lookback)`: a linear skip from the last `lookback` steps of the window to the
+    /// output, added to the head's (see [`super::skip`]). The window must then have at least
+    /// `lookback` steps. `None` (when absent) is the network without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linear_skip: Option<usize>,
 }
 
 impl NetworkShape {
@@ -50,6 +58,7 @@ impl NetworkShape {
             units,
             horizon,
             cell: Cell::Lstm,
+            linear_skip: None,
         }
     }
 
@@ -58,6 +67,14 @@ impl NetworkShape {
         NetworkShape {
             cell: Cell::Gru,
             ..Self::lstm(input, units, horizon)
+        }
+    }
+
+    /// The same network with a linear skip from the window's last `lookback` steps.
+    pub fn with_linear_skip(self, lookback: usize) -> Self {
+        NetworkShape {
+            linear_skip: Some(lookback),
+            ..self
         }
     }
 }
@@ -127,7 +144,9 @@ pub struct Network<F> {
     shape: NetworkShape,
     layers: Vec<LayerSlots>,
     head: DenseSlots,
-    /// Every weight and bias, in the order of `layers` then `head`.
+    /// After the head, so that the layout of a network without it is unchanged.
+    skip: Option<SkipSlots>,
+    /// Every weight and bias, in the order of `layers`, `head`, then `skip`.
     pub params: Vec<F>,
 }
 
@@ -148,6 +167,12 @@ pub struct Workspace<F> {
 
 impl<F: Real> Workspace<F> {
     pub fn new(shape: &NetworkShape, steps: usize, capacity: usize) -> Self {
+        if let Some(lookback) = shape.linear_skip {
+            assert!(
+                steps >= lookback,
+                "the linear skip reads the last {lookback} steps, the sequences have {steps}"
+            );
+        }
         Workspace {
             steps,
             capacity,
@@ -202,6 +227,19 @@ impl<F: Real> Network<F> {
     /// Keras' initialisation: glorot-uniform input and Dense kernels, orthogonal recurrent
     /// kernels, zero biases except the LSTM forget gates' (1, Keras' `unit_forget_bias`).
     /// Draws, per layer bottom first: input kernel, recurrent kernel; then the head's kernel.
+    ///
+    /// The linear skip starts at zero and draws nothing, so a network with it starts as the
+    /// same network without it (same draws, same predictions) and existing layouts and
+    /// results are untouched. Zero rather than glorot-uniform: the skip is linear, so there
+    /// is no symmetry to break (dL/dW = d_outᵀ · x is non-zero from the first step), while
+    /// a glorot draw (limit sqrt(6 / (lookback + horizon)), 0.74 for a lookback of 10) is a
+    /// random AR model as large as the coefficients to be found, which Adam (about one
+    /// learning rate per weight per step) must first unlearn while its errors also drive the
+    /// head and recurrent layers. Measured on a noise-free AR series (`tests/linear_skip.rs`,
+    /// `measure_the_skip_initialisation`, medians of 5 seeds): zero had the lower test error
+    /// in 9 of 10 settings (the tenth 0.0065 against 0.0063) and a much smaller spread over
+    /// seeds, e.g. LSTM(8), Adam 1e-3, 15 epochs: 0.077 at zero, 0.169 glorot, 0.205 without
+    /// the skip.
     pub fn init(shape: NetworkShape, seed: u64) -> Self {
         let mut net = Self::zeros(shape);
         let mut rng = Rng::new(seed, Stream::Init);
@@ -249,6 +287,7 @@ impl<F: Real> Network<F> {
     }
 
     /// All parameters zero: the layout alone (for tests that set weights by hand).
+    /// Layout: each recurrent layer bottom first, the head, then the linear skip if any.
     pub fn zeros(shape: NetworkShape) -> Self {
         assert!(
             shape.input > 0 && shape.horizon > 0,
@@ -267,11 +306,18 @@ impl<F: Real> Network<F> {
             offset = end;
             width = u;
         }
-        let (head, end) = DenseSlots::at(offset, width, shape.horizon);
+        let (head, mut end) = DenseSlots::at(offset, width, shape.horizon);
+        let skip = shape.linear_skip.map(|lookback| {
+            assert!(lookback > 0, "the linear skip reads at least one step");
+            let (slots, skip_end) = SkipSlots::at(end, shape.input, lookback, shape.horizon);
+            end = skip_end;
+            slots
+        });
         Network {
             shape,
             layers,
             head,
+            skip,
             params: vec![F::zero(); end],
         }
     }
@@ -311,6 +357,11 @@ impl<F: Real> Network<F> {
         &self.head
     }
 
+    /// The linear skip's slots, when the network has one.
+    pub fn skip_slots(&self) -> Option<&SkipSlots> {
+        self.skip.as_ref()
+    }
+
     /// Forward pass of the batch loaded in `ws`; returns the predictions [b, horizon].
     pub fn forward<'w>(&self, ws: &'w mut Workspace<F>) -> &'w [F] {
         let (steps, b) = (ws.steps, ws.batch);
@@ -333,6 +384,9 @@ impl<F: Real> Network<F> {
         let top = ws.layers.last().expect("at least one layer");
         let last = self.last_step(top, steps, b);
         dense::forward(&self.head, &self.params, last, &mut ws.out);
+        if let Some(s) = &self.skip {
+            skip::forward(s, &self.params, &ws.input, steps, b, &mut ws.out);
+        }
         ws.output()
     }
 
@@ -350,7 +404,7 @@ impl<F: Real> Network<F> {
     ) {
         let (steps, b) = (ws.steps, ws.batch);
         let n_layers = self.layers.len();
-        let d_out = view(d_out, b, self.shape.horizon);
+        let d_out_rows = view(d_out, b, self.shape.horizon);
         {
             // Only h_{T-1} of the top layer feeds the head: the other steps get no gradient
             // from above.
@@ -361,7 +415,7 @@ impl<F: Real> Network<F> {
                 .for_each(|v| *v = F::zero());
             let last = view(&hidden[(steps - 1) * b * u..], b, u);
             let d_last = &mut d_hidden[(steps - 1) * b * u..steps * b * u];
-            dense::backward(&self.head, &self.params, last, d_out, grads, d_last);
+            dense::backward(&self.head, &self.params, last, d_out_rows, grads, d_last);
         }
         for l in (0..n_layers).rev() {
             let (below, rest) = ws.layers.split_at_mut(l);
@@ -385,6 +439,11 @@ impl<F: Real> Network<F> {
                 }
                 _ => panic!("workspace built for another cell than the network's"),
             }
+        }
+        // The skip's part of dL/dinput is added to the bottom layer's, written just above.
+        if let Some(s) = &self.skip {
+            let d_x = want_input_gradient.then_some(&mut ws.d_input[..]);
+            skip::backward(s, &self.params, &ws.input, steps, b, d_out, grads, d_x);
         }
     }
 

@@ -160,16 +160,16 @@ fn gradient_check(loss: Loss) -> GradCheck {
     gradient_check_of(NetworkShape::lstm(2, vec![5, 4], 3), loss)
 }
 
+/// The check on data [b = 3, T = 6, shape.input] → [b, shape.horizon].
 fn gradient_check_of(shape: NetworkShape, loss: Loss) -> GradCheck {
-    assert_eq!(
-        (shape.input, shape.horizon),
-        (2, 3),
-        "the check's data is [b, T, 2] → [b, 3]"
-    );
-    let (batch, steps) = (3, 6);
+    let (batch, steps, features, horizon) = (3, 6, shape.input, shape.horizon);
     let mut net = random_network(shape.clone(), 11);
-    let x = Array3::from_shape_vec((batch, steps, 2), random_array(&[batch, steps, 2], 1)).unwrap();
-    let y = Array2::from_shape_vec((batch, 3), random_array(&[batch, 3], 2)).unwrap();
+    let x = Array3::from_shape_vec(
+        (batch, steps, features),
+        random_array(&[batch, steps, features], 1),
+    )
+    .unwrap();
+    let y = Array2::from_shape_vec((batch, horizon), random_array(&[batch, horizon], 2)).unwrap();
     let y = y.as_slice().unwrap().to_vec();
     let idx: Vec<usize> = (0..batch).collect();
     let mut ws = Workspace::new(&shape, steps, batch);
@@ -202,6 +202,9 @@ fn gradient_check_of(shape: NetworkShape, loss: Loss) -> GradCheck {
     }
     tensors.push(("dense.kernel".into(), net.head_slots().kernel.clone()));
     tensors.push(("dense.bias".into(), net.head_slots().bias.clone()));
+    if let Some(s) = net.skip_slots() {
+        tensors.push(("skip.kernel".into(), s.kernel.clone()));
+    }
 
     let mut report = Vec::new();
     for (name, range) in tensors {
@@ -219,11 +222,12 @@ fn gradient_check_of(shape: NetworkShape, loss: Loss) -> GradCheck {
         }
         report.push((name, worst));
     }
-    // Input gradient: perturb x[s, t, k]; the workspace holds it time-major at (t·b + s)·2 + k.
+    // Input gradient: perturb x[s, t, k]; the workspace holds it time-major at
+    // (t·b + s)·features + k.
     let mut worst = 0.0f64;
     for s in 0..batch {
         for t in 0..steps {
-            for k in 0..2 {
+            for k in 0..features {
                 let mut xp = x.clone();
                 xp[[s, t, k]] += eps;
                 ws.load(xp.view(), &idx);
@@ -231,7 +235,7 @@ fn gradient_check_of(shape: NetworkShape, loss: Loss) -> GradCheck {
                 xp[[s, t, k]] -= 2.0 * eps;
                 ws.load(xp.view(), &idx);
                 let down = loss.value(net.forward(&mut ws), &y);
-                let analytic = d_input[(t * batch + s) * 2 + k];
+                let analytic = d_input[(t * batch + s) * features + k];
                 worst = worst.max(rel(analytic, (up - down) / (2.0 * eps)));
             }
         }
@@ -281,6 +285,102 @@ fn gru_gradients_match_finite_differences_with_huber() {
     assert!(check.worst() < 1e-3, "{:?}", check.worst_per_tensor);
 }
 
+/// The linear skip's gradient (and its part of the input gradient) for both cells and
+/// horizons 1 and 3, reading the whole window (6 steps) or its last 4 steps.
+#[test]
+fn linear_skip_gradients_match_finite_differences() {
+    // (cell, tensors per recurrent layer)
+    for (cell, per_layer) in [(super::Cell::Lstm, 3), (super::Cell::Gru, 4)] {
+        for (horizon, lookback) in [(1, 6), (3, 6), (3, 4), (1, 1)] {
+            let shape = NetworkShape {
+                cell,
+                ..NetworkShape::lstm(2, vec![5, 4], horizon)
+            }
+            .with_linear_skip(lookback);
+            for loss in [Loss::Mse, Loss::Huber { delta: 0.5 }] {
+                let check = gradient_check_of(shape.clone(), loss);
+                let what = format!("{cell:?}, horizon {horizon}, lookback {lookback}, {loss:?}");
+                eprintln!("{what}: {:?}", check.worst_per_tensor);
+                assert!(check.worst() < 1e-3, "{what}: {:?}", check.worst_per_tensor);
+                // every tensor of the recurrent layers and the head, the skip, the input
+                assert_eq!(
+                    check.worst_per_tensor.len(),
+                    2 * per_layer + 2 + 1 + 1,
+                    "{what}"
+                );
+                assert!(check
+                    .worst_per_tensor
+                    .iter()
+                    .any(|(n, _)| n == "skip.kernel"));
+            }
+        }
+    }
+}
+
+/// Without the skip the layout, the draws and so the results are those of before it
+/// existed; with it the same parameters come first, the skip's [horizon, lookback·input]
+/// kernel last, initialised to zero: at initialisation it predicts what the network
+/// without it predicts.
+#[test]
+fn the_linear_skip_appends_a_zero_kernel_and_changes_nothing_else() {
+    for plain in [
+        NetworkShape::lstm(2, vec![5, 4], 3),
+        NetworkShape::gru(2, vec![5], 1),
+    ] {
+        let with = plain.clone().with_linear_skip(4);
+        let a = Network::<f32>::init(plain.clone(), 9);
+        let b = Network::<f32>::init(with, 9);
+        assert!(a.skip_slots().is_none());
+        let skip = b.skip_slots().unwrap().clone();
+        assert_eq!(
+            skip.kernel,
+            a.params.len()..a.params.len() + plain.horizon * 4 * 2
+        );
+        assert_eq!(b.params.len(), a.params.len() + plain.horizon * 4 * 2);
+        assert_eq!(&b.params[..a.params.len()], &a.params[..]);
+        assert!(b.params[skip.kernel].iter().all(|&w| w == 0.0));
+        let x = Array3::from_shape_vec((5, 6, 2), random_array(&[5, 6, 2], 4))
+            .unwrap()
+            .mapv(|v| v as f32);
+        assert_eq!(a.predict(x.view()), b.predict(x.view()));
+    }
+}
+
+/// The skip by hand on a network whose recurrent layer and head kernel are zero (so the
+/// head outputs its bias): 2 features, a window of 4 steps of which the skip reads the
+/// last 3, horizon 2.
+///
+/// ```text
+/// x (steps × features) = [[9, 9], [1, 2], [3, 4], [5, 6]]   (step 0 is not read)
+/// W row 0 = [1, 0, 0, 0, 0, 0]     → x[1, 0]            = 1
+/// W row 1 = [0, 0, 0, 1, 0.5, -1]  → x[2, 1] + 0.5·x[3, 0] - x[3, 1] = 4 + 2.5 - 6 = 0.5
+/// y = bias + W · vec(x[1..4]) = [0.25 + 1, -1 + 0.5] = [1.25, -0.5]
+/// ```
+#[test]
+fn the_linear_skip_adds_w_times_the_flattened_window_to_the_head() {
+    let mut net = Network::<f64>::zeros(NetworkShape::lstm(2, vec![3], 2).with_linear_skip(3));
+    let head = net.head_slots().clone();
+    net.params[head.bias].copy_from_slice(&[0.25, -1.0]);
+    let skip = net.skip_slots().unwrap().clone();
+    assert_eq!((skip.output, skip.width()), (2, 6));
+    net.params[skip.kernel].copy_from_slice(&[
+        1.0, 0.0, 0.0, 0.0, 0.0, 0.0, //
+        0.0, 0.0, 0.0, 1.0, 0.5, -1.0,
+    ]);
+    let x =
+        Array3::from_shape_vec((1, 4, 2), vec![9.0, 9.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+    let y = net.predict(x.view());
+    assert!((y[[0, 0]] - 1.25).abs() < 1e-12, "{y}");
+    assert!((y[[0, 1]] + 0.5).abs() < 1e-12, "{y}");
+}
+
+#[test]
+#[should_panic(expected = "the linear skip reads the last 5 steps, the sequences have 4")]
+fn a_window_shorter_than_the_skip_is_refused() {
+    let net = Network::<f32>::init(NetworkShape::lstm(1, vec![2], 1).with_linear_skip(5), 1);
+    net.predict(Array3::zeros((1, 4, 1)).view());
+}
+
 /// A sample's prediction must not depend on which other samples share its batch, nor on the
 /// chunking inside `predict` (300 samples cross its 256-sample chunk boundary).
 #[test]
@@ -293,8 +393,21 @@ fn gru_predictions_are_independent_of_batch_composition() {
     assert_batch_independent(NetworkShape::gru(1, vec![6, 3], 2));
 }
 
+#[test]
+fn predictions_with_a_linear_skip_are_independent_of_batch_composition() {
+    assert_batch_independent(NetworkShape::lstm(1, vec![6, 3], 2).with_linear_skip(7));
+    assert_batch_independent(NetworkShape::gru(1, vec![4], 1).with_linear_skip(3));
+}
+
 fn assert_batch_independent(shape: NetworkShape) {
-    let net = Network::<f32>::init(shape, 5);
+    let mut net = Network::<f32>::init(shape, 5);
+    // The skip starts at zero: give it weights that count.
+    if let Some(s) = net.skip_slots().cloned() {
+        let w = random_array(&[s.kernel.len()], 6);
+        for (p, v) in net.params[s.kernel].iter_mut().zip(w) {
+            *p = v as f32;
+        }
+    }
     let n = 300;
     let x = Array3::from_shape_vec((n, 7, 1), random_array(&[n, 7, 1], 9))
         .unwrap()

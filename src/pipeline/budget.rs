@@ -167,6 +167,10 @@ pub fn run_memory(e: &Experiment, points: u64) -> RunMemory {
         input = u;
     }
     parameters += input * horizon + horizon;
+    // the linear skip: [horizon, lookback · 1 feature]
+    if e.model.linear_skip {
+        parameters += horizon * lookback;
+    }
     // weights, gradients, two moment buffers (allocated for every optimizer), best weights
     let copies: u128 = match e.train.optimizer {
         Optimizer::Adam | Optimizer::Sgd | Optimizer::Rmsprop => 5,

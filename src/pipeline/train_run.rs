@@ -18,7 +18,8 @@ pub struct Trained {
     pub seconds: f64,
 }
 
-/// The network the experiment describes: its cell, layer widths and a Dense(horizon) head.
+/// The network the experiment describes: its cell, layer widths, a Dense(horizon) head and,
+/// with `model.linear_skip`, a linear skip from the window's `lookback` inputs.
 pub fn network_shape(exp: &Experiment) -> NetworkShape {
     NetworkShape {
         input: 1,
@@ -28,6 +29,7 @@ pub fn network_shape(exp: &Experiment) -> NetworkShape {
             spec::Cell::Lstm => Cell::Lstm,
             spec::Cell::Gru => Cell::Gru,
         },
+        linear_skip: exp.model.linear_skip.then_some(exp.window.lookback),
     }
 }
 
@@ -145,6 +147,29 @@ mod tests {
         assert_eq!(gru, NetworkShape::gru(1, vec![8], 3));
         // The GRU layer's 3 gate blocks and two biases: 3·(1·8 + 8·8 + 8 + 8) + head 8·3 + 3.
         assert_eq!(Network::<f32>::init(gru, 1).params.len(), 3 * 88 + 27);
+    }
+
+    #[test]
+    fn model_linear_skip_reaches_the_network_shape_with_the_lookback() {
+        let skip = shape_with(&["model.linear_skip=true", "window.lookback=7"]);
+        assert_eq!(
+            skip,
+            NetworkShape::lstm(1, vec![50, 50], 1).with_linear_skip(7)
+        );
+        assert_eq!(skip.linear_skip, Some(7));
+        let off = shape_with(&["model.linear_skip=false", "window.lookback=7"]);
+        assert_eq!(off.linear_skip, None);
+        // the skip's kernel [horizon 3, lookback 7] comes after the rest
+        let gru = shape_with(&[
+            "model.cell=gru",
+            "model.units=[8]",
+            "window.horizon=3",
+            "model.linear_skip=true",
+        ]);
+        assert_eq!(
+            Network::<f32>::init(gru, 1).params.len(),
+            3 * 88 + 27 + 3 * 10
+        );
     }
 
     #[test]

@@ -346,7 +346,11 @@ fn window_record(w: &WindowSpec) -> Record {
 }
 
 fn model_record(m: &ModelSpec) -> Record {
-    let ModelSpec { cell, units } = m;
+    let ModelSpec {
+        cell,
+        units,
+        linear_skip,
+    } = m;
     let mut r = Record::default();
     // Always written: `cell` was part of the identity before any id was recorded.
     r.put(
@@ -360,6 +364,11 @@ fn model_record(m: &ModelSpec) -> Record {
         "units",
         Value::Array(units.iter().map(|&u| int(u)).collect()),
     );
+    // Written only when on: runs from before the skip existed (and runs without it) keep
+    // their ids.
+    if *linear_skip {
+        r.put("linear_skip", true);
+    }
     r
 }
 

@@ -152,6 +152,7 @@ const WINDOW: &[Field] = &[
 const MODEL: &[Field] = &[
     opt("cell", Ty::Choice(&["lstm", "gru"])),
     opt("units", Ty::UIntList),
+    opt("linear_skip", Ty::Bool),
 ];
 
 const EARLY_STOPPING: &[Field] = &[req("patience", Ty::UInt), opt("min_delta", Ty::Float)];

@@ -463,6 +463,52 @@ epochs = 2
     }
 
     #[test]
+    fn booleans_are_swept() {
+        let s = sweep(
+            "[sweep]\nmodel.linear_skip = [false, true]\nseed = [1, 2]\n",
+            &[],
+        )
+        .unwrap();
+        assert_eq!(s.runs.len(), 4);
+        let labels: Vec<&str> = s.runs.iter().map(|r| r.label.as_str()).collect();
+        assert_eq!(
+            labels,
+            [
+                "linear_skip=false seed=1",
+                "linear_skip=false seed=2",
+                "linear_skip=true seed=1",
+                "linear_skip=true seed=2"
+            ]
+        );
+        let skips: Vec<bool> = s
+            .runs
+            .iter()
+            .map(|r| r.experiment.model.linear_skip)
+            .collect();
+        assert_eq!(skips, [false, false, true, true]);
+        assert_eq!(
+            s.runs[2].params,
+            [("model.linear_skip".to_string(), Value::Boolean(true))]
+        );
+        // the skip does not touch the data stages; it is a run of its own
+        assert_eq!(s.dataset_count(), 1);
+        assert_ne!(s.runs[0].run_id, s.runs[2].run_id);
+        // `false` is the plain file's run; the table form of [sweep] expands the same
+        let plain = sweep("", &["seed=1"]).unwrap();
+        assert_eq!(plain.runs[0].run_id, s.runs[0].run_id);
+        let table = sweep("[sweep.model]\nlinear_skip = [false, true]\n", &[]).unwrap();
+        assert_eq!(table.runs.len(), 2);
+        assert!(table.runs[1].experiment.model.linear_skip);
+        // a candidate that is not a boolean is named with its run
+        let e = message(sweep("[sweep]\nmodel.linear_skip = [false, \"yes\"]\n", &[]).unwrap_err());
+        assert!(
+            e.contains("`model.linear_skip` must be true or false, found string \"yes\""),
+            "{e}"
+        );
+        assert!(e.contains("linear_skip=yes"), "{e}");
+    }
+
+    #[test]
     fn learning_rate_reads_lr_and_units_read_with_x() {
         let s = sweep(
             "[sweep]\ntrain.learning_rate = [0.001]\nmodel.units = [[50, 50]]\n",

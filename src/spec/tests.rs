@@ -66,8 +66,8 @@ fn minimal_file_gets_keras_like_defaults() {
     );
     assert_eq!((e.window.lookback, e.window.horizon), (10, 1));
     assert_eq!(
-        (e.model.cell, e.model.units.clone()),
-        (Cell::Lstm, vec![50, 50])
+        (e.model.cell, e.model.units.clone(), e.model.linear_skip),
+        (Cell::Lstm, vec![50, 50], false)
     );
     let t = &e.train;
     assert_eq!(
@@ -191,6 +191,24 @@ fn type_errors_name_the_key() {
     assert!(
         msg.contains("`model.units` must be a list of non-negative integers"),
         "{msg}"
+    );
+    let msg = error(&format!("{MINIMAL}[model]\nlinear_skip = \"yes\"\n"));
+    assert_eq!(
+        msg,
+        "exp.toml:5:1: `model.linear_skip` must be true or false, found string \"yes\""
+    );
+    let msg = parse_with(MINIMAL, &["model.linear_skip=1"])
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("`model.linear_skip` must be true or false, found integer 1"),
+        "{msg}"
+    );
+    assert!(
+        parse_with(MINIMAL, &["model.linear_skip=true"])
+            .unwrap()
+            .model
+            .linear_skip
     );
     let msg = error(&format!("{MINIMAL}[scale]\nrange = [0, 1, 2]\n"));
     assert!(
@@ -627,6 +645,7 @@ lookback_from = "history"
 [model]
 cell = "lstm"
 units = [64, 32, 16]
+linear_skip = true
 [train]
 optimizer = "rmsprop"
 learning_rate = 0.003

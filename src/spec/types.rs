@@ -260,6 +260,10 @@ pub struct ModelSpec {
     /// Hidden units of each stacked recurrent layer, input side first; a
     /// Dense(horizon) head follows.
     pub units: Vec<usize>,
+    /// Add a linear map from the window's `lookback` inputs straight to the `horizon`
+    /// outputs (LSTNet's highway), trained with the rest: the linear AR model on the
+    /// network's inputs becomes a special case of the network.
+    pub linear_skip: bool,
 }
 
 impl Default for ModelSpec {
@@ -267,6 +271,7 @@ impl Default for ModelSpec {
         Self {
             cell: Cell::Lstm,
             units: vec![50, 50],
+            linear_skip: false,
         }
     }
 }

@@ -38,6 +38,14 @@ fn a_gru_run_has_its_recurrent_bias_and_its_own_buffers() {
 }
 
 #[test]
+fn a_linear_skip_adds_its_kernel_to_the_weights() {
+    let m = run_memory(&experiment("units = [2]\nlinear_skip = true"), 10);
+    // 35 as above + the skip's horizon 1 × lookback 3
+    assert_eq!(m.parameters, 38);
+    assert_eq!(m.weights, 5 * 4 * 38 + 16 * 16);
+}
+
+#[test]
 fn a_batch_larger_than_the_series_holds_the_series() {
     let m = run_memory(&experiment("units = [2]"), 2);
     assert_eq!(m.activations, 4 * (2 * 3 * (24 + 2) + 3 * 2));

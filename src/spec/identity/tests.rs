@@ -311,6 +311,7 @@ const RUN_FIELDS: &[&str] = &[
     "seed=7",
     "model.cell=gru",
     "model.units=[8]",
+    "model.linear_skip=true",
     "train.optimizer=sgd",
     "train.learning_rate=0.01",
     "train.momentum=0.9",
@@ -420,6 +421,39 @@ fn every_identity_field_changes_the_run_id() {
     }
 }
 
+/// `model.linear_skip` came after ids were issued: off (absent or `false`) it is left out of
+/// the identity, so the ids and the CI baseline's experiment hash stay; on, it is a run of
+/// its own (pinned here) with the same data.
+#[test]
+fn linear_skip_changes_the_id_only_when_on() {
+    for sets in [&[][..], &["model.linear_skip=false"]] {
+        let sets: Vec<String> = sets.iter().map(|s| s.to_string()).collect();
+        let ci = sweep::load_sweep(&experiments("ci_sine.toml"), &sets).unwrap();
+        assert_eq!(ci.hash(), "3a7e8904182a", "{sets:?}");
+        assert_eq!(ci.runs[0].run_id, "2c77000334a2", "{sets:?}");
+        assert!(!run_text(&ci.runs[0].experiment).contains("linear_skip"));
+    }
+    let on = sweep::load_sweep(
+        &experiments("ci_sine.toml"),
+        &["model.linear_skip=true".to_string()],
+    )
+    .unwrap();
+    let off = sweep::load_sweep(&experiments("ci_sine.toml"), &[]).unwrap();
+    for (a, b) in on.runs.iter().zip(&off.runs) {
+        assert_ne!(a.run_id, b.run_id);
+        assert_eq!(a.experiment.data_hash(), b.experiment.data_hash());
+    }
+    assert_ne!(on.hash(), off.hash());
+    assert!(
+        run_text(&on.runs[0].experiment)
+            .contains("[model]\ncell = \"lstm\"\nunits = [16]\nlinear_skip = true\n"),
+        "{}",
+        run_text(&on.runs[0].experiment)
+    );
+    assert_eq!(on.runs[0].run_id, "108f0dc34565");
+    assert_eq!(on.hash(), "69656d3160dc");
+}
+
 #[test]
 fn data_hash_follows_the_data_fields_only() {
     let base = parse(BASE, &[]);
@@ -458,6 +492,7 @@ fn fields_outside_the_list_do_not_change_the_id() {
         "backtest.folds=1",
         "transform.log=false",
         "data.season=0",
+        "model.linear_skip=false",
     ] {
         assert_eq!(run_id(&parse(BASE, &[set])), run_id(&base), "{set}");
     }
