@@ -70,6 +70,15 @@ impl Sweep {
     }
 }
 
+/// A run as a person names it: its label, or the experiment's name without a sweep.
+fn display(r: &RunSpec) -> String {
+    if r.label.is_empty() {
+        r.experiment.name.clone()
+    } else {
+        r.label.clone()
+    }
+}
+
 /// Reads the file, applies `--set` (before expansion, so `--set sweep.window.lookback=[5,10]`
 /// replaces an axis), expands the grid and checks every run.
 pub fn load_sweep(path: &Path, sets: &[String]) -> Result<Sweep, SpecError> {
@@ -98,6 +107,19 @@ pub fn parse_sweep_str(text: &str, path: &Path, sets: &[String]) -> Result<Sweep
             return Err(ctx.invalid(vec![problem]));
         }
     };
+    // One sweep is one choice: its runs are ranked together under one protocol.
+    if let Some(axis) = axes.iter().find(|a| a.key.starts_with("select.")) {
+        let problem = Problem {
+            key: format!("sweep.{}", axis.key),
+            message: format!(
+                "`{}` cannot be swept: `[select]` decides how the sweep's runs are ranked \
+                 together, one way per sweep; run the file once per choice with `--set {}=...`",
+                axis.key, axis.key
+            ),
+            origin: locate(&ctx, &axis.key),
+        };
+        return Err(ctx.invalid(vec![problem]));
+    }
     let swept: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
     // Counted before anything is expanded: a grid too large to hold is refused, never
     // allocated (a product that overflows is too large too).
@@ -163,6 +185,26 @@ pub fn parse_sweep_str(text: &str, path: &Path, sets: &[String]) -> Result<Sweep
     if !problems.is_empty() {
         return Err(ctx.invalid(problems));
     }
+    // The default protocol follows the backtest and the split: a sweep over them could rank
+    // its runs on different data, which no single ranking can compare.
+    if let Some(other) = runs
+        .iter()
+        .find(|r| r.experiment.select != runs[0].experiment.select)
+    {
+        let on = |r: &RunSpec| r.experiment.select.on().as_str();
+        return Err(ctx.invalid(vec![Problem::new(
+            "select.on",
+            format!(
+                "`select.on` resolves to \"{}\" for {} but \"{}\" for {}: the sweep changes \
+                 the backtest or the validation part, so set `select.on` to one protocol for all \
+                 its runs (\"test\" always exists)",
+                on(&runs[0]),
+                display(&runs[0]),
+                on(other),
+                display(other)
+            ),
+        )]));
+    }
     let mut ids: Vec<&str> = runs.iter().map(|r| r.run_id.as_str()).collect();
     ids.sort_unstable();
     if ids.windows(2).any(|w| w[0] == w[1]) {
@@ -218,7 +260,7 @@ fn axes(table: &Table, ctx: &Context) -> Result<Vec<Axis>, Vec<Problem>> {
     Ok(out)
 }
 
-const SECTIONS: [&str; 9] = [
+const SECTIONS: [&str; 10] = [
     "data",
     "split",
     "transform",
@@ -227,6 +269,7 @@ const SECTIONS: [&str; 9] = [
     "model",
     "train",
     "backtest",
+    "select",
     "sweep",
 ];
 
