@@ -8,7 +8,7 @@
 //! - [`sweep`]: [`SweepAnalysis`], the whole of it for one sweep (best configuration,
 //!   baselines beside it, failures);
 //! - [`comparison`]: one folder's ranking, two folders matched;
-//! - [`welch`] and [`gate`]: the regression gate's test and verdicts.
+//! - [`welch`], [`paired`] and [`gate`]: the regression gate's tests and verdicts.
 //!
 //! Inputs are `store` records; outputs are plain values that `render` turns into text,
 //! tables and plots.
@@ -18,6 +18,7 @@ pub mod comparison;
 pub mod ensemble;
 pub mod gate;
 pub mod metric;
+pub mod paired;
 pub mod stats;
 pub mod summary;
 pub mod sweep;

@@ -108,6 +108,7 @@ impl SweepAnalysis {
                 name: Metric::ENSEMBLE_TEST_RMSE.column(),
                 mean: ensemble_test_rmse(&seeds),
                 std: None,
+                by_seed: Vec::new(),
             });
         }
         let best = configs.first().and_then(|s| s.mean(rank_metric));
