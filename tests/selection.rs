@@ -177,15 +177,33 @@ fn the_protocol_is_printed_checked_and_said_when_optimistic() {
     let out = runner(dir, &[file, "--set", "select.metric=mse"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     // One protocol per sweep: not swept, and not resolved differently by a swept backtest.
-    let out = runner(dir, &[file, "--set", "sweep.select.metric=[\"rmse\", \"mae\"]"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("`select.metric` cannot be swept"), "{}", stderr(&out));
-    let out = runner(dir, &[file, "--set", "sweep.backtest.folds=[1, 3]"]);
-    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("`select.on` resolves to \"test\""), "{}", stderr(&out));
     let out = runner(
         dir,
-        &["validate", file, "--set", "sweep.backtest.folds=[1, 3]", "--set", "select.on=test"],
+        &[file, "--set", "sweep.select.metric=[\"rmse\", \"mae\"]"],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`select.metric` cannot be swept"),
+        "{}",
+        stderr(&out)
+    );
+    let out = runner(dir, &[file, "--set", "sweep.backtest.folds=[1, 3]"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("`select.on` resolves to \"test\""),
+        "{}",
+        stderr(&out)
+    );
+    let out = runner(
+        dir,
+        &[
+            "validate",
+            file,
+            "--set",
+            "sweep.backtest.folds=[1, 3]",
+            "--set",
+            "select.on=test",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(

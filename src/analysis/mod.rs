@@ -12,7 +12,7 @@
 //! - [`held_out`]: how sure a held-out win is (DM tests of the seed ensembles' forecasts);
 //! - [`sweep`]: [`SweepAnalysis`], the whole of it for one sweep (ranking, choice, failures);
 //! - [`comparison`]: one folder's ranking, two folders matched;
-//! - [`welch`] and [`gate`]: the regression gate's test and verdicts;
+//! - [`welch`], [`paired`] and [`gate`]: the regression gate's tests and verdicts;
 //! - [`diebold_mariano`]: two forecasts of the same points compared by their losses
 //!   (Diebold-Mariano with the Harvey-Leybourne-Newbold correction).
 //!
@@ -27,6 +27,7 @@ pub mod ensemble;
 pub mod gate;
 pub mod held_out;
 pub mod metric;
+pub mod paired;
 pub mod selection;
 pub mod stats;
 pub mod summary;

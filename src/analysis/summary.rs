@@ -18,6 +18,9 @@ pub struct MetricSummary {
     pub mean: Option<f64>,
     /// Sample standard deviation (ddof = 1) of the finite values; `None` below two values.
     pub std: Option<f64>,
+    /// The finite values by seed, `(seed, value)` in run order: what the regression gate
+    /// pairs seed by seed. Empty for a figure not taken per run (the seed ensemble's).
+    pub by_seed: Vec<(u64, f64)>,
 }
 
 /// One configuration (the runs sharing a `config` label, i.e. differing only in seed).
@@ -90,16 +93,18 @@ pub fn summarize(runs: &[RunRecord], rank_by: Metric) -> Vec<ConfigSummary> {
             let metrics = names
                 .iter()
                 .map(|name| {
-                    let values: Vec<f64> = ok
+                    let by_seed: Vec<(u64, f64)> = ok
                         .iter()
-                        .filter_map(|r| r.metric(name))
-                        .filter(|v| v.is_finite())
+                        .filter_map(|r| Some((r.seed, r.metric(name)?)))
+                        .filter(|(_, v)| v.is_finite())
                         .collect();
+                    let values: Vec<f64> = by_seed.iter().map(|&(_, v)| v).collect();
                     let (mean, std) = mean_and_std(&values);
                     MetricSummary {
                         name: name.clone(),
                         mean,
                         std,
+                        by_seed,
                     }
                 })
                 .collect();
@@ -184,11 +189,18 @@ mod tests {
             [("window.lookback".to_string(), ParamValue::Int(5))]
         );
         assert_eq!(five.run_ids, ["l5s1", "l5s2", "l5s3"]);
+        // The values behind the mean, by seed, for the gate's pairing.
+        assert_eq!(
+            five.metric(RMSE).unwrap().by_seed,
+            [(1, 1.0), (2, 2.0), (3, 3.0)]
+        );
 
         let ten = &s[0];
         assert_eq!((ten.n, ten.n_failed), (2, 1));
         assert_eq!(ten.mean(RMSE), Some(1.0));
         assert!((ten.std(RMSE).unwrap() - 0.5f64.sqrt()).abs() < 1e-15);
+        // Seed 2 diverged: no value of its own.
+        assert_eq!(ten.metric(RMSE).unwrap().by_seed, [(1, 0.5), (3, 1.5)]);
 
         let forty = &s[2];
         assert_eq!(forty.mean(RMSE), Some(4.0));

@@ -80,6 +80,7 @@ impl SweepAnalysis {
                 name: ensemble_metric.column(),
                 mean: ensemble_score(&seeds, protocol.measure),
                 std: None,
+                by_seed: Vec::new(),
             });
         }
         let folds = runs.iter().map(|r| r.folds.len()).max().unwrap_or(0).max(1);
@@ -221,7 +222,7 @@ mod tests {
 
     /// Noise of size about 1 that differs from point to point: `(-1)^i` scaled.
     fn wobble(i: u32) -> f64 {
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             1.0 + 0.1 * f64::from(i % 5)
         } else {
             -1.0 - 0.1 * f64::from(i % 3)

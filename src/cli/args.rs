@@ -38,11 +38,13 @@ pub enum Command {
     Validate(ExperimentArgs),
     /// Regression gate: run the experiment (reusing finished runs) and compare each
     /// configuration's metric with a baseline file. A configuration regresses when its mean is
-    /// worse than the baseline's by more than the tolerance AND, when both sides have at least
-    /// two seeds, the difference is significant by Welch's t-test (two-sided, 95%); with one
-    /// seed the tolerance alone decides. Exit codes: 0 nothing regressed or missing; 1 a
-    /// configuration regressed, or a baseline configuration is missing or all its runs failed;
-    /// 2 bad input (experiment file, missing or malformed baseline file, unknown metric).
+    /// worse than the baseline's by more than the tolerance AND the change is significant
+    /// (two-sided, 95%): by a paired t-test seed by seed when the baseline has the values of
+    /// two or more of the seeds run now, else by Welch's t-test when both sides have two or
+    /// more seeds; with one seed the tolerance alone decides. Exit codes: 0 nothing regressed
+    /// or missing; 1 a configuration regressed, or a baseline configuration is missing or all
+    /// its runs failed; 2 bad input (experiment file, missing or malformed baseline file,
+    /// unknown metric).
     Check(CheckArgs),
     /// Build the tables, summary, plots and report from every finished run folder of one or
     /// more results folders (shards written by `run --shard`, or by a Slurm array). Run folders
@@ -134,7 +136,7 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
     /// The baseline: a small CSV meant to be committed (config, metric, mean, std, n,
-    /// runner_version, experiment_hash), written by --update.
+    /// runner_version, experiment_hash, seeds), written by --update.
     #[arg(long, value_name = "FILE")]
     pub baseline: PathBuf,
     /// The metric compared (a column of runs.csv; lower is better except for r2 and skill).

@@ -2,12 +2,12 @@
 //! `check.md` and `$GITHUB_STEP_SUMMARY`. The verdicts themselves come from
 //! [`analysis::gate`](crate::analysis::gate); nothing is decided here.
 
-use crate::analysis::gate::{CheckReport, Stat, Verdict, Warning, TEST_NAME};
+use crate::analysis::gate::{CheckReport, CheckRow, Stat, TestKind, Verdict, Warning, TEST_NAME};
 
 use super::format::{config_name, mean_std, percent, text_table, Align};
 
 const HEADERS: [&str; 7] = [
-    "config", "baseline", "now", "change", "p", "verdict", "note",
+    "config", "baseline", "now", "change", "test", "verdict", "note",
 ];
 
 /// The report's warnings (see [`CheckReport::warnings`]) as sentences.
@@ -26,6 +26,16 @@ pub fn warnings(report: &CheckReport) -> Vec<String> {
             Warning::EveryConfigurationNew => format!(
                 "the baseline has no rows for {}: every configuration is new",
                 report.metric
+            ),
+            Warning::BaselineWithoutSeeds => format!(
+                "the baseline has no per-seed values for {} (written before runner recorded \
+                 them): only Welch's test on means and spreads can decide there, not the \
+                 seed-by-seed test, which catches more; rewrite the baseline with --update",
+                if report.without_seeds == 1 {
+                    "1 configuration".to_string()
+                } else {
+                    format!("{} configurations", report.without_seeds)
+                }
             ),
         })
         .collect()
@@ -88,7 +98,7 @@ fn cells(report: &CheckReport) -> Vec<Vec<String>> {
                 stat_cell(r.baseline),
                 stat_cell(r.now),
                 r.change.map_or("-".to_string(), change_cell),
-                r.welch.map_or("-".to_string(), |w| p_cell(w.p)),
+                test_cell(r),
                 r.verdict.to_string(),
                 r.note.clone(),
             ]
@@ -113,7 +123,7 @@ pub fn render_text(report: &CheckReport) -> String {
             Align::Right,
             Align::Right,
             Align::Right,
-            Align::Right,
+            Align::Left,
             Align::Left,
             Align::Left,
         ],
@@ -132,7 +142,7 @@ pub fn render_markdown(report: &CheckReport) -> String {
         out.push_str(&format!("> **Warning:** {}\n\n", md_cell(&w)));
     }
     out.push_str(&format!("| {} |\n", HEADERS.join(" | ")));
-    out.push_str("|:---|---:|---:|---:|---:|:---|:---|\n");
+    out.push_str("|:---|---:|---:|---:|:---|:---|:---|\n");
     for (row, cells) in report.rows.iter().zip(cells(report)) {
         let cells: Vec<String> = cells
             .iter()
@@ -175,12 +185,50 @@ fn change_cell(change: f64) -> String {
     }
 }
 
-/// `0.034`, `<0.001`.
+/// The tests of the row, the one that decided it first (else the paired one):
+/// `paired t on log ratios, 3 seeds, p = 0.003; Welch p = 0.074`,
+/// `Welch, 3 + 3 seeds, p = 0.022; paired p = 0.068`, `-` without a test (tolerance alone,
+/// or nothing to compare).
+fn test_cell(row: &CheckRow) -> String {
+    let paired = row.paired.map(|t| {
+        (
+            format!(
+                "paired t on {}, {} seeds, p {}",
+                t.scale.as_str(),
+                t.n,
+                p_cell(t.p)
+            ),
+            format!("paired p {}", p_cell(t.p)),
+        )
+    });
+    let welch = row.welch.map(|t| {
+        let seeds = match (row.baseline, row.now) {
+            (Some(base), Some(now)) => format!(", {} + {} seeds", base.n, now.n),
+            _ => String::new(),
+        };
+        (
+            format!("Welch{seeds}, p {}", p_cell(t.p)),
+            format!("Welch p {}", p_cell(t.p)),
+        )
+    });
+    let (first, second) = if row.decided_by == Some(TestKind::Welch) {
+        (welch, paired)
+    } else {
+        (paired, welch)
+    };
+    match (first, second) {
+        (Some((long, _)), Some((_, short))) => format!("{long}; {short}"),
+        (Some((long, _)), None) | (None, Some((long, _))) => long,
+        (None, None) => "-".to_string(),
+    }
+}
+
+/// `= 0.034`, `< 0.001`.
 fn p_cell(p: f64) -> String {
     if p < 0.001 {
-        "<0.001".to_string()
+        "< 0.001".to_string()
     } else {
-        format!("{p:.3}")
+        format!("= {p:.3}")
     }
 }
 
@@ -199,19 +247,26 @@ fn md_cell(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::gate::test_fixtures::{base, now, HASH};
+    use crate::analysis::gate::test_fixtures::{base, base_seeds, now, now_seeds, seeded, HASH};
     use crate::analysis::gate::{check, DEFAULT_TOLERANCE};
     use crate::analysis::metric::Metric;
 
+    /// Decided by the paired test, by Welch's with a paired test beside it (the seeds'
+    /// trajectories changed), by Welch's alone (a baseline row without seeds), by the
+    /// tolerance alone (one seed); missing and new.
     fn mixed_report() -> CheckReport {
         check(
             &[
-                now("lookback=5", 10.0, Some(1.0), 3),
+                now_seeds("lookback=5", &seeded(&[0.0229, 0.0172, 0.0274])),
+                now_seeds("lookback=80", &seeded(&[0.2150, 0.1880, 0.2066])),
+                now("lookback=40", 10.0, Some(1.0), 3),
                 now("lookback=10", 1.02, None, 1),
                 now("a|b", 0.5, None, 1),
             ],
             &[
-                base("lookback=5", 1.0, Some(0.1), 3),
+                base_seeds("lookback=5", &seeded(&[0.0135, 0.0110, 0.0160])),
+                base_seeds("lookback=80", &seeded(&[0.0587, 0.0343, 0.1156])),
+                base("lookback=40", 1.0, Some(0.1), 3),
                 base("lookback=10", 1.0, None, 1),
                 base("lookback=20", 0.25, Some(0.05), 2),
             ],
@@ -228,26 +283,39 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "Regression check: test_rmse (lower is better), mean ± std (n) over seeds; \
-             Welch's t-test, two-sided, 95%; tolerance 5%"
+            format!(
+                "Regression check: test_rmse (lower is better), mean ± std (n) over seeds; \
+                 {TEST_NAME}; tolerance 5%"
+            )
         );
+        assert!(lines[0].contains("paired t-test") && lines[0].contains("or by Welch's"));
         assert_eq!(
             lines[1],
             "Baseline from runner 0.1.0, experiment hash h1; now experiment hash h1"
         );
+        // The row without per-seed values in the baseline is worth a warning.
+        assert!(
+            lines[2]
+                .starts_with("warning: the baseline has no per-seed values for 1 configuration"),
+            "{}",
+            lines[2]
+        );
+        // Which test decided each row first, with its p; the other test's p after it.
         assert_eq!(
-            lines[3..8],
+            lines[4..11],
             [
-                "config                     baseline                  now   change      p  verdict    note",
-                "lookback=5     1.000 ± 0.1000 (n=3)  10.00 ± 1.000 (n=3)  +900.0%  0.004  regressed",
-                "lookback=10             1.000 (n=1)          1.020 (n=1)    +2.0%      -  unchanged  tolerance alone (one seed on each side)",
-                "lookback=20  0.2500 ± 0.05000 (n=2)                    -        -      -  missing    not in the current results",
-                "a|b                               -         0.5000 (n=1)        -      -  new        not in the baseline",
+                "config                    baseline                    now   change  test                                                         verdict    note",
+                "lookback=5   0.0135 ± 0.0025 (n=3)  0.0225 ± 0.0051 (n=3)   +66.7%  paired t on log ratios, 3 seeds, p = 0.003; Welch p = 0.074  regressed",
+                "lookback=80    0.070 ± 0.042 (n=3)    0.203 ± 0.014 (n=3)  +192.2%  Welch, 3 + 3 seeds, p = 0.022; paired p = 0.068              regressed",
+                "lookback=40      1.00 ± 0.10 (n=3)       10.0 ± 1.0 (n=3)  +900.0%  Welch, 3 + 3 seeds, p = 0.004                                regressed",
+                "lookback=10            1.000 (n=1)            1.020 (n=1)    +2.0%  -                                                            unchanged  tolerance alone (one seed on each side)",
+                "lookback=20    0.250 ± 0.050 (n=2)                      -        -  -                                                            missing    not in the current results",
+                "a|b                              -           0.5000 (n=1)        -  -                                                            new        not in the baseline",
             ]
         );
         assert_eq!(
-            lines[9],
-            "1 regressed, 1 missing, 0 improved, 1 unchanged, 1 new: FAILED"
+            lines[12],
+            "3 regressed, 1 missing, 0 improved, 1 unchanged, 1 new: FAILED"
         );
     }
 
@@ -256,23 +324,30 @@ mod tests {
         let md = render_markdown(&mixed_report());
         let lines: Vec<&str> = md.lines().collect();
         assert_eq!(lines[0], "## Regression check: `test_rmse`");
-        assert_eq!(
-            lines[2],
-            "| config | baseline | now | change | p | verdict | note |"
+        assert!(
+            lines[2].starts_with("> **Warning:** the baseline has no per-seed values"),
+            "{md}"
         );
-        assert_eq!(lines[3], "|:---|---:|---:|---:|---:|:---|:---|");
         assert_eq!(
             lines[4],
-            "| lookback=5 | 1.000 ± 0.1000 (n=3) | 10.00 ± 1.000 (n=3) | +900.0% | 0.004 | **regressed** |  |"
+            "| config | baseline | now | change | test | verdict | note |"
+        );
+        assert_eq!(lines[5], "|:---|---:|---:|---:|:---|:---|:---|");
+        assert_eq!(
+            lines[6..9],
+            [
+                "| lookback=5 | 0.0135 ± 0.0025 (n=3) | 0.0225 ± 0.0051 (n=3) | +66.7% | paired t on log ratios, 3 seeds, p = 0.003; Welch p = 0.074 | **regressed** |  |",
+                "| lookback=80 | 0.070 ± 0.042 (n=3) | 0.203 ± 0.014 (n=3) | +192.2% | Welch, 3 + 3 seeds, p = 0.022; paired p = 0.068 | **regressed** |  |",
+                "| lookback=40 | 1.00 ± 0.10 (n=3) | 10.0 ± 1.0 (n=3) | +900.0% | Welch, 3 + 3 seeds, p = 0.004 | **regressed** |  |",
+            ]
         );
         // The pipe in a config label is escaped so the table keeps its columns.
         assert_eq!(
-            lines[7],
+            lines[11],
             "| a\\|b | - | 0.5000 (n=1) | - | - | new | not in the baseline |"
         );
-        assert!(md.contains("**FAILED**: 1 regressed, 1 missing, 0 improved, 1 unchanged, 1 new."));
-        assert!(md.contains("Welch's t-test, two-sided, 95%; tolerance 5%"));
-        assert!(!md.contains("Warning"));
+        assert!(md.contains("**FAILED**: 3 regressed, 1 missing, 0 improved, 1 unchanged, 1 new."));
+        assert!(md.contains(&format!("{TEST_NAME}; tolerance 5%")));
 
         let pass = check(
             &[now("a", 1.0, None, 1)],
@@ -285,12 +360,29 @@ mod tests {
         let md = render_markdown(&pass);
         assert!(md.contains("**PASSED**: 0 regressed, 0 missing, 0 improved, 1 unchanged, 0 new."));
         assert!(md.contains("tolerance 2.5%"));
+        assert!(
+            !md.contains("Warning"),
+            "one seed: nothing to pair, no warning"
+        );
     }
 
     #[test]
     fn p_and_tolerance_cells() {
-        assert_eq!(p_cell(0.0004), "<0.001");
-        assert_eq!(p_cell(0.0492), "0.049");
+        assert_eq!(p_cell(0.0004), "< 0.001");
+        assert_eq!(p_cell(0.0492), "= 0.049");
+        let r = mixed_report();
+        let cells: Vec<String> = r.rows.iter().map(test_cell).collect();
+        assert_eq!(
+            cells,
+            [
+                "paired t on log ratios, 3 seeds, p = 0.003; Welch p = 0.074",
+                "Welch, 3 + 3 seeds, p = 0.022; paired p = 0.068",
+                "Welch, 3 + 3 seeds, p = 0.004",
+                "-",
+                "-",
+                "-"
+            ]
+        );
         assert_eq!(tolerance_percent(0.05), "5%");
         assert_eq!(tolerance_percent(0.1), "10%");
         assert_eq!(tolerance_percent(0.0), "0%");

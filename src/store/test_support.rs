@@ -83,7 +83,8 @@ pub fn lookback_sweep() -> Vec<RunRecord> {
 /// The experiment hash of [`gate_row`]s.
 pub const GATE_HASH: &str = "h1";
 
-/// A gate file row of `test_rmse` written by runner 0.1.0 for experiment [`GATE_HASH`].
+/// A gate file row of `test_rmse` written by runner 0.1.0 for experiment [`GATE_HASH`],
+/// without seeds.
 pub fn gate_row(config: &str, mean: f64, std: Option<f64>, n: usize) -> GateRow {
     GateRow {
         config: config.to_string(),
@@ -93,5 +94,6 @@ pub fn gate_row(config: &str, mean: f64, std: Option<f64>, n: usize) -> GateRow 
         n,
         runner_version: "0.1.0".to_string(),
         experiment_hash: GATE_HASH.to_string(),
+        seeds: Vec::new(),
     }
 }
