@@ -253,3 +253,59 @@ fn the_protocol_is_printed_checked_and_said_when_optimistic() {
         "{report}"
     );
 }
+
+#[test]
+fn check_gates_on_the_held_out_test_part() {
+    let scratch = scratch_dir();
+    let dir = scratch.path();
+    write(dir, "series.csv", &series(1.0));
+    let file = write(dir, "sel.toml", EXPERIMENT);
+    let baseline = dir.join("gate.csv");
+    let out = runner(
+        dir,
+        &[
+            "check",
+            file.to_str().unwrap(),
+            "--baseline",
+            baseline.to_str().unwrap(),
+            "--update",
+            "--set",
+            "train.epochs=2",
+            "-q",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The gate's mean of each configuration is the mean over its seeds of fold 3 (the test
+    // part), not of all folds.
+    let folds = read_parquet(&dir.join("results/sel/folds.parquet"));
+    let runs = read_parquet(&dir.join("results/sel/runs.parquet"));
+    let gate = std::fs::read_to_string(&baseline).unwrap();
+    let (ids, configs) = (strs(&runs, "run_id"), strs(&runs, "config"));
+    let (fold_ids, fold_no, rmse) = (
+        strs(&folds, "run_id"),
+        common::u32s(&folds, "fold"),
+        f64s(&folds, "test_rmse"),
+    );
+    let config = &configs[0];
+    let held_out: Vec<f64> = ids
+        .iter()
+        .zip(&configs)
+        .filter(|(_, c)| *c == config)
+        .map(|(id, _)| {
+            (0..folds.height())
+                .find(|&i| fold_ids[i] == *id && fold_no[i] == 3)
+                .map(|i| rmse[i])
+                .unwrap()
+        })
+        .collect();
+    let mean = held_out.iter().sum::<f64>() / held_out.len() as f64;
+    let row = gate
+        .lines()
+        .find(|l| l.starts_with(&format!("{config},test_rmse,")))
+        .unwrap_or_else(|| panic!("no row for {config} in {gate}"));
+    let recorded: f64 = row.split(',').nth(2).unwrap().parse().unwrap();
+    assert!(
+        (recorded - mean).abs() <= 1e-12 * mean,
+        "{recorded} vs {mean}"
+    );
+}

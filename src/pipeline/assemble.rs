@@ -40,7 +40,6 @@ use crate::store::{
 
 use super::execute::protocol;
 use super::plan::Plan;
-use crate::analysis::selection::rescored;
 
 /// How many configurations the report's table shows.
 const REPORT_TOP: usize = 10;
@@ -49,7 +48,7 @@ pub struct Assembly<'a> {
     pub folder: &'a Path,
     pub sweep: &'a Sweep,
     pub plan: &'a Plan,
-    /// In grid order.
+    /// In grid order, scored under the experiment's protocol (`selection::rescored`).
     pub runs: &'a [FinishedRun],
     pub wall_seconds: f64,
     pub cached: usize,
@@ -70,12 +69,7 @@ pub fn assemble(a: &Assembly) -> Result<SweepAnalysis> {
     // Dropped on an error it removes itself and its lock file.
     let staging = TempFolder::beside(&a.folder.join("tables"))?;
     std::fs::create_dir_all(staging.path().join("plots"))?;
-    // Scored under the experiment's protocol now, whatever protocol (or version) wrote the
-    // run folders: a cached run's record gets the same columns as a fresh one.
-    let protocol = protocol(&a.sweep.runs[0].experiment);
-    let runs: Vec<FinishedRun> = a.runs.iter().map(|r| rescored(r, protocol)).collect();
-    let a = &Assembly { runs: &runs, ..*a };
-    let analysis = SweepAnalysis::from_runs(a.runs, protocol);
+    let analysis = SweepAnalysis::from_runs(a.runs, protocol(&a.sweep.runs[0].experiment));
     write_all(a, &analysis, staging.path())?;
     let pause = test_pause();
     pause();

@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::Context;
 use rayon::prelude::*;
 
+use crate::analysis::selection::{rescored, Protocol};
 use crate::analysis::SweepAnalysis;
 use crate::out;
 use crate::spec::{RunSpec, Sweep};
@@ -20,7 +21,7 @@ use crate::store::{
 
 use super::assemble::{assemble, Assembly};
 use super::budget::{self, Limits};
-use super::execute::{display_label, execute};
+use super::execute::{display_label, execute, protocol};
 use super::ownership::{self, Foreign};
 use super::plan::{runs_sample_epochs, Plan};
 use super::progress::SweepProgress;
@@ -213,9 +214,10 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
 
     // Every table is built from the run folders, cached and fresh alike, so a resumed sweep
     // gives exactly the tables of an uninterrupted one.
+    let protocol = protocol(&sweep.runs[0].experiment);
     let runs = mine
         .iter()
-        .map(|r| read_run(&run_dir(&runs_dir, &r.run_id)).map_err(Error::failed))
+        .map(|r| read_scored(&run_dir(&runs_dir, &r.run_id), protocol))
         .collect::<Result<Vec<_>, _>>()?;
     // A shard sees only its part of the grid: the tables are `merge`'s job.
     let analysis = match opts.shard {
@@ -301,6 +303,13 @@ fn record_source(folder: &Path, source: &Source) -> anyhow::Result<()> {
     )
 }
 
+/// A finished run folder read back and scored under the sweep's protocol
+/// ([`rescored`]): whatever protocol or version wrote it, its record holds the test part's
+/// figures and the selection columns every output of this invocation uses.
+fn read_scored(dir: &Path, protocol: Protocol) -> Result<FinishedRun, Error> {
+    Ok(rescored(&read_run(dir).map_err(Error::failed)?, protocol))
+}
+
 /// Reads the [`Source`] a results folder was made from.
 pub fn read_source(folder: &Path) -> Result<Source, Error> {
     let path = folder.join(SOURCE_FILE);
@@ -378,7 +387,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, wait: bool) -> Result<Merged,
                 }
             }
         }
-        runs.push(read_run(&here).map_err(Error::failed)?);
+        runs.push(read_scored(&here, protocol(&sweep.runs[0].experiment))?);
     }
     if runs.is_empty() {
         return Err(Error::Failed(format!(
