@@ -131,6 +131,12 @@ fn every_run_carries_the_baselines_and_skill_columns() {
             .unwrap_or_else(|| panic!("no {name} row in\n{report}"));
         assert!(line.contains(&held_out), "{name}: {line} lacks {held_out}");
     }
+    // No transform here: the transformed baselines would repeat naive and AR, so they are
+    // not computed (null), and the report does not list them.
+    for col in ["test_transformed_naive_rmse", "test_transformed_ar_rmse"] {
+        assert!(f64s(&runs, col).iter().all(|v| v.is_nan()), "{col}");
+    }
+    assert!(!report.contains("transforms +"), "{report}");
     // AR is exact on this sine (RMSE ~1e-10): it is the answer, reported as exact, with no
     // percentage against it
     assert!(
