@@ -4,6 +4,7 @@
 //! better on the selection data than every network.
 
 use super::diebold_mariano::DieboldMariano;
+use super::held_out::Paired;
 use super::metric::{Baseline, Forecaster, Metric, Split};
 use super::selection::Protocol;
 use super::summary::ConfigSummary;
@@ -81,9 +82,10 @@ pub struct Choice {
     pub folds: usize,
     /// The best network configuration on the selection data.
     pub chosen: Option<Candidate>,
-    /// The second best, and the chosen one's forecast against its forecast.
+    /// The second best, and the chosen one's forecast against its forecast on the points
+    /// both make (with both scores there).
     pub runner_up: Option<Candidate>,
-    pub runner_up_dm: Option<DieboldMariano>,
+    pub runner_up_test: Option<Paired>,
     /// Every baseline the chosen configuration's runs have, in [`Baseline::ALL`] order.
     pub baselines: Vec<BaselineScore>,
     pub baseline_wins: Option<BaselineWin>,
@@ -148,7 +150,7 @@ impl Choice {
             folds,
             chosen,
             runner_up,
-            runner_up_dm: None,
+            runner_up_test: None,
             baselines,
             baseline_wins,
         }

@@ -87,20 +87,26 @@ pub fn score(points: &[Point], measure: Measure) -> f64 {
 /// RMSE of the mean of `runs`' predictions for one fold and split, original units; `None`
 /// with fewer than two successful runs or without an [`ensemble_forecast`].
 pub fn ensemble_rmse(runs: &[&FinishedRun], fold: u32, split: Split) -> Option<f64> {
-    if rows_of(runs, fold, split).len() < 2 {
-        return None;
-    }
-    Some(score(&ensemble_forecast(runs, fold, split)?, Measure::Rmse))
+    seeds_score(runs, fold, split, Measure::Rmse)
 }
 
 /// The ensemble's `measure` on the test part (the last backtest fold): the held-out figure
 /// beside the seeds' mean. `None` with fewer than two successful seeds.
 pub fn ensemble_score(runs: &[&FinishedRun], measure: Measure) -> Option<f64> {
-    let fold = runs.first()?.final_fold();
-    if rows_of(runs, fold, Split::Test).len() < 2 {
+    // The test part's fold, from a seed that has folds: a failed run may have none.
+    let fold = runs
+        .iter()
+        .find(|r| r.record.status == RunStatus::Ok)?
+        .final_fold();
+    seeds_score(runs, fold, Split::Test, measure)
+}
+
+/// `measure` of the ensemble of two or more successful seeds.
+fn seeds_score(runs: &[&FinishedRun], fold: u32, split: Split, measure: Measure) -> Option<f64> {
+    if rows_of(runs, fold, split).len() < 2 {
         return None;
     }
-    Some(score(&ensemble_forecast(runs, fold, Split::Test)?, measure))
+    Some(score(&ensemble_forecast(runs, fold, split)?, measure))
 }
 
 /// The seed ensemble of `runs` (one configuration's seeds) as a run of its own, for plots
@@ -249,5 +255,52 @@ mod tests {
         let mut failed = a.clone();
         failed.record.status = RunStatus::Failed;
         assert_eq!(ensemble_run(&[&failed]), None);
+    }
+
+    #[test]
+    fn the_held_out_fold_comes_from_a_successful_seed() {
+        // Two seeds with a test part in fold 3 (exact) and in fold 1 (off by 100); a failed
+        // first run without folds must not make fold 1 the test part.
+        let fold = |f: u32, off: f64, id: &str| PredictionRow {
+            run_id: id.into(),
+            fold: f,
+            split: "test".into(),
+            index: 10,
+            actual: 1.0,
+            predicted: 1.0 + off,
+            ..PredictionRow::default()
+        };
+        let with_folds = |seed: u64| {
+            let mut r = seed_run(seed);
+            r.predictions = vec![fold(1, 100.0, "x"), fold(3, 0.0, "x")];
+            r.folds = [1, 2, 3]
+                .iter()
+                .map(|&f| crate::store::records::FoldRecord {
+                    fold: f,
+                    origin: 0,
+                    end: 0,
+                    status: RunStatus::Ok,
+                    reason: None,
+                    metrics: Vec::new(),
+                    train_seconds: 0.0,
+                    epochs: 1,
+                    best_epoch: 1,
+                })
+                .collect();
+            r
+        };
+        let mut failed = seed_run(1);
+        failed.record.status = RunStatus::Failed;
+        let (a, b) = (with_folds(2), with_folds(3));
+        assert_eq!(ensemble_score(&[&failed, &a, &b], Measure::Rmse), Some(0.0));
+    }
+
+    fn seed_run(seed: u64) -> FinishedRun {
+        FinishedRun {
+            record: run(10, seed, RunStatus::Ok, &[]),
+            history: Vec::new(),
+            predictions: Vec::new(),
+            folds: Vec::new(),
+        }
     }
 }

@@ -293,8 +293,11 @@ mod tests {
         assert!(a.choice.baseline(Baseline::Naive).unwrap().dm.is_some());
         assert!(a.choice.baseline(Baseline::SeasonalNaive).is_none());
         // Against the runner-up (1.05 · wobble): chosen better, certainly.
-        let r = a.choice.runner_up_dm.as_ref().unwrap();
-        assert!(r.p_value < 1e-6 && r.statistic < 0.0);
+        let r = a.choice.runner_up_test.as_ref().unwrap();
+        assert!(r.dm.p_value < 1e-6 && r.dm.statistic < 0.0);
+        // On the same 30 points: 0.45 against 1.05 times wobble's RMSE.
+        assert!((r.score - 0.45 * wobble_rmse).abs() < 1e-12);
+        assert!((r.other_score - 1.05 * wobble_rmse).abs() < 1e-12);
         // The summary's p-value columns, for every configuration.
         let p =
             |s: &ConfigSummary, name: &str| s.p_values.iter().find(|(n, _)| n == name).unwrap().1;

@@ -2,7 +2,7 @@
 //! held-out figures beside every baseline's on the same points, and how sure each win is.
 //! The report's first section and the console's headline line.
 
-use super::format::{config_name, mean_std, num};
+use super::format::{cell, config_name, mean_std, num};
 use crate::analysis::choice::{BaselineScore, Choice};
 use crate::analysis::diebold_mariano::DieboldMariano;
 
@@ -70,40 +70,51 @@ pub fn answer(choice: &Choice) -> Vec<String> {
         return vec!["No configuration has a selection score: nothing was chosen.".to_string()];
     };
     let name = config_name(&chosen.config);
-    let mut lines = vec![format!(
-        "Chosen by {measure} on {}: **{name}**.",
-        p.describe(choice.folds)
-    )];
+    let mut lines = Vec::new();
+    match &choice.baseline_wins {
+        Some(win) => {
+            lines.push(format!(
+                "**The answer is a baseline: {}.** Ranked by {measure} on {}, it scores {} (with \
+                 the preprocessing and lookback of {}), better than every network \
+                 configuration. On the held-out test part it scores {}.",
+                win.baseline.name(),
+                p.describe(choice.folds),
+                num(win.selection),
+                config_name(&win.config),
+                num(win.held_out)
+            ));
+            lines.push(String::new());
+            lines.push(format!(
+                "The best network configuration there, scoring {}: **{name}**.",
+                num(chosen.selection)
+            ));
+        }
+        None => lines.push(format!(
+            "Chosen by {measure} on {}: **{name}**.",
+            p.describe(choice.folds)
+        )),
+    }
     if p.optimistic() {
         lines.push(String::new());
         lines.push(
-            "**Optimistic:** the ranking saw the test part, so the chosen configuration's \
-             held-out figure below is not held out. Add a `[backtest]` of 2 or more folds or a \
-             validation part for an honest one."
+            "**Optimistic:** the ranking saw the test part, so the figures below are not held \
+             out. Add a `[backtest]` of 2 or more folds or a validation part for an honest one."
                 .to_string(),
         );
     }
-    if let Some(win) = &choice.baseline_wins {
-        lines.push(String::new());
-        lines.push(format!(
-            "**The answer is a baseline: {}.** On the selection data it scores {} (with the \
-             preprocessing and lookback of {}), better than every network configuration (the \
-             best, {name}, scores {}). On the held-out test part it scores {}.",
-            win.baseline.name(),
-            num(win.selection),
-            config_name(&win.config),
-            num(chosen.selection),
-            num(win.held_out)
-        ));
-    }
+    let held = if p.optimistic() {
+        "test"
+    } else {
+        "held-out test"
+    };
     lines.push(String::new());
     lines.push(format!(
-        "On the held-out test part, the same points for every row (selection {measure}: the \
+        "On the {held} part, on the chosen configuration's points (selection {measure}: the \
          score the ranking used):"
     ));
     lines.push(String::new());
     lines.push(format!(
-        "| forecast | selection {measure} | held-out test {measure} | the chosen configuration |"
+        "| forecast | selection {measure} | {held} {measure} | the chosen configuration |"
     ));
     lines.push("|---|---:|---:|---|".to_string());
     if let Some(e) = chosen.ensemble {
@@ -126,9 +137,24 @@ pub fn answer(choice: &Choice) -> Vec<String> {
         mean_std(Some(chosen.held_out), chosen.held_out_std)
     ));
     if let Some(r) = &choice.runner_up {
-        let change = (chosen.figure() - r.figure()) / r.figure();
+        // Scored, tested and compared on the points both forecast.
+        let (figure, verdict) = match &choice.runner_up_test {
+            Some(t) => (
+                t.other_score,
+                against("the runner-up", Some(t.change()), Some(&t.dm), false),
+            ),
+            None => (
+                r.figure(),
+                against(
+                    "the runner-up",
+                    Some((chosen.figure() - r.figure()) / r.figure()).filter(|c| c.is_finite()),
+                    None,
+                    false,
+                ),
+            ),
+        };
         lines.push(format!(
-            "| runner-up: {} ({}) | {} | {} | {} |",
+            "| runner-up: {} ({}) | {} | {} | {verdict} |",
             cell(&config_name(&r.config)),
             match (r.ensemble, r.n) {
                 (Some(_), _) => "seed ensemble".to_string(),
@@ -136,13 +162,7 @@ pub fn answer(choice: &Choice) -> Vec<String> {
                 (None, n) => format!("mean score of {n} seeds"),
             },
             num(r.selection),
-            num(r.figure()),
-            against(
-                "the runner-up",
-                Some(change).filter(|c| c.is_finite()),
-                choice.runner_up_dm.as_ref(),
-                false
-            )
+            num(figure),
         ));
     }
     for b in &choice.baselines {
@@ -155,12 +175,16 @@ pub fn answer(choice: &Choice) -> Vec<String> {
         ));
     }
     lines.push(String::new());
-    lines.push(
-        "p: Diebold-Mariano test (squared-error loss, Harvey-Leybourne-Newbold correction) of \
-         the chosen configuration's seed ensemble against each forecast on the same points; a \
-         difference is called a win or a loss below p = 0.05."
-            .to_string(),
-    );
+    lines.push(format!(
+        "p: Diebold-Mariano test ({} loss, Harvey-Leybourne-Newbold correction) of the chosen \
+         configuration's seed ensemble against each forecast on the same points; a difference \
+         is called a win or a loss below p = 0.05.",
+        if measure == "MAE" {
+            "absolute-error"
+        } else {
+            "squared-error"
+        }
+    ));
     lines
 }
 
@@ -214,14 +238,6 @@ pub fn answer_line(name: &str, choice: &Choice) -> Option<String> {
         ));
     }
     Some(line)
-}
-
-/// Text safe inside a markdown table cell.
-fn cell(text: &str) -> String {
-    text.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .replace('|', "\\|")
 }
 
 #[cfg(test)]

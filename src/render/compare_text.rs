@@ -5,6 +5,7 @@ use std::path::Path;
 
 use super::format::{config_name, mean_std, num, percent, text_table, Align};
 use crate::analysis::comparison::{Comparison, Movement, Ranking};
+use crate::analysis::metric::{Metric, Split};
 use crate::analysis::summary::ConfigSummary;
 
 /// The ranking of the configurations of folder `dir`, best first, at most `top` rows (pass
@@ -32,10 +33,22 @@ pub fn ranking_text(dir: &Path, ranking: &Ranking, top: usize) -> String {
         },
     );
     if ranking.optimistic {
-        out.push_str(&format!(
-            "optimistic: the ranking saw {metric} itself (no backtest folds or validation part \
-             to rank on)\n"
-        ));
+        let selection = Metric {
+            split: Split::Selection,
+            ..metric
+        };
+        out.push_str(&if rank_by == metric {
+            format!(
+                "optimistic: no {selection} column here, so the ranking saw {metric} itself \
+                 (a folder written before runner ranked without the test part, where a \
+                 backtest's {metric} is the mean over all folds; run it again to rescore)\n"
+            )
+        } else {
+            format!(
+                "optimistic: {rank_by} equals {metric} in every run (ranked on the test part \
+                 itself, `select.on = \"test\"`)\n"
+            )
+        });
     }
     out.push('\n');
     let rows: Vec<Vec<String>> = ranking

@@ -101,7 +101,7 @@ mod tests {
                 folds: 3,
                 chosen,
                 runner_up: None,
-                runner_up_dm: None,
+                runner_up_test: None,
                 baselines: vec![BaselineScore {
                     baseline: Baseline::LinearAr,
                     selection: 0.02,

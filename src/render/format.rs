@@ -59,6 +59,14 @@ pub fn duration(seconds: f64) -> String {
     }
 }
 
+/// Text safe inside a markdown table cell: on one line, `|` escaped.
+pub fn cell(text: &str) -> String {
+    text.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('|', "\\|")
+}
+
 /// A config label for display; the empty label of an unswept experiment reads as such.
 pub fn config_name(config: &str) -> String {
     if config.is_empty() {

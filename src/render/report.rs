@@ -8,10 +8,11 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::answer::{answer, p_value};
-use super::format::{config_name, duration, mean_std, num};
+use super::format::{cell, config_name, duration, mean_std, num};
+use crate::analysis::choice::Choice;
 use crate::analysis::held_out::p_column;
 use crate::analysis::metric::{Baseline, Forecaster, Measure, Metric, Split};
-use crate::analysis::SweepAnalysis;
+use crate::analysis::{ConfigSummary, SweepAnalysis};
 use crate::store::layout::REPORT_MD;
 
 /// Metrics shown in the configurations table after the selection and held-out scores, with
@@ -187,19 +188,25 @@ fn top_table(input: &ReportInput) -> Vec<String> {
     );
     // A column no configuration has a value in (the ensemble with one seed each) is left out.
     columns.retain(|(metric, _)| configs.iter().any(|s| s.mean(*metric).is_some()));
-    let optimistic = if protocol.optimistic() {
-        " This ranking is on the test part itself: optimistic."
-    } else {
-        ""
-    };
     let mut lines = vec![
-        format!(
-            "Ranked by {measure} on {} (lower is better); the held-out columns are the test \
-             part, which the ranking did not see. ± is the sample standard deviation over \
-             seeds, n the number of successful runs; p is the Diebold-Mariano test of the \
-             configuration's seed ensemble against linear AR on the held-out points.{optimistic}",
-            protocol.describe(analysis.choice.folds)
-        ),
+        if protocol.optimistic() {
+            format!(
+                "Ranked by {measure} on {}. This ranking is on the test part itself: \
+                 optimistic. ± is the sample standard deviation over seeds, n the number of \
+                 successful runs; p is the Diebold-Mariano test of the configuration's seed \
+                 ensemble against linear AR, with the side that is better.",
+                protocol.describe(analysis.choice.folds)
+            )
+        } else {
+            format!(
+                "Ranked by {measure} on {} (lower is better); the held-out columns are the test \
+                 part, which the ranking did not see. ± is the sample standard deviation over \
+                 seeds, n the number of successful runs; p is the Diebold-Mariano test of the \
+                 configuration's seed ensemble against linear AR on the held-out points, with \
+                 the side that is better.",
+                protocol.describe(analysis.choice.folds)
+            )
+        },
         String::new(),
     ];
     let p_ar = p_column(Baseline::LinearAr);
@@ -223,7 +230,7 @@ fn top_table(input: &ReportInput) -> Vec<String> {
     for s in configs.iter().take(input.top) {
         let mut row = format!("| {} | {} |", s.rank, cell(&config_name(&s.config)));
         for (metric, _) in &columns {
-            row.push_str(&format!(" {} |", mean_std(s.mean(*metric), s.std(*metric))));
+            row.push_str(&format!(" {} |", figure(s, *metric, &analysis.choice)));
         }
         if show_p {
             let p = s
@@ -231,10 +238,7 @@ fn top_table(input: &ReportInput) -> Vec<String> {
                 .iter()
                 .find(|(n, _)| *n == p_ar)
                 .and_then(|(_, v)| *v);
-            row.push_str(&format!(
-                " {} |",
-                p.map_or_else(|| "-".to_string(), p_value)
-            ));
+            row.push_str(&format!(" {} |", p_vs_ar(s, p, held_out)));
         }
         let n = if s.n_failed > 0 {
             format!("{} ({} failed)", s.n, s.n_failed)
@@ -251,6 +255,35 @@ fn top_table(input: &ReportInput) -> Vec<String> {
         lines.push(format!("{hidden} more configuration{s} in `summary.csv`."));
     }
     lines
+}
+
+/// A configuration's `metric` as `mean ± std`; a skill against a baseline that is exact has
+/// no meaning (it is a ratio to a rounding error) and says so.
+fn figure(s: &ConfigSummary, metric: Metric, choice: &Choice) -> String {
+    if let Measure::SkillVs(b) = metric.measure {
+        if choice.baseline(b).is_some_and(|score| score.exact) {
+            return format!("({} exact)", b.name());
+        }
+    }
+    mean_std(s.mean(metric), s.std(metric))
+}
+
+/// `p < 0.001, AR better`: the DM p-value against linear AR with the side its figure favours
+/// (the seed ensemble's figure, else the seeds' mean, against AR's on the same runs).
+fn p_vs_ar(s: &ConfigSummary, p: Option<f64>, held_out: Metric) -> String {
+    let Some(p) = p else {
+        return "-".to_string();
+    };
+    let mine = s
+        .mean(held_out.of(Forecaster::SeedEnsemble))
+        .or_else(|| s.mean(held_out));
+    let ar = s.mean(held_out.of(Forecaster::Baseline(Baseline::LinearAr)));
+    let side = match (mine, ar) {
+        (Some(m), Some(a)) if m < a => ", better",
+        (Some(m), Some(a)) if m > a => ", AR better",
+        _ => "",
+    };
+    format!("{}{side}", p_value(p))
 }
 
 fn backtest_table(input: &ReportInput) -> Vec<String> {
@@ -300,11 +333,6 @@ fn plot_title(path: &str) -> String {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.to_string());
     stem.replace('_', " ")
-}
-
-/// Text safe inside a markdown table cell.
-fn cell(text: &str) -> String {
-    one_line(text).replace('|', "\\|")
 }
 
 fn one_line(text: &str) -> String {

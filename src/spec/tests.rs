@@ -404,7 +404,15 @@ fn backtest_values_are_checked_and_all_problems_reported_together() {
         "{err}"
     );
     // a step of 5 brings the earliest origin closer: 9 folds fit again
-    assert!(parse(&format!("{base}[backtest]\nfolds = 9\nstep = 5\n")).is_ok());
+    // Folds 5 apart overlap the test part: fine when the ranking is on the test part, refused
+    // when it would be on the folds before it.
+    let overlapping = format!("{base}[backtest]\nfolds = 9\nstep = 5\n");
+    assert!(parse(&format!("{overlapping}[select]\non = \"test\"\n")).is_ok());
+    let err = parse(&overlapping).unwrap_err().to_string();
+    assert!(
+        err.contains("`backtest.step` = 5 is shorter than the test part"),
+        "{err}"
+    );
     // without a backtest nothing is written: earlier identities stay
     assert!(!parse(base).unwrap().to_toml_string().contains("backtest"));
 }
@@ -1044,7 +1052,7 @@ fn id_listing() {
         &["transform.window_normalise=true"],
         &["transform.log=false", "transform.difference=0"],
         &["backtest.folds=2"],
-        &["backtest.folds=2", "backtest.step=10"],
+        &["backtest.folds=2", "backtest.step=10", "select.on=test"],
         &["backtest.folds=1"],
         &[
             "split.validation=0.1",

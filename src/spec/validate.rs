@@ -75,6 +75,9 @@ pub(crate) fn check(parts: &Parts, base_dir: &Path) -> Vec<Problem> {
         if let (true, Some(b)) = (backtest_ok, &parts.backtest) {
             let season = parts.data.as_ref().map_or(0, |d| d.season());
             check_earliest_fold(n, split, transform, window, season, b, &mut out);
+            if let Some(select) = &parts.select {
+                check_folds_apart(n, split, b, select, &mut out);
+            }
         }
     }
     if let Some(model) = &parts.model {
@@ -372,6 +375,39 @@ fn check_earliest_fold(
             format!(
                 "`backtest.folds` = {} leaves the earliest fold the first {} of {n} points, too few: {}",
                 b.folds, first.end, p.message
+            ),
+        ));
+    }
+}
+
+/// Ranking on the folds before the test part holds the test part out only if their test
+/// parts end before it begins: `backtest.step` at least the test part's length.
+fn check_folds_apart(
+    n: usize,
+    split: &SplitSpec,
+    b: &BacktestSpec,
+    select: &SelectSpec,
+    out: &mut Vec<Problem>,
+) {
+    let on_folds = match select.on {
+        Some(on) => on == SelectOn::Folds,
+        None => b.folds >= 2,
+    };
+    let Ok(parts) = cut(n, &split.sizes()) else {
+        return;
+    };
+    let test = parts.test.len();
+    if let Some(step) = b
+        .step
+        .filter(|&step| on_folds && b.folds >= 2 && step < test)
+    {
+        out.push(Problem::new(
+            "backtest.step",
+            format!(
+                "`backtest.step` = {step} is shorter than the test part ({test} points): the \
+                 folds before the last would test on points of the test part, which the choice \
+                 of configuration (`select.on` = \"folds\") must not see; set `backtest.step` to \
+                 {test} or more, or `select.on` to \"validation\" or \"test\""
             ),
         ));
     }

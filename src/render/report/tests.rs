@@ -198,13 +198,25 @@ fn report_has_the_grid_the_ranking_failures_and_plots() {
 fn a_baseline_better_on_the_selection_data_is_the_answer_and_an_exact_one_is_exact() {
     // Linear AR scores 0.25 on the selection data, better than every network; on the test
     // part it is exact.
-    let parts = parts((0.25, 1e-11));
+    let mut parts = parts((0.25, 1e-11));
+    for s in &mut parts.analysis.configs {
+        s.metrics.push(crate::analysis::MetricSummary {
+            name: "test_skill_vs_ar".into(),
+            mean: Some(-1.5e11),
+            std: None,
+            by_seed: Vec::new(),
+        });
+    }
     let text = render_report(&input(&parts));
+    // The answer comes first, then the best network.
+    let lines: Vec<&str> = text.lines().collect();
     assert!(
-        text.contains(
-            "**The answer is a baseline: linear AR.** On the selection data it scores 0.2500"
-        ),
+        lines[6].starts_with("**The answer is a baseline: linear AR.** Ranked by RMSE on the mean over backtest folds 1-2 (the test part, fold 3, held out), it scores 0.2500"),
         "{text}"
+    );
+    assert_eq!(
+        lines[8],
+        "The best network configuration there, scoring 1.000: **lookback=10**."
     );
     assert!(
         text.contains(
@@ -212,7 +224,10 @@ fn a_baseline_better_on_the_selection_data_is_the_answer_and_an_exact_one_is_exa
         ),
         "{text}"
     );
-    assert!(!text.contains("loses by"), "{text}");
+    assert!(!text.contains("loses to linear AR"), "{text}");
+    // The skill against an exact AR is a ratio to a rounding error: not shown.
+    assert!(text.contains("| (linear AR exact) |"), "{text}");
+    assert!(!text.contains("-150000000000"), "{text}");
 }
 
 #[test]

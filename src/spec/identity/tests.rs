@@ -264,7 +264,7 @@ const PINNED: &[Pinned] = &[
     ),
     (
         "ci_sine.toml",
-        &["backtest.folds=2", "backtest.step=10"],
+        &["backtest.folds=2", "backtest.step=10", "select.on=test"],
         0,
         "7f8faba0fa4c",
         "93389296d976",
@@ -355,7 +355,8 @@ fn every_identity_field_changes_the_run_id() {
         assert_ne!(with(&[rl]), with(&[other]), "{other}");
     }
     let bt = ["backtest.folds=2", "split.test=40"];
-    assert_ne!(with(&bt), with(&[bt[0], bt[1], "backtest.step=20"]));
+    let overlapping = [bt[0], bt[1], "backtest.step=20", "select.on=test"];
+    assert_ne!(with(&bt), with(&overlapping));
     // every generator's settings, and a CSV's
     let gens = [
         "[data]\nkind = \"sines\"\npoints = 200\namplitudes = [1.0]\nperiods = [12]\n",
