@@ -221,3 +221,113 @@ pub fn test_choice(choice: &mut Choice, configs: &mut [ConfigSummary], runs: &[F
         .and_then(|s| Forecast::of(s, runs, measure));
     choice.runner_up_test = runner_up.and_then(|r| chosen.against(&r));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::summary::MetricSummary;
+    use crate::store::records::RunStatus;
+    use crate::store::test_support::run;
+
+    /// A configuration of one seed forecasting `windows` two-step windows whose first
+    /// targets start at `first`; actual `sin(t)`, forecast `actual + error(t, step)`.
+    fn config(
+        lookback: i64,
+        first: u32,
+        windows: u32,
+        error: impl Fn(u32, u32) -> f64,
+    ) -> (ConfigSummary, FinishedRun) {
+        let record = run(lookback, 1, RunStatus::Ok, &[]);
+        let mut predictions = Vec::new();
+        for w in 0..windows {
+            for step in 0..2 {
+                let t = first + w + step;
+                let actual = f64::from(t).sin();
+                predictions.push(PredictionRow {
+                    run_id: record.run_id.clone(),
+                    fold: 1,
+                    split: "test".into(),
+                    index: t,
+                    actual,
+                    predicted: actual + error(t, step),
+                    ar: Some(actual + 2.0 * error(t, step)),
+                    ..PredictionRow::default()
+                });
+            }
+        }
+        let summary = ConfigSummary {
+            rank: 1,
+            config: record.config.clone(),
+            params: Vec::new(),
+            n: 1,
+            n_failed: 0,
+            run_ids: vec![record.run_id.clone()],
+            metrics: ["test_rmse_step1", "test_rmse_step2"]
+                .iter()
+                .map(|name| MetricSummary {
+                    name: name.to_string(),
+                    mean: Some(1.0),
+                    std: None,
+                    by_seed: Vec::new(),
+                })
+                .collect(),
+            p_values: Vec::new(),
+        };
+        let finished = FinishedRun {
+            record,
+            history: Vec::new(),
+            predictions,
+            folds: Vec::new(),
+        };
+        (summary, finished)
+    }
+
+    fn wobble(t: u32, step: u32) -> f64 {
+        0.1 * (1.0 + f64::from(step)) * (1.2 + (f64::from(t) * 0.3).cos())
+    }
+
+    #[test]
+    fn a_two_step_head_gives_one_differential_per_origin_and_one_lag() {
+        let (s, r) = config(5, 100, 20, wobble);
+        let runs = [r];
+        let f = Forecast::of(&s, &runs, Measure::Rmse).unwrap();
+        assert_eq!(f.horizon, 2);
+        let dm = f.against_baseline(Baseline::LinearAr).unwrap();
+        // 20 origins, each the mean of its two steps' differentials e² - (2e)² = -3e².
+        assert_eq!(dm.n, 20);
+        let d: Vec<f64> = (0..20)
+            .map(|w| {
+                let t = 100 + w;
+                -3.0 * (wobble(t, 0).powi(2) + wobble(t + 1, 1).powi(2)) / 2.0
+            })
+            .collect();
+        let expected = diebold_mariano_from_differences(&d, 2).unwrap();
+        assert!((dm.statistic - expected.statistic).abs() < 1e-12 * expected.statistic.abs());
+        assert!((dm.mean_difference - expected.mean_difference).abs() < 1e-15);
+        // Taken as 40 one-step differentials it would be another test.
+        let one_step = diebold_mariano_from_differences(&d, 1).unwrap();
+        assert!((dm.statistic - one_step.statistic).abs() > 1e-3);
+        // A column without values (another configuration's horizon) is not this one's.
+        let mut one_step = s.clone();
+        one_step.metrics[1].mean = None;
+        assert_eq!(horizon(&one_step), 1);
+    }
+
+    #[test]
+    fn configurations_with_other_windows_are_compared_on_the_origins_both_forecast() {
+        // Origins 100..120 and 105..130: 15 in common.
+        let (a, ra) = config(5, 100, 20, wobble);
+        let (mut b, mut rb) = config(10, 105, 25, |t, s| 3.0 * wobble(t, s));
+        b.config = "other".into();
+        rb.record.config = "other".into();
+        let runs = [ra, rb];
+        let fa = Forecast::of(&a, &runs, Measure::Rmse).unwrap();
+        let fb = Forecast::of(&b, &runs, Measure::Rmse).unwrap();
+        let paired = fa.against(&fb).unwrap();
+        assert_eq!(paired.dm.n, 15);
+        // Three times the errors everywhere: a third of the RMSE on the shared points.
+        assert!((paired.other_score - 3.0 * paired.score).abs() < 1e-12);
+        assert!((paired.change() + 2.0 / 3.0).abs() < 1e-12);
+        assert!(paired.dm.statistic < 0.0, "{:?}", paired.dm);
+    }
+}

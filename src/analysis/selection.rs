@@ -63,6 +63,16 @@ impl Protocol {
         }
     }
 
+    /// Where the ranking was scored, in a few words for a title: `the folds before the test
+    /// part`, `the validation part`, `the test part (optimistic)`.
+    pub fn ranked_on(&self) -> &'static str {
+        match self.on {
+            SelectOn::Folds => "the folds before the test part",
+            SelectOn::Validation => "the validation part",
+            SelectOn::Test => "the test part (optimistic)",
+        }
+    }
+
     /// Where the ranking was scored, for a sentence: `the mean over folds 1-2 (the test
     /// part, fold 3, held out)`, `the validation part`, `the test part (optimistic: ...)`.
     /// `folds` is the number of backtest folds (1 without a backtest).
@@ -275,5 +285,37 @@ mod tests {
             "the mean over backtest folds 1-2 (the test part, fold 3, held out)"
         );
         assert!(Protocol::TEST_RMSE.describe(1).contains("optimistic"));
+    }
+
+    #[test]
+    fn a_run_folder_from_before_selection_is_rescored_from_its_folds() {
+        // Its record holds the mean over the three folds (3.0), as runners before selection
+        // wrote it; read back, it holds the last fold's figure and the selection beside it.
+        let folds = vec![
+            fold(1, &[("test_rmse", 1.0)]),
+            fold(2, &[("test_rmse", 3.0)]),
+            fold(3, &[("test_rmse", 5.0)]),
+        ];
+        let old = FinishedRun {
+            record: crate::store::test_support::run(5, 1, RunStatus::Ok, &[("test_rmse", 3.0)]),
+            history: Vec::new(),
+            predictions: Vec::new(),
+            folds,
+        };
+        let new = rescored(&old, FOLDS);
+        assert_eq!(value(&new.record.metrics, "test_rmse"), 5.0);
+        assert_eq!(value(&new.record.metrics, "selection_rmse"), 2.0);
+        // Without a backtest the record's own figures stay.
+        let single = FinishedRun {
+            folds: Vec::new(),
+            ..old
+        };
+        let test = Protocol {
+            on: SelectOn::Test,
+            ..FOLDS
+        };
+        let new = rescored(&single, test);
+        assert_eq!(value(&new.record.metrics, "test_rmse"), 3.0);
+        assert_eq!(value(&new.record.metrics, "selection_rmse"), 3.0);
     }
 }

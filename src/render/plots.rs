@@ -8,7 +8,6 @@ use anyhow::Result;
 use super::format::num;
 use crate::analysis::ensemble::ensemble_run;
 use crate::analysis::metric::{Baseline, Metric, Split};
-use crate::analysis::selection::SelectOn;
 use crate::analysis::stats::mean_by_key;
 use crate::analysis::sweep::ok_value;
 use crate::analysis::SweepAnalysis;
@@ -190,11 +189,7 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
             "{}: held-out {} per configuration (± std over seeds), ranked on {}",
             p.name,
             held_out.column(),
-            match p.analysis.protocol.on {
-                SelectOn::Folds => "the folds before the test part",
-                SelectOn::Validation => "the validation part",
-                SelectOn::Test => "the test part (optimistic)",
-            }
+            p.analysis.protocol.ranked_on()
         ),
     )?;
     done("ranking.png");

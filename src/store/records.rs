@@ -98,7 +98,8 @@ pub fn metric_value(metrics: &[(String, f64)], name: &str) -> Option<f64> {
 }
 
 impl RunRecord {
-    /// The run's metric `name` (a mean over folds with a backtest), `None` when absent.
+    /// The run's metric `name` (with a backtest, a `test_*` column is the last fold's and a
+    /// `selection_*` column the selection data's), `None` when absent.
     pub fn metric(&self, name: &str) -> Option<f64> {
         metric_value(&self.metrics, name)
     }
@@ -195,7 +196,7 @@ impl PredictionRow {
 }
 
 /// One fold of a run's backtest: a row of `folds.csv` / `folds.parquet`. The run's record
-/// holds the mean of each metric over its folds.
+/// holds the last fold's metrics and the selection columns made from the folds before it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FoldRecord {
     /// 1-based, oldest first; the last fold is the experiment's own split.
