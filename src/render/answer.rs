@@ -107,14 +107,20 @@ pub fn answer(choice: &Choice) -> Vec<String> {
     } else {
         "held-out test"
     };
+    // When a baseline is the answer, the table is about the best network beside it.
+    let who = if choice.baseline_wins.is_some() {
+        "the best network configuration"
+    } else {
+        "the chosen configuration"
+    };
     lines.push(String::new());
     lines.push(format!(
-        "On the {held} part, on the chosen configuration's points (selection {measure}: the \
-         score the ranking used):"
+        "On the {held} part, on {who}'s points (selection {measure}: the score the ranking \
+         used):"
     ));
     lines.push(String::new());
     lines.push(format!(
-        "| forecast | selection {measure} | {held} {measure} | the chosen configuration |"
+        "| forecast | selection {measure} | {held} {measure} | {who} |"
     ));
     lines.push("|---|---:|---:|---|".to_string());
     if let Some(e) = chosen.ensemble {
@@ -176,9 +182,9 @@ pub fn answer(choice: &Choice) -> Vec<String> {
     }
     lines.push(String::new());
     lines.push(format!(
-        "p: Diebold-Mariano test ({} loss, Harvey-Leybourne-Newbold correction) of the chosen \
-         configuration's seed ensemble against each forecast on the same points; a difference \
-         is called a win or a loss below p = 0.05.",
+        "p: Diebold-Mariano test ({} loss, Harvey-Leybourne-Newbold correction) of {who}'s \
+         seed ensemble against each forecast on the same points; a difference is called a win \
+         or a loss below p = 0.05.",
         if measure == "MAE" {
             "absolute-error"
         } else {

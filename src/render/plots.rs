@@ -82,11 +82,17 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
     let best_run = &chosen;
     let plots = layout.plots_dir();
     let title = format!(
-        "{}: held-out test RMSE {} (naive {})",
+        "{}: {} RMSE {} (naive {})",
         if p.runs.len() == 1 {
             p.name.to_string()
         } else {
             format!("chosen {}", best_run.record.label)
+        },
+        // Held out only when the ranking did not look at the test part.
+        if p.analysis.protocol.optimistic() {
+            "test"
+        } else {
+            "held-out test"
         },
         num(ok_value(best_run, Metric::TEST_RMSE)),
         num(ok_value(

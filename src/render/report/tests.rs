@@ -219,6 +219,10 @@ fn a_baseline_better_on_the_selection_data_is_the_answer_and_an_exact_one_is_exa
         "The best network configuration there, scoring 1.000: **lookback=10**."
     );
     assert!(
+        text.contains("On the held-out test part, on the best network configuration's points"),
+        "{text}"
+    );
+    assert!(
         text.contains(
             "| linear AR | 0.2500 | 1.0e-11 | linear AR is exact here: no forecast can beat it |"
         ),
