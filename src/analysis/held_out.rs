@@ -24,16 +24,13 @@ pub fn p_column(b: Baseline) -> String {
 /// The summary column of a configuration's DM p-value against the chosen configuration.
 pub const P_VS_CHOSEN: &str = "dm_p_vs_chosen";
 
-/// Baseline `b`'s forecast stored beside the network's in a prediction row.
+/// Baseline `b`'s forecast stored beside the network's in a prediction row (the row's
+/// baseline columns are named by the baselines' keys).
 fn baseline_value(row: &PredictionRow, b: Baseline) -> Option<f64> {
-    match b {
-        Baseline::Naive => row.naive,
-        Baseline::SeasonalNaive => row.seasonal_naive,
-        Baseline::Drift => row.drift,
-        Baseline::LinearAr => row.ar,
-        Baseline::TransformedNaive => row.transformed_naive,
-        Baseline::TransformedAr => row.transformed_ar,
-    }
+    let i = PredictionRow::BASELINES
+        .iter()
+        .position(|k| *k == b.key())?;
+    row.baselines()[i]
 }
 
 /// The loss of an error under `measure`: squared for RMSE, absolute for MAE.
@@ -329,5 +326,24 @@ mod tests {
         assert!((paired.other_score - 3.0 * paired.score).abs() < 1e-12);
         assert!((paired.change() + 2.0 / 3.0).abs() < 1e-12);
         assert!(paired.dm.statistic < 0.0, "{:?}", paired.dm);
+    }
+
+    #[test]
+    fn every_baseline_is_found_in_a_prediction_row() {
+        let row = PredictionRow {
+            naive: Some(1.0),
+            seasonal_naive: Some(2.0),
+            drift: Some(3.0),
+            ar: Some(4.0),
+            transformed_naive: Some(5.0),
+            transformed_ar: Some(6.0),
+            ..PredictionRow::default()
+        };
+        let got: Vec<Option<f64>> = Baseline::ALL
+            .iter()
+            .map(|&b| baseline_value(&row, b))
+            .collect();
+        let want: Vec<Option<f64>> = (1..=6).map(|v| Some(f64::from(v))).collect();
+        assert_eq!(got, want);
     }
 }
