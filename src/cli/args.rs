@@ -140,6 +140,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     pub baseline: PathBuf,
     /// The metric compared (a column of runs.csv; lower is better except for r2 and skill).
+    /// test_* columns are the held-out test part (the last fold with a backtest).
     #[arg(long, default_value_t = Metric::TEST_RMSE, value_parser = parse_metric)]
     pub metric: Metric,
     /// Relative worsening tolerated, in percent.
@@ -202,7 +203,9 @@ pub struct CompareArgs {
     /// A results folder (results/<name>), or two to compare: the change is B relative to A.
     #[arg(value_name = "DIR", num_args = 1..=2, required = true)]
     pub dirs: Vec<PathBuf>,
-    /// The metric to rank or compare by (a column of runs.csv).
+    /// The metric shown and compared (a column of runs.csv). A test_* metric is the held-out
+    /// test part; configurations are then ranked by its selection_* counterpart (the data
+    /// `[select]` ranked on) when the folder has it, else on the metric itself (optimistic).
     #[arg(long, default_value_t = Metric::TEST_RMSE, value_parser = parse_metric)]
     pub metric: Metric,
     /// Show only the best N configurations (one folder only).
