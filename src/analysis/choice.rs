@@ -89,6 +89,10 @@ pub struct Choice {
     /// Every baseline the chosen configuration's runs have, in [`Baseline::ALL`] order.
     pub baselines: Vec<BaselineScore>,
     pub baseline_wins: Option<BaselineWin>,
+    /// The configuration a ranking on the test part itself would have picked, with its test
+    /// figure (seeds' mean): the optimistic answer, for reference; `None` when the protocol
+    /// ranks on the test part anyway.
+    pub optimistic_pick: Option<(String, f64)>,
 }
 
 /// An error at most this fraction of the naive forecast's is "exact": rounding, not skill
@@ -145,6 +149,15 @@ impl Choice {
                 .filter(|w| w.selection < c.selection)
                 .min_by(|a, b| a.selection.total_cmp(&b.selection))
         });
+        let held_out = protocol.held_out();
+        let optimistic_pick = (!protocol.optimistic())
+            .then(|| {
+                configs
+                    .iter()
+                    .filter_map(|s| Some((s.config.clone(), s.mean(held_out)?)))
+                    .min_by(|a, b| held_out.direction().best_first(a.1, b.1))
+            })
+            .flatten();
         Choice {
             protocol,
             folds,
@@ -153,6 +166,7 @@ impl Choice {
             runner_up_test: None,
             baselines,
             baseline_wins,
+            optimistic_pick,
         }
     }
 
@@ -215,6 +229,8 @@ mod tests {
         assert!(!ar.exact);
         // No baseline beats 2.5 on the selection folds.
         assert_eq!(c.baseline_wins, None);
+        // Ranked on the test part, lookback=5 (1.0) would have been picked.
+        assert_eq!(c.optimistic_pick, Some(("lookback=5".to_string(), 1.0)));
     }
 
     #[test]

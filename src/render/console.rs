@@ -116,6 +116,7 @@ mod tests {
                     }),
                 }],
                 baseline_wins: None,
+                optimistic_pick: None,
             },
             backtest: Vec::new(),
             failed,

@@ -254,6 +254,25 @@ fn top_table(input: &ReportInput) -> Vec<String> {
         let s = if hidden == 1 { "" } else { "s" };
         lines.push(format!("{hidden} more configuration{s} in `summary.csv`."));
     }
+    let chosen = analysis.choice.chosen.as_ref().map(|c| c.config.as_str());
+    if let Some((config, figure)) = &analysis.choice.optimistic_pick {
+        lines.push(String::new());
+        lines.push(if Some(config.as_str()) == chosen {
+            format!(
+                "Ranked on the test part itself, the choice would be the same ({}); the \
+                 held-out figure above did not need that look.",
+                config_name(config)
+            )
+        } else {
+            format!(
+                "Ranked on the test part itself (optimistic, for reference only), the choice \
+                 would have been {} at {}: that figure has seen the test part, and is not an \
+                 answer.",
+                config_name(config),
+                num(*figure)
+            )
+        });
+    }
     lines
 }
 

@@ -176,6 +176,14 @@ fn report_has_the_grid_the_ranking_failures_and_plots() {
         lines.contains(&"| 2 | lookback=5 | 2.0 ± 1.0 | 1.0 ± 1.0 | 0.60 ± 0.10 | 3 |"),
         "{text}"
     );
+    // The optimistic pick, for reference: lookback=5 is better on the test part.
+    assert!(
+        text.contains(
+            "Ranked on the test part itself (optimistic, for reference only), the choice would \
+             have been lookback=5 at 1.000"
+        ),
+        "{text}"
+    );
     assert!(
         lines.contains(&"- `lookback=10 seed=2`: loss is NaN at epoch 2"),
         "{text}"
