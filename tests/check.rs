@@ -62,7 +62,7 @@ fn the_gate_passes_unchanged_flags_a_worse_config_and_a_missing_one() {
     // The same seeds, the same values: paired, every log ratio 0.
     assert_eq!(
         text(&same.stdout)
-            .matches("paired t on log ratios, 3 seeds, p = 1.000")
+            .matches("paired t on log ratios, 3 seeds, p = 1;")
             .count(),
         2,
         "{}",

@@ -84,12 +84,6 @@ pub fn score(points: &[Point], measure: Measure) -> f64 {
     }
 }
 
-/// RMSE of the mean of `runs`' predictions for one fold and split, original units; `None`
-/// with fewer than two successful runs or without an [`ensemble_forecast`].
-pub fn ensemble_rmse(runs: &[&FinishedRun], fold: u32, split: Split) -> Option<f64> {
-    seeds_score(runs, fold, split, Measure::Rmse)
-}
-
 /// The ensemble's `measure` on the test part (the last backtest fold): the held-out figure
 /// beside the seeds' mean. `None` with fewer than two successful seeds.
 pub fn ensemble_score(runs: &[&FinishedRun], measure: Measure) -> Option<f64> {
@@ -101,7 +95,8 @@ pub fn ensemble_score(runs: &[&FinishedRun], measure: Measure) -> Option<f64> {
     seeds_score(runs, fold, Split::Test, measure)
 }
 
-/// `measure` of the ensemble of two or more successful seeds.
+/// `measure` of the ensemble of two or more successful seeds on one fold and split, original
+/// units; `None` with fewer, or without an [`ensemble_forecast`].
 fn seeds_score(runs: &[&FinishedRun], fold: u32, split: Split, measure: Measure) -> Option<f64> {
     if rows_of(runs, fold, split).len() < 2 {
         return None;
@@ -212,10 +207,13 @@ mod tests {
         let a = seed(1, [2.0, 1.0, 3.5]);
         let b = seed(2, [0.0, 3.0, 2.5]);
         // ... mean predictions 1, 2, 3: exact
-        assert_eq!(ensemble_rmse(&[&a, &b], 1, Split::Test), Some(0.0));
+        assert_eq!(
+            seeds_score(&[&a, &b], 1, Split::Test, Measure::Rmse),
+            Some(0.0)
+        );
         // with a third seed off by 3 at one point: mean errors 1, 0, 0 -> rmse sqrt(1/3)
         let c = seed(3, [4.0, 2.0, 3.0]);
-        let got = ensemble_rmse(&[&a, &b, &c], 1, Split::Test).unwrap();
+        let got = seeds_score(&[&a, &b, &c], 1, Split::Test, Measure::Rmse).unwrap();
         assert!((got - (1.0f64 / 3.0).sqrt()).abs() < 1e-15, "{got}");
         assert_eq!(ensemble_score(&[&a, &b, &c], Measure::Rmse), Some(got));
         // MAE of mean errors 1, 0, 0.
@@ -225,17 +223,28 @@ mod tests {
     #[test]
     fn one_seed_failed_runs_and_misaligned_data_have_no_ensemble() {
         let a = seed(1, [1.0, 2.0, 3.0]);
-        assert_eq!(ensemble_rmse(&[&a], 1, Split::Test), None);
+        assert_eq!(seeds_score(&[&a], 1, Split::Test, Measure::Rmse), None);
         let mut failed = seed(2, [9.0, 9.0, 9.0]);
         failed.record.status = RunStatus::Diverged;
-        assert_eq!(ensemble_rmse(&[&a, &failed], 1, Split::Test), None);
+        assert_eq!(
+            seeds_score(&[&a, &failed], 1, Split::Test, Measure::Rmse),
+            None
+        );
         // another seed drew other data: its actual values differ
         let mut other = seed(3, [1.0, 2.0, 3.0]);
         other.predictions[1].actual = 2.5;
-        assert_eq!(ensemble_rmse(&[&a, &other], 1, Split::Test), None);
+        assert_eq!(
+            seeds_score(&[&a, &other], 1, Split::Test, Measure::Rmse),
+            None
+        );
         // no such split
         assert_eq!(
-            ensemble_rmse(&[&a, &seed(4, [1.0; 3])], 1, Split::Validation),
+            seeds_score(
+                &[&a, &seed(4, [1.0; 3])],
+                1,
+                Split::Validation,
+                Measure::Rmse
+            ),
             None
         );
     }

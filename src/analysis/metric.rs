@@ -224,13 +224,6 @@ pub struct Metric {
 impl Metric {
     /// What sweeps are ranked by today.
     pub const TEST_RMSE: Metric = Metric::network(Split::Test, Measure::Rmse);
-    /// The seed ensemble's test RMSE, a column of the summary.
-    pub const ENSEMBLE_TEST_RMSE: Metric = Metric {
-        split: Split::Test,
-        forecaster: Forecaster::SeedEnsemble,
-        measure: Measure::Rmse,
-    };
-
     pub const fn network(split: Split, measure: Measure) -> Metric {
         Metric {
             split,
@@ -317,7 +310,10 @@ mod tests {
     fn column_names_are_those_the_tables_have_always_had() {
         let cases = [
             (Metric::TEST_RMSE, "test_rmse"),
-            (Metric::ENSEMBLE_TEST_RMSE, "ensemble_test_rmse"),
+            (
+                Metric::TEST_RMSE.of(Forecaster::SeedEnsemble),
+                "ensemble_test_rmse",
+            ),
             (
                 Metric::baseline_test_rmse(Baseline::Naive),
                 "test_naive_rmse",

@@ -139,19 +139,6 @@ pub fn summarize(runs: &[RunRecord], rank_by: Metric) -> Vec<ConfigSummary> {
     summaries
 }
 
-/// Mean of `metric` over the successful runs that have a finite value of it, e.g. the naive
-/// baseline's test RMSE for the report.
-pub fn mean_over_ok_runs(runs: &[RunRecord], metric: Metric) -> Option<f64> {
-    let column = metric.column();
-    let values: Vec<f64> = runs
-        .iter()
-        .filter(|r| r.status == RunStatus::Ok)
-        .filter_map(|r| r.metric(&column))
-        .filter(|v| v.is_finite())
-        .collect();
-    mean_and_std(&values).0
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,7 +147,6 @@ mod tests {
 
     const RMSE: Metric = Metric::TEST_RMSE;
     const R2: Metric = Metric::network(Split::Test, Measure::R2);
-    const NAIVE: Metric = Metric::baseline_test_rmse(crate::analysis::metric::Baseline::Naive);
 
     /// See [`lookback_sweep`]: the means and spreads below are worked out there.
     fn sweep() -> Vec<RunRecord> {
@@ -248,13 +234,5 @@ mod tests {
             ]
         );
         assert_eq!(order(&forward), order(&backward));
-    }
-
-    #[test]
-    fn mean_over_ok_runs_skips_failed_and_non_finite() {
-        // ok rmse values: 1, 2, 3, 0.5, 1.5, 4 -> 12 / 6 = 2.
-        assert_eq!(mean_over_ok_runs(&sweep(), RMSE), Some(2.0));
-        assert_eq!(mean_over_ok_runs(&sweep(), NAIVE), None);
-        assert_eq!(mean_over_ok_runs(&[], RMSE), None);
     }
 }

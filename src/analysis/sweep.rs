@@ -5,7 +5,7 @@ use super::backtest::{config_folds, FoldSummary};
 use super::choice::Choice;
 use super::ensemble::ensemble_score;
 use super::held_out;
-use super::metric::{Baseline, Forecaster, Metric};
+use super::metric::{Forecaster, Metric};
 use super::selection::Protocol;
 use super::summary::{summarize, ConfigSummary, MetricSummary};
 use crate::store::records::{RunRecord, RunStatus};
@@ -140,17 +140,10 @@ pub fn ok_value(run: &FinishedRun, metric: Metric) -> f64 {
     run.record.metric(&metric.column()).unwrap_or(f64::NAN)
 }
 
-/// The naive forecast's counterpart of `metric` (`test_rmse` → `test_naive_rmse`); `None`
-/// when `metric` already scores a baseline or the ensemble.
-pub fn naive_counterpart(metric: Metric) -> Option<Metric> {
-    (metric.forecaster == Forecaster::Network)
-        .then(|| metric.of(Forecaster::Baseline(Baseline::Naive)))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analysis::metric::{Measure, Split};
+    use crate::analysis::metric::{Baseline, Measure};
     use crate::analysis::selection::{rescored, SelectOn};
     use crate::store::records::{FoldRecord, PredictionRow};
     use crate::store::test_support::run;
@@ -339,21 +332,11 @@ mod tests {
     }
 
     #[test]
-    fn plots_show_failed_runs_as_nan_and_the_naive_counterpart() {
+    fn plots_show_failed_runs_as_nan() {
         let runs = runs(9.0);
         assert_eq!(ok_value(&runs[0], Metric::TEST_RMSE), 9.0);
         let mut failed = runs[0].clone();
         failed.record.status = RunStatus::Diverged;
         assert!(ok_value(&failed, Metric::TEST_RMSE).is_nan());
-        let mae = Metric::network(Split::Validation, Measure::Mae);
-        assert_eq!(
-            naive_counterpart(mae).unwrap().column(),
-            "validation_naive_mae"
-        );
-        assert_eq!(naive_counterpart(Metric::ENSEMBLE_TEST_RMSE), None);
-        assert_eq!(
-            naive_counterpart(Metric::baseline_test_rmse(Baseline::LinearAr)),
-            None
-        );
     }
 }

@@ -2,29 +2,12 @@
 //! held-out figures beside every baseline's on the same points, and how sure each win is.
 //! The report's first section and the console's headline line.
 
-use super::format::{cell, config_name, mean_std, num};
+use super::format::{cell, config_name, mean_std, num, p_value};
 use crate::analysis::choice::{BaselineScore, Choice};
 use crate::analysis::diebold_mariano::DieboldMariano;
 
 /// A difference is called a win or a loss below this p-value (two-sided, 95%).
 const SIGNIFICANT: f64 = 0.05;
-
-/// `p = 0.03`, `p = 0.41`, `p < 0.001`.
-pub fn p_value(p: f64) -> String {
-    if p < 0.001 {
-        "p < 0.001".to_string()
-    } else {
-        format!("p = {}", significant2(p))
-    }
-}
-
-/// Two significant digits, at most three decimals: `0.034`, `0.41`, `1`.
-fn significant2(p: f64) -> String {
-    let decimals = if p >= 0.1 { 2 } else { 3 };
-    let text = format!("{p:.decimals$}");
-    let text = text.trim_end_matches('0').trim_end_matches('.');
-    text.to_string()
-}
 
 /// How the chosen forecast stands against another on the held-out points: `beats linear AR
 /// by 10.4%, p = 0.03`, `not distinguishable from linear AR (+2.1%), p = 0.41`, `loses to

@@ -4,7 +4,7 @@
 
 use crate::analysis::gate::{CheckReport, CheckRow, Stat, TestKind, Verdict, Warning, TEST_NAME};
 
-use super::format::{config_name, mean_std, percent, text_table, Align};
+use super::format::{config_name, mean_std, p_value, percent, text_table, Align};
 
 const HEADERS: [&str; 7] = [
     "config", "baseline", "now", "change", "test", "verdict", "note",
@@ -193,12 +193,12 @@ fn test_cell(row: &CheckRow) -> String {
     let paired = row.paired.map(|t| {
         (
             format!(
-                "paired t on {}, {} seeds, p {}",
+                "paired t on {}, {} seeds, {}",
                 t.scale.as_str(),
                 t.n,
-                p_cell(t.p)
+                p_value(t.p)
             ),
-            format!("paired p {}", p_cell(t.p)),
+            format!("paired {}", p_value(t.p)),
         )
     });
     let welch = row.welch.map(|t| {
@@ -207,8 +207,8 @@ fn test_cell(row: &CheckRow) -> String {
             _ => String::new(),
         };
         (
-            format!("Welch{seeds}, p {}", p_cell(t.p)),
-            format!("Welch p {}", p_cell(t.p)),
+            format!("Welch{seeds}, {}", p_value(t.p)),
+            format!("Welch {}", p_value(t.p)),
         )
     });
     let (first, second) = if row.decided_by == Some(TestKind::Welch) {
@@ -220,15 +220,6 @@ fn test_cell(row: &CheckRow) -> String {
         (Some((long, _)), Some((_, short))) => format!("{long}; {short}"),
         (Some((long, _)), None) | (None, Some((long, _))) => long,
         (None, None) => "-".to_string(),
-    }
-}
-
-/// `= 0.034`, `< 0.001`.
-fn p_cell(p: f64) -> String {
-    if p < 0.001 {
-        "< 0.001".to_string()
-    } else {
-        format!("= {p:.3}")
     }
 }
 
@@ -368,8 +359,8 @@ mod tests {
 
     #[test]
     fn p_and_tolerance_cells() {
-        assert_eq!(p_cell(0.0004), "< 0.001");
-        assert_eq!(p_cell(0.0492), "= 0.049");
+        assert_eq!(p_value(0.0004), "p < 0.001");
+        assert_eq!(p_value(0.0492), "p = 0.049");
         let r = mixed_report();
         let cells: Vec<String> = r.rows.iter().map(test_cell).collect();
         assert_eq!(

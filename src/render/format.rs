@@ -59,6 +59,23 @@ pub fn duration(seconds: f64) -> String {
     }
 }
 
+/// A p-value as every output writes it: `p = 0.034`, `p = 0.41`, `p = 1`, `p < 0.001`.
+pub fn p_value(p: f64) -> String {
+    if p < 0.001 {
+        "p < 0.001".to_string()
+    } else {
+        format!("p = {}", significant2(p))
+    }
+}
+
+/// Two significant digits, at most three decimals: `0.034`, `0.41`, `1`.
+fn significant2(p: f64) -> String {
+    let decimals = if p >= 0.1 { 2 } else { 3 };
+    let text = format!("{p:.decimals$}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    text.to_string()
+}
+
 /// Text safe inside a markdown table cell: on one line, `|` escaped.
 pub fn cell(text: &str) -> String {
     text.split_whitespace()

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::answer::{answer, p_value};
-use super::format::{cell, config_name, duration, mean_std, num};
+use super::answer::answer;
+use super::format::{cell, config_name, duration, mean_std, num, p_value};
 use crate::analysis::choice::Choice;
 use crate::analysis::held_out::p_column;
 use crate::analysis::metric::{Baseline, Forecaster, Measure, Metric, Split};
