@@ -59,6 +59,21 @@ pub struct Paired {
 }
 
 impl Paired {
+    /// The same comparison seen from the other forecast: DM's statistic is odd in the loss
+    /// differentials (their mean flips, their autocovariances do not), so exactly negated,
+    /// with the same p-value.
+    pub fn swapped(self) -> Paired {
+        Paired {
+            dm: DieboldMariano {
+                statistic: -self.dm.statistic,
+                mean_difference: -self.dm.mean_difference,
+                ..self.dm
+            },
+            score: self.other_score,
+            other_score: self.score,
+        }
+    }
+
     /// `(score - other) / other`: negative when the first forecast is better.
     pub fn change(&self) -> f64 {
         (self.score - self.other_score) / self.other_score
@@ -184,39 +199,37 @@ fn per_origin(losses: &[f64], h: usize) -> Vec<f64> {
 /// chosen configuration's tests in `choice`.
 pub fn test_choice(choice: &mut Choice, configs: &mut [ConfigSummary], runs: &[FinishedRun]) {
     let measure = choice.protocol.measure;
-    let chosen = choice
-        .chosen
-        .as_ref()
-        .and_then(|c| configs.iter().find(|s| s.config == c.config))
-        .and_then(|s| Forecast::of(s, runs, measure));
-    for s in configs.iter_mut() {
-        let forecast = Forecast::of(s, runs, measure);
-        let p = |dm: Option<DieboldMariano>| dm.map(|d| d.p_value);
-        for b in Baseline::ALL {
-            let dm = forecast.as_ref().and_then(|f| f.against_baseline(b));
-            s.p_values.push((p_column(b), p(dm)));
+    // Each configuration's forecast once: every test below reads it.
+    let forecasts: Vec<Option<Forecast>> = configs
+        .iter()
+        .map(|s| Forecast::of(s, runs, measure))
+        .collect();
+    let position =
+        |config: Option<&String>| config.and_then(|c| configs.iter().position(|s| s.config == *c));
+    let chosen_at = position(choice.chosen.as_ref().map(|c| &c.config));
+    let runner_up_at = position(choice.runner_up.as_ref().map(|c| &c.config));
+    let chosen = chosen_at.and_then(|i| forecasts[i].as_ref());
+    for (i, (s, forecast)) in configs.iter_mut().zip(&forecasts).enumerate() {
+        let tests = Baseline::ALL.map(|b| forecast.as_ref().and_then(|f| f.against_baseline(b)));
+        for (b, dm) in Baseline::ALL.iter().zip(&tests) {
+            s.p_values.push((p_column(*b), dm.map(|d| d.p_value)));
         }
-        let is_chosen = choice.chosen.as_ref().is_some_and(|c| c.config == s.config);
-        let vs_chosen = match (&forecast, &chosen) {
-            (Some(f), Some(c)) if !is_chosen => f.against(c).map(|p| p.dm),
+        let vs_chosen = match (forecast, chosen) {
+            (Some(f), Some(c)) if Some(i) != chosen_at => f.against(c),
             _ => None,
         };
-        s.p_values.push((P_VS_CHOSEN.to_string(), p(vs_chosen)));
-    }
-    let Some(chosen) = chosen else {
-        return;
-    };
-    for score in &mut choice.baselines {
-        if !score.exact {
-            score.dm = chosen.against_baseline(score.baseline);
+        s.p_values
+            .push((P_VS_CHOSEN.to_string(), vs_chosen.map(|p| p.dm.p_value)));
+        if Some(i) == chosen_at {
+            for score in choice.baselines.iter_mut().filter(|score| !score.exact) {
+                let at = Baseline::ALL.iter().position(|b| *b == score.baseline);
+                score.dm = at.and_then(|at| tests[at]);
+            }
+        }
+        if Some(i) == runner_up_at {
+            choice.runner_up_test = vs_chosen.map(Paired::swapped);
         }
     }
-    let runner_up = choice
-        .runner_up
-        .as_ref()
-        .and_then(|r| configs.iter().find(|s| s.config == r.config))
-        .and_then(|s| Forecast::of(s, runs, measure));
-    choice.runner_up_test = runner_up.and_then(|r| chosen.against(&r));
 }
 
 #[cfg(test)]
@@ -326,6 +339,8 @@ mod tests {
         assert!((paired.other_score - 3.0 * paired.score).abs() < 1e-12);
         assert!((paired.change() + 2.0 / 3.0).abs() < 1e-12);
         assert!(paired.dm.statistic < 0.0, "{:?}", paired.dm);
+        // Seen from the other side: the same test, exactly mirrored.
+        assert_eq!(fb.against(&fa).unwrap(), paired.swapped());
     }
 
     #[test]

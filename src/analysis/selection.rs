@@ -174,16 +174,15 @@ pub fn run_metrics(
 /// fold's figures (the run's own without a backtest) and the selection columns. Applied to
 /// every run read back before tables are written, so a run folder from an earlier protocol,
 /// or from before selection existed, gets the same columns as a fresh one.
-pub fn rescored(run: &FinishedRun, protocol: Protocol) -> FinishedRun {
-    let mut out = run.clone();
-    out.record.metrics = match run.folds.split_last() {
+pub fn rescored(mut run: FinishedRun, protocol: Protocol) -> FinishedRun {
+    run.record.metrics = match run.folds.split_last() {
         Some((last, earlier)) => {
             let earlier: Vec<&FoldRecord> = earlier.iter().collect();
             run_metrics(&last.metrics, &earlier, protocol)
         }
         None => run_metrics(&run.record.metrics, &[], protocol),
     };
-    out
+    run
 }
 
 #[cfg(test)]
@@ -302,7 +301,7 @@ mod tests {
             predictions: Vec::new(),
             folds,
         };
-        let new = rescored(&old, FOLDS);
+        let new = rescored(old.clone(), FOLDS);
         assert_eq!(value(&new.record.metrics, "test_rmse"), 5.0);
         assert_eq!(value(&new.record.metrics, "selection_rmse"), 2.0);
         // Without a backtest the record's own figures stay.
@@ -314,7 +313,7 @@ mod tests {
             on: SelectOn::Test,
             ..FOLDS
         };
-        let new = rescored(&single, test);
+        let new = rescored(single, test);
         assert_eq!(value(&new.record.metrics, "test_rmse"), 3.0);
         assert_eq!(value(&new.record.metrics, "selection_rmse"), 3.0);
     }

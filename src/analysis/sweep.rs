@@ -210,7 +210,7 @@ mod tests {
                 .collect(),
             folds: (0..3).map(|k| fold(k as u32 + 1, rmse[k], 5.0)).collect(),
         };
-        rescored(&r, FOLDS)
+        rescored(r, FOLDS)
     }
 
     /// Noise of size about 1 that differs from point to point: `(-1)^i` scaled.
@@ -305,7 +305,7 @@ mod tests {
     fn failures_and_an_empty_choice() {
         let mut runs = runs(9.0);
         runs.push(rescored(
-            &FinishedRun {
+            FinishedRun {
                 record: run(20, 1, RunStatus::Diverged, &[]),
                 history: Vec::new(),
                 predictions: Vec::new(),

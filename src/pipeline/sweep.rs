@@ -307,7 +307,7 @@ fn record_source(folder: &Path, source: &Source) -> anyhow::Result<()> {
 /// ([`rescored`]): whatever protocol or version wrote it, its record holds the test part's
 /// figures and the selection columns every output of this invocation uses.
 fn read_scored(dir: &Path, protocol: Protocol) -> Result<FinishedRun, Error> {
-    Ok(rescored(&read_run(dir).map_err(Error::failed)?, protocol))
+    Ok(rescored(read_run(dir).map_err(Error::failed)?, protocol))
 }
 
 /// Reads the [`Source`] a results folder was made from.
