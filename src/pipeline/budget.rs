@@ -243,7 +243,7 @@ pub fn estimate(sweep: &Sweep, runs: &[&RunSpec]) -> Result<Estimate, Error> {
     for r in runs {
         let m = run_memory(&r.experiment, points(&r.experiment)?);
         if largest.as_ref().is_none_or(|(_, l)| m.own() > l.own()) {
-            largest = Some((super::execute::display_label(r), m));
+            largest = Some((r.display_label(), m));
         }
     }
     Ok(Estimate {

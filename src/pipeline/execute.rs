@@ -187,7 +187,7 @@ fn record(
 ) -> RunRecord {
     RunRecord {
         run_id: run.run_id.clone(),
-        label: display_label(run),
+        label: run.display_label(),
         config: run.config.clone(),
         seed: run.experiment.seed,
         params: run
@@ -200,15 +200,6 @@ fn record(
         metrics,
         train_seconds,
         epochs,
-    }
-}
-
-/// The label of a run, or the experiment's name when nothing is swept.
-pub fn display_label(run: &RunSpec) -> String {
-    if run.label.is_empty() {
-        run.experiment.name.clone()
-    } else {
-        run.label.clone()
     }
 }
 

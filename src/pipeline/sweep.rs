@@ -21,7 +21,7 @@ use crate::store::{
 
 use super::assemble::{assemble, Assembly};
 use super::budget::{self, Limits};
-use super::execute::{display_label, execute, protocol};
+use super::execute::{execute, protocol};
 use super::ownership::{self, Foreign};
 use super::plan::{runs_sample_epochs, Plan};
 use super::progress::SweepProgress;
@@ -196,8 +196,8 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
                 // A backtest trains one network per fold: the bar counts all their epochs.
                 let epochs = run.experiment.train.epochs * folds.len();
                 let label = match folds.len() {
-                    1 => display_label(run),
-                    k => format!("{} ({k} folds)", display_label(run)),
+                    1 => run.display_label(),
+                    k => format!("{} ({k} folds)", run.display_label()),
                 };
                 let line = progress.start_run(&label, epochs);
                 let (finished, metrics) = execute(run, &folds, &mut |s| line.epoch(s));
@@ -382,7 +382,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, wait: bool) -> Result<Merged,
                     copied += 1;
                 }
                 None => {
-                    missing.push(display_label(spec));
+                    missing.push(spec.display_label());
                     continue;
                 }
             }

@@ -47,6 +47,18 @@ pub struct RunSpec {
     pub params: Vec<(String, Value)>,
 }
 
+impl RunSpec {
+    /// The run as a person names it: its label, or the experiment's name when nothing is
+    /// swept.
+    pub fn display_label(&self) -> String {
+        if self.label.is_empty() {
+            self.experiment.name.clone()
+        } else {
+            self.label.clone()
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Sweep {
     pub axes: Vec<Axis>,
@@ -67,15 +79,6 @@ impl Sweep {
         hashes.sort();
         hashes.dedup();
         hashes.len()
-    }
-}
-
-/// A run as a person names it: its label, or the experiment's name without a sweep.
-fn display(r: &RunSpec) -> String {
-    if r.label.is_empty() {
-        r.experiment.name.clone()
-    } else {
-        r.label.clone()
     }
 }
 
@@ -199,9 +202,9 @@ pub fn parse_sweep_str(text: &str, path: &Path, sets: &[String]) -> Result<Sweep
                  the backtest or the validation part, so set `select.on` to one protocol for all \
                  its runs (\"test\" always exists)",
                 on(&runs[0]),
-                display(&runs[0]),
+                runs[0].display_label(),
                 on(other),
-                display(other)
+                other.display_label()
             ),
         )]));
     }
