@@ -346,9 +346,13 @@ pub struct Baselines {
     /// scale of `mase`. NaN when the span is not longer than the season (validation
     /// rejects such a `data.season`).
     pub mase_scale: f64,
+    /// Whether the transformed baselines are forecast: only with a transform or window
+    /// normalisation. Scaling alone is affine, so without them they would repeat naive and
+    /// (up to direct against iterated steps) linear AR.
+    pub transformed: bool,
     /// The linear map from inputs to targets fitted on the training windows in the network's
-    /// space; `None` when there are no more training windows than coefficients (its
-    /// forecasts are then NaN).
+    /// space; `None` when not `transformed`, or when there are no more training windows than
+    /// coefficients (its forecasts are then NaN).
     pub transformed_ar: Option<DirectAr>,
 }
 
@@ -356,6 +360,13 @@ impl Baselines {
     /// Fits the baselines on `prepared`'s training span; the AR order is the windows'
     /// lookback. Never fails: what cannot be fitted forecasts NaN (see the fields).
     pub fn fit(prepared: &Prepared, season: usize) -> Baselines {
+        let transformed = !prepared.transform.is_identity() || prepared.window_normalise;
+        Baselines::fit_with(prepared, season, transformed)
+    }
+
+    /// [`Baselines::fit`] with the transformed baselines on or off whatever the
+    /// preprocessing (tests check their inversion on untransformed series with it).
+    pub fn fit_with(prepared: &Prepared, season: usize, transformed: bool) -> Baselines {
         let train = &prepared.series.values[prepared.split.train.clone()];
         let lookback = prepared.train.x.shape()[1];
         let drift_slope = if train.len() > 1 {
@@ -368,17 +379,23 @@ impl Baselines {
             drift_slope,
             ar: LinearAr::fit(train, lookback).ok(),
             mase_scale: seasonal_naive_mae(train, season.max(1)),
-            transformed_ar: DirectAr::fit(
-                prepared.network_inputs(&prepared.train).view(),
-                prepared.network_targets(&prepared.train).view(),
-            )
-            .ok(),
+            transformed,
+            transformed_ar: transformed
+                .then(|| {
+                    DirectAr::fit(
+                        prepared.network_inputs(&prepared.train).view(),
+                        prepared.network_targets(&prepared.train).view(),
+                    )
+                    .ok()
+                })
+                .flatten(),
         }
     }
 
     /// Every baseline's forecast of the targets of `w` (a window set of `prepared`), original
     /// units, shape `[n, horizon]` each, in the order naive, seasonal naive (only when
-    /// `season >= 1`), drift, ar, transformed naive, transformed ar.
+    /// `season >= 1`), drift, ar, transformed naive and transformed ar (only when
+    /// `transformed`).
     ///
     /// A seasonal naive value whose source index would precede the series (only possible in
     /// training windows when the season exceeds the lookback) is NaN.
@@ -408,6 +425,9 @@ impl Baselines {
             }
         }
         out.push((AR, ar));
+        if !self.transformed {
+            return out;
+        }
 
         // In the network's space, back through the network's own inversion.
         let inputs = prepared.network_inputs(w);
@@ -493,17 +513,8 @@ mod tests {
         let b = Baselines::fit(&p, 2);
         let f = b.forecast(&p, &p.test);
         let names: Vec<&str> = f.iter().map(|(n, _)| *n).collect();
-        assert_eq!(
-            names,
-            vec![
-                NAIVE,
-                SEASONAL_NAIVE,
-                DRIFT,
-                AR,
-                TRANSFORMED_NAIVE,
-                TRANSFORMED_AR
-            ]
-        );
+        // No transform here: no transformed baselines.
+        assert_eq!(names, vec![NAIVE, SEASONAL_NAIVE, DRIFT, AR]);
 
         // naive: y[t0 - 1] = y7, y8, y9 = 9, 8, 11 for both steps
         assert_eq!(
@@ -548,6 +559,13 @@ mod tests {
         // |3-1| |2-3| |5-2| |4-5| |7-4| = 2 1 3 1 3 -> 10 / 5
         let b = Baselines::fit(&p, 0);
         let names: Vec<&str> = b.forecast(&p, &p.test).iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, vec![NAIVE, DRIFT, AR]);
+        // With them asked for, they follow.
+        let names: Vec<&str> = Baselines::fit_with(&p, 0, true)
+            .forecast(&p, &p.test)
+            .iter()
+            .map(|(n, _)| *n)
+            .collect();
         assert_eq!(
             names,
             vec![NAIVE, DRIFT, AR, TRANSFORMED_NAIVE, TRANSFORMED_AR]
@@ -687,7 +705,7 @@ mod tests {
                 3,
                 2,
             );
-            let fitted = Baselines::fit(&p, 0);
+            let fitted = Baselines::fit_with(&p, 0, true);
             for w in [&p.train, p.validation.as_ref().unwrap(), &p.test] {
                 let f = fitted.forecast(&p, w);
                 assert_eq!(
@@ -743,7 +761,7 @@ mod tests {
                 2,
                 3,
             );
-            let fitted = Baselines::fit(&p, 0);
+            let fitted = Baselines::fit_with(&p, 0, true);
             for w in scored(&p) {
                 let f = fitted.forecast(&p, w);
                 let actual = p.actual(w);
@@ -761,7 +779,7 @@ mod tests {
             2,
             3,
         );
-        let model = Baselines::fit(&p, 0).transformed_ar.unwrap();
+        let model = Baselines::fit_with(&p, 0, true).transformed_ar.unwrap();
         assert_eq!(model.coef.shape(), &[3, 2]);
         assert!((model.coef[[0, 0]] + 0.9).abs() < 1e-8, "{model:?}");
         assert!((model.coef[[0, 1]] - 1.8).abs() < 1e-8, "{model:?}");
@@ -817,7 +835,7 @@ mod tests {
         );
         // 12 points, train 0..6, lookback 3: 3 training windows for 4 coefficients
         let p = prepared((0..12).map(f64::from).collect(), 0.5, 3, 1);
-        let b = Baselines::fit(&p, 0);
+        let b = Baselines::fit_with(&p, 0, true);
         assert!(b.transformed_ar.is_none());
         let f = b.forecast(&p, &p.test);
         assert!(by_name(&f, TRANSFORMED_AR).iter().all(|v| v.is_nan()));

@@ -3,7 +3,7 @@
 
 use crate::analysis::metric::{Baseline, Forecaster, Measure, Metric, Split};
 use crate::data::Prepared;
-use crate::eval::baselines::{self, Baselines, Forecasts};
+use crate::eval::baselines::{Baselines, Forecasts};
 use crate::eval::metrics::root_mean_squared_error;
 use crate::eval::{evaluate, Metrics};
 use crate::spec::RunSpec;
@@ -114,26 +114,13 @@ struct BaselineScore {
 
 /// The baselines' forecasts of the validation (when present) and test windows, original
 /// units: `(split, forecasts)`, validation first.
-///
-/// Without a transform or window normalisation there is nothing for the transformed
-/// baselines to show (scaling is affine: they repeat naive and linear AR), so they are left
-/// out and read as not computed.
 fn forecast_baselines(fitted: &Baselines, data: &Prepared) -> Vec<(&'static str, Forecasts)> {
-    let transformed = !data.transform.is_identity() || data.window_normalise;
     [
         ("validation", data.validation.as_ref()),
         ("test", Some(&data.test)),
     ]
     .into_iter()
-    .filter_map(|(split, w)| {
-        let mut forecasts = fitted.forecast(data, w?);
-        if !transformed {
-            forecasts.retain(|(name, _)| {
-                *name != baselines::TRANSFORMED_NAIVE && *name != baselines::TRANSFORMED_AR
-            });
-        }
-        Some((split, forecasts))
-    })
+    .filter_map(|(split, w)| Some((split, fitted.forecast(data, w?))))
     .collect()
 }
 
