@@ -68,25 +68,7 @@ mod tests {
     use super::*;
     use crate::analysis::summary::summarize;
     use crate::store::records::PredictionRow;
-    use crate::store::test_support::run;
-
-    fn fold(fold: u32, rmse: f64, ar: f64, seasonal: f64) -> FoldRecord {
-        FoldRecord {
-            fold,
-            origin: 100 + 10 * fold,
-            end: 110 + 10 * fold,
-            status: RunStatus::Ok,
-            reason: None,
-            metrics: vec![
-                ("test_rmse".into(), rmse),
-                ("test_ar_rmse".into(), ar),
-                ("test_seasonal_naive_rmse".into(), seasonal),
-            ],
-            train_seconds: 1.0,
-            epochs: 5,
-            best_epoch: 5,
-        }
-    }
+    use crate::store::test_support::{fold, run};
 
     /// A run of `lookback=<lookback>` with one fold per entry of `rmse` (AR 2 and seasonal
     /// naive 4 on every fold), and last-fold test predictions `last` of actual values 2, 2.
@@ -101,7 +83,14 @@ mod tests {
         let folds: Vec<FoldRecord> = rmse
             .iter()
             .enumerate()
-            .map(|(i, &r)| fold(i as u32 + 1, r, 2.0, 4.0))
+            .map(|(i, &r)| {
+                let metrics = [
+                    ("test_rmse", r),
+                    ("test_ar_rmse", 2.0),
+                    ("test_seasonal_naive_rmse", 4.0),
+                ];
+                fold(i as u32 + 1, &metrics)
+            })
             .collect();
         let final_fold = folds.len() as u32;
         record.metrics = folds.last().expect("folds").metrics.clone();

@@ -189,20 +189,7 @@ pub fn rescored(mut run: FinishedRun, protocol: Protocol) -> FinishedRun {
 mod tests {
     use super::*;
     use crate::store::records::RunStatus;
-
-    fn fold(fold: u32, metrics: &[(&str, f64)]) -> FoldRecord {
-        FoldRecord {
-            fold,
-            origin: 10 * fold,
-            end: 10 * fold + 5,
-            status: RunStatus::Ok,
-            reason: None,
-            metrics: metrics.iter().map(|&(n, v)| (n.to_string(), v)).collect(),
-            train_seconds: 0.0,
-            epochs: 1,
-            best_epoch: 1,
-        }
-    }
+    use crate::store::test_support::fold;
 
     fn value(metrics: &[(String, f64)], name: &str) -> f64 {
         metrics.iter().find(|(n, _)| n == name).unwrap().1

@@ -145,31 +145,13 @@ mod tests {
     use super::*;
     use crate::analysis::metric::{Baseline, Measure};
     use crate::analysis::selection::{rescored, SelectOn};
-    use crate::store::records::{FoldRecord, PredictionRow};
-    use crate::store::test_support::run;
+    use crate::store::records::PredictionRow;
+    use crate::store::test_support::{fold, run};
 
     const FOLDS: Protocol = Protocol {
         measure: Measure::Rmse,
         on: SelectOn::Folds,
     };
-
-    fn fold(fold: u32, rmse: f64, ar: f64) -> FoldRecord {
-        FoldRecord {
-            fold,
-            origin: 100 + 10 * fold,
-            end: 110 + 10 * fold,
-            status: RunStatus::Ok,
-            reason: None,
-            metrics: vec![
-                ("test_rmse".into(), rmse),
-                ("test_naive_rmse".into(), 10.0),
-                ("test_ar_rmse".into(), ar),
-            ],
-            train_seconds: 1.0,
-            epochs: 5,
-            best_epoch: 5,
-        }
-    }
 
     /// A row of the last fold's test part: target `index`, actual 0, the network's forecast
     /// and linear AR's.
@@ -208,7 +190,16 @@ mod tests {
             predictions: (0..30)
                 .map(|i| row(&id, 200 + i, predicted(i), ar_at(i)))
                 .collect(),
-            folds: (0..3).map(|k| fold(k as u32 + 1, rmse[k], 5.0)).collect(),
+            folds: (0..3)
+                .map(|k| {
+                    let metrics = [
+                        ("test_rmse", rmse[k]),
+                        ("test_naive_rmse", 10.0),
+                        ("test_ar_rmse", 5.0),
+                    ];
+                    fold(k as u32 + 1, &metrics)
+                })
+                .collect(),
         };
         rescored(r, FOLDS)
     }

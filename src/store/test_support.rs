@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::gate_file::GateRow;
-use super::records::{ParamValue, RunRecord, RunStatus};
+use super::records::{FoldRecord, ParamValue, RunRecord, RunStatus};
 
 /// A fresh empty folder under the system temp dir, removed on drop.
 pub fn tempdir() -> tempfile::TempDir {
@@ -36,6 +36,22 @@ pub fn run(lookback: i64, seed: u64, status: RunStatus, metrics: &[(&str, f64)])
         metrics: metrics.iter().map(|&(n, v)| (n.to_string(), v)).collect(),
         train_seconds: 1.0,
         epochs: 5,
+    }
+}
+
+/// Backtest fold `fold` (1-based) of a successful run with `metrics`: its test part starts
+/// at `100 + 10 · fold` and ends 10 points later.
+pub fn fold(fold: u32, metrics: &[(&str, f64)]) -> FoldRecord {
+    FoldRecord {
+        fold,
+        origin: 100 + 10 * fold,
+        end: 110 + 10 * fold,
+        status: RunStatus::Ok,
+        reason: None,
+        metrics: metrics.iter().map(|&(n, v)| (n.to_string(), v)).collect(),
+        train_seconds: 1.0,
+        epochs: 5,
+        best_epoch: 5,
     }
 }
 
