@@ -17,6 +17,7 @@ pub mod out;
 pub mod pipeline;
 pub mod plot;
 pub mod render;
+pub mod saved;
 pub mod spec;
 pub mod store;
 pub mod train;

@@ -19,8 +19,8 @@ use runner::out;
 use cli::args::{Cli, Command};
 use cli::commands;
 
-const SUBCOMMANDS: [&str; 7] = [
-    "run", "validate", "check", "merge", "slurm", "compare", "help",
+const SUBCOMMANDS: [&str; 9] = [
+    "run", "validate", "check", "merge", "slurm", "compare", "forecast", "predict", "help",
 ];
 
 /// `runner FILE ...` is `runner run FILE ...`.
@@ -43,6 +43,8 @@ fn main() -> ExitCode {
         Command::Merge(args) => commands::merge(args),
         Command::Check(args) => commands::check(args),
         Command::Slurm(args) => commands::slurm(args),
+        Command::Forecast(args) => commands::forecast(args),
+        Command::Predict(args) => commands::predict(args),
     };
     match result {
         Ok(code) => code,

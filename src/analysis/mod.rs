@@ -22,6 +22,7 @@
 pub mod backtest;
 pub mod choice;
 pub mod comparison;
+pub mod conformal;
 pub mod diebold_mariano;
 pub mod ensemble;
 pub mod gate;

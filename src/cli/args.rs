@@ -56,6 +56,20 @@ pub enum Command {
     /// Rank the configurations of a results folder, or compare two results folders
     /// configuration by configuration (matched by their swept values, seeds folded).
     Compare(CompareArgs),
+    /// Forecast past the end of the series with the chosen configuration: refit each of its
+    /// seeds on the whole series, average their forecasts, and add conformal prediction
+    /// intervals calibrated on the backtest's held-out errors.
+    #[command(
+        long_about = "Forecast past the end of the series with the configuration the sweep chose             (or --config).\n\n            Each seed of the configuration is refitted on the whole series (same epochs; with             early stopping, the mean best epoch of its folds) and forecasts H values past the             last observation: directly with a multi-step head, recursively (fed its own             forecasts) with a one-step one. The forecast is the seeds' mean.\n\n            Intervals are split-conformal: at each step ahead, the half-width at level a is             the ceil((n+1)a)-th smallest of the n absolute errors of held-out forecasts made             the same way by the backtest folds' saved networks from every origin of their             test parts. Their coverage is checked forward in time (each fold calibrated on             the folds before it) and reported. Without a backtest there are no intervals.\n\n            Writes <DIR>/forecast/ (forecast.csv and .parquet: step, time, mean,             lower_<level>, upper_<level>, seed_<s>; forecast.json; models/<run_id>.safetensors,             the refitted networks), plots/future.png and a forecast section in report.md.",
+        after_help = "Exit codes: 0 success; 1 a refit failed or diverged; 2 bad input (not a             finished results folder, unknown --config, bad --levels, a run trained before             models were saved, a damaged model file) or the folder is in use.\n\n            Examples:\n  runner experiments/airline.toml\n  runner forecast results/airline --horizon 24\n              runner forecast results/airline --config 'transform.difference=1 units=8 lr=0.003' --levels 50,80,95"
+    )]
+    Forecast(ForecastArgs),
+    /// Apply a saved model (a run's model.safetensors or a refitted one) to a CSV series with
+    /// its stored preprocessing, and print the forecast for the values after its last window.
+    #[command(
+        after_help = "Exit codes: 0 success; 2 bad input (an unreadable, damaged or             incompatible model file; a CSV file without the column; too short a series).\n\n            Example:\n  runner predict --model results/airline/forecast/models/<run_id>.safetensors             --data data/airline_passengers.csv --horizon 12"
+    )]
+    Predict(PredictArgs),
 }
 
 /// The experiment file and the overrides applied to it.
@@ -211,6 +225,79 @@ pub struct CompareArgs {
     /// Show only the best N configurations (one folder only).
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
+}
+
+#[derive(Args)]
+pub struct ForecastArgs {
+    /// The results folder of a finished sweep (results/<name>).
+    #[arg(value_name = "RESULTS-DIR")]
+    pub folder: PathBuf,
+    /// Values to forecast past the last observation (default: the length of the test part).
+    #[arg(long, value_name = "H", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub horizon: Option<u32>,
+    /// Forecast with this configuration (its label in summary.csv, e.g. 'units=8 lr=0.003')
+    /// instead of the one the selection chose.
+    #[arg(long, value_name = "LABEL")]
+    pub config: Option<String>,
+    /// Interval levels in percent, comma-separated.
+    #[arg(long, value_name = "P,P", default_value = "80,95", value_parser = parse_levels)]
+    pub levels: Levels,
+    /// Write forecast.csv and the rest into DIR instead of RESULTS-DIR/forecast (the results
+    /// folder, its report and plots are then left unchanged).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress output; the forecast is still printed.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub jobs: JobsArgs,
+    #[command(flatten)]
+    pub lock: LockArgs,
+}
+
+#[derive(Args)]
+pub struct PredictArgs {
+    /// A model file written by runner (runs/<run_id>/model.safetensors, or
+    /// forecast/models/<run_id>.safetensors).
+    #[arg(long, value_name = "FILE")]
+    pub model: PathBuf,
+    /// A CSV file holding the series (in time order); its last window is forecast from.
+    #[arg(long, value_name = "FILE.csv")]
+    pub data: PathBuf,
+    /// The value column (default: the column the model was trained on, else `value`).
+    #[arg(long, value_name = "C")]
+    pub column: Option<String>,
+    /// Values to forecast (default: the network's horizon; more are forecast recursively).
+    #[arg(long, value_name = "H", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub horizon: Option<u32>,
+    /// Write the forecast as CSV (step, time, forecast) to FILE instead of printing it.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// Interval levels as fractions in (0, 1), from percentages.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Levels(pub Vec<f64>);
+
+fn parse_levels(s: &str) -> Result<Levels, String> {
+    let mut levels = Vec::new();
+    for part in s.split(',') {
+        let p: f64 = part.trim().parse().map_err(|_| {
+            format!(
+                "`{}` is not a percentage; give levels like 80,95",
+                part.trim()
+            )
+        })?;
+        if !(p > 0.0 && p < 100.0) {
+            return Err(format!(
+                "level {p} is not between 0 and 100 (exclusive); give e.g. 80,95"
+            ));
+        }
+        levels.push(p / 100.0);
+    }
+    levels.sort_by(f64::total_cmp);
+    levels.dedup();
+    Ok(Levels(levels))
 }
 
 fn parse_metric(s: &str) -> Result<Metric, String> {

@@ -9,7 +9,12 @@ use runner::render::check_text::{render_text, warnings};
 use runner::render::console::{run_summary, shard_summary, Totals};
 use runner::spec;
 
-use super::args::{CheckArgs, CompareArgs, ExperimentArgs, MergeArgs, RunArgs, SlurmArgs};
+use runner::render::forecast_text::forecast_console;
+
+use super::args::{
+    CheckArgs, CompareArgs, ExperimentArgs, ForecastArgs, MergeArgs, PredictArgs, RunArgs,
+    SlurmArgs,
+};
 
 /// 0 when nothing failed, 1 otherwise.
 fn code(failed: bool) -> ExitCode {
@@ -213,4 +218,80 @@ pub fn compare(args: CompareArgs) -> Result<ExitCode, Error> {
     };
     out::stdout(format_args!("{}", text.map_err(Error::bad_input)?));
     Ok(ExitCode::SUCCESS)
+}
+
+pub fn forecast(args: ForecastArgs) -> Result<ExitCode, Error> {
+    let opts = pipeline::ForecastOptions {
+        folder: args.folder,
+        horizon: args.horizon.map(|h| h as usize),
+        config: args.config,
+        levels: args.levels.0,
+        out: args.out,
+        jobs: args.jobs.jobs.map(usize::from),
+        quiet: args.quiet,
+        wait: args.lock.wait,
+    };
+    let outcome = pipeline::forecast(&opts)?;
+    let name = opts.folder.file_name().map_or_else(
+        || opts.folder.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    let plot = outcome.plot.as_ref().map(|p| p.display().to_string());
+    out::stdout(format_args!(
+        "{}",
+        forecast_console(
+            &name,
+            &outcome.record,
+            &outcome.dir.display().to_string(),
+            plot.as_deref()
+        )
+    ));
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn predict(args: PredictArgs) -> Result<ExitCode, Error> {
+    let prediction = pipeline::predict(&pipeline::PredictOptions {
+        model: args.model,
+        data: args.data,
+        column: args.column,
+        horizon: args.horizon.map(|h| h as usize),
+    })?;
+    let csv = prediction_csv(&prediction.rows);
+    match &args.out {
+        Some(path) => {
+            runner::store::atomic::write_file(path, csv.as_bytes())
+                .map_err(|e| Error::BadInput(format!("cannot write {}: {e:#}", path.display())))?;
+            out::stdout_line(format_args!(
+                "wrote {} forecasts of `{}` after its {} values to {}",
+                prediction.rows.len(),
+                prediction.column,
+                prediction.points,
+                path.display()
+            ));
+        }
+        None => {
+            out::stderr_line(format_args!(
+                "{} ({}, {}): forecasts of `{}` after its {} values",
+                prediction.meta.label,
+                prediction.meta.run_id,
+                prediction.meta.trained_on,
+                prediction.column,
+                prediction.points
+            ));
+            out::stdout(format_args!("{csv}"));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `step,time,forecast` rows, floats in shortest round-trip form.
+fn prediction_csv(rows: &[(usize, Option<String>, f64)]) -> String {
+    let mut text = String::from("step,time,forecast\n");
+    for (step, time, value) in rows {
+        text.push_str(&format!(
+            "{step},{},{value}\n",
+            time.as_deref().unwrap_or_default()
+        ));
+    }
+    text
 }

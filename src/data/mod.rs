@@ -4,9 +4,11 @@
 //! experiment file or plots: every stage is a plain function of plain values.
 
 pub mod backtest;
+pub mod calendar;
 pub mod error;
 pub mod limits;
 pub mod prepare;
+pub mod preprocess;
 pub mod scale;
 pub mod source;
 pub mod split;
@@ -16,7 +18,8 @@ pub mod window;
 
 pub use backtest::{fold_cuts, prepare_folds, BacktestParams, FoldCut};
 pub use error::DataError;
-pub use prepare::{prepare, PrepareParams, Prepared};
+pub use prepare::{prepare, prepare_whole, PrepareParams, Prepared};
+pub use preprocess::Preprocessing;
 pub use scale::{FitOn, ScaleKind, Scaler};
 pub use source::{Missing, Series};
 pub use split::{Size, Split, SplitError, SplitSizes};

@@ -1,5 +1,8 @@
 use ndarray::{Array2, ArrayView2};
 
+use super::preprocess::{
+    network_input, network_target, output_to_original, window_level, Preprocessing,
+};
 use super::scale::{FitOn, ScaleKind, Scaler};
 use super::source::Series;
 use super::split::{split, Split, SplitSizes};
@@ -116,26 +119,53 @@ pub fn prepare(series: Series, p: &PrepareParams) -> Result<Prepared, DataError>
     })
 }
 
-/// What the inputs and targets of the window whose first target is at `origin` are measured
-/// from, in scaled units: its last input with `window_normalise`, else 0.
-fn window_level(scaled: &[f64], origin: usize, window_normalise: bool) -> f64 {
-    if window_normalise {
-        scaled[origin - 1]
-    } else {
-        0.0
+/// The data of a refit on everything: the whole series is the training part (its transform
+/// and scaler fitted on all of it, every window of it a training window), with no validation
+/// and an empty test part at the end. What a forecast past the end of the series is trained
+/// on. `p.split`, `p.fit_on` and `p.lookback_from` do not apply.
+///
+/// Errors when lookback or horizon is 0, `log` meets a value <= 0, or the series is too
+/// short for one window.
+pub fn prepare_whole(series: Series, p: &PrepareParams) -> Result<Prepared, DataError> {
+    if p.lookback == 0 || p.horizon == 0 {
+        return Err(DataError::EmptyWindow {
+            lookback: p.lookback,
+            horizon: p.horizon,
+        });
     }
-}
-
-/// Input `k` (0 = oldest) of the window whose first target is at `origin`, in the network's
-/// space (scaled, minus [`window_level`]), f64.
-fn network_input(scaled: &[f64], origin: usize, lookback: usize, k: usize, level: f64) -> f64 {
-    scaled[origin - lookback + k] - level
-}
-
-/// Target `h` (0 = first step) of the window whose first target is at `origin`, in the
-/// network's space, f64.
-fn network_target(scaled: &[f64], origin: usize, h: usize, level: f64) -> f64 {
-    scaled[origin + h] - level
+    let n = series.len();
+    let transform = Transform::new(p.transform);
+    let span = LookbackFrom::Part.span(&(0..n), p.lookback, transform.lost());
+    if Windows::count(span.len(), p.lookback, p.horizon) == 0 {
+        return Err(DataError::TooShort {
+            part: "whole-series training",
+            len: span.len(),
+            needed: p.lookback + p.horizon,
+        });
+    }
+    let transformed = transform.apply(&series.values)?;
+    let scaler = Scaler::fit(p.scale, p.range, &transformed[span.clone()]);
+    let scaled = scaler.transform_all(&transformed);
+    let mut train = windows(&scaled, &series.values, span, p.lookback, p.horizon);
+    if p.window_normalise {
+        normalise(&mut train, &scaled);
+    }
+    let test = windows(&scaled, &series.values, n..n, p.lookback, p.horizon);
+    Ok(Prepared {
+        series,
+        scaled,
+        split: Split {
+            train: 0..n,
+            validation: n..n,
+            test: n..n,
+        },
+        transform,
+        scaler,
+        window_normalise: p.window_normalise,
+        train,
+        validation: None,
+        test,
+    })
 }
 
 /// Inputs and targets minus the window's last input, in scaled units (subtracted in f64
@@ -154,6 +184,18 @@ fn normalise(w: &mut Windows, scaled: &[f64]) {
 }
 
 impl Prepared {
+    /// The fitted transform, scaler and window shape: what a saved model needs to be applied
+    /// to raw values.
+    pub fn preprocessing(&self) -> Preprocessing {
+        Preprocessing {
+            transform: self.transform.clone(),
+            scaler: self.scaler,
+            window_normalise: self.window_normalise,
+            lookback: self.train.x.shape()[1],
+            horizon: self.train.y.ncols(),
+        }
+    }
+
     /// The targets of `w` in original units, shape `[n, horizon]`.
     pub fn actual(&self, w: &Windows) -> Array2<f64> {
         let horizon = w.y.ncols();
@@ -216,18 +258,15 @@ impl Prepared {
         assert_eq!(scaled.nrows(), w.len(), "one prediction row per window");
         let mut out = Array2::zeros(scaled.raw_dim());
         for (i, row) in scaled.outer_iter().enumerate() {
-            let origin = w.target_index[i];
-            let level = window_level(&self.scaled, origin, self.window_normalise);
-            let transformed: Vec<f64> = row
-                .iter()
-                .map(|&y| self.scaler.inverse(y.into() + level))
-                .collect();
-            let original = if self.transform.is_identity() {
-                transformed
-            } else {
-                self.transform
-                    .invert(&self.series.values, origin, &transformed)
-            };
+            let original = output_to_original(
+                &self.transform,
+                &self.scaler,
+                self.window_normalise,
+                &self.series.values,
+                &self.scaled,
+                w.target_index[i],
+                row.iter().map(|&y| y.into()),
+            );
             out.row_mut(i).assign(&ndarray::ArrayView1::from(&original));
         }
         out
@@ -542,6 +581,32 @@ mod tests {
             err.to_string()
                 .contains("value at index 0 (data row 1) is 0"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_whole_series_is_the_training_part_of_a_refit() {
+        let p = prepare_whole(seasonal_series(), &transformed_params(2, true)).unwrap();
+        // 60 points, lost 1 + 4, lookback 3, horizon 2: windows from 5, 60 - 5 - 5 + 1 = 51
+        assert_eq!(p.train.len(), 51);
+        assert_eq!(p.train.target_index[0], 8);
+        assert_eq!(*p.train.target_index.last().unwrap(), 58);
+        assert!(p.validation.is_none() && p.test.is_empty());
+        // the scaler saw every transformed value: MinMax over 5..60 spans exactly [0, 1]
+        let lo = p.scaled[5..].iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = p.scaled[5..]
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        assert!(lo.abs() < 1e-12 && (hi - 1.0).abs() < 1e-12, "{lo} {hi}");
+        let short = Series {
+            values: vec![1.0; 9],
+            time: None,
+        };
+        let err = prepare_whole(short, &transformed_params(2, false)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "the whole-series training part has 4 points but a window needs lookback + horizon = 5"
         );
     }
 }

@@ -12,12 +12,13 @@
 //! several steps each step uses the steps predicted before it (the predicted differences
 //! are chained from the window's last actual values). For horizon 1 the two coincide.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::DataError;
 
 /// Which transforms to apply; all off is the identity.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct TransformParams {
     /// Natural logarithm first (every value must be > 0).
     pub log: bool,
@@ -27,12 +28,26 @@ pub struct TransformParams {
     pub seasonal_difference: usize,
 }
 
-/// A configured transform chain (see the module docs).
-#[derive(Debug, Clone, PartialEq)]
+/// A configured transform chain (see the module docs). Serialized as its [`TransformParams`],
+/// from which the coefficients follow.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "TransformParams", into = "TransformParams")]
 pub struct Transform {
     params: TransformParams,
     /// `c_1..c_L` of `(1 - B)^d (1 - B^m)`: `coef[k - 1]` multiplies `a_{t-k}`.
     coef: Vec<f64>,
+}
+
+impl From<TransformParams> for Transform {
+    fn from(params: TransformParams) -> Self {
+        Transform::new(params)
+    }
+}
+
+impl From<Transform> for TransformParams {
+    fn from(t: Transform) -> Self {
+        t.params
+    }
 }
 
 impl Transform {

@@ -19,7 +19,7 @@ pub mod skip;
 
 pub use activation::{exp_f32, sigmoid_f32, tanh_f32};
 pub use loss::Loss;
-pub use network::{Cell, LayerSlots, Network, NetworkShape, Workspace};
+pub use network::{Cell, LayerSlots, Network, NetworkShape, TensorSlot, Workspace};
 pub use optimizer::{clip_global_norm, Optimizer, OptimizerKind};
 pub use real::Real;
 

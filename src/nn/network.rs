@@ -139,6 +139,15 @@ impl<F: Real> LayerBuffers<F> {
     }
 }
 
+/// One weight tensor of a network: its name, row-major dimensions and place in the flat
+/// parameter vector (see [`Network::tensors`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TensorSlot {
+    pub name: String,
+    pub dims: Vec<usize>,
+    pub range: std::ops::Range<usize>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Network<F> {
     shape: NetworkShape,
@@ -324,6 +333,114 @@ impl<F: Real> Network<F> {
 
     pub fn shape(&self) -> &NetworkShape {
         &self.shape
+    }
+
+    /// Whether `shape` describes a network ([`Self::zeros`] panics on one that does not):
+    /// positive input and horizon, one or more positive widths, a skip of at least one step.
+    /// For shapes that come from a file.
+    pub fn check_shape(shape: &NetworkShape) -> Result<(), String> {
+        if shape.input == 0 || shape.horizon == 0 {
+            return Err(format!(
+                "input {} and horizon {} must be positive",
+                shape.input, shape.horizon
+            ));
+        }
+        if shape.units.is_empty() || shape.units.contains(&0) {
+            return Err(format!(
+                "units {:?} must be one or more positive widths",
+                shape.units
+            ));
+        }
+        if shape.linear_skip == Some(0) {
+            return Err("the linear skip must read at least one step".into());
+        }
+        Ok(())
+    }
+
+    /// A network of `shape` with the given parameters (in the layout of [`Self::zeros`]).
+    /// Errors, instead of panicking, when the shape is not a network or `params` has the
+    /// wrong length: both may come from a file.
+    pub fn from_params(shape: NetworkShape, params: Vec<F>) -> Result<Self, String> {
+        Self::check_shape(&shape)?;
+        let mut net = Self::zeros(shape);
+        if params.len() != net.params.len() {
+            return Err(format!(
+                "{} parameters given, the network has {}",
+                params.len(),
+                net.params.len()
+            ));
+        }
+        net.params = params;
+        Ok(net)
+    }
+
+    /// Every weight tensor with its Keras-style name, its row-major dimensions and where it
+    /// sits in `params`, in layout order: per recurrent layer (`lstm`, `lstm_1`, ... or `gru`,
+    /// `gru_1`, ...) `kernel` [input, G·units], `recurrent_kernel` [units, G·units] (G = 4
+    /// gates i, f, g, o for the LSTM, 3 gates z, r, h for the GRU) and `bias` ([4·units] for
+    /// the LSTM; [2, 3·units] for the GRU, input bias then recurrent bias, as Keras stores
+    /// it); then `dense/kernel` [units, horizon] and `dense/bias` [horizon]; then, with a
+    /// linear skip, `linear_skip/kernel` [horizon, lookback·input]. The ranges tile `params`.
+    pub fn tensors(&self) -> Vec<TensorSlot> {
+        let mut out = Vec::new();
+        for (k, layer) in self.layers.iter().enumerate() {
+            let base = match layer {
+                LayerSlots::Lstm(_) => "lstm",
+                LayerSlots::Gru(_) => "gru",
+            };
+            let name = match k {
+                0 => base.to_string(),
+                k => format!("{base}_{k}"),
+            };
+            let slot = |part: &str, dims: Vec<usize>, range: std::ops::Range<usize>| TensorSlot {
+                name: format!("{name}/{part}"),
+                dims,
+                range,
+            };
+            match layer {
+                LayerSlots::Lstm(s) => {
+                    let g = 4 * s.units;
+                    out.push(slot("kernel", vec![s.input, g], s.kernel.clone()));
+                    out.push(slot(
+                        "recurrent_kernel",
+                        vec![s.units, g],
+                        s.recurrent.clone(),
+                    ));
+                    out.push(slot("bias", vec![g], s.bias.clone()));
+                }
+                LayerSlots::Gru(s) => {
+                    let g = 3 * s.units;
+                    out.push(slot("kernel", vec![s.input, g], s.kernel.clone()));
+                    out.push(slot(
+                        "recurrent_kernel",
+                        vec![s.units, g],
+                        s.recurrent.clone(),
+                    ));
+                    // bias and recurrent bias are adjacent: one [2, 3u] tensor, as in Keras.
+                    debug_assert_eq!(s.bias.end, s.recurrent_bias.start);
+                    out.push(slot("bias", vec![2, g], s.bias.start..s.recurrent_bias.end));
+                }
+            }
+        }
+        let h = &self.head;
+        out.push(TensorSlot {
+            name: "dense/kernel".into(),
+            dims: vec![h.input, h.output],
+            range: h.kernel.clone(),
+        });
+        out.push(TensorSlot {
+            name: "dense/bias".into(),
+            dims: vec![h.output],
+            range: h.bias.clone(),
+        });
+        if let Some(s) = &self.skip {
+            out.push(TensorSlot {
+                name: "linear_skip/kernel".into(),
+                dims: vec![s.output, s.width()],
+                range: s.kernel.clone(),
+            });
+        }
+        out
     }
 
     /// Every recurrent layer's slots, bottom first.

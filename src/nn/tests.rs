@@ -418,3 +418,75 @@ fn assert_batch_independent(shape: NetworkShape) {
         assert_eq!(one.row(0), all.row(s), "sample {s}");
     }
 }
+
+#[test]
+fn named_tensors_tile_the_parameters_with_keras_names_and_shapes() {
+    let net = Network::<f32>::init(NetworkShape::lstm(1, vec![3, 2], 4).with_linear_skip(5), 1);
+    let t = net.tensors();
+    let names: Vec<&str> = t.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "lstm/kernel",
+            "lstm/recurrent_kernel",
+            "lstm/bias",
+            "lstm_1/kernel",
+            "lstm_1/recurrent_kernel",
+            "lstm_1/bias",
+            "dense/kernel",
+            "dense/bias",
+            "linear_skip/kernel"
+        ]
+    );
+    let dims: Vec<Vec<usize>> = t.iter().map(|t| t.dims.clone()).collect();
+    assert_eq!(
+        dims,
+        [
+            vec![1, 12],
+            vec![3, 12],
+            vec![12],
+            vec![3, 8],
+            vec![2, 8],
+            vec![8],
+            vec![2, 4],
+            vec![4],
+            vec![4, 5]
+        ]
+    );
+    // consecutive, covering every parameter, each as long as its shape
+    let mut next = 0;
+    for slot in &t {
+        assert_eq!(slot.range.start, next, "{}", slot.name);
+        assert_eq!(slot.range.len(), slot.dims.iter().product::<usize>());
+        next = slot.range.end;
+    }
+    assert_eq!(next, net.params.len());
+
+    let gru = Network::<f32>::init(NetworkShape::gru(1, vec![4], 1), 1);
+    let bias = gru
+        .tensors()
+        .into_iter()
+        .find(|t| t.name == "gru/bias")
+        .unwrap();
+    assert_eq!(
+        bias.dims,
+        vec![2, 12],
+        "Keras' reset_after bias: input row, recurrent row"
+    );
+}
+
+#[test]
+fn a_network_rebuilt_from_its_parameters_predicts_the_same_bits() {
+    let shape = NetworkShape::gru(1, vec![5, 3], 2).with_linear_skip(4);
+    let net = Network::<f32>::init(shape.clone(), 9);
+    let copy = Network::from_params(shape.clone(), net.params.clone()).unwrap();
+    let x = ndarray::Array3::from_shape_fn((7, 6, 1), |(i, t, _)| ((i * 6 + t) as f32).sin());
+    assert_eq!(net.predict(x.view()), copy.predict(x.view()));
+    let short = Network::<f32>::from_params(shape.clone(), vec![0.0; 3]).unwrap_err();
+    assert!(short.contains("3 parameters given"), "{short}");
+    let empty = NetworkShape {
+        units: vec![],
+        ..shape
+    };
+    assert!(Network::<f32>::from_params(empty, vec![]).is_err());
+}

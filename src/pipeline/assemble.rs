@@ -33,6 +33,7 @@ use crate::render::summary_table::write_summary;
 use crate::spec::sweep::value_text;
 use crate::spec::Sweep;
 use crate::store::atomic::TempFolder;
+use crate::store::forecast::read_forecast;
 use crate::store::layout::ASSEMBLED;
 use crate::store::{
     write_folds, write_history, write_predictions, write_runs, FinishedRun, ResultsLayout,
@@ -227,7 +228,10 @@ fn write_all(a: &Assembly, analysis: &SweepAnalysis, dir: &Path) -> Result<()> {
     write_summary(dir, &analysis.configs)?;
 
     let exp = &a.sweep.runs[0].experiment;
-    let plot_input = plot_input(a, analysis);
+    // The forecast lives beside the generations (`forecast/`), made by `runner forecast`.
+    let forecast = read_forecast(a.folder)?;
+    let mut plot_input = plot_input(a, analysis);
+    plot_input.forecast = forecast.as_ref();
     let plots = write_plots(&plot_input, &layout)?;
     let grid: Vec<(String, Vec<String>)> = a
         .sweep
@@ -251,6 +255,7 @@ fn write_all(a: &Assembly, analysis: &SweepAnalysis, dir: &Path) -> Result<()> {
             plots: &plots,
             wall_seconds: a.wall_seconds,
             top: REPORT_TOP,
+            forecast: forecast.as_ref(),
         },
     )
 }
@@ -264,6 +269,7 @@ fn plot_input<'a>(a: &'a Assembly, analysis: &'a SweepAnalysis) -> PlotInput<'a>
         series: &[],
         time: None,
         horizon: 1,
+        forecast: None,
         swept: a
             .sweep
             .axes

@@ -14,6 +14,7 @@ use crate::store::{FinishedRun, FoldRecord, ParamValue, RunRecord, RunStatus};
 use crate::train::EpochStats;
 
 use super::fold::{train_and_score_fold, FoldOutcome};
+use super::model_files::model_file_name;
 
 /// What a run's `metrics.json` holds.
 #[derive(Serialize)]
@@ -33,6 +34,14 @@ pub struct RunMetrics {
     pub backtest: Option<serde_json::Value>,
 }
 
+/// A run's outcome: its rows of the tables, its `metrics.json`, and the files of its fitted
+/// networks (`(file name, safetensors bytes)`, one per fold that did not diverge).
+pub struct Executed {
+    pub finished: FinishedRun,
+    pub metrics: RunMetrics,
+    pub model_files: Vec<(String, Vec<u8>)>,
+}
+
 /// Trains and scores one run: one fit per backtest fold (`folds`, oldest first; a single
 /// fold without a backtest). A panic inside (a bug) is caught and recorded as a failed run,
 /// so the other runs of the sweep go on.
@@ -40,7 +49,7 @@ pub fn execute(
     run: &RunSpec,
     folds: &[Prepared],
     on_epoch: &mut dyn FnMut(&EpochStats),
-) -> (FinishedRun, RunMetrics) {
+) -> Executed {
     let attempt =
         std::panic::catch_unwind(AssertUnwindSafe(|| train_and_score(run, folds, on_epoch)));
     match attempt {
@@ -66,7 +75,11 @@ pub fn execute(
                 predictions: Vec::new(),
                 folds: Vec::new(),
             };
-            (finished, metrics)
+            Executed {
+                finished,
+                metrics,
+                model_files: Vec::new(),
+            }
         }
     }
 }
@@ -75,7 +88,7 @@ fn train_and_score(
     run: &RunSpec,
     folds: &[Prepared],
     on_epoch: &mut dyn FnMut(&EpochStats),
-) -> (FinishedRun, RunMetrics) {
+) -> Executed {
     let epochs = run.experiment.train.epochs;
     let outcomes: Vec<FoldOutcome> = folds
         .iter()
@@ -88,7 +101,7 @@ fn train_and_score(
                     ..s.clone()
                 })
             };
-            train_and_score_fold(run, data, j as u32 + 1, &mut shifted)
+            train_and_score_fold(run, data, (j as u32 + 1, folds.len() as u32), &mut shifted)
         })
         .collect();
     let last = outcomes.last().expect("a run has at least one fold");
@@ -152,14 +165,26 @@ fn train_and_score(
         predictions: Vec::new(),
         folds: Vec::new(),
     };
+    let folds_total = outcomes.len() as u32;
+    let mut model_files = Vec::new();
     for o in outcomes {
+        if let Some(model) = &o.model {
+            model_files.push((
+                model_file_name(o.fold.fold, folds_total),
+                crate::saved::encode(model),
+            ));
+        }
         finished.history.extend(o.history);
         finished.predictions.extend(o.predictions);
         if backtest {
             finished.folds.push(o.fold);
         }
     }
-    (finished, metrics)
+    Executed {
+        finished,
+        metrics,
+        model_files,
+    }
 }
 
 /// The experiment's `[select]` as the analysis reads it.

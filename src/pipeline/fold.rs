@@ -6,10 +6,12 @@ use crate::data::Prepared;
 use crate::eval::baselines::{Baselines, Forecasts};
 use crate::eval::metrics::root_mean_squared_error;
 use crate::eval::{evaluate, Metrics};
+use crate::saved::SavedModel;
 use crate::spec::RunSpec;
 use crate::store::{FoldRecord, HistoryRow, PredictionRow, RunStatus};
 use crate::train::{EpochStats, Stop};
 
+use super::model_files::saved_model;
 use super::train_run::{self, SplitForecast};
 
 /// One fold's fit, forecasts and scores.
@@ -19,15 +21,17 @@ pub struct FoldOutcome {
     pub splits: serde_json::Map<String, serde_json::Value>,
     pub history: Vec<HistoryRow>,
     pub predictions: Vec<PredictionRow>,
+    /// The fitted network with its preprocessing; `None` when the fit diverged.
+    pub model: Option<SavedModel>,
 }
 
 /// Fits a network on one fold's training windows (initialised from the run's seed), forecasts
 /// every split in original units and scores it beside the baselines fitted on the same
-/// training part. `fold` is 1-based (1 without a backtest).
+/// training part. `fold` is 1-based, of `folds` (1 of 1 without a backtest).
 pub fn train_and_score_fold(
     run: &RunSpec,
     data: &Prepared,
-    fold: u32,
+    (fold, folds): (u32, u32),
     on_epoch: &mut dyn FnMut(&EpochStats),
 ) -> FoldOutcome {
     let trained = train_run::fit(&run.experiment, data, on_epoch);
@@ -89,6 +93,8 @@ pub fn train_and_score_fold(
         splits,
         history,
         predictions: prediction_rows(&run.run_id, fold, &forecasts, &baseline_forecasts),
+        model: (status == RunStatus::Ok)
+            .then(|| saved_model(run, data, &trained, format!("fold {fold} of {folds}"))),
     }
 }
 
@@ -323,7 +329,7 @@ mod tests {
     #[test]
     fn prediction_rows_carry_each_baselines_forecast_of_their_point() {
         let (run, data) = small_run(2);
-        let out = train_and_score_fold(&run, &data, 1, &mut |_| {});
+        let out = train_and_score_fold(&run, &data, (1, 1), &mut |_| {});
         let fitted = Baselines::fit(&data, 20);
         let mut checked = 0;
         for (split, w) in [
@@ -386,7 +392,7 @@ mod tests {
     #[test]
     fn metric_columns_keep_their_order_and_append_every_baselines_rmse_and_mae() {
         let (run, data) = small_run(1);
-        let out = train_and_score_fold(&run, &data, 1, &mut |_| {});
+        let out = train_and_score_fold(&run, &data, (1, 1), &mut |_| {});
         let names: Vec<&str> = out.fold.metrics.iter().map(|(n, _)| n.as_str()).collect();
         let per_split = |split: &str| -> Vec<String> {
             ["rmse", "mae", "mape", "smape", "mase", "r2", "naive_rmse"]

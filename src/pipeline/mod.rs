@@ -10,9 +10,13 @@ pub mod compare;
 mod error;
 mod execute;
 mod fold;
+mod forecast;
+mod model_files;
 mod ownership;
 mod plan;
+mod predict;
 mod progress;
+mod refit;
 pub mod shard;
 pub mod slurm;
 mod stale;
@@ -21,7 +25,9 @@ mod train_run;
 
 pub use check::{check, CheckOptions, CheckOutcome};
 pub use error::Error;
+pub use forecast::{forecast, ForecastOptions, ForecastOutcome};
 pub use plan::{describe, runs_sample_epochs, sample_epochs, Plan};
+pub use predict::{predict, PredictOptions, Prediction};
 pub use shard::Shard;
 pub use stale::DataChanged;
 pub use sweep::{

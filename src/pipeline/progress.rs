@@ -126,8 +126,13 @@ impl RunProgress<'_> {
 
     /// Removes the run's line and reports its outcome.
     pub fn finish(self, record: &RunRecord) {
+        self.finish_with(&outcome(record), record.status != RunStatus::Ok);
+    }
+
+    /// Removes the line and reports `outcome`: on a terminal only when `notable` (a failure),
+    /// in plain-line mode always.
+    pub fn finish_with(self, outcome: &str, notable: bool) {
         let done = self.sweep.done.fetch_add(1, Ordering::SeqCst) + 1;
-        let outcome = outcome(record);
         match &self.sweep.mode {
             Mode::Bars { multi, overall } => {
                 if let Some(bar) = &self.bar {
@@ -135,7 +140,7 @@ impl RunProgress<'_> {
                     multi.remove(bar);
                 }
                 overall.inc(1);
-                if record.status != RunStatus::Ok {
+                if notable {
                     overall.println(format!("{}: {outcome}", self.label));
                 }
             }

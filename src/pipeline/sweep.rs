@@ -200,10 +200,17 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
                     k => format!("{} ({k} folds)", run.display_label()),
                 };
                 let line = progress.start_run(&label, epochs);
-                let (finished, metrics) = execute(run, &folds, &mut |s| line.epoch(s));
+                let done = execute(run, &folds, &mut |s| line.epoch(s));
                 let config = run.experiment.to_toml_string();
-                write_run(&runs_dir, &finished, &config, &metrics).map_err(Error::failed)?;
-                line.finish(&finished.record);
+                write_run(
+                    &runs_dir,
+                    &done.finished,
+                    &config,
+                    &done.metrics,
+                    &done.model_files,
+                )
+                .map_err(Error::failed)?;
+                line.finish(&done.finished.record);
                 Ok(())
             })
             .collect()

@@ -120,7 +120,7 @@ fn draw_forecast(
 }
 
 /// The label of the point an x tick falls on; blank between points and past either end.
-fn label_at(labels: &[String], x: f64) -> String {
+pub(super) fn label_at(labels: &[String], x: f64) -> String {
     let i = x.round();
     if (x - i).abs() > 1e-6 || i < 0.0 {
         return String::new();

@@ -44,6 +44,8 @@ pub(super) enum Sample {
     Dot,
     /// A filled dot on a horizontal bar with end caps (a mean with its spread).
     ErrorBar,
+    /// A filled block (a band such as a prediction interval).
+    Band,
 }
 
 /// One legend entry: a sample in `color` followed by `label`.
@@ -208,6 +210,10 @@ fn draw_sample(area: &Area<'_>, kind: Sample, color: RGBColor, x: i32, y: i32) -
             color.stroke_width(3),
         )),
         Sample::Dot => area.draw(&Circle::new((mid, y), 4, color.filled())),
+        Sample::Band => area.draw(&Rectangle::new(
+            [(x, y - 7), (x + SAMPLE, y + 7)],
+            color.filled(),
+        )),
         Sample::ErrorBar => {
             let bar = color.stroke_width(2);
             area.draw(&PathElement::new(

@@ -7,6 +7,7 @@ mod best;
 mod font;
 mod forecast;
 mod frame;
+mod future;
 mod lines;
 mod loss_curves;
 mod param;
@@ -18,6 +19,7 @@ mod text;
 
 pub use best::best_png;
 pub use forecast::forecast_png;
+pub use future::{future_png, Band, FutureInput};
 pub use loss_curves::losses_png;
 pub use param::{param_png, ParamAxis, ParamPoint};
 pub use ranking::{ranking_png, RankEntry, MAX_RANKED};

@@ -7,6 +7,7 @@ pub mod answer;
 pub mod check_text;
 pub mod compare_text;
 pub mod console;
+pub mod forecast_text;
 pub mod format;
 pub mod plots;
 pub mod report;

@@ -12,10 +12,11 @@ use crate::analysis::stats::mean_by_key;
 use crate::analysis::sweep::ok_value;
 use crate::analysis::SweepAnalysis;
 use crate::plot::{
-    best_png, forecast_png, loss_png, losses_png, param_png, ranking_png, ParamAxis, ParamPoint,
-    RankEntry,
+    best_png, forecast_png, future_png, loss_png, losses_png, param_png, ranking_png, Band,
+    FutureInput, ParamAxis, ParamPoint, RankEntry,
 };
-use crate::store::layout::ResultsLayout;
+use crate::store::forecast::{level_percent, ForecastRecord};
+use crate::store::layout::{ResultsLayout, FUTURE_PNG};
 use crate::store::records::ParamValue;
 use crate::store::run_folder::FinishedRun;
 
@@ -36,6 +37,8 @@ pub struct PlotInput<'a> {
     pub horizon: usize,
     /// Swept keys other than the seed, in sweep order: one parameter plot each.
     pub swept: Vec<&'a str>,
+    /// The forecast past the end of the series (`runner forecast`), drawn as future.png.
+    pub forecast: Option<&'a ForecastRecord>,
 }
 
 impl PlotInput<'_> {
@@ -69,6 +72,51 @@ impl PlotInput<'_> {
         let id = id?;
         self.runs.iter().find(|r| r.record.run_id == *id)
     }
+}
+
+/// future.png: the forecast record's recent history, its forecast and interval bands.
+fn future(f: &ForecastRecord, name: &str, path: &std::path::Path) -> Result<()> {
+    let history: Vec<f64> = f.history.iter().map(|(_, v)| *v).collect();
+    let forecast: Vec<f64> = f.rows.iter().map(|r| r.mean).collect();
+    let bands: Vec<Band> = f
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(j, &level)| Band {
+            label: format!("{}% interval", level_percent(level)),
+            bounds: f
+                .rows
+                .iter()
+                .map(|r| r.intervals.get(j).copied().flatten())
+                .collect(),
+        })
+        .collect();
+    let labels: Option<Vec<String>> = f
+        .history
+        .iter()
+        .map(|(t, _)| t.clone())
+        .chain(f.rows.iter().map(|r| r.time.clone()))
+        .collect();
+    let title = format!(
+        "{name}: forecast of {} values with {} (mean of {} seeds)",
+        f.horizon,
+        if f.config.is_empty() {
+            "the base configuration".to_string()
+        } else {
+            f.config.clone()
+        },
+        f.seeds.len()
+    );
+    future_png(
+        path,
+        &FutureInput {
+            history: &history,
+            forecast: &forecast,
+            bands: &bands,
+            labels: labels.as_deref(),
+            title: &title,
+        },
+    )
 }
 
 /// Draws every plot into `layout`'s plots folder; returns their paths relative to the
@@ -110,6 +158,11 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
         &title,
     )?;
     done("forecast.png");
+
+    if let Some(f) = p.forecast {
+        future(f, p.name, &plots.join(FUTURE_PNG))?;
+        done(FUTURE_PNG);
+    }
 
     if p.horizon > 1 {
         let file = "paths.png";

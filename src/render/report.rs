@@ -1,18 +1,20 @@
 //! `report.md`: what a person reads first in a results folder: the answer (the configuration
 //! chosen without the test part, its held-out figures beside every baseline's on the same
 //! points, how sure the win is), what ran, the configurations with their spread over seeds,
-//! the backtest, the failures and the plots.
+//! the backtest, the forecast past the end when there is one, the failures and the plots.
 
 use std::path::Path;
 
 use anyhow::{Context, Result};
 
 use super::answer::answer;
+use super::forecast_text::forecast_section;
 use super::format::{cell, config_name, duration, mean_std, num, p_value};
 use crate::analysis::choice::Choice;
 use crate::analysis::held_out::p_column;
 use crate::analysis::metric::{Baseline, Forecaster, Measure, Metric, Split};
 use crate::analysis::{ConfigSummary, SweepAnalysis};
+use crate::store::forecast::ForecastRecord;
 use crate::store::layout::REPORT_MD;
 
 /// Metrics shown in the configurations table after the selection and held-out scores, with
@@ -49,6 +51,8 @@ pub struct ReportInput<'a> {
     pub wall_seconds: f64,
     /// How many configurations the table shows.
     pub top: usize,
+    /// The folder's forecast past the end of the series, when `runner forecast` made one.
+    pub forecast: Option<&'a ForecastRecord>,
 }
 
 /// The report as markdown; see the module doc.
@@ -101,6 +105,27 @@ pub fn render_report(input: &ReportInput) -> String {
         line("## Backtest");
         line("");
         for l in backtest_table(input) {
+            line(&l);
+        }
+        line("");
+    }
+
+    if let Some(f) = input.forecast {
+        line("## Forecast");
+        line("");
+        let chosen = input
+            .analysis
+            .choice
+            .chosen
+            .as_ref()
+            .map(|c| c.config.as_str());
+        let current: Vec<&str> = input
+            .analysis
+            .configs
+            .iter()
+            .flat_map(|c| c.run_ids.iter().map(String::as_str))
+            .collect();
+        for l in forecast_section(f, chosen, &current) {
             line(&l);
         }
         line("");

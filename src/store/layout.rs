@@ -30,6 +30,8 @@ pub const REPORT_MD: &str = "report.md";
 pub const PLOTS_DIR: &str = "plots";
 pub const FORECAST_PNG: &str = "forecast.png";
 pub const LOSS_PNG: &str = "loss.png";
+/// The forecast past the end of the series, drawn when `forecast/` holds one.
+pub const FUTURE_PNG: &str = "future.png";
 
 /// Every name an assembly may write at the top of a results folder: what it does not write
 /// this time (folds without a backtest, metrics.json of a sweep) is removed, so no table of

@@ -7,6 +7,7 @@
 
 pub mod atomic;
 pub mod folder_lock;
+pub mod forecast;
 pub mod gate_file;
 pub mod layout;
 pub mod manifest;

@@ -12,6 +12,9 @@
 //!                     (naive, seasonal_naive, drift, ar, transformed_naive, transformed_ar;
 //!                     empty on training rows and where not computed)
 //!   folds.json        each backtest fold's metrics (only with a backtest)
+//!   model.safetensors the fitted network of the last fold (the experiment's own split),
+//!                     with its preprocessing (see `saved`); model.fold<j>.safetensors for
+//!                     each earlier backtest fold; none for a fold that diverged
 //!   manifest.json     name, size and BLAKE3 of each file above (written last)
 //! ```
 //!
@@ -161,12 +164,14 @@ pub fn remove_stale_temporaries(runs_dir: &Path) -> Result<()> {
     remove_abandoned(runs_dir)
 }
 
-/// Writes the run's folder atomically, replacing an older one of the same id.
+/// Writes the run's folder atomically, replacing an older one of the same id. `models` are
+/// the fitted networks' files (`model.safetensors`, ...), written and checked like the rest.
 pub fn write_run(
     runs_dir: &Path,
     run: &FinishedRun,
     config_toml: &str,
     metrics: &impl Serialize,
+    models: &[(String, Vec<u8>)],
 ) -> Result<PathBuf> {
     let folder = TempFolder::beside(&run_dir(runs_dir, &run.record.run_id))?;
     let mut files: Vec<(&str, Vec<u8>)> = vec![
@@ -177,6 +182,9 @@ pub fn write_run(
     ];
     if !run.folds.is_empty() {
         files.push((FOLDS, serde_json::to_vec_pretty(&run.folds)?));
+    }
+    for (name, bytes) in models {
+        files.push((name.as_str(), bytes.clone()));
     }
     files.push((RECORD, serde_json::to_vec_pretty(&run.record)?));
     let manifest = Manifest::of(files.iter().map(|(n, b)| (*n, b.as_slice())));

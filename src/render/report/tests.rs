@@ -98,6 +98,7 @@ fn input(parts: &Parts) -> ReportInput<'_> {
         plots: &parts.plots,
         wall_seconds: 245.4,
         top: 10,
+        forecast: None,
     }
 }
 
@@ -276,6 +277,7 @@ fn report_without_sweep_or_failures_says_so() {
         plots: &[],
         wall_seconds: 3.5,
         top: 10,
+        forecast: None,
     };
     let text = render_report(&report);
     let lines: Vec<&str> = text.lines().collect();

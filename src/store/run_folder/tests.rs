@@ -68,6 +68,7 @@ fn a_run_reads_back_bit_for_bit() {
         &run,
         "name = \"x\"\n",
         &serde_json::json!({"n": 1}),
+        &[],
     )
     .unwrap();
     assert_eq!(path, dir.path().join(&run.record.run_id));
@@ -167,7 +168,7 @@ fn the_csv_files_keep_their_format() {
         predicted: 1e21,
         ..PredictionRow::default()
     });
-    let path = write_run(dir.path(), &run, "", &serde_json::json!({})).unwrap();
+    let path = write_run(dir.path(), &run, "", &serde_json::json!({}), &[]).unwrap();
     assert_eq!(
         std::fs::read_to_string(path.join("history.csv")).unwrap(),
         "fold,epoch,train_loss,val_loss\n\
@@ -202,7 +203,7 @@ fn the_csv_files_keep_their_format() {
 #[test]
 fn predictions_without_baseline_columns_still_read() {
     let dir = tempdir();
-    let path = write_run(dir.path(), &finished(), "", &serde_json::json!({})).unwrap();
+    let path = write_run(dir.path(), &finished(), "", &serde_json::json!({}), &[]).unwrap();
     std::fs::write(
         path.join("predictions.csv"),
         "fold,split,index,actual,predicted\n\
@@ -270,7 +271,7 @@ fn temporaries_of_dead_processes_are_cleaned_up_and_live_ones_kept() {
     let mine = TempFolder::beside(&run_dir(runs, "ghi")).unwrap();
     // Left by a runner from before the lock files: no lock.
     std::fs::create_dir(runs.join(".jkl.tmp-somehost-77")).unwrap();
-    let finished = write_run(runs, &finished(), "", &serde_json::json!({})).unwrap();
+    let finished = write_run(runs, &finished(), "", &serde_json::json!({}), &[]).unwrap();
     let finished_name = finished.file_name().unwrap().to_str().unwrap();
     assert!(!is_finished(runs, "abc"));
 
@@ -308,7 +309,7 @@ fn folders_from_before_backtests_read_as_fold_1() {
     let dir = tempdir();
     let mut run = finished();
     run.folds.clear();
-    let path = write_run(dir.path(), &run, "", &serde_json::json!({})).unwrap();
+    let path = write_run(dir.path(), &run, "", &serde_json::json!({}), &[]).unwrap();
     assert!(!path.join(FOLDS).exists(), "no backtest, no folds file");
     std::fs::write(
         path.join("history.csv"),
@@ -336,7 +337,7 @@ fn folders_from_before_backtests_read_as_fold_1() {
 #[test]
 fn a_damaged_file_is_named_in_the_error_with_its_line() {
     let dir = tempdir();
-    let path = write_run(dir.path(), &finished(), "", &serde_json::json!({})).unwrap();
+    let path = write_run(dir.path(), &finished(), "", &serde_json::json!({}), &[]).unwrap();
     let damaged = |name: &str, text: &str| {
         let good = std::fs::read(path.join(name)).unwrap();
         std::fs::write(path.join(name), text).unwrap();
@@ -388,7 +389,7 @@ fn a_damaged_file_is_named_in_the_error_with_its_line() {
 fn damaged(change: impl Fn(&Path)) -> (RunState, String) {
     let dir = tempdir();
     let run = finished();
-    let path = write_run(dir.path(), &run, "", &serde_json::json!({})).unwrap();
+    let path = write_run(dir.path(), &run, "", &serde_json::json!({}), &[]).unwrap();
     assert_eq!(
         run_state(dir.path(), &run.record.run_id),
         RunState::Finished

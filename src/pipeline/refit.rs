@@ -1,0 +1,148 @@
+//! The two model computations of a forecast, per seed run of the forecast configuration:
+//! refit its network on the whole series and forecast past the end; and replay its backtest
+//! folds' saved networks from every origin of their test parts, forecasting as the final
+//! forecast does, so that their errors calibrate the intervals.
+
+use std::path::Path;
+
+use ndarray::Array2;
+
+use crate::analysis::conformal::{HeldOutError, Score};
+use crate::data::{prepare_whole, Series};
+use crate::saved::{self, forecast_paths, SavedModel};
+use crate::spec::RunSpec;
+use crate::store::FoldRecord;
+use crate::train::EpochStats;
+
+use super::model_files::{model_file_name, saved_model};
+use super::train_run;
+use super::Error;
+
+/// A seed's networks from its run folder: one per backtest fold, oldest first (the run's
+/// own model alone without a backtest).
+pub fn fold_models(run_dir: &Path, folds: u32) -> Result<Vec<SavedModel>, Error> {
+    (1..=folds.max(1))
+        .map(|fold| {
+            let path = run_dir.join(model_file_name(fold, folds.max(1)));
+            if !path.is_file() {
+                return Err(Error::BadInput(format!(
+                    "{} is missing: the run was trained before runner saved its models, or \
+                     its fold diverged; retrain it (run the experiment with --force)",
+                    path.display()
+                )));
+            }
+            saved::load(&path).map_err(Error::bad_input)
+        })
+        .collect()
+}
+
+/// The epochs to refit for: the configured epochs, or with early stopping the mean (rounded,
+/// at least 1) of the best epochs its folds stopped at, since the refit has no validation
+/// part to stop on.
+pub fn refit_epochs(run: &RunSpec, folds: &[SavedModel]) -> usize {
+    if run.experiment.train.early_stopping.is_none() || folds.is_empty() {
+        return run.experiment.train.epochs;
+    }
+    let mean = folds.iter().map(|m| m.meta.best_epoch as f64).sum::<f64>() / folds.len() as f64;
+    (mean.round() as usize).max(1)
+}
+
+/// Refits `run`'s network on the whole series for `epochs` (no early stopping; a learning-
+/// rate schedule watches the training loss) and forecasts `steps` values past the end.
+/// Returns the forecast and the refitted model.
+pub fn refit_and_forecast(
+    run: &RunSpec,
+    series: &Series,
+    epochs: usize,
+    steps: usize,
+    on_epoch: &mut dyn FnMut(&EpochStats),
+) -> Result<(Vec<f64>, SavedModel), Error> {
+    let mut exp = run.experiment.clone();
+    exp.train.epochs = epochs;
+    exp.train.early_stopping = None;
+    let data = prepare_whole(series.clone(), &exp.prepare_params()).map_err(Error::bad_input)?;
+    let trained = train_run::fit(&exp, &data, on_epoch);
+    if let crate::train::Stop::Diverged { reason, .. } = &trained.report.stop {
+        return Err(Error::Failed(format!(
+            "the refit of {} on the whole series diverged: {reason}",
+            run.display_label()
+        )));
+    }
+    let model = saved_model(run, &data, &trained, "whole series".into());
+    let n = series.len();
+    let path = forecast_paths(&model, &series.values, &[n], steps).map_err(Error::failed)?;
+    Ok((path.row(0).to_vec(), model))
+}
+
+/// One held-out forecast path: from `origin`, the values forecast for `origin, origin + 1,
+/// ...` (as many as the series still has, up to the forecast's steps).
+pub struct HeldOutPath {
+    pub origin: usize,
+    pub forecast: Vec<f64>,
+}
+
+/// The held-out forecasts of one seed's fold networks: from every origin of each fold's test
+/// part (with enough history), `steps` values ahead but not past the series' end.
+/// `[fold][origin]`.
+pub fn fold_paths(
+    models: &[SavedModel],
+    folds: &[FoldRecord],
+    series: &Series,
+    steps: usize,
+) -> Result<Vec<Vec<HeldOutPath>>, Error> {
+    let n = series.len();
+    models
+        .iter()
+        .zip(folds)
+        .map(|(model, fold)| {
+            let need = model.meta.preprocessing.history_needed();
+            let origins: Vec<usize> = (fold.origin as usize..fold.end as usize)
+                .filter(|&o| o >= need)
+                .collect();
+            let paths: Array2<f64> =
+                forecast_paths(model, &series.values, &origins, steps).map_err(Error::failed)?;
+            Ok(origins
+                .iter()
+                .enumerate()
+                .map(|(i, &o)| {
+                    let known = steps.min(n - o);
+                    HeldOutPath {
+                        origin: o,
+                        forecast: paths.row(i).iter().take(known).copied().collect(),
+                    }
+                })
+                .collect())
+        })
+        .collect()
+}
+
+/// The errors of the seed ensemble's held-out forecasts: per fold and origin, the mean of
+/// the seeds' forecasts against the actual values, on the `score` scale. `per_seed[s]` is [`fold_paths`] of seed
+/// `s`; all seeds have the same folds and origins.
+pub fn ensemble_errors(
+    per_seed: &[Vec<Vec<HeldOutPath>>],
+    folds: &[FoldRecord],
+    actual: &[f64],
+    score: Score,
+) -> Vec<HeldOutError> {
+    let mut out = Vec::new();
+    let Some(first) = per_seed.first() else {
+        return out;
+    };
+    for (j, fold_rows) in first.iter().enumerate() {
+        for (i, path) in fold_rows.iter().enumerate() {
+            let origin = path.origin;
+            for k in 0..path.forecast.len() {
+                let mean = per_seed.iter().map(|s| s[j][i].forecast[k]).sum::<f64>()
+                    / per_seed.len() as f64;
+                out.push(HeldOutError {
+                    fold: folds[j].fold,
+                    origin,
+                    step: k + 1,
+                    error: score.error(actual[origin + k], mean),
+                });
+            }
+        }
+    }
+    out
+}

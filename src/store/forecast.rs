@@ -1,0 +1,273 @@
+//! A forecast past the end of the series, on disk: `forecast/` in the results folder, written
+//! by `runner forecast` and read back by every assembly (the report's forecast section,
+//! `plots/future.png`). Not part of the assembled generation: a sweep re-run keeps it, and
+//! the report says when it no longer matches the sweep's choice.
+//!
+//! ```text
+//! forecast/
+//!   forecast.json        the record below: what was forecast, how, the coverage on the backtest
+//!   forecast.csv         step, time, mean, lower_80, upper_80, ..., seed_<s> per seed
+//!   forecast.parquet     the same, typed
+//!   models/<run_id>.safetensors   each seed's network refitted on the whole series
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use polars::prelude::{Column, DataFrame};
+use serde::{Deserialize, Serialize};
+
+use super::atomic::TempFolder;
+use super::tables::{write_csv, write_json, write_parquet};
+
+/// The folder of a results folder's forecast.
+pub const FORECAST_DIR: &str = "forecast";
+pub const FORECAST_JSON: &str = "forecast.json";
+pub const FORECAST_CSV: &str = "forecast.csv";
+pub const FORECAST_PARQUET: &str = "forecast.parquet";
+pub const MODELS_DIR: &str = "models";
+
+/// What `forecast/forecast.json` holds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastRecord {
+    /// The configuration forecast (its swept values without the seed).
+    pub config: String,
+    /// Whether it is the selection's choice (`false`: named with `--config`).
+    pub chosen: bool,
+    /// The runs of its seeds that were refitted, with their seeds, in grid order.
+    pub run_ids: Vec<String>,
+    pub seeds: Vec<u64>,
+    /// Epochs of each seed's refit (with early stopping, the mean best epoch of its folds).
+    pub refit_epochs: Vec<usize>,
+    /// Values forecast past the last observation.
+    pub horizon: usize,
+    /// Nominal levels of the intervals, e.g. `[0.8, 0.95]`.
+    pub levels: Vec<f64>,
+    /// `direct`, `recursive` (one-step model) or `direct blocks of h, chained`.
+    pub method: String,
+    /// How the time labels continue (`monthly`), or why there are none.
+    pub calendar: String,
+    /// The intervals' calibration; `None` without a backtest (see `intervals_note`).
+    pub calibration: Option<Calibration>,
+    /// Why there are no intervals, when there are none.
+    pub intervals_note: Option<String>,
+    /// The last observations, for the plot: `(time label, value)`.
+    pub history: Vec<(Option<String>, f64)>,
+    pub rows: Vec<ForecastRow>,
+    /// Wall time of `runner forecast`, seconds.
+    pub seconds: f64,
+    pub runner_version: String,
+}
+
+/// Where the intervals come from and how well they held on the backtest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    /// Backtest folds whose held-out forecasts gave errors.
+    pub folds: u32,
+    /// The errors' scale: `absolute` (`|y - ŷ|`, intervals `ŷ ± w`) or `log_ratio`
+    /// (`|ln y - ln ŷ|`, intervals `ŷ e^(±w)`, for a series modelled in logs).
+    pub score: String,
+    /// Held-out errors per step ahead (step 1 first).
+    pub errors_per_step: Vec<usize>,
+    /// Per level, in the order of `levels`.
+    pub coverage: Vec<LevelCoverage>,
+}
+
+/// How often one level's intervals covered the backtest's held-out values (forward in time:
+/// each fold calibrated on what the folds before it knew).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LevelCoverage {
+    pub level: f64,
+    pub covered: usize,
+    pub checked: usize,
+    /// Values whose (step, level) had too few calibration errors for a finite interval.
+    pub unchecked: usize,
+    /// The folds checked (all but the first).
+    pub folds: Vec<u32>,
+}
+
+/// One forecast value.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ForecastRow {
+    /// 1 = the value right after the last observation.
+    pub step: usize,
+    pub time: Option<String>,
+    /// The mean of the seeds' forecasts.
+    pub mean: f64,
+    /// Per level: `(lower, upper)`, `None` when the calibration had too few errors at this
+    /// step for the level.
+    pub intervals: Vec<Option<(f64, f64)>>,
+    /// Each seed's forecast, in the order of the record's `seeds`.
+    pub seeds: Vec<f64>,
+}
+
+/// `80` for 0.8, `97.5` for 0.975: how a level is written in column names and text.
+pub fn level_percent(level: f64) -> String {
+    let p = (level * 1000.0).round() / 10.0;
+    format!("{p}")
+}
+
+/// Writes `folder/forecast/` atomically (replacing an older one): the record, the table as
+/// CSV and Parquet, and the refitted models (`(run_id, safetensors bytes)`).
+pub fn write_forecast(
+    folder: &Path,
+    record: &ForecastRecord,
+    models: &[(String, Vec<u8>)],
+) -> Result<PathBuf> {
+    let temp = TempFolder::beside(&folder.join(FORECAST_DIR))?;
+    let dir = temp.path();
+    let mut df = forecast_frame(record)?;
+    write_csv(&dir.join(FORECAST_CSV), &mut df)?;
+    write_parquet(&dir.join(FORECAST_PARQUET), &mut df)?;
+    let models_dir = dir.join(MODELS_DIR);
+    std::fs::create_dir_all(&models_dir)
+        .with_context(|| format!("cannot create {}", models_dir.display()))?;
+    for (run_id, bytes) in models {
+        let path = models_dir.join(format!("{run_id}.safetensors"));
+        super::atomic::write_synced(&path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    // Last: its presence is what makes the folder a forecast to readers.
+    write_json(&dir.join(FORECAST_JSON), record)?;
+    temp.commit()
+}
+
+/// The forecast record of `folder`, `None` when it has no forecast. A record that does not
+/// parse is an error naming the file.
+pub fn read_forecast(folder: &Path) -> Result<Option<ForecastRecord>> {
+    let path = folder.join(FORECAST_DIR).join(FORECAST_JSON);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    serde_json::from_str(&text)
+        .map(Some)
+        .with_context(|| format!("{}: not a forecast record", path.display()))
+}
+
+/// The forecast table: `step: UInt32, time: String (nullable), mean: Float64`, then
+/// `lower_<p>, upper_<p>: Float64` per level (null where the interval is unknown), then
+/// `seed_<s>: Float64` per seed.
+pub fn forecast_frame(r: &ForecastRecord) -> Result<DataFrame> {
+    let rows = &r.rows;
+    let mut columns = vec![
+        Column::new(
+            "step".into(),
+            rows.iter().map(|x| x.step as u32).collect::<Vec<u32>>(),
+        ),
+        Column::new(
+            "time".into(),
+            rows.iter()
+                .map(|x| x.time.clone())
+                .collect::<Vec<Option<String>>>(),
+        ),
+        Column::new(
+            "mean".into(),
+            rows.iter().map(|x| x.mean).collect::<Vec<f64>>(),
+        ),
+    ];
+    for (j, &level) in r.levels.iter().enumerate() {
+        let p = level_percent(level);
+        let bound = |pick: fn((f64, f64)) -> f64| -> Vec<Option<f64>> {
+            rows.iter()
+                .map(|x| x.intervals.get(j).copied().flatten().map(pick))
+                .collect()
+        };
+        columns.push(Column::new(format!("lower_{p}").into(), bound(|b| b.0)));
+        columns.push(Column::new(format!("upper_{p}").into(), bound(|b| b.1)));
+    }
+    for (j, seed) in r.seeds.iter().enumerate() {
+        columns.push(Column::new(
+            format!("seed_{seed}").into(),
+            rows.iter().map(|x| x.seeds[j]).collect::<Vec<f64>>(),
+        ));
+    }
+    Ok(DataFrame::new(rows.len(), columns)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn record() -> ForecastRecord {
+        ForecastRecord {
+            config: "units=8".into(),
+            chosen: true,
+            run_ids: vec!["a1".into(), "b2".into()],
+            seeds: vec![1, 2],
+            refit_epochs: vec![100, 100],
+            horizon: 2,
+            levels: vec![0.8, 0.95],
+            method: "recursive".into(),
+            calendar: "monthly".into(),
+            calibration: Some(Calibration {
+                folds: 3,
+                score: "absolute".into(),
+                errors_per_step: vec![72, 71],
+                coverage: vec![LevelCoverage {
+                    level: 0.8,
+                    covered: 40,
+                    checked: 47,
+                    unchecked: 0,
+                    folds: vec![2, 3],
+                }],
+            }),
+            intervals_note: None,
+            history: vec![(Some("1960-12-01".into()), 432.0)],
+            rows: vec![
+                ForecastRow {
+                    step: 1,
+                    time: Some("1961-01-01".into()),
+                    mean: 450.0,
+                    intervals: vec![Some((440.0, 460.0)), None],
+                    seeds: vec![449.0, 451.0],
+                },
+                ForecastRow {
+                    step: 2,
+                    time: Some("1961-02-01".into()),
+                    mean: 430.5,
+                    intervals: vec![Some((415.0, 446.0)), Some((400.0, 461.0))],
+                    seeds: vec![430.0, 431.0],
+                },
+            ],
+            seconds: 1.5,
+            runner_version: "0.1.0".into(),
+        }
+    }
+
+    #[test]
+    fn a_forecast_is_written_as_a_table_a_record_and_models() {
+        let dir = tempfile::tempdir().unwrap();
+        let r = record();
+        write_forecast(dir.path(), &r, &[("a1".into(), vec![1, 2, 3])]).unwrap();
+        let f = dir.path().join(FORECAST_DIR);
+        let csv = std::fs::read_to_string(f.join(FORECAST_CSV)).unwrap();
+        let mut lines = csv.lines();
+        assert_eq!(
+            lines.next().unwrap(),
+            "step,time,mean,lower_80,upper_80,lower_95,upper_95,seed_1,seed_2"
+        );
+        assert_eq!(
+            lines.next().unwrap(),
+            "1,1961-01-01,450.0,440.0,460.0,,,449.0,451.0"
+        );
+        assert_eq!(lines.count(), 1);
+        assert_eq!(
+            std::fs::read(f.join("models/a1.safetensors")).unwrap(),
+            [1, 2, 3]
+        );
+        assert_eq!(read_forecast(dir.path()).unwrap(), Some(r.clone()));
+        // written again: replaced whole
+        write_forecast(dir.path(), &r, &[]).unwrap();
+        assert!(!f.join("models/a1.safetensors").exists());
+        assert_eq!(read_forecast(&dir.path().join("none")).unwrap(), None);
+    }
+
+    #[test]
+    fn levels_are_written_as_percentages() {
+        assert_eq!(level_percent(0.8), "80");
+        assert_eq!(level_percent(0.95), "95");
+        assert_eq!(level_percent(0.975), "97.5");
+    }
+}
