@@ -554,3 +554,136 @@ seed = [1, 2]
         assert!((rate - nominal).abs() < slack, "{nominal}: {rate} ({c})");
     }
 }
+
+#[test]
+fn forecast_and_predict_write_where_asked_and_read_the_column_given() {
+    let (dir, out) = monthly_run();
+    let elsewhere = dir.path().join("elsewhere");
+    let o = runner(
+        dir.path(),
+        &[
+            "forecast",
+            out.to_str().unwrap(),
+            "--out",
+            elsewhere.to_str().unwrap(),
+            "-q",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // the default horizon is the test part's length: 12 rows
+    let csv = std::fs::read_to_string(elsewhere.join("forecast/forecast.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 1 + 12);
+    assert!(!out.join("forecast").exists() && !out.join("plots/future.png").exists());
+
+    // predict: another column name, and a file written instead of stdout
+    let renamed = monthly_series().replacen("time,value", "month,passengers", 1);
+    let data = write(dir.path(), "renamed.csv", &renamed);
+    let model = run_folders(&out)[0].join("model.safetensors");
+    let args = |extra: &[&str]| {
+        let mut all = vec![
+            "predict",
+            "--model",
+            model.to_str().unwrap(),
+            "--data",
+            data.to_str().unwrap(),
+        ];
+        all.extend_from_slice(extra);
+        all.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let run_args = |a: Vec<String>| {
+        runner(
+            dir.path(),
+            &a.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
+    };
+    let o = run_args(args(&[]));
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no column `value`"), "{}", stderr(&o));
+    let target = dir.path().join("pred.csv");
+    let o = run_args(args(&[
+        "--column",
+        "passengers",
+        "--out",
+        target.to_str().unwrap(),
+    ]));
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("wrote 2 forecasts of `passengers` after its 150 values"),
+        "{}",
+        stdout(&o)
+    );
+    let written = std::fs::read_to_string(&target).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines.len(), 3);
+    // the model's time column is `time`: this file has none, so no labels
+    assert!(lines[1].starts_with("1,,"), "{written}");
+}
+
+#[test]
+fn help_lists_forecast_and_predict_with_their_exit_codes() {
+    let dir = scratch_dir();
+    let top = stdout(&runner(dir.path(), &["--help"]));
+    assert!(top.contains("forecast") && top.contains("predict"), "{top}");
+    let help = stdout(&runner(dir.path(), &["forecast", "--help"]));
+    for needle in [
+        "--horizon",
+        "--levels",
+        "conformal",
+        "Exit codes",
+        "forecast.csv",
+    ] {
+        assert!(help.contains(needle), "{needle}: {help}");
+    }
+    let help = stdout(&runner(dir.path(), &["predict", "--help"]));
+    assert!(
+        help.contains("--model") && help.contains("Exit codes"),
+        "{help}"
+    );
+}
+
+#[test]
+fn without_a_backtest_the_forecast_has_no_intervals_and_says_why() {
+    let dir = scratch_dir();
+    let file = write(
+        dir.path(),
+        "plain.toml",
+        "name = \"plain\"\n[data]\nkind = \"sine\"\npoints = 200\nstop = 20.0\n\
+         [window]\nlookback = 5\n[model]\nunits = [4]\n[train]\nepochs = 2\n",
+    );
+    let out = dir.path().join("results");
+    let o = runner(
+        dir.path(),
+        &[file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = runner(
+        dir.path(),
+        &["forecast", out.to_str().unwrap(), "--horizon", "3", "-q"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains(
+            "Intervals: no intervals: they are calibrated on the errors of backtest folds"
+        ),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("no time column: steps are numbered"),
+        "{}",
+        stdout(&o)
+    );
+    let csv = std::fs::read_to_string(out.join("forecast/forecast.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        rows[0],
+        "step,time,mean,lower_80,upper_80,lower_95,upper_95,seed_42"
+    );
+    assert!(
+        rows[1].starts_with("1,,") && rows[1].contains(",,,,"),
+        "{csv}"
+    );
+    assert!(std::fs::read_to_string(out.join("report.md"))
+        .unwrap()
+        .contains("## Forecast"));
+}

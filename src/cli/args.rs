@@ -242,8 +242,8 @@ pub struct ForecastArgs {
     /// Interval levels in percent, comma-separated.
     #[arg(long, value_name = "P,P", default_value = "80,95", value_parser = parse_levels)]
     pub levels: Levels,
-    /// Write forecast.csv and the rest into DIR instead of RESULTS-DIR/forecast (the results
-    /// folder, its report and plots are then left unchanged).
+    /// Write the forecast folder (forecast.csv and the rest) as DIR/forecast/ instead of
+    /// RESULTS-DIR/forecast/; the results folder, its report and plots are then left unchanged.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// No progress output; the forecast is still printed.

@@ -51,8 +51,8 @@ pub struct ForecastOptions {
     pub config: Option<String>,
     /// Interval levels in (0, 1).
     pub levels: Vec<f64>,
-    /// Write the forecast here instead of `<folder>/forecast/` (the results folder is then
-    /// left as it is).
+    /// Write the forecast as `<out>/forecast/` instead of `<folder>/forecast/` (the results
+    /// folder is then left as it is).
     pub out: Option<PathBuf>,
     pub jobs: Option<usize>,
     pub quiet: bool,

@@ -99,13 +99,15 @@ pub fn fold_paths(
             let origins: Vec<usize> = (fold.origin as usize..fold.end as usize)
                 .filter(|&o| o >= need)
                 .collect();
+            // No step past the series' end has an actual to judge it by.
+            let reach = origins.first().map_or(0, |&o| steps.min(n - o));
             let paths: Array2<f64> =
-                forecast_paths(model, &series.values, &origins, steps).map_err(Error::failed)?;
+                forecast_paths(model, &series.values, &origins, reach).map_err(Error::failed)?;
             Ok(origins
                 .iter()
                 .enumerate()
                 .map(|(i, &o)| {
-                    let known = steps.min(n - o);
+                    let known = reach.min(n - o);
                     HeldOutPath {
                         origin: o,
                         forecast: paths.row(i).iter().take(known).copied().collect(),

@@ -3,7 +3,7 @@
 //! `horizon` predicted values is appended to the history the next window reads).
 //!
 //! Each origin's path keeps only the tail of its history a window needs
-//! ([`Preprocessing::history_needed`] points) and what it has predicted; the transform and
+//! ([`Preprocessing::history_needed`] points, its own predictions among them); the transform and
 //! scaler act point by point on that tail exactly as on the whole series, so a one-block
 //! forecast equals, to the bit, the run's prediction of the same window.
 
@@ -64,6 +64,9 @@ pub fn forecast_paths(
                 out[[i, done + h]] = v;
             }
             path.extend_from_slice(&block[..take]);
+            // A window reads only the last `need` points: the path stays that long, so each
+            // block costs the same however far ahead it is.
+            path.drain(..path.len() - need);
         }
         done += take;
     }
