@@ -286,9 +286,18 @@ fn damaged_foreign_and_newer_model_files_are_refused_with_exit_2() {
 #[test]
 fn forecast_writes_values_intervals_models_a_plot_and_a_report_section() {
     let (dir, out) = monthly_run();
+    // four refits at once here, one at a time below: the same bytes
     let o = runner(
         dir.path(),
-        &["forecast", out.to_str().unwrap(), "--horizon", "18", "-q"],
+        &[
+            "forecast",
+            out.to_str().unwrap(),
+            "--horizon",
+            "18",
+            "-q",
+            "-j",
+            "4",
+        ],
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let console = stdout(&o);
@@ -358,7 +367,10 @@ fn forecast_writes_values_intervals_models_a_plot_and_a_report_section() {
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(report.contains("## Forecast"), "{report}");
-    assert!(report.contains("![future](plots/future.png)") || report.contains("plots/future.png"));
+    assert!(
+        report.contains("(plots/future.png)"),
+        "the report links the plot: {report}"
+    );
     // a sweep re-run keeps the forecast in its report
     let file = dir.path().join("monthly.toml");
     let o = runner(
@@ -440,13 +452,35 @@ fn forecast_refuses_what_it_cannot_forecast_with_exit_2() {
     assert!(!out.join("forecast").exists(), "nothing written");
 }
 
+/// Runs the experiment `text` in a fresh folder, then `runner forecast --horizon H` on its
+/// results; returns (folder, results folder).
+fn sweep_then_forecast(text: &str, horizon: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = scratch_dir();
+    let file = write(dir.path(), "experiment.toml", text);
+    let out = dir.path().join("results");
+    let o = runner(
+        dir.path(),
+        &[file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = runner(
+        dir.path(),
+        &[
+            "forecast",
+            out.to_str().unwrap(),
+            "--horizon",
+            horizon,
+            "-q",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    (dir, out)
+}
+
 /// A noiseless sine: the chosen network's recursive forecast follows the sine past the end.
 #[test]
 fn the_forecast_of_a_deterministic_sine_follows_the_sine() {
-    let dir = scratch_dir();
-    let file = write(
-        dir.path(),
-        "sine.toml",
+    let (_dir, out) = sweep_then_forecast(
         r#"
 name = "sine"
 seed = 3
@@ -470,18 +504,8 @@ folds = 2
 [sweep]
 seed = [1, 2]
 "#,
+        "30",
     );
-    let out = dir.path().join("results");
-    let o = runner(
-        dir.path(),
-        &[file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = runner(
-        dir.path(),
-        &["forecast", out.to_str().unwrap(), "--horizon", "30", "-q"],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let df = read_parquet(&out.join("forecast/forecast.parquet"));
     let mean = f64s(&df, "mean");
     // the sine's grid: t_i = 40 i / 399; the forecast continues at i = 400, 401, ...
@@ -502,10 +526,7 @@ seed = [1, 2]
 /// cover the held-out values at about their nominal levels.
 #[test]
 fn interval_coverage_on_gaussian_noise_is_near_nominal() {
-    let dir = scratch_dir();
-    let file = write(
-        dir.path(),
-        "noisy.toml",
+    let (_dir, out) = sweep_then_forecast(
         r#"
 name = "noisy"
 seed = 5
@@ -530,18 +551,8 @@ folds = 6
 [sweep]
 seed = [1, 2]
 "#,
+        "1",
     );
-    let out = dir.path().join("results");
-    let o = runner(
-        dir.path(),
-        &[file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = runner(
-        dir.path(),
-        &["forecast", out.to_str().unwrap(), "--horizon", "1", "-q"],
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let record: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(out.join("forecast/forecast.json")).unwrap())
             .unwrap();
@@ -634,11 +645,18 @@ fn help_lists_forecast_and_predict_with_their_exit_codes() {
     ] {
         assert!(help.contains(needle), "{needle}: {help}");
     }
-    let help = stdout(&runner(dir.path(), &["predict", "--help"]));
+    let predict = stdout(&runner(dir.path(), &["predict", "--help"]));
     assert!(
-        help.contains("--model") && help.contains("Exit codes"),
-        "{help}"
+        predict.contains("--model") && predict.contains("Exit codes"),
+        "{predict}"
     );
+    // wrapped source lines leave no runs of spaces inside the prose (option and example
+    // lines, indented, align their columns with spaces)
+    for text in [&help, &predict] {
+        for line in text.lines().filter(|l| !l.starts_with(' ')) {
+            assert!(!line.contains("  "), "a run of spaces: {line:?}");
+        }
+    }
 }
 
 #[test]
@@ -662,9 +680,7 @@ fn without_a_backtest_the_forecast_has_no_intervals_and_says_why() {
     );
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(
-        stdout(&o).contains(
-            "Intervals: no intervals: they are calibrated on the errors of backtest folds"
-        ),
+        stdout(&o).contains("No intervals: they are calibrated on the errors of backtest folds"),
         "{}",
         stdout(&o)
     );

@@ -22,38 +22,64 @@
 //! and is not checked; a (step, level) whose calibration set is too small is counted as
 //! unchecked, not as covered.
 
-use serde::{Deserialize, Serialize};
+use super::stats::mean;
+use crate::store::forecast::{LevelCoverage, Score};
 
-/// The scale conformal errors are measured on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Score {
-    /// `|y - ŷ|`, intervals `ŷ ± w`.
-    Absolute,
-    /// `|ln y - ln ŷ|` (both positive), intervals `[ŷ e^-w, ŷ e^w]`.
-    LogRatio,
+/// The error of `forecast` of `actual` on the `score` scale (NaN when a log ratio meets a
+/// value that is not positive).
+pub fn score_error(score: Score, actual: f64, forecast: f64) -> f64 {
+    match score {
+        Score::Absolute => (actual - forecast).abs(),
+        Score::LogRatio if actual > 0.0 && forecast > 0.0 => (actual.ln() - forecast.ln()).abs(),
+        Score::LogRatio => f64::NAN,
+    }
 }
 
-impl Score {
-    /// The error of forecast `forecast` of `actual` on this scale (NaN when a log ratio meets
-    /// a value that is not positive).
-    pub fn error(self, actual: f64, forecast: f64) -> f64 {
-        match self {
-            Score::Absolute => (actual - forecast).abs(),
-            Score::LogRatio if actual > 0.0 && forecast > 0.0 => {
-                (actual.ln() - forecast.ln()).abs()
-            }
-            Score::LogRatio => f64::NAN,
-        }
+/// The interval of half-width `w` (on the `score` scale) around `forecast`.
+pub fn score_interval(score: Score, forecast: f64, w: f64) -> (f64, f64) {
+    match score {
+        Score::Absolute => (forecast - w, forecast + w),
+        Score::LogRatio => (forecast * (-w).exp(), forecast * w.exp()),
     }
+}
 
-    /// The interval of half-width `w` (on this scale) around `forecast`.
-    pub fn interval(self, forecast: f64, w: f64) -> (f64, f64) {
-        match self {
-            Score::Absolute => (forecast - w, forecast + w),
-            Score::LogRatio => (forecast * (-w).exp(), forecast * w.exp()),
+/// One seed's held-out forecast path: from `origin`, the values forecast for `origin,
+/// origin + 1, ...` (as many as the series has left, up to the forecast's steps).
+pub struct HeldOutPath {
+    /// Index of the first value forecast.
+    pub origin: usize,
+    /// One value per step ahead, original units.
+    pub forecast: Vec<f64>,
+}
+
+/// The errors of the seed ensemble's held-out forecasts: per fold and origin, the mean of the
+/// seeds' paths against `actual` (the series), on the `score` scale. `per_seed[s][j]` are seed
+/// `s`'s paths in backtest fold `folds[j]`; every seed has the same folds and origins.
+pub fn ensemble_errors(
+    per_seed: &[Vec<Vec<HeldOutPath>>],
+    folds: &[u32],
+    actual: &[f64],
+    score: Score,
+) -> Vec<HeldOutError> {
+    let mut out = Vec::new();
+    let Some(first) = per_seed.first() else {
+        return out;
+    };
+    for (j, paths) in first.iter().enumerate() {
+        for (i, path) in paths.iter().enumerate() {
+            let origin = path.origin;
+            for k in 0..path.forecast.len() {
+                let mean = mean(per_seed.iter().map(|s| s[j][i].forecast[k]));
+                out.push(HeldOutError {
+                    fold: folds[j],
+                    origin,
+                    step: k + 1,
+                    error: score_error(score, actual[origin + k], mean),
+                });
+            }
         }
     }
+    out
 }
 
 /// One held-out forecast of one value: from `origin` (the index of the first value forecast),
@@ -103,44 +129,17 @@ pub fn half_widths(errors: &[HeldOutError], steps: usize, levels: &[f64]) -> Vec
         .collect()
 }
 
-/// How often one level's intervals covered the held-out values.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Coverage {
-    /// Nominal level, e.g. 0.8.
-    pub level: f64,
-    /// Held-out values inside their interval.
-    pub covered: usize,
-    /// Held-out values with a finite interval.
-    pub checked: usize,
-    /// Held-out values of the checked folds whose (step, level) had too few calibration
-    /// errors for a finite interval.
-    pub unchecked: usize,
-    /// Folds checked (all but the first).
-    pub folds: Vec<u32>,
-}
-
-impl Coverage {
-    /// `covered / checked`; NaN when nothing could be checked.
-    pub fn rate(&self) -> f64 {
-        if self.checked == 0 {
-            f64::NAN
-        } else {
-            self.covered as f64 / self.checked as f64
-        }
-    }
-}
-
 /// Each level's empirical coverage on the backtest, forward in time (see the module docs):
 /// fold `f`'s errors are judged against half-widths calibrated on the errors of folds before
 /// `f` whose targets precede fold `f`'s first origin.
-pub fn coverage(errors: &[HeldOutError], levels: &[f64]) -> Vec<Coverage> {
+pub fn coverage(errors: &[HeldOutError], levels: &[f64]) -> Vec<LevelCoverage> {
     let mut folds: Vec<u32> = errors.iter().map(|e| e.fold).collect();
     folds.sort_unstable();
     folds.dedup();
     let checked_folds: Vec<u32> = folds.iter().copied().skip(1).collect();
-    let mut out: Vec<Coverage> = levels
+    let mut out: Vec<LevelCoverage> = levels
         .iter()
-        .map(|&level| Coverage {
+        .map(|&level| LevelCoverage {
             level,
             covered: 0,
             checked: 0,
@@ -187,13 +186,47 @@ mod tests {
     #[test]
     fn log_ratio_intervals_are_multiplicative() {
         let s = Score::LogRatio;
-        assert!((s.error(110.0, 100.0) - 1.1f64.ln()).abs() < 1e-15);
-        assert_eq!(s.error(90.0, 100.0), s.error(100.0, 90.0));
-        assert!(s.error(-1.0, 100.0).is_nan());
-        let (lo, hi) = s.interval(100.0, 1.1f64.ln());
+        assert!((score_error(s, 110.0, 100.0) - 1.1f64.ln()).abs() < 1e-15);
+        assert_eq!(score_error(s, 90.0, 100.0), score_error(s, 100.0, 90.0));
+        assert!(score_error(s, -1.0, 100.0).is_nan());
+        let (lo, hi) = score_interval(s, 100.0, 1.1f64.ln());
         assert!((hi - 110.0).abs() < 1e-12 && (lo - 100.0 / 1.1).abs() < 1e-12);
-        assert_eq!(Score::Absolute.interval(100.0, 5.0), (95.0, 105.0));
-        assert_eq!(Score::Absolute.error(95.0, 100.0), 5.0);
+        assert_eq!(score_interval(Score::Absolute, 100.0, 5.0), (95.0, 105.0));
+        assert_eq!(score_error(Score::Absolute, 95.0, 100.0), 5.0);
+    }
+
+    #[test]
+    fn ensemble_errors_judge_the_seed_mean_against_the_value_it_forecast() {
+        // two seeds, one fold (3), origins 10 and 11 with 2 and 1 steps
+        let path = |origin, forecast: Vec<f64>| HeldOutPath { origin, forecast };
+        let seed1 = vec![vec![path(10, vec![1.0, 2.0]), path(11, vec![5.0])]];
+        let seed2 = vec![vec![path(10, vec![3.0, 6.0]), path(11, vec![7.0])]];
+        let actual: Vec<f64> = (0..12).map(|i| i as f64).collect(); // value i at index i
+        let e = ensemble_errors(&[seed1, seed2], &[3], &actual, Score::Absolute);
+        // origin 10: means 2, 4 against 10, 11; origin 11: mean 6 against 11
+        assert_eq!(
+            e,
+            vec![
+                HeldOutError {
+                    fold: 3,
+                    origin: 10,
+                    step: 1,
+                    error: 8.0
+                },
+                HeldOutError {
+                    fold: 3,
+                    origin: 10,
+                    step: 2,
+                    error: 7.0
+                },
+                HeldOutError {
+                    fold: 3,
+                    origin: 11,
+                    step: 1,
+                    error: 5.0
+                },
+            ]
+        );
     }
 
     #[test]

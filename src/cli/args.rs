@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 use runner::analysis::Metric;
 use runner::pipeline::Shard;
+use runner::plot::MAX_BANDS as MAX_LEVELS;
+use runner::store::forecast::level_percent;
 
 #[derive(Parser)]
 #[command(
@@ -60,14 +62,38 @@ pub enum Command {
     /// seeds on the whole series, average their forecasts, and add conformal prediction
     /// intervals calibrated on the backtest's held-out errors.
     #[command(
-        long_about = "Forecast past the end of the series with the configuration the sweep chose             (or --config).\n\n            Each seed of the configuration is refitted on the whole series (same epochs; with             early stopping, the mean best epoch of its folds) and forecasts H values past the             last observation: directly with a multi-step head, recursively (fed its own             forecasts) with a one-step one. The forecast is the seeds' mean.\n\n            Intervals are split-conformal: at each step ahead, the half-width at level a is             the ceil((n+1)a)-th smallest of the n absolute errors of held-out forecasts made             the same way by the backtest folds' saved networks from every origin of their             test parts. Their coverage is checked forward in time (each fold calibrated on             the folds before it) and reported. Without a backtest there are no intervals.\n\n            Writes <DIR>/forecast/ (forecast.csv and .parquet: step, time, mean,             lower_<level>, upper_<level>, seed_<s>; forecast.json; models/<run_id>.safetensors,             the refitted networks), plots/future.png and a forecast section in report.md.",
-        after_help = "Exit codes: 0 success; 1 a refit failed or diverged; 2 bad input (not a             finished results folder, unknown --config, bad --levels, a run trained before             models were saved, a damaged model file) or the folder is in use.\n\n            Examples:\n  runner experiments/airline.toml\n  runner forecast results/airline --horizon 24\n              runner forecast results/airline --config 'transform.difference=1 units=8 lr=0.003' --levels 50,80,95"
+        long_about = "Forecast past the end of the series with the configuration the sweep \
+            chose (or --config).\n\n\
+            Each seed of the configuration is refitted on the whole series (same epochs; with \
+            early stopping, the mean best epoch of its folds) and forecasts H values past the \
+            last observation: directly with a multi-step head, recursively (fed its own \
+            forecasts) with a one-step one. The forecast is the seeds' mean.\n\n\
+            Intervals are split-conformal: at each step ahead, the half-width at level a is \
+            the ceil((n+1)a)-th smallest of the n errors of held-out forecasts made the same \
+            way by the backtest folds' saved networks from every origin of their test parts \
+            (absolute errors; log ratios |ln y - ln f| for a series the experiment takes logs \
+            of, giving intervals that widen with the level). Their coverage is checked forward \
+            in time (each fold calibrated on the folds before it) and reported. Without a \
+            backtest there are no intervals.\n\n\
+            Writes RESULTS-DIR/forecast/ (forecast.csv and .parquet: step, time, mean, \
+            lower_<level>, upper_<level>, seed_<s>; forecast.json; models/<run_id>.safetensors, \
+            the refitted networks), plots/future.png and a forecast section in report.md.",
+        after_help = "Exit codes: 0 success; 1 a refit failed or diverged; 2 bad input (not a \
+            finished results folder, unknown --config, bad --levels, seeds trained on different \
+            series, a run trained before models were saved, a damaged model file) or the \
+            folder is in use.\n\n\
+            Examples:\n  runner experiments/airline.toml\n  \
+            runner forecast results/airline --horizon 24\n  \
+            runner forecast results/airline --config 'units=8 lr=0.003 difference=1' --levels 50,80,95"
     )]
     Forecast(ForecastArgs),
     /// Apply a saved model (a run's model.safetensors or a refitted one) to a CSV series with
     /// its stored preprocessing, and print the forecast for the values after its last window.
     #[command(
-        after_help = "Exit codes: 0 success; 2 bad input (an unreadable, damaged or             incompatible model file; a CSV file without the column; too short a series).\n\n            Example:\n  runner predict --model results/airline/forecast/models/<run_id>.safetensors             --data data/airline_passengers.csv --horizon 12"
+        after_help = "Exit codes: 0 success; 2 bad input (an unreadable, damaged or \
+            incompatible model file; a CSV file without the column; too short a series).\n\n\
+            Example:\n  runner predict --model results/airline/forecast/models/<run_id>.safetensors \
+            --data data/airline_passengers.csv --horizon 12"
     )]
     Predict(PredictArgs),
 }
@@ -239,7 +265,7 @@ pub struct ForecastArgs {
     /// instead of the one the selection chose.
     #[arg(long, value_name = "LABEL")]
     pub config: Option<String>,
-    /// Interval levels in percent, comma-separated.
+    /// Interval levels in percent, comma-separated (at most 3, each below 100).
     #[arg(long, value_name = "P,P", default_value = "80,95", value_parser = parse_levels)]
     pub levels: Levels,
     /// Write the forecast folder (forecast.csv and the rest) as DIR/forecast/ instead of
@@ -297,6 +323,24 @@ fn parse_levels(s: &str) -> Result<Levels, String> {
     }
     levels.sort_by(f64::total_cmp);
     levels.dedup();
+    // Levels are named by their percentage to one decimal (lower_97.5): two that read alike,
+    // or one that reads as 100, would make ambiguous columns.
+    let names: Vec<String> = levels.iter().map(|&l| level_percent(l)).collect();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(format!(
+            "two levels both read {}%; give levels that differ by 0.1 or more",
+            w[0]
+        ));
+    }
+    if names.iter().any(|n| n == "100") {
+        return Err("a level reads as 100%; give at most 99.9".into());
+    }
+    if levels.len() > MAX_LEVELS {
+        return Err(format!(
+            "{} levels given; at most {MAX_LEVELS} (the plot draws one band each)",
+            levels.len()
+        ));
+    }
     Ok(Levels(levels))
 }
 

@@ -259,17 +259,22 @@ pub fn predict(args: PredictArgs) -> Result<ExitCode, Error> {
     let csv = prediction_csv(&prediction.rows);
     match &args.out {
         Some(path) => {
+            // write_file's error names the path already.
             runner::store::atomic::write_file(path, csv.as_bytes())
-                .map_err(|e| Error::BadInput(format!("cannot write {}: {e:#}", path.display())))?;
+                .map_err(|e| Error::BadInput(format!("{e:#}")))?;
+            let n = prediction.rows.len();
             out::stdout_line(format_args!(
-                "wrote {} forecasts of `{}` after its {} values to {}",
-                prediction.rows.len(),
+                "wrote {n} forecast{} of `{}` after its {} values to {}",
+                if n == 1 { "" } else { "s" },
                 prediction.column,
                 prediction.points,
                 path.display()
             ));
         }
         None => {
+            if let Some(why) = &prediction.no_times {
+                out::stderr_line(format_args!("note: no time labels: {why}"));
+            }
             out::stderr_line(format_args!(
                 "{} ({}, {}): forecasts of `{}` after its {} values",
                 prediction.meta.label,

@@ -476,6 +476,7 @@ impl Calendar {
         }
     }
 
+    /// How far apart consecutive labels are.
     pub fn step(&self) -> Step {
         self.step
     }

@@ -143,8 +143,11 @@ impl<F: Real> LayerBuffers<F> {
 /// parameter vector (see [`Network::tensors`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TensorSlot {
+    /// `lstm/kernel`, `dense/bias`, ...
     pub name: String,
+    /// Row-major dimensions.
     pub dims: Vec<usize>,
+    /// Where its values sit in the network's `params`.
     pub range: std::ops::Range<usize>,
 }
 

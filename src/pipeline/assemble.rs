@@ -229,7 +229,13 @@ fn write_all(a: &Assembly, analysis: &SweepAnalysis, dir: &Path) -> Result<()> {
 
     let exp = &a.sweep.runs[0].experiment;
     // The forecast lives beside the generations (`forecast/`), made by `runner forecast`.
-    let forecast = read_forecast(a.folder)?;
+    // A forecast that cannot be read never costs the sweep its tables: it is left out, said.
+    let forecast = read_forecast(a.folder).unwrap_or_else(|e| {
+        crate::out::stderr_line(format_args!(
+            "warning: {e:#}; the report and plots leave the forecast out (run `runner forecast` again)"
+        ));
+        None
+    });
     let mut plot_input = plot_input(a, analysis);
     plot_input.forecast = forecast.as_ref();
     let plots = write_plots(&plot_input, &layout)?;

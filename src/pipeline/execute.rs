@@ -14,7 +14,7 @@ use crate::store::{FinishedRun, FoldRecord, ParamValue, RunRecord, RunStatus};
 use crate::train::EpochStats;
 
 use super::fold::{train_and_score_fold, FoldOutcome};
-use super::model_files::model_file_name;
+use crate::store::layout::model_file_name;
 
 /// What a run's `metrics.json` holds.
 #[derive(Serialize)]

@@ -15,8 +15,9 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::analysis::conformal::{coverage, half_widths, HeldOutError, Score};
+use crate::analysis::conformal::{coverage, ensemble_errors, half_widths, score_interval};
 use crate::analysis::selection::rescored;
+use crate::analysis::stats::mean;
 use crate::analysis::SweepAnalysis;
 use crate::data::calendar::Calendar;
 use crate::data::split::split;
@@ -24,9 +25,7 @@ use crate::data::Series;
 use crate::saved::{self, SavedModel, RUNNER_VERSION};
 use crate::spec::{load_sweep, RunSpec, Sweep};
 use crate::store::folder_lock::Access;
-use crate::store::forecast::{
-    write_forecast, Calibration, ForecastRecord, ForecastRow, LevelCoverage,
-};
+use crate::store::forecast::{write_forecast, Calibration, ForecastRecord, ForecastRow, Score};
 use crate::store::{is_finished, read_run, run_dir, FinishedRun, RunStatus};
 
 use super::assemble::{assemble, Assembly};
@@ -34,7 +33,7 @@ use super::execute::protocol;
 use super::ownership;
 use super::plan::Plan;
 use super::progress::SweepProgress;
-use super::refit::{ensemble_errors, fold_models, fold_paths, refit_and_forecast, refit_epochs};
+use super::refit::{fold_models, fold_paths, refit_and_forecast, refit_epochs};
 use super::sweep::read_source;
 use super::Error;
 
@@ -54,7 +53,9 @@ pub struct ForecastOptions {
     /// Write the forecast as `<out>/forecast/` instead of `<folder>/forecast/` (the results
     /// folder is then left as it is).
     pub out: Option<PathBuf>,
+    /// Refits trained at once (default: every core); the results do not depend on it.
     pub jobs: Option<usize>,
+    /// No progress output.
     pub quiet: bool,
     /// Wait for another runner holding the folder instead of refusing.
     pub wait: bool,
@@ -64,16 +65,21 @@ pub struct ForecastOptions {
 pub struct ForecastOutcome {
     /// Where `forecast.csv` and the rest were written.
     pub dir: PathBuf,
+    /// What was forecast, how, and its coverage on the backtest.
     pub record: ForecastRecord,
     /// `plots/future.png` of the results folder, when the forecast went there.
     pub plot: Option<PathBuf>,
 }
 
+/// Forecasts past the end of `opts.folder`'s series (see the module docs); writes the forecast
+/// folder and, unless `opts.out`, re-assembles the results folder with it.
 pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
     let start = Instant::now();
     let folder = &opts.folder;
     let source = read_source(folder)?;
     let sweep = load_sweep(&source.file, &source.sets).map_err(Error::bad_input)?;
+    // First the lock: with --wait a running sweep finishes before its runs are looked at.
+    let _lock = ownership::lock(folder, Access::Exclusive, opts.wait, opts.quiet)?;
     let runs_dir = folder.join("runs");
     let unfinished = sweep
         .runs
@@ -83,14 +89,13 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
     if unfinished > 0 {
         return Err(Error::BadInput(format!(
             "{unfinished} of the {} runs of {} are not finished in {}: run `runner {}` first \
-             (the experiment file may have changed since the sweep)",
+             (the experiment file or its data may have changed since the sweep)",
             sweep.runs.len(),
             source.file.display(),
             folder.display(),
             source.file.display()
         )));
     }
-    let _lock = ownership::lock(folder, Access::Exclusive, opts.wait, opts.quiet)?;
     let protocol = protocol(&sweep.runs[0].experiment);
     let runs: Vec<FinishedRun> = sweep
         .runs
@@ -116,7 +121,7 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
     }
     let levels = &opts.levels;
     let first = seeds[0].0;
-    let series = first.experiment.load_series().map_err(Error::bad_input)?;
+    let series = one_series(&seeds, &config)?;
     let steps = match opts.horizon {
         Some(h) => h,
         None => default_horizon(first, &series)?,
@@ -132,30 +137,18 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
         .zip(&fold_sets)
         .map(|((spec, _), models)| refit_epochs(spec, models))
         .collect();
-    // Each seed's own series: a generator whose noise follows the master seed draws another.
-    let serieses: Vec<Series> = seeds
-        .iter()
-        .map(|(spec, _)| spec.experiment.load_series().map_err(Error::bad_input))
-        .collect::<Result<_, _>>()?;
 
-    let jobs = opts
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.max(1))
-        .build()
-        .map_err(Error::failed)?;
+    let pool = thread_pool(opts.jobs)?;
     let progress = SweepProgress::new(seeds.len(), opts.quiet);
     let backtest = !seeds[0].1.folds.is_empty();
     let (refits, held_out) = pool.install(|| {
         let refits: Vec<Result<(Vec<f64>, SavedModel), Error>> = seeds
             .par_iter()
-            .zip(&serieses)
             .zip(&epochs)
-            .map(|(((spec, _), series), &e)| {
+            .map(|((spec, _), &e)| {
                 let line = progress.start_run(&format!("refit {}", spec.display_label()), e);
                 let started = Instant::now();
-                let out = refit_and_forecast(spec, series, e, steps, &mut |s| line.epoch(s));
+                let out = refit_and_forecast(spec, &series, e, steps, &mut |s| line.epoch(s));
                 match &out {
                     Ok(_) => line.finish_with(
                         &format!(
@@ -173,8 +166,7 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
             seeds
                 .par_iter()
                 .zip(&fold_sets)
-                .zip(&serieses)
-                .map(|(((_, run), models), series)| fold_paths(models, &run.folds, series, steps))
+                .map(|((_, run), models)| fold_paths(models, &run.folds, &series, steps))
                 .collect()
         } else {
             Vec::new()
@@ -192,17 +184,25 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
         Score::Absolute
     };
     let (calibration, widths, intervals_note) = if backtest {
-        let errors = ensemble_errors(&held_out, &seeds[0].1.folds, &serieses[0].values, score);
+        let folds: Vec<u32> = seeds[0].1.folds.iter().map(|f| f.fold).collect();
+        let errors = ensemble_errors(&held_out, &folds, &series.values, score);
         let widths = half_widths(&errors, steps, levels);
-        let c = calibration(&errors, seeds[0].1.folds.len(), steps, levels, score);
+        let c = Calibration {
+            folds: folds.len() as u32,
+            score,
+            errors_per_step: (1..=steps)
+                .map(|k| errors.iter().filter(|e| e.step == k).count())
+                .collect(),
+            coverage: coverage(&errors, levels),
+        };
         (Some(c), widths, None)
     } else {
         (
             None,
             vec![vec![None; levels.len()]; steps],
             Some(
-                "no intervals: they are calibrated on the errors of backtest folds, and the \
-                 experiment has none; add `[backtest] folds = 3` (or more) and re-run it"
+                "they are calibrated on the errors of backtest folds, and the experiment has \
+                 none; add `[backtest] folds = 3` (or more) and re-run it"
                     .to_string(),
             ),
         )
@@ -211,14 +211,14 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
     let rows: Vec<ForecastRow> = (0..steps)
         .map(|k| {
             let seed_values: Vec<f64> = refits.iter().map(|(f, _)| f[k]).collect();
-            let mean = seed_values.iter().sum::<f64>() / seed_values.len() as f64;
+            let mean = mean(seed_values.iter().copied());
             ForecastRow {
                 step: k + 1,
-                time: times.as_ref().map(|t| t[k].clone()),
+                time: times.as_ref().and_then(|t| t.get(k).cloned()),
                 mean,
                 intervals: widths[k]
                     .iter()
-                    .map(|w| w.map(|w| score.interval(mean, w)))
+                    .map(|w| w.map(|w| score_interval(score, mean, w)))
                     .collect(),
                 seeds: seed_values,
             }
@@ -228,10 +228,15 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
     let record = ForecastRecord {
         config: config.clone(),
         chosen,
+        baseline_answer: analysis
+            .choice
+            .baseline_wins
+            .as_ref()
+            .map(|w| w.baseline.name().to_string()),
         run_ids: seeds.iter().map(|(s, _)| s.run_id.clone()).collect(),
         seeds: seeds.iter().map(|(s, _)| s.experiment.seed).collect(),
         refit_epochs: epochs,
-        horizon: steps,
+        steps,
         levels: levels.clone(),
         method: method(horizon, steps),
         calendar,
@@ -270,6 +275,46 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
     }
 }
 
+/// The one series every seed of the configuration was trained on. A generator whose noise
+/// follows the master seed draws another series per seed: their forecasts would not be of one
+/// series, so that is refused with the fix.
+fn one_series(seeds: &[(&RunSpec, &FinishedRun)], config: &str) -> Result<Series, Error> {
+    let series = seeds[0]
+        .0
+        .experiment
+        .load_series()
+        .map_err(Error::bad_input)?;
+    for (spec, _) in &seeds[1..] {
+        if spec.experiment.load_series().map_err(Error::bad_input)? != series {
+            return Err(Error::BadInput(format!(
+                "the seeds of `{}` were trained on different series (the generator's noise \
+                 follows each run's seed): a forecast must be of one series; set `data.seed` to \
+                 keep one series across seeds, and re-run the sweep",
+                config_label(config)
+            )));
+        }
+    }
+    Ok(series)
+}
+
+/// A thread pool of `jobs` threads (default: every core).
+pub(super) fn thread_pool(jobs: Option<usize>) -> Result<rayon::ThreadPool, Error> {
+    let jobs = jobs.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.max(1))
+        .build()
+        .map_err(Error::failed)
+}
+
+/// A configuration label for messages; the empty label of an unswept experiment named.
+fn config_label(config: &str) -> &str {
+    if config.is_empty() {
+        "the base configuration"
+    } else {
+        config
+    }
+}
+
 /// The configuration to forecast: `--config`, which must be one of the sweep's, or the
 /// selection's choice. `(label, whether it is the choice)`.
 fn pick_config(analysis: &SweepAnalysis, asked: Option<&str>) -> Result<(String, bool), Error> {
@@ -299,7 +344,7 @@ fn pick_config(analysis: &SweepAnalysis, asked: Option<&str>) -> Result<(String,
     }
 }
 
-/// The length of the experiment's test part: how far ahead its backtest judged forecasts.
+/// The length of the experiment's test part: the stretch of the series its backtest held out.
 fn default_horizon(run: &RunSpec, series: &Series) -> Result<usize, Error> {
     let parts =
         split(series.len(), &run.experiment.prepare_params().split).map_err(Error::bad_input)?;
@@ -308,10 +353,10 @@ fn default_horizon(run: &RunSpec, series: &Series) -> Result<usize, Error> {
 
 /// How the forecast is made from a network predicting `horizon` values at once.
 fn method(horizon: usize, steps: usize) -> String {
-    if horizon == 1 && steps > 1 {
+    if horizon >= steps {
+        "direct: one window through the network".into()
+    } else if horizon == 1 {
         "recursive: a one-step network fed its own forecasts".into()
-    } else if horizon >= steps {
-        "direct: one window, the network's multi-step head".into()
     } else {
         format!("direct in blocks of {horizon}, each block fed back as history")
     }
@@ -335,35 +380,6 @@ fn recent_history(series: &Series, steps: usize) -> Vec<(Option<String>, f64)> {
     (from..n)
         .map(|i| (series.time.as_ref().map(|t| t[i].clone()), series.values[i]))
         .collect()
-}
-
-fn calibration(
-    errors: &[HeldOutError],
-    folds: usize,
-    steps: usize,
-    levels: &[f64],
-    score: Score,
-) -> Calibration {
-    Calibration {
-        folds: folds as u32,
-        score: match score {
-            Score::Absolute => "absolute".into(),
-            Score::LogRatio => "log_ratio".into(),
-        },
-        errors_per_step: (1..=steps)
-            .map(|k| errors.iter().filter(|e| e.step == k).count())
-            .collect(),
-        coverage: coverage(errors, levels)
-            .into_iter()
-            .map(|c| LevelCoverage {
-                level: c.level,
-                covered: c.covered,
-                checked: c.checked,
-                unchecked: c.unchecked,
-                folds: c.folds,
-            })
-            .collect(),
-    }
 }
 
 /// The results folder's tables, plots and report rebuilt with the forecast in them.

@@ -1,5 +1,5 @@
-//! The model files of a run (one per backtest fold) and of a refit: what a trained network
-//! is saved with, and the names its files take in a run folder.
+//! What a trained network is saved with: the model of a run's fold or of a refit (file names
+//! are `store::layout`'s).
 
 use crate::data::Prepared;
 use crate::saved::{ModelMeta, SavedModel, RUNNER_VERSION};
@@ -33,28 +33,5 @@ pub fn saved_model(
             preprocessing: data.preprocessing(),
         },
         net: trained.net.clone(),
-    }
-}
-
-/// The file name of a run's model of fold `fold` of `folds`: `model.safetensors` for the last
-/// (the experiment's own split, whose test predictions the run's tables hold),
-/// `model.fold1.safetensors`, ... for the earlier folds of a backtest.
-pub fn model_file_name(fold: u32, folds: u32) -> String {
-    if fold == folds {
-        "model.safetensors".to_string()
-    } else {
-        format!("model.fold{fold}.safetensors")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_last_fold_is_the_runs_model() {
-        assert_eq!(model_file_name(1, 1), "model.safetensors");
-        assert_eq!(model_file_name(3, 3), "model.safetensors");
-        assert_eq!(model_file_name(1, 3), "model.fold1.safetensors");
     }
 }

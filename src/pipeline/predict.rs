@@ -11,7 +11,9 @@ use crate::saved::{self, forecast_paths, ModelMeta};
 use super::Error;
 
 pub struct PredictOptions {
+    /// The model file.
     pub model: PathBuf,
+    /// The CSV file holding the series, in time order.
     pub data: PathBuf,
     /// The value column; the model's own column (else `value`) when not given.
     pub column: Option<String>,
@@ -21,14 +23,20 @@ pub struct PredictOptions {
 
 /// The forecast of one saved model for the values after a series.
 pub struct Prediction {
+    /// What the model file says of itself (run, label, which fit).
     pub meta: ModelMeta,
+    /// The value column read.
     pub column: String,
     /// Values in the series read.
     pub points: usize,
     /// `(step, time label, forecast)`, step 1 first.
     pub rows: Vec<(usize, Option<String>, f64)>,
+    /// Why the rows have no time labels, when they have none.
+    pub no_times: Option<String>,
 }
 
+/// The model's forecast of the values after `opts.data`'s series; bad input (exit 2) for a
+/// model file or CSV that cannot be used.
 pub fn predict(opts: &PredictOptions) -> Result<Prediction, Error> {
     let model = saved::load(&opts.model).map_err(Error::bad_input)?;
     let column = opts
@@ -61,11 +69,22 @@ pub fn predict(opts: &PredictOptions) -> Result<Prediction, Error> {
     let n = series.len();
     let forecast = forecast_paths(&model, &series.values, &[n], steps)
         .map_err(|e| Error::BadInput(format!("{}: {e}", opts.data.display())))?;
-    let times = series
-        .time
-        .as_ref()
-        .and_then(|t| Calendar::infer(t).ok())
-        .map(|c| c.next_labels(steps));
+    let (times, no_times) = match &series.time {
+        Some(t) => match Calendar::infer(t) {
+            Ok(c) => (Some(c.next_labels(steps)), None),
+            Err(why) => (None, Some(why)),
+        },
+        None => (
+            None,
+            Some(match &model.meta.time_column {
+                Some(c) => format!(
+                    "{} has no column `{c}`, the model's time column",
+                    opts.data.display()
+                ),
+                None => "the model was trained without a time column".to_string(),
+            }),
+        ),
+    };
     let rows = (0..steps)
         .map(|k| {
             (
@@ -80,5 +99,6 @@ pub fn predict(opts: &PredictOptions) -> Result<Prediction, Error> {
         column,
         points: n,
         rows,
+        no_times,
     })
 }

@@ -7,16 +7,17 @@ use std::path::Path;
 
 use ndarray::Array2;
 
-use crate::analysis::conformal::{HeldOutError, Score};
+use crate::analysis::conformal::HeldOutPath;
 use crate::data::{prepare_whole, Series};
 use crate::saved::{self, forecast_paths, SavedModel};
 use crate::spec::RunSpec;
 use crate::store::FoldRecord;
 use crate::train::EpochStats;
 
-use super::model_files::{model_file_name, saved_model};
+use super::model_files::saved_model;
 use super::train_run;
 use super::Error;
+use crate::store::layout::model_file_name;
 
 /// A seed's networks from its run folder: one per backtest fold, oldest first (the run's
 /// own model alone without a backtest).
@@ -26,8 +27,8 @@ pub fn fold_models(run_dir: &Path, folds: u32) -> Result<Vec<SavedModel>, Error>
             let path = run_dir.join(model_file_name(fold, folds.max(1)));
             if !path.is_file() {
                 return Err(Error::BadInput(format!(
-                    "{} is missing: the run was trained before runner saved its models, or \
-                     its fold diverged; retrain it (run the experiment with --force)",
+                    "{} is missing: the run was trained before runner saved its models; \
+                     retrain it (run the experiment with --force)",
                     path.display()
                 )));
             }
@@ -74,13 +75,6 @@ pub fn refit_and_forecast(
     Ok((path.row(0).to_vec(), model))
 }
 
-/// One held-out forecast path: from `origin`, the values forecast for `origin, origin + 1,
-/// ...` (as many as the series still has, up to the forecast's steps).
-pub struct HeldOutPath {
-    pub origin: usize,
-    pub forecast: Vec<f64>,
-}
-
 /// The held-out forecasts of one seed's fold networks: from every origin of each fold's test
 /// part (with enough history), `steps` values ahead but not past the series' end.
 /// `[fold][origin]`.
@@ -118,33 +112,47 @@ pub fn fold_paths(
         .collect()
 }
 
-/// The errors of the seed ensemble's held-out forecasts: per fold and origin, the mean of
-/// the seeds' forecasts against the actual values, on the `score` scale. `per_seed[s]` is [`fold_paths`] of seed
-/// `s`; all seeds have the same folds and origins.
-pub fn ensemble_errors(
-    per_seed: &[Vec<Vec<HeldOutPath>>],
-    folds: &[FoldRecord],
-    actual: &[f64],
-    score: Score,
-) -> Vec<HeldOutError> {
-    let mut out = Vec::new();
-    let Some(first) = per_seed.first() else {
-        return out;
-    };
-    for (j, fold_rows) in first.iter().enumerate() {
-        for (i, path) in fold_rows.iter().enumerate() {
-            let origin = path.origin;
-            for k in 0..path.forecast.len() {
-                let mean = per_seed.iter().map(|s| s[j][i].forecast[k]).sum::<f64>()
-                    / per_seed.len() as f64;
-                out.push(HeldOutError {
-                    fold: folds[j].fold,
-                    origin,
-                    step: k + 1,
-                    error: score.error(actual[origin + k], mean),
-                });
-            }
-        }
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::spec::sweep::parse_sweep_str;
+
+    /// A tiny run of `text`'s `[train]` on a short sine, fitted on its whole series, with
+    /// its model's best epoch set to `best`.
+    fn run_and_model(train: &str, best: usize) -> (RunSpec, SavedModel) {
+        let text = format!(
+            "[data]\nkind = \"sine\"\npoints = 60\nstop = 6.0\n[split]\nvalidation = 0.2\n[window]\nlookback = 4\n\
+             [model]\nunits = [2]\n[train]\n{train}\n"
+        );
+        let run = parse_sweep_str(&text, Path::new("e.toml"), &[])
+            .unwrap()
+            .runs[0]
+            .clone();
+        let exp = &run.experiment;
+        let data = prepare_whole(exp.load_series().unwrap(), &exp.prepare_params()).unwrap();
+        let trained = train_run::fit(exp, &data, &mut |_| {});
+        let mut model = saved_model(&run, &data, &trained, "fold 1 of 1".into());
+        model.meta.best_epoch = best;
+        (run, model)
     }
-    out
+
+    #[test]
+    fn the_refit_trains_the_configured_epochs_or_the_folds_mean_best_epoch() {
+        let (plain, m) = run_and_model("epochs = 9", 3);
+        assert_eq!(
+            refit_epochs(&plain, &[m]),
+            9,
+            "no early stopping: the epochs given"
+        );
+        let stopping = "epochs = 50\nearly_stopping = { patience = 2 }";
+        let (run, a) = run_and_model(stopping, 7);
+        let (_, b) = run_and_model(stopping, 10);
+        // (7 + 10) / 2 = 8.5, rounded half away from zero
+        assert_eq!(refit_epochs(&run, &[a.clone(), b]), 9);
+        let (_, zero) = run_and_model(stopping, 0);
+        assert_eq!(refit_epochs(&run, &[zero]), 1, "at least one epoch");
+        assert_eq!(refit_epochs(&run, &[a]), 7);
+    }
 }

@@ -22,6 +22,7 @@ use crate::store::{
 use super::assemble::{assemble, Assembly};
 use super::budget::{self, Limits};
 use super::execute::{execute, protocol};
+use super::forecast::thread_pool;
 use super::ownership::{self, Foreign};
 use super::plan::{runs_sample_epochs, Plan};
 use super::progress::SweepProgress;
@@ -182,13 +183,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
 
     let train_start = Instant::now();
     let progress = SweepProgress::new(todo.len(), opts.quiet);
-    let jobs = opts
-        .jobs
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs.max(1))
-        .build()
-        .map_err(Error::failed)?;
+    let pool = thread_pool(opts.jobs)?;
     let written: Vec<Result<(), Error>> = pool.install(|| {
         todo.par_iter()
             .map(|run| {

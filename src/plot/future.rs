@@ -11,6 +11,9 @@ use super::forecast::label_at;
 use super::frame::{draw_err, header, write_png, Area, LegendEntry, Sample, BLUE, CANVAS, ORANGE};
 use super::lines::draw_index_line;
 
+/// How many interval bands one plot draws.
+pub const MAX_BANDS: usize = BAND_COLORS.len();
+
 /// Band fills, narrowest level first: orange lightened toward white, opaque so that the
 /// picture does not depend on blending (and tests can find each band's pixels).
 pub(super) const BAND_COLORS: [RGBColor; 3] = [

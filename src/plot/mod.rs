@@ -19,7 +19,7 @@ mod text;
 
 pub use best::best_png;
 pub use forecast::forecast_png;
-pub use future::{future_png, Band, FutureInput};
+pub use future::{future_png, Band, FutureInput, MAX_BANDS};
 pub use loss_curves::losses_png;
 pub use param::{param_png, ParamAxis, ParamPoint};
 pub use ranking::{ranking_png, RankEntry, MAX_RANKED};

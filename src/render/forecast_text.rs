@@ -2,7 +2,7 @@
 //! and the report's forecast section. Everything shown is in the forecast record; nothing is
 //! computed here but formatting.
 
-use crate::store::forecast::{level_percent, ForecastRecord, LevelCoverage};
+use crate::store::forecast::{level_percent, ForecastRecord, LevelCoverage, Score};
 
 use super::format::{cell, config_name, duration, num, text_table, Align};
 
@@ -67,7 +67,7 @@ pub fn coverage_line(c: &LevelCoverage) -> String {
             c.unchecked
         );
     }
-    let rate = 100.0 * c.covered as f64 / c.checked as f64;
+    let rate = 100.0 * c.rate();
     let mut text = format!(
         "{level}%: {rate:.1}% of {} held-out values covered ({folds})",
         c.checked
@@ -81,12 +81,12 @@ pub fn coverage_line(c: &LevelCoverage) -> String {
     text
 }
 
-/// What was forecast and how, one sentence.
+/// What was forecast and how, one sentence (two when the sweep's answer was a baseline).
 fn headline(r: &ForecastRecord) -> String {
     let which = if r.chosen {
         "the chosen configuration"
     } else {
-        "configuration (named with --config, not the selection's choice)"
+        "the configuration named with --config (not the selection's choice)"
     };
     let epochs = match (r.refit_epochs.iter().min(), r.refit_epochs.iter().max()) {
         (Some(a), Some(b)) if a == b => format!("{a} epochs"),
@@ -99,15 +99,25 @@ fn headline(r: &ForecastRecord) -> String {
         .and_then(|x| x.time.as_ref())
         .map(|t| format!(" from {t}"))
         .unwrap_or_default();
-    format!(
-        "{} values past the end ({}){from} by {which} `{}`: the mean of {} seeds, each refitted \
-         on the whole series ({epochs}); {}.",
-        r.horizon,
+    let mut text = format!(
+        "{} values past the end ({}){from} by {which} `{}`: {}, refitted on the whole \
+         series ({epochs}); {}.",
+        r.steps,
         r.calendar,
         config_name(&r.config),
-        r.seeds.len(),
+        match r.seeds.len() {
+            1 => "one seed".to_string(),
+            n => format!("the mean of {n} seeds, each"),
+        },
         r.method
-    )
+    );
+    if let Some(baseline) = &r.baseline_answer {
+        text.push_str(&format!(
+            " The sweep's answer is a baseline, {baseline}, which forecast the held-out data \
+             better than any network: this is the best network's forecast all the same."
+        ));
+    }
+    text
 }
 
 /// How the intervals were made, and their coverage lines.
@@ -119,7 +129,7 @@ fn interval_lines(r: &ForecastRecord) -> Vec<String> {
                 steps.iter().min().copied().unwrap_or(0),
                 steps.iter().max().copied().unwrap_or(0),
             );
-            let errors = if c.score == "log_ratio" {
+            let errors = if c.score == Score::LogRatio {
                 "log ratios |ln y - ln ŷ| (the series is modelled in logs: intervals ŷ·e^(±w) \
                  widen with its level)"
             } else {
@@ -136,7 +146,7 @@ fn interval_lines(r: &ForecastRecord) -> Vec<String> {
             lines.extend(c.coverage.iter().map(coverage_line));
             lines
         }
-        (None, Some(note)) => vec![format!("Intervals: {note}.")],
+        (None, Some(note)) => vec![format!("No intervals: {note}.")],
         (None, None) => vec!["Intervals: none.".into()],
     }
 }
@@ -151,8 +161,10 @@ pub fn forecast_console(name: &str, r: &ForecastRecord, dir: &str, plot: Option<
         out.push('\n');
     }
     out.push_str(&format!(
-        "\nwrote {dir}/forecast.csv, forecast.parquet, forecast.json and models/ ({} refitted networks)",
-        r.run_ids.len()
+        "\nwrote {dir}/forecast.csv, forecast.parquet, forecast.json and models/ ({} refitted \
+         network{})",
+        r.run_ids.len(),
+        if r.run_ids.len() == 1 { "" } else { "s" }
     ));
     if let Some(plot) = plot {
         out.push_str(&format!(", {plot}"));
@@ -212,55 +224,7 @@ pub fn forecast_section(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::forecast::{Calibration, ForecastRow};
-
-    fn record() -> ForecastRecord {
-        ForecastRecord {
-            config: "units=8".into(),
-            chosen: true,
-            run_ids: vec!["a".into(), "b".into()],
-            seeds: vec![1, 2],
-            refit_epochs: vec![100, 100],
-            horizon: 3,
-            levels: vec![0.8, 0.95],
-            method: "recursive: a one-step network fed its own forecasts".into(),
-            calendar: "monthly".into(),
-            calibration: Some(Calibration {
-                folds: 3,
-                score: "absolute".into(),
-                errors_per_step: vec![72, 71, 70],
-                coverage: vec![
-                    LevelCoverage {
-                        level: 0.8,
-                        covered: 40,
-                        checked: 50,
-                        unchecked: 0,
-                        folds: vec![2, 3],
-                    },
-                    LevelCoverage {
-                        level: 0.95,
-                        covered: 0,
-                        checked: 0,
-                        unchecked: 50,
-                        folds: vec![2, 3],
-                    },
-                ],
-            }),
-            intervals_note: None,
-            history: vec![],
-            rows: (1..=3)
-                .map(|k| ForecastRow {
-                    step: k,
-                    time: Some(format!("1961-0{k}-01")),
-                    mean: 400.0 + k as f64,
-                    intervals: vec![Some((390.0, 410.0 + k as f64)), None],
-                    seeds: vec![399.0, 401.0],
-                })
-                .collect(),
-            seconds: 2.0,
-            runner_version: "0".into(),
-        }
-    }
+    use crate::store::test_support::forecast_record as record;
 
     #[test]
     fn the_table_shows_times_means_and_bands_and_counts_the_rest() {

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use anyhow::Result;
 
-use super::format::num;
+use super::format::{config_name, num};
 use crate::analysis::ensemble::ensemble_run;
 use crate::analysis::metric::{Baseline, Metric, Split};
 use crate::analysis::stats::mean_by_key;
@@ -13,7 +13,7 @@ use crate::analysis::sweep::ok_value;
 use crate::analysis::SweepAnalysis;
 use crate::plot::{
     best_png, forecast_png, future_png, loss_png, losses_png, param_png, ranking_png, Band,
-    FutureInput, ParamAxis, ParamPoint, RankEntry,
+    FutureInput, ParamAxis, ParamPoint, RankEntry, MAX_BANDS,
 };
 use crate::store::forecast::{level_percent, ForecastRecord};
 use crate::store::layout::{ResultsLayout, FUTURE_PNG};
@@ -78,9 +78,11 @@ impl PlotInput<'_> {
 fn future(f: &ForecastRecord, name: &str, path: &std::path::Path) -> Result<()> {
     let history: Vec<f64> = f.history.iter().map(|(_, v)| *v).collect();
     let forecast: Vec<f64> = f.rows.iter().map(|r| r.mean).collect();
+    // The narrowest levels, as many as one plot draws (the CLI takes no more).
     let bands: Vec<Band> = f
         .levels
         .iter()
+        .take(MAX_BANDS)
         .enumerate()
         .map(|(j, &level)| Band {
             label: format!("{}% interval", level_percent(level)),
@@ -99,12 +101,8 @@ fn future(f: &ForecastRecord, name: &str, path: &std::path::Path) -> Result<()> 
         .collect();
     let title = format!(
         "{name}: forecast of {} values with {} (mean of {} seeds)",
-        f.horizon,
-        if f.config.is_empty() {
-            "the base configuration".to_string()
-        } else {
-            f.config.clone()
-        },
+        f.steps,
+        config_name(&f.config),
         f.seeds.len()
     );
     future_png(

@@ -3,8 +3,8 @@
 //! Reading refuses, with a message naming the file, anything that is not a model this build
 //! can use: bytes that are not safetensors (truncated, overwritten), a safetensors file from
 //! elsewhere, another format version, metadata that does not parse, a missing or misshapen
-//! tensor, and tensor bytes that do not hash to the recorded `params_blake3` (the one kind of
-//! damage the safetensors framing cannot see).
+//! tensor, and tensor bytes or metadata that do not hash to their recorded `params_blake3` and
+//! `metadata_blake3` (damage the safetensors framing cannot see).
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use safetensors::tensor::{Dtype, SafeTensors};
 
 use super::{ModelMeta, SavedModel};
-use crate::data::{Preprocessing, Scaler, Transform};
+use crate::data::{Preprocessing, Scaler, Transform, TransformParams};
 use crate::nn::{Cell, Network, NetworkShape};
 
 /// The `format` metadata value of every runner model file.
@@ -56,7 +56,9 @@ pub fn encode(model: &SavedModel) -> Vec<u8> {
     let mut tensors = net.tensors();
     tensors.sort_by(|a, b| a.name.cmp(&b.name));
     let mut header = serde_json::Map::new();
-    let meta: BTreeMap<String, String> = metadata(model, &bytes).into_iter().collect();
+    let mut meta: BTreeMap<String, String> = metadata(model, &bytes).into_iter().collect();
+    let digest = metadata_digest(&meta);
+    meta.insert(METADATA_DIGEST.into(), digest);
     header.insert("__metadata__".into(), serde_json::json!(meta));
     let mut data = Vec::with_capacity(bytes.len());
     for t in &tensors {
@@ -119,6 +121,22 @@ fn metadata(model: &SavedModel, param_bytes: &[u8]) -> HashMap<String, String> {
     .collect()
 }
 
+/// The metadata key holding [`metadata_digest`].
+const METADATA_DIGEST: &str = "metadata_blake3";
+
+/// BLAKE3 of the metadata (every key but [`METADATA_DIGEST`]) as compact JSON with sorted keys.
+pub(super) fn metadata_digest<'a, M>(meta: &'a M) -> String
+where
+    &'a M: IntoIterator<Item = (&'a String, &'a String)>,
+{
+    let sorted: BTreeMap<&String, &String> = meta
+        .into_iter()
+        .filter(|(k, _)| k.as_str() != METADATA_DIGEST)
+        .collect();
+    let text = serde_json::to_string(&sorted).expect("strings serialize");
+    blake3::hash(text.as_bytes()).to_hex().to_string()
+}
+
 /// JSON of a metadata value; serde_json writes floats in shortest round-trip form, so the
 /// scaler's parameters come back to the bit.
 fn json<T: serde::Serialize>(value: &T) -> String {
@@ -168,6 +186,12 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<SavedModel, ModelFileError> {
                 .map_or("unknown".into(), |v| format!("runner {v}")),
         });
     }
+    // The metadata's own checksum: an edited scaler or lookback would forecast nonsense.
+    if meta.get(METADATA_DIGEST).map(String::as_str) != Some(metadata_digest(&meta).as_str()) {
+        return Err(damaged(format!(
+            "its metadata do not match their recorded checksum ({METADATA_DIGEST})"
+        )));
+    }
     let field = |key: &str| -> Result<&str, ModelFileError> {
         meta.get(key)
             .map(String::as_str)
@@ -201,7 +225,32 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<SavedModel, ModelFileError> {
         cell,
         linear_skip: flag("linear_skip")?.then_some(lookback),
     };
-    let transform: Transform = from_json("transform", field("transform")?).map_err(invalid)?;
+    let transform: TransformParams =
+        from_json("transform", field("transform")?).map_err(invalid)?;
+    // Sizes are bounded by the points the fit saw before anything is allocated for them.
+    let points = number("points")?;
+    for (key, value) in [
+        ("lookback", lookback),
+        ("horizon", shape.horizon),
+        ("transform.difference", transform.difference),
+        (
+            "transform.seasonal_difference",
+            transform.seasonal_difference,
+        ),
+    ] {
+        if value > points {
+            return Err(invalid(format!(
+                "metadata `{key}` = {value} exceeds the {points} points the model was fitted on"
+            )));
+        }
+    }
+    if shape.input != 1 {
+        return Err(invalid(format!(
+            "metadata `input` = {}: runner models read one value per step",
+            shape.input
+        )));
+    }
+    let transform = Transform::new(transform);
     let scaler: Scaler = from_json("scaler", field("scaler")?).map_err(invalid)?;
     Network::<f32>::check_shape(&shape)
         .map_err(|why| invalid(format!("the metadata's network cannot be built: {why}")))?;
@@ -254,7 +303,7 @@ pub fn decode(bytes: &[u8], path: &Path) -> Result<SavedModel, ModelFileError> {
             label: field("label")?.to_string(),
             runner_version: field("runner_version")?.to_string(),
             trained_on: field("trained_on")?.to_string(),
-            points: number("points")?,
+            points,
             best_epoch: number("best_epoch")?,
             epochs: number("epochs")?,
             column: optional("column"),

@@ -45,6 +45,7 @@ pub struct SavedModel {
 pub struct ModelMeta {
     /// The run it was trained in.
     pub run_id: String,
+    /// The run's label (its swept values).
     pub label: String,
     /// The runner version that wrote the file.
     pub runner_version: String,
@@ -52,11 +53,15 @@ pub struct ModelMeta {
     pub trained_on: String,
     /// Points of the series the fit saw: the first `points` values.
     pub points: usize,
+    /// The epoch whose weights these are (the last, or the best with early stopping).
     pub best_epoch: usize,
+    /// Epochs the fit ran.
     pub epochs: usize,
     /// The CSV column of the series; `None` for a generated series.
     pub column: Option<String>,
+    /// The CSV's time column, whose labels a forecast continues; `None` without one.
     pub time_column: Option<String>,
+    /// How raw values become the network's inputs and its outputs values again.
     pub preprocessing: Preprocessing,
 }
 

@@ -18,14 +18,10 @@ use polars::prelude::{Column, DataFrame};
 use serde::{Deserialize, Serialize};
 
 use super::atomic::TempFolder;
+use super::layout::{
+    refit_model_file_name, FORECAST_CSV, FORECAST_DIR, FORECAST_JSON, FORECAST_PARQUET, MODELS_DIR,
+};
 use super::tables::{write_csv, write_json, write_parquet};
-
-/// The folder of a results folder's forecast.
-pub const FORECAST_DIR: &str = "forecast";
-pub const FORECAST_JSON: &str = "forecast.json";
-pub const FORECAST_CSV: &str = "forecast.csv";
-pub const FORECAST_PARQUET: &str = "forecast.parquet";
-pub const MODELS_DIR: &str = "models";
 
 /// What `forecast/forecast.json` holds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -34,16 +30,22 @@ pub struct ForecastRecord {
     pub config: String,
     /// Whether it is the selection's choice (`false`: named with `--config`).
     pub chosen: bool,
+    /// When the sweep's answer was a baseline rather than a network: that baseline's name
+    /// (the forecast is then of the best network all the same).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_answer: Option<String>,
     /// The runs of its seeds that were refitted, with their seeds, in grid order.
     pub run_ids: Vec<String>,
+    /// The master seed of each of those runs.
     pub seeds: Vec<u64>,
     /// Epochs of each seed's refit (with early stopping, the mean best epoch of its folds).
     pub refit_epochs: Vec<usize>,
     /// Values forecast past the last observation.
-    pub horizon: usize,
+    pub steps: usize,
     /// Nominal levels of the intervals, e.g. `[0.8, 0.95]`.
     pub levels: Vec<f64>,
-    /// `direct`, `recursive` (one-step model) or `direct blocks of h, chained`.
+    /// How the values were forecast from the network's windows, in words (direct, recursive,
+    /// or direct in blocks fed back).
     pub method: String,
     /// How the time labels continue (`monthly`), or why there are none.
     pub calendar: String,
@@ -56,6 +58,7 @@ pub struct ForecastRecord {
     pub rows: Vec<ForecastRow>,
     /// Wall time of `runner forecast`, seconds.
     pub seconds: f64,
+    /// The runner that made it.
     pub runner_version: String,
 }
 
@@ -64,13 +67,23 @@ pub struct ForecastRecord {
 pub struct Calibration {
     /// Backtest folds whose held-out forecasts gave errors.
     pub folds: u32,
-    /// The errors' scale: `absolute` (`|y - ŷ|`, intervals `ŷ ± w`) or `log_ratio`
-    /// (`|ln y - ln ŷ|`, intervals `ŷ e^(±w)`, for a series modelled in logs).
-    pub score: String,
+    /// The scale the errors were measured on.
+    pub score: Score,
     /// Held-out errors per step ahead (step 1 first).
     pub errors_per_step: Vec<usize>,
     /// Per level, in the order of `levels`.
     pub coverage: Vec<LevelCoverage>,
+}
+
+/// The scale conformal errors are measured on (`analysis::conformal` computes with it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Score {
+    /// `|y - ŷ|`, intervals `ŷ ± w`.
+    Absolute,
+    /// `|ln y - ln ŷ|`, intervals `[ŷ e^-w, ŷ e^w]`: for a series modelled in logs, whose
+    /// errors grow with its level.
+    LogRatio,
 }
 
 /// How often one level's intervals covered the backtest's held-out values (forward in time:
@@ -84,6 +97,17 @@ pub struct LevelCoverage {
     pub unchecked: usize,
     /// The folds checked (all but the first).
     pub folds: Vec<u32>,
+}
+
+impl LevelCoverage {
+    /// `covered / checked`; NaN when nothing could be checked.
+    pub fn rate(&self) -> f64 {
+        if self.checked == 0 {
+            f64::NAN
+        } else {
+            self.covered as f64 / self.checked as f64
+        }
+    }
 }
 
 /// One forecast value.
@@ -123,7 +147,7 @@ pub fn write_forecast(
     std::fs::create_dir_all(&models_dir)
         .with_context(|| format!("cannot create {}", models_dir.display()))?;
     for (run_id, bytes) in models {
-        let path = models_dir.join(format!("{run_id}.safetensors"));
+        let path = models_dir.join(refit_model_file_name(run_id));
         super::atomic::write_synced(&path, bytes)
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
@@ -133,7 +157,8 @@ pub fn write_forecast(
 }
 
 /// The forecast record of `folder`, `None` when it has no forecast. A record that does not
-/// parse is an error naming the file.
+/// parse, or whose rows do not have one interval per level and one value per seed, is an
+/// error naming the file.
 pub fn read_forecast(folder: &Path) -> Result<Option<ForecastRecord>> {
     let path = folder.join(FORECAST_DIR).join(FORECAST_JSON);
     if !path.is_file() {
@@ -141,9 +166,19 @@ pub fn read_forecast(folder: &Path) -> Result<Option<ForecastRecord>> {
     }
     let text = std::fs::read_to_string(&path)
         .with_context(|| format!("cannot read {}", path.display()))?;
-    serde_json::from_str(&text)
-        .map(Some)
-        .with_context(|| format!("{}: not a forecast record", path.display()))
+    let record: ForecastRecord = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a forecast record", path.display()))?;
+    let consistent = record.rows.len() == record.steps
+        && record.rows.iter().all(|r| {
+            r.intervals.len() == record.levels.len() && r.seeds.len() == record.seeds.len()
+        });
+    if !consistent {
+        anyhow::bail!(
+            "{}: its rows do not match its steps, levels and seeds",
+            path.display()
+        );
+    }
+    Ok(Some(record))
 }
 
 /// The forecast table: `step: UInt32, time: String (nullable), mean: Float64`, then
@@ -189,52 +224,7 @@ pub fn forecast_frame(r: &ForecastRecord) -> Result<DataFrame> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    pub(crate) fn record() -> ForecastRecord {
-        ForecastRecord {
-            config: "units=8".into(),
-            chosen: true,
-            run_ids: vec!["a1".into(), "b2".into()],
-            seeds: vec![1, 2],
-            refit_epochs: vec![100, 100],
-            horizon: 2,
-            levels: vec![0.8, 0.95],
-            method: "recursive".into(),
-            calendar: "monthly".into(),
-            calibration: Some(Calibration {
-                folds: 3,
-                score: "absolute".into(),
-                errors_per_step: vec![72, 71],
-                coverage: vec![LevelCoverage {
-                    level: 0.8,
-                    covered: 40,
-                    checked: 47,
-                    unchecked: 0,
-                    folds: vec![2, 3],
-                }],
-            }),
-            intervals_note: None,
-            history: vec![(Some("1960-12-01".into()), 432.0)],
-            rows: vec![
-                ForecastRow {
-                    step: 1,
-                    time: Some("1961-01-01".into()),
-                    mean: 450.0,
-                    intervals: vec![Some((440.0, 460.0)), None],
-                    seeds: vec![449.0, 451.0],
-                },
-                ForecastRow {
-                    step: 2,
-                    time: Some("1961-02-01".into()),
-                    mean: 430.5,
-                    intervals: vec![Some((415.0, 446.0)), Some((400.0, 461.0))],
-                    seeds: vec![430.0, 431.0],
-                },
-            ],
-            seconds: 1.5,
-            runner_version: "0.1.0".into(),
-        }
-    }
+    use crate::store::test_support::forecast_record as record;
 
     #[test]
     fn a_forecast_is_written_as_a_table_a_record_and_models() {
@@ -250,9 +240,9 @@ mod tests {
         );
         assert_eq!(
             lines.next().unwrap(),
-            "1,1961-01-01,450.0,440.0,460.0,,,449.0,451.0"
+            "1,1961-01-01,401.0,390.0,411.0,,,399.0,401.0"
         );
-        assert_eq!(lines.count(), 1);
+        assert_eq!(lines.count(), 2);
         assert_eq!(
             std::fs::read(f.join("models/a1.safetensors")).unwrap(),
             [1, 2, 3]

@@ -32,6 +32,32 @@ pub const FORECAST_PNG: &str = "forecast.png";
 pub const LOSS_PNG: &str = "loss.png";
 /// The forecast past the end of the series, drawn when `forecast/` holds one.
 pub const FUTURE_PNG: &str = "future.png";
+/// `runner forecast`'s folder in a results folder (beside the assembled outputs, kept by
+/// every assembly), and its files.
+pub const FORECAST_DIR: &str = "forecast";
+/// The forecast's record: how it was made, its coverage on the backtest.
+pub const FORECAST_JSON: &str = "forecast.json";
+/// The forecast table, for people and for tools.
+pub const FORECAST_CSV: &str = "forecast.csv";
+pub const FORECAST_PARQUET: &str = "forecast.parquet";
+/// The refitted networks, `<run_id>.safetensors` each.
+pub const MODELS_DIR: &str = "models";
+
+/// The file name of a run's network of backtest fold `fold` of `folds`: `model.safetensors`
+/// for the last (the experiment's own split, whose test predictions the run's tables hold),
+/// `model.fold1.safetensors`, ... for the earlier folds.
+pub fn model_file_name(fold: u32, folds: u32) -> String {
+    if fold == folds {
+        "model.safetensors".to_string()
+    } else {
+        format!("model.fold{fold}.safetensors")
+    }
+}
+
+/// The file name of run `run_id`'s refitted network in a forecast's `models/`.
+pub fn refit_model_file_name(run_id: &str) -> String {
+    format!("{run_id}.safetensors")
+}
 
 /// Every name an assembly may write at the top of a results folder: what it does not write
 /// this time (folds without a backtest, metrics.json of a sweep) is removed, so no table of
@@ -156,5 +182,13 @@ mod tests {
         assert_eq!(l.summary_csv(), Path::new("out/summary.csv"));
         assert_eq!(l.summary_parquet(), Path::new("out/summary.parquet"));
         assert_eq!(l.report_md(), Path::new("out/report.md"));
+    }
+
+    #[test]
+    fn the_last_fold_is_the_runs_model() {
+        assert_eq!(model_file_name(1, 1), "model.safetensors");
+        assert_eq!(model_file_name(3, 3), "model.safetensors");
+        assert_eq!(model_file_name(1, 3), "model.fold1.safetensors");
+        assert_eq!(refit_model_file_name("ab12"), "ab12.safetensors");
     }
 }

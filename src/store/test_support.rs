@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use super::forecast::{Calibration, ForecastRecord, ForecastRow, LevelCoverage, Score};
 use super::gate_file::GateRow;
 use super::records::{FoldRecord, ParamValue, RunRecord, RunStatus};
 
@@ -111,5 +112,56 @@ pub fn gate_row(config: &str, mean: f64, std: Option<f64>, n: usize) -> GateRow 
         runner_version: "0.1.0".to_string(),
         experiment_hash: GATE_HASH.to_string(),
         seeds: Vec::new(),
+    }
+}
+
+/// A forecast of 3 monthly values from 1961-01 by 2 seeds at 80% (known) and 95% (unknown)
+/// levels, with its calibration on 3 folds.
+pub fn forecast_record() -> ForecastRecord {
+    ForecastRecord {
+        config: "units=8".into(),
+        chosen: true,
+        baseline_answer: None,
+        run_ids: vec!["a".into(), "b".into()],
+        seeds: vec![1, 2],
+        refit_epochs: vec![100, 100],
+        steps: 3,
+        levels: vec![0.8, 0.95],
+        method: "recursive: a one-step network fed its own forecasts".into(),
+        calendar: "monthly".into(),
+        calibration: Some(Calibration {
+            folds: 3,
+            score: Score::Absolute,
+            errors_per_step: vec![72, 71, 70],
+            coverage: vec![
+                LevelCoverage {
+                    level: 0.8,
+                    covered: 40,
+                    checked: 50,
+                    unchecked: 0,
+                    folds: vec![2, 3],
+                },
+                LevelCoverage {
+                    level: 0.95,
+                    covered: 0,
+                    checked: 0,
+                    unchecked: 50,
+                    folds: vec![2, 3],
+                },
+            ],
+        }),
+        intervals_note: None,
+        history: vec![],
+        rows: (1..=3)
+            .map(|k| ForecastRow {
+                step: k,
+                time: Some(format!("1961-0{k}-01")),
+                mean: 400.0 + k as f64,
+                intervals: vec![Some((390.0, 410.0 + k as f64)), None],
+                seeds: vec![399.0, 401.0],
+            })
+            .collect(),
+        seconds: 2.0,
+        runner_version: "0".into(),
     }
 }

@@ -50,6 +50,9 @@ fn with_metadata(bytes: &[u8], edit: impl FnOnce(&mut HashMap<String, String>)) 
     let (_, header) = SafeTensors::read_metadata(bytes).unwrap();
     let mut meta = header.metadata().clone().unwrap();
     edit(&mut meta);
+    // re-signed, so that the checks behind the checksum are reached
+    let digest = super::metadata_digest(&meta);
+    meta.insert("metadata_blake3".into(), digest);
     let views: Vec<(String, TensorView)> = st.tensors();
     safetensors::serialize(views, Some(meta)).unwrap()
 }
@@ -129,6 +132,44 @@ fn damaged_bytes_are_refused_with_what_is_wrong() {
         err.contains("do not match their recorded checksum"),
         "{err}"
     );
+}
+
+#[test]
+fn edited_metadata_are_refused_by_their_checksum() {
+    let bytes = encode(&model());
+    let st = SafeTensors::deserialize(&bytes).unwrap();
+    let (_, header) = SafeTensors::read_metadata(&bytes).unwrap();
+    let mut meta = header.metadata().clone().unwrap();
+    meta.insert(
+        "scaler".into(),
+        r#"{"kind":"standard","mean":0.0,"std":2.0}"#.into(),
+    );
+    let edited = safetensors::serialize(st.tensors(), Some(meta)).unwrap();
+    let err = decode(&edited, path()).unwrap_err().to_string();
+    assert!(
+        err.contains("metadata do not match their recorded checksum"),
+        "{err}"
+    );
+}
+
+#[test]
+fn sizes_beyond_the_points_fitted_on_are_refused_before_allocating() {
+    let bytes = encode(&model());
+    for (key, value, expected) in [
+        ("lookback", "18446744073709551615", "metadata `lookback`"),
+        (
+            "transform",
+            r#"{"log":false,"difference":0,"seasonal_difference":4000000000000}"#,
+            "metadata `transform.seasonal_difference` = 4000000000000 exceeds the 120 points",
+        ),
+        ("input", "2", "runner models read one value per step"),
+    ] {
+        let odd = with_metadata(&bytes, |m| {
+            m.insert(key.into(), value.into());
+        });
+        let err = decode(&odd, path()).unwrap_err().to_string();
+        assert!(err.contains(expected), "{key}: {err}");
+    }
 }
 
 #[test]
