@@ -100,13 +100,13 @@ fn headline(r: &ForecastRecord) -> String {
         .map(|t| format!(" from {t}"))
         .unwrap_or_default();
     let mut text = format!(
-        "{} values past the end ({}){from} by {which} `{}`: {}, refitted on the whole \
+        "{} values past the end ({}){from} by {which} `{}`: {} refitted on the whole \
          series ({epochs}); {}.",
         r.steps,
         r.calendar,
         config_name(&r.config),
         match r.seeds.len() {
-            1 => "one seed".to_string(),
+            1 => "its one seed".to_string(),
             n => format!("the mean of {n} seeds, each"),
         },
         r.method

@@ -20,6 +20,7 @@
 //! | `window_normalise` | `true`: inputs and outputs are relative to the window's last input |
 //! | `column`, `time_column` | the CSV columns it was trained on (empty for a generator) |
 //! | `params_blake3` | BLAKE3 of the tensors' bytes in layout order: damage is refused |
+//! | `metadata_blake3` | BLAKE3 of the other entries as compact sorted JSON: edits are refused |
 //!
 //! See docs/model_format.md for the forward pass in equations, which
 //! tests/interop/numpy_forward.py implements with numpy alone.
