@@ -59,6 +59,12 @@ model.cell = ["lstm", "gru"]
 seed = [1, 2]
 "#;
 
+/// `o` exited 2 (bad input) saying `why` on stderr.
+fn refused(o: &std::process::Output, why: &str) {
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(o));
+    assert!(stderr(o).contains(why), "{}", stderr(o));
+}
+
 /// Runs [`MONTHLY`] in a fresh folder; returns (folder, results folder).
 fn monthly_run() -> (tempfile::TempDir, PathBuf) {
     let dir = scratch_dir();
@@ -214,12 +220,7 @@ fn predict_applies_a_saved_model_to_new_data_as_the_run_did() {
             short.to_str().unwrap(),
         ],
     );
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("has 4 values; the model needs at least 7"),
-        "{}",
-        stderr(&o)
-    );
+    refused(&o, "has 4 values; the model needs at least 7");
 }
 
 #[test]
@@ -275,12 +276,7 @@ fn damaged_foreign_and_newer_model_files_are_refused_with_exit_2() {
         "model format version 2, this runner",
     );
     let o = predict(&dir.path().join("missing.safetensors"));
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("cannot read model file"),
-        "{}",
-        stderr(&o)
-    );
+    refused(&o, "cannot read model file");
 }
 
 #[test]
@@ -408,20 +404,10 @@ fn forecast_refuses_what_it_cannot_forecast_with_exit_2() {
         runner(dir.path(), &all)
     };
     let o = forecast(&["--config", "model.cell=rnn"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("not a configuration of this sweep"),
-        "{}",
-        stderr(&o)
-    );
+    refused(&o, "not a configuration of this sweep");
     assert!(stderr(&o).contains("`cell=gru`"), "{}", stderr(&o));
     let o = forecast(&["--levels", "80,120"]);
-    assert_eq!(o.status.code(), Some(2));
-    assert!(
-        stderr(&o).contains("not between 0 and 100"),
-        "{}",
-        stderr(&o)
-    );
+    refused(&o, "not between 0 and 100");
     let o = runner(dir.path(), &["forecast", dir.path().to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("source.json"), "{}", stderr(&o));

@@ -400,30 +400,39 @@ impl<F: Real> Network<F> {
                 dims,
                 range,
             };
-            match layer {
+            // (input, units, gate width, kernel, recurrent kernel, bias dims, bias range)
+            let (input, units, g, kernel, recurrent, bias_dims, bias) = match layer {
                 LayerSlots::Lstm(s) => {
                     let g = 4 * s.units;
-                    out.push(slot("kernel", vec![s.input, g], s.kernel.clone()));
-                    out.push(slot(
-                        "recurrent_kernel",
-                        vec![s.units, g],
-                        s.recurrent.clone(),
-                    ));
-                    out.push(slot("bias", vec![g], s.bias.clone()));
+                    (
+                        s.input,
+                        s.units,
+                        g,
+                        &s.kernel,
+                        &s.recurrent,
+                        vec![g],
+                        s.bias.clone(),
+                    )
                 }
                 LayerSlots::Gru(s) => {
-                    let g = 3 * s.units;
-                    out.push(slot("kernel", vec![s.input, g], s.kernel.clone()));
-                    out.push(slot(
-                        "recurrent_kernel",
-                        vec![s.units, g],
-                        s.recurrent.clone(),
-                    ));
                     // bias and recurrent bias are adjacent: one [2, 3u] tensor, as in Keras.
                     debug_assert_eq!(s.bias.end, s.recurrent_bias.start);
-                    out.push(slot("bias", vec![2, g], s.bias.start..s.recurrent_bias.end));
+                    let g = 3 * s.units;
+                    let bias = s.bias.start..s.recurrent_bias.end;
+                    (
+                        s.input,
+                        s.units,
+                        g,
+                        &s.kernel,
+                        &s.recurrent,
+                        vec![2, g],
+                        bias,
+                    )
                 }
-            }
+            };
+            out.push(slot("kernel", vec![input, g], kernel.clone()));
+            out.push(slot("recurrent_kernel", vec![units, g], recurrent.clone()));
+            out.push(slot("bias", bias_dims, bias));
         }
         let h = &self.head;
         out.push(TensorSlot {
