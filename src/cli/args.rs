@@ -78,7 +78,8 @@ pub enum Command {
             Writes RESULTS-DIR/forecast/ (forecast.csv and .parquet: step, time, mean, \
             lower_<level>, upper_<level>, seed_<s>; forecast.json; models/<run_id>.safetensors, \
             the refitted networks), plots/future.png and a forecast section in report.md.",
-        after_help = "Exit codes: 0 success; 1 a refit failed or diverged; 2 bad input (not a \
+        after_help = "Exit codes: 0 success (a seed whose refit diverged is left out and named); \
+            1 every refit failed; 2 bad input (not a \
             finished results folder, unknown --config, bad --levels, seeds trained on different \
             series, a run trained before models were saved, a damaged model file) or the \
             folder is in use.\n\n\

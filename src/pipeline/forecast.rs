@@ -174,8 +174,34 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
         (refits, held_out)
     });
     progress.finish();
-    let refits: Vec<(Vec<f64>, SavedModel)> = refits.into_iter().collect::<Result<_, _>>()?;
     let held_out: Vec<_> = held_out.into_iter().collect::<Result<_, _>>()?;
+    // A seed whose refit diverged is left out (and named); the forecast is the others' mean,
+    // calibrated on the same seeds. Only when every refit fails is there no forecast.
+    let mut kept = Vec::new();
+    let mut dropped = Vec::new();
+    for (i, refit) in refits.into_iter().enumerate() {
+        match refit {
+            Ok(r) => kept.push((i, r)),
+            Err(Error::Failed(why)) => dropped.push(why),
+            Err(e) => return Err(e),
+        }
+    }
+    if kept.is_empty() {
+        return Err(Error::Failed(format!(
+            "every refit failed: {}",
+            dropped.join("; ")
+        )));
+    }
+    let keep: Vec<usize> = kept.iter().map(|(i, _)| *i).collect();
+    let seeds: Vec<(&RunSpec, &FinishedRun)> = keep.iter().map(|&i| seeds[i]).collect();
+    let epochs: Vec<usize> = keep.iter().map(|&i| epochs[i]).collect();
+    let held_out: Vec<_> = held_out
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| keep.contains(i))
+        .map(|(_, paths)| paths)
+        .collect();
+    let refits: Vec<(Vec<f64>, SavedModel)> = kept.into_iter().map(|(_, r)| r).collect();
 
     // A series modelled in logs is judged on log ratios: its errors scale with its level.
     let score = if first.experiment.transform.log {
@@ -236,6 +262,7 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
         run_ids: seeds.iter().map(|(s, _)| s.run_id.clone()).collect(),
         seeds: seeds.iter().map(|(s, _)| s.experiment.seed).collect(),
         refit_epochs: epochs,
+        dropped,
         steps,
         levels: levels.clone(),
         method: method(horizon, steps),

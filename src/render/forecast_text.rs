@@ -111,6 +111,12 @@ fn headline(r: &ForecastRecord) -> String {
         },
         r.method
     );
+    if !r.dropped.is_empty() {
+        text.push_str(&format!(
+            " Left out, their refits having failed: {}.",
+            r.dropped.join("; ")
+        ));
+    }
     if let Some(baseline) = &r.baseline_answer {
         text.push_str(&format!(
             " The sweep's answer is a baseline, {baseline}, which forecast the held-out data \
@@ -239,6 +245,26 @@ mod tests {
             "   1  1961-01-01  401.0  [390.0, 411.0]             -"
         );
         assert_eq!(lines[3], "... 1 more in forecast.csv");
+    }
+
+    #[test]
+    fn the_headline_names_what_was_forecast_and_what_was_left_out() {
+        let mut r = record();
+        let h = headline(&r);
+        assert!(h.starts_with("3 values past the end (monthly) from 1961-01-01 by the chosen configuration `units=8`: the mean of 2 seeds, each refitted"), "{h}");
+        assert!(!h.contains("Left out") && !h.contains("baseline"), "{h}");
+        r.dropped =
+            vec!["the refit of units=8 seed=3 on the whole series diverged: loss is NaN".into()];
+        r.baseline_answer = Some("linear AR".into());
+        let h = headline(&r);
+        assert!(
+            h.contains("Left out, their refits having failed: the refit of units=8 seed=3"),
+            "{h}"
+        );
+        assert!(
+            h.contains("The sweep's answer is a baseline, linear AR"),
+            "{h}"
+        );
     }
 
     #[test]

@@ -40,6 +40,9 @@ pub struct ForecastRecord {
     pub seeds: Vec<u64>,
     /// Epochs of each seed's refit (with early stopping, the mean best epoch of its folds).
     pub refit_epochs: Vec<usize>,
+    /// Why the refits of other seeds of the configuration were left out (they diverged).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dropped: Vec<String>,
     /// Values forecast past the last observation.
     pub steps: usize,
     /// Nominal levels of the intervals, e.g. `[0.8, 0.95]`.

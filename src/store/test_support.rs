@@ -125,6 +125,7 @@ pub fn forecast_record() -> ForecastRecord {
         run_ids: vec!["a".into(), "b".into()],
         seeds: vec![1, 2],
         refit_epochs: vec![100, 100],
+        dropped: vec![],
         steps: 3,
         levels: vec![0.8, 0.95],
         method: "recursive: a one-step network fed its own forecasts".into(),
