@@ -3,6 +3,8 @@
 //! the same points. Knows nothing of the network: it compares numbers.
 
 pub mod baselines;
+/// Competition benchmarks (naive, seasonal naive, Naive2, SES, Theta) and sMAPE, MASE, OWA.
+pub mod classical;
 pub mod metrics;
 pub mod scaled;
 
