@@ -580,14 +580,23 @@ impl<F: Real> Network<F> {
     /// most 256 samples through one workspace.
     pub fn predict(&self, x: ArrayView3<F>) -> Array2<F> {
         let (n, steps, _) = x.dim();
-        let chunk = n.clamp(1, 256);
-        let mut ws = Workspace::new(&self.shape, steps, chunk);
+        let mut ws = Workspace::new(&self.shape, steps, n.clamp(1, 256));
+        self.predict_with(&mut ws, x)
+    }
+
+    /// [`Self::predict`] through a workspace the caller keeps (built for `x`'s steps), in
+    /// chunks of its capacity: for callers predicting again and again, such as a recursive
+    /// forecast, which would otherwise allocate and zero a workspace per call. The same
+    /// capacity gives the same bits as [`Self::predict`].
+    pub fn predict_with(&self, ws: &mut Workspace<F>, x: ArrayView3<F>) -> Array2<F> {
+        let n = x.dim().0;
+        let chunk = ws.capacity;
         let h = self.shape.horizon;
         let mut out = Array2::zeros((n, h));
         let indices: Vec<usize> = (0..n).collect();
         for (c, idx) in indices.chunks(chunk).enumerate() {
             ws.load(x, idx);
-            let pred = self.forward(&mut ws);
+            let pred = self.forward(ws);
             let dst = out.as_slice_mut().expect("fresh array is contiguous");
             dst[c * chunk * h..c * chunk * h + pred.len()].copy_from_slice(pred);
         }

@@ -11,6 +11,7 @@ use ndarray::{Array2, Array3};
 
 use super::SavedModel;
 use crate::data::DataError;
+use crate::nn::Workspace;
 
 /// The forecasts of `model` for `steps` values after each origin, `[origins, steps]`, in
 /// original units. Origin `o` reads `values[..o]` (the values before it, at least
@@ -43,6 +44,8 @@ pub fn forecast_paths(
         })
         .collect();
     let mut out = Array2::zeros((origins.len(), steps));
+    // One workspace for every block: each block is a batch of the same windows' size.
+    let mut ws = Workspace::new(model.net.shape(), pre.lookback, origins.len().clamp(1, 256));
     let mut done = 0;
     while done < steps {
         let scaled: Vec<Vec<f64>> = paths
@@ -54,7 +57,7 @@ pub fn forecast_paths(
             .map(|s| pre.window_input(s, s.len()))
             .collect();
         let x = Array3::from_shape_fn((paths.len(), pre.lookback, 1), |(i, k, _)| inputs[i][k]);
-        let y = model.net.predict(x.view());
+        let y = model.net.predict_with(&mut ws, x.view());
         let take = horizon.min(steps - done);
         for (i, path) in paths.iter_mut().enumerate() {
             let origin = path.len();
