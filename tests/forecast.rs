@@ -358,7 +358,24 @@ fn forecast_writes_values_intervals_models_a_plot_and_a_report_section() {
     assert_eq!(record["calibration"]["score"], "log_ratio");
     let coverage = &record["calibration"]["coverage"];
     assert_eq!(coverage[0]["folds"], serde_json::json!([2, 3]));
-    assert!(coverage[0]["checked"].as_u64().unwrap() > 50, "{coverage}");
+    // The calibration's geometry, worked out by hand: folds test 114..126, 126..138 and
+    // 138..150; every origin forecasts 18 steps but none past point 150. Step 1 has 3 × 12
+    // errors, step 18 has fold 1's 12 and fold 2's origins 126..=132 (7).
+    let per_step: Vec<u64> = record["calibration"]["errors_per_step"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    assert_eq!(per_step.len(), 18);
+    assert_eq!((per_step[0], per_step[17]), (36, 19));
+    assert_eq!(per_step.iter().sum::<u64>(), 216 + 201 + 78);
+    // folds 2 and 3 are judged: 201 + 78 held-out values at each level, checked or not
+    for c in coverage.as_array().unwrap() {
+        let judged = c["checked"].as_u64().unwrap() + c["unchecked"].as_u64().unwrap();
+        assert_eq!(judged, 279, "{c}");
+        assert!(c["covered"].as_u64().unwrap() <= c["checked"].as_u64().unwrap());
+    }
     let png = std::fs::read(out.join("plots/future.png")).unwrap();
     assert!(png.starts_with(b"\x89PNG") && png.len() > 10_000);
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
