@@ -9,7 +9,7 @@ use runner::render::check_text::{render_text, warnings};
 use runner::render::console::{run_summary, shard_summary, Totals};
 use runner::spec;
 
-use runner::render::forecast_text::forecast_console;
+use runner::render::forecast_text::{forecast_console, prediction_csv};
 
 use super::args::{
     CheckArgs, CompareArgs, ExperimentArgs, ForecastArgs, MergeArgs, PredictArgs, RunArgs,
@@ -287,16 +287,4 @@ pub fn predict(args: PredictArgs) -> Result<ExitCode, Error> {
         }
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// `step,time,forecast` rows, floats in shortest round-trip form.
-fn prediction_csv(rows: &[(usize, Option<String>, f64)]) -> String {
-    let mut text = String::from("step,time,forecast\n");
-    for (step, time, value) in rows {
-        text.push_str(&format!(
-            "{step},{},{value}\n",
-            time.as_deref().unwrap_or_default()
-        ));
-    }
-    text
 }

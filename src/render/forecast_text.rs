@@ -227,6 +227,18 @@ pub fn forecast_section(
     lines
 }
 
+/// `step,time,forecast` rows, floats in shortest round-trip form.
+pub fn prediction_csv(rows: &[(usize, Option<String>, f64)]) -> String {
+    let mut text = String::from("step,time,forecast\n");
+    for (step, time, value) in rows {
+        text.push_str(&format!(
+            "{step},{},{value}\n",
+            time.as_deref().unwrap_or_default()
+        ));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +276,18 @@ mod tests {
         assert!(
             h.contains("The sweep's answer is a baseline, linear AR"),
             "{h}"
+        );
+    }
+
+    #[test]
+    fn predictions_are_csv_with_exact_floats() {
+        let rows = vec![
+            (1, Some("1961-01-01".to_string()), 0.1 + 0.2),
+            (2, None, 450.0),
+        ];
+        assert_eq!(
+            prediction_csv(&rows),
+            "step,time,forecast\n1,1961-01-01,0.30000000000000004\n2,,450\n"
         );
     }
 
