@@ -112,6 +112,7 @@ mod tests {
             history: Vec::new(),
             predictions,
             folds,
+            series: Vec::new(),
         }
     }
 

@@ -198,6 +198,7 @@ mod tests {
             history: Vec::new(),
             predictions,
             folds: Vec::new(),
+            series: Vec::new(),
         }
     }
 
@@ -310,6 +311,7 @@ mod tests {
             history: Vec::new(),
             predictions: Vec::new(),
             folds: Vec::new(),
+            series: Vec::new(),
         }
     }
 }

@@ -288,6 +288,7 @@ mod tests {
             history: Vec::new(),
             predictions,
             folds: Vec::new(),
+            series: Vec::new(),
         };
         (summary, finished)
     }

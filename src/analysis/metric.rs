@@ -132,6 +132,9 @@ pub enum Measure {
     Mase,
     /// Coefficient of determination.
     R2,
+    /// The M4 competition's overall weighted average: the mean of sMAPE and MASE, each
+    /// relative to Naive2's on the same points (panels only).
+    Owa,
     /// RMSE of the k-th step ahead (1-based) of a multi-step head.
     RmseAtStep(u32),
     /// `1 - rmse / rmse of the baseline`.
@@ -157,13 +160,17 @@ impl Measure {
             Measure::Smape => "smape".into(),
             Measure::Mase => "mase".into(),
             Measure::R2 => "r2".into(),
+            Measure::Owa => "owa".into(),
             Measure::RmseAtStep(k) => format!("rmse_step{k}"),
             Measure::SkillVs(b) => format!("skill_vs_{}", b.key()),
         }
     }
 
     fn parse(text: &str) -> Option<Measure> {
-        let simple = Measure::PER_SPLIT.into_iter().find(|m| m.column() == text);
+        let simple = Measure::PER_SPLIT
+            .into_iter()
+            .chain([Measure::Owa])
+            .find(|m| m.column() == text);
         if simple.is_some() {
             return simple;
         }

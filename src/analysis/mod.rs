@@ -29,6 +29,7 @@ pub mod gate;
 pub mod held_out;
 pub mod metric;
 pub mod paired;
+pub mod panel;
 pub mod selection;
 pub mod stats;
 pub mod summary;

@@ -59,6 +59,9 @@ impl Protocol {
     pub fn measure_name(&self) -> &'static str {
         match self.measure {
             Measure::Mae => "MAE",
+            Measure::Smape => "sMAPE",
+            Measure::Mase => "MASE",
+            Measure::Owa => "OWA",
             _ => "RMSE",
         }
     }
@@ -287,6 +290,7 @@ mod tests {
             history: Vec::new(),
             predictions: Vec::new(),
             folds,
+            series: Vec::new(),
         };
         let new = rescored(old.clone(), FOLDS);
         assert_eq!(value(&new.record.metrics, "test_rmse"), 5.0);

@@ -169,6 +169,7 @@ mod tests {
             ar: Some(ar),
             transformed_naive: None,
             transformed_ar: None,
+            series: None,
         }
     }
 
@@ -200,6 +201,7 @@ mod tests {
                     fold(k as u32 + 1, &metrics)
                 })
                 .collect(),
+            series: Vec::new(),
         };
         rescored(r, FOLDS)
     }
@@ -301,6 +303,7 @@ mod tests {
                 history: Vec::new(),
                 predictions: Vec::new(),
                 folds: Vec::new(),
+                series: Vec::new(),
             },
             FOLDS,
         ));
@@ -316,6 +319,7 @@ mod tests {
             history: Vec::new(),
             predictions: Vec::new(),
             folds: Vec::new(),
+            series: Vec::new(),
         }];
         let a = SweepAnalysis::from_runs(&failed, FOLDS);
         assert!(a.best().is_none() && a.choice.chosen.is_none());

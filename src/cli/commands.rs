@@ -7,6 +7,7 @@ use runner::out;
 use runner::pipeline::{self, budget, compare, Error, Plan, RunOptions, Shard, Source};
 use runner::render::check_text::{render_text, warnings};
 use runner::render::console::{run_summary, shard_summary, Totals};
+use runner::render::panel_text::panel_summary;
 use runner::spec;
 
 use runner::render::forecast_text::{forecast_console, prediction_csv};
@@ -87,10 +88,11 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
         folder: &outcome.folder,
     };
     let name = &sweep.runs[0].experiment.name;
-    let text = match (shard, &outcome.analysis) {
-        (None, Some(analysis)) => run_summary(name, analysis, &totals),
-        (Some(s), _) => shard_summary(s.index, s.count, &totals),
-        (None, None) => unreachable!("only a shard leaves the tables to merge"),
+    let text = match (shard, &outcome.analysis, &outcome.panel) {
+        (None, Some(analysis), _) => run_summary(name, analysis, &totals),
+        (Some(s), _, _) => shard_summary(s.index, s.count, &totals),
+        (None, None, Some(panel)) => panel_summary(name, panel, &totals),
+        (None, None, None) => unreachable!("only a shard leaves the tables to merge"),
     };
     out::stdout(format_args!("{text}"));
     Ok(code(failed > 0))

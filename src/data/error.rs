@@ -58,6 +58,9 @@ pub enum DataError {
         len: usize,
         needed: usize,
     },
+    /// A panel that cannot be prepared (a series with nothing to forecast from).
+    #[error("{0}")]
+    Panel(String),
     /// A problem preparing one fold of a backtest (1-based `fold`).
     #[error("backtest fold {fold} of {folds} (the first {end} points): {source}")]
     Fold {

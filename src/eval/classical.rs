@@ -296,22 +296,27 @@ pub fn smape(actual: &[f64], forecast: &[f64]) -> f64 {
 /// Infinite or NaN when the scale is 0 or `insample` has no more than `m` points.
 pub fn mase(actual: &[f64], forecast: &[f64], insample: &[f64], m: usize) -> f64 {
     assert_eq!(actual.len(), forecast.len(), "mase: lengths differ");
-    let lag = m.max(1);
     let mae = actual
         .iter()
         .zip(forecast)
         .map(|(y, f)| (y - f).abs())
         .sum::<f64>()
         / actual.len() as f64;
+    mae / mase_scale(insample, m)
+}
+
+/// The denominator of [`mase`]: the in-sample MAE of the seasonal naive one-step forecast,
+/// `mean_{t=m}^{n-1} |y_t - y_{t-m}|` (lag 1 when `m <= 1`); NaN with no more than `m` points.
+pub fn mase_scale(insample: &[f64], m: usize) -> f64 {
+    let lag = m.max(1);
     let n = insample.len();
     if n <= lag {
         return f64::NAN;
     }
-    let scale = (lag..n)
+    (lag..n)
         .map(|t| (insample[t] - insample[t - lag]).abs())
         .sum::<f64>()
-        / (n - lag) as f64;
-    mae / scale
+        / (n - lag) as f64
 }
 
 /// Overall weighted average of the M4 competition: `(smape / smape_naive2 + mase /

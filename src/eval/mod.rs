@@ -5,6 +5,8 @@
 pub mod baselines;
 /// Competition benchmarks (naive, seasonal naive, Naive2, SES, Theta) and sMAPE, MASE, OWA.
 pub mod classical;
+/// Per-series benchmarks and accuracy at a forecast origin, for panels.
+pub mod competition;
 pub mod metrics;
 pub mod scaled;
 

@@ -26,7 +26,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
+use crate::analysis::panel::PanelAnalysis;
 use crate::analysis::SweepAnalysis;
+use crate::render::panel_text::{panel_report, write_panel_report, write_panel_summary};
 use crate::render::plots::{write_plots, PlotInput};
 use crate::render::report::{write_report, ReportInput};
 use crate::render::summary_table::write_summary;
@@ -36,7 +38,8 @@ use crate::store::atomic::TempFolder;
 use crate::store::forecast::read_forecast;
 use crate::store::layout::ASSEMBLED;
 use crate::store::{
-    write_folds, write_history, write_predictions, write_runs, FinishedRun, ResultsLayout,
+    write_folds, write_history, write_predictions, write_runs, write_series, FinishedRun,
+    ResultsLayout,
 };
 
 use super::execute::protocol;
@@ -62,16 +65,46 @@ const GENERATION: &str = ".tables-";
 /// Links are made under this temporary name, then renamed over their final name.
 const LINK_TMP: &str = ".link-";
 
+/// What the tables of a sweep show: the analysis of one series' sweep, or of a panel's.
+pub enum Assembled {
+    Sweep(SweepAnalysis),
+    Panel(PanelAnalysis),
+}
+
+impl Assembled {
+    pub fn sweep(self) -> Option<SweepAnalysis> {
+        match self {
+            Assembled::Sweep(s) => Some(s),
+            Assembled::Panel(_) => None,
+        }
+    }
+
+    pub fn panel(&self) -> Option<&PanelAnalysis> {
+        match self {
+            Assembled::Sweep(_) => None,
+            Assembled::Panel(p) => Some(p),
+        }
+    }
+}
+
 /// Writes every experiment-level output of `a` and returns the analysis they show.
-pub fn assemble(a: &Assembly) -> Result<SweepAnalysis> {
+pub fn assemble(a: &Assembly) -> Result<Assembled> {
     std::fs::create_dir_all(a.folder)
         .with_context(|| format!("cannot create {}", a.folder.display()))?;
     remove_legacy_staging(a.folder)?;
     // Dropped on an error it removes itself and its lock file.
     let staging = TempFolder::beside(&a.folder.join("tables"))?;
     std::fs::create_dir_all(staging.path().join("plots"))?;
-    let analysis = SweepAnalysis::from_runs(a.runs, protocol(&a.sweep.runs[0].experiment));
-    write_all(a, &analysis, staging.path())?;
+    let protocol = protocol(&a.sweep.runs[0].experiment);
+    let analysis = if a.sweep.runs[0].experiment.is_panel() {
+        let analysis = PanelAnalysis::from_runs(a.runs, protocol);
+        write_panel(a, &analysis, staging.path())?;
+        Assembled::Panel(analysis)
+    } else {
+        let analysis = SweepAnalysis::from_runs(a.runs, protocol);
+        write_all(a, &analysis, staging.path())?;
+        Assembled::Sweep(analysis)
+    };
     let pause = test_pause();
     pause();
     let generation = staging.commit_to(&a.folder.join(generation_name()))?;
@@ -190,7 +223,8 @@ fn test_pause() -> impl Fn() {
     }
 }
 
-fn write_all(a: &Assembly, analysis: &SweepAnalysis, dir: &Path) -> Result<()> {
+/// The tables every sweep has: the experiment, runs, history and predictions.
+fn write_common(a: &Assembly, dir: &Path) -> Result<()> {
     let layout = ResultsLayout::new(dir);
     let records: Vec<_> = a.runs.iter().map(|r| r.record.clone()).collect();
     std::fs::write(layout.experiment_toml(), experiment_toml(a.sweep))?;
@@ -206,7 +240,40 @@ fn write_all(a: &Assembly, analysis: &SweepAnalysis, dir: &Path) -> Result<()> {
         .iter()
         .flat_map(|r| r.predictions.iter().cloned())
         .collect();
-    write_predictions(dir, &predictions)?;
+    write_predictions(dir, &predictions)
+}
+
+/// A panel's outputs: the common tables, `series.*`, the summary and the report.
+fn write_panel(a: &Assembly, analysis: &PanelAnalysis, dir: &Path) -> Result<()> {
+    write_common(a, dir)?;
+    let labels: std::collections::HashMap<&str, &str> = a
+        .runs
+        .iter()
+        .map(|r| (r.record.run_id.as_str(), r.record.label.as_str()))
+        .collect();
+    let rows: Vec<_> = a
+        .runs
+        .iter()
+        .flat_map(|r| r.series.iter().cloned())
+        .collect();
+    write_series(dir, &rows, &|id| {
+        labels.get(id).map_or_else(String::new, |l| l.to_string())
+    })?;
+    write_panel_summary(dir, analysis)?;
+    let exp = &a.sweep.runs[0].experiment;
+    let h = match exp.split.test {
+        Some(crate::data::Size::Count(h)) => h,
+        _ => 0,
+    };
+    write_panel_report(
+        dir,
+        &panel_report(&exp.name, &exp.description, h, analysis, a.wall_seconds),
+    )
+}
+
+fn write_all(a: &Assembly, analysis: &SweepAnalysis, dir: &Path) -> Result<()> {
+    let layout = ResultsLayout::new(dir);
+    write_common(a, dir)?;
     if a.runs.iter().any(|r| !r.folds.is_empty()) {
         let folds: Vec<_> = a
             .runs

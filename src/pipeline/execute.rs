@@ -32,6 +32,9 @@ pub struct RunMetrics {
     /// holds: the last fold's figures and the selection columns).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backtest: Option<serde_json::Value>,
+    /// A panel's counts: series, scope, series forecast by the fallback and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub panel: Option<serde_json::Value>,
 }
 
 /// A run's outcome: its rows of the tables, its `metrics.json`, and the files of its fitted
@@ -50,9 +53,13 @@ pub fn execute(
     folds: &[Prepared],
     on_epoch: &mut dyn FnMut(&EpochStats),
 ) -> Executed {
-    let attempt =
-        std::panic::catch_unwind(AssertUnwindSafe(|| train_and_score(run, folds, on_epoch)));
-    match attempt {
+    guarded(run, || train_and_score(run, folds, on_epoch))
+}
+
+/// Runs `work` (the training and scoring of `run`); a panic inside (a bug) is caught and
+/// recorded as a failed run, so the other runs of the sweep go on.
+pub(super) fn guarded(run: &RunSpec, work: impl FnOnce() -> Executed) -> Executed {
+    match std::panic::catch_unwind(AssertUnwindSafe(work)) {
         Ok(done) => done,
         Err(panic) => {
             let reason = panic
@@ -74,6 +81,7 @@ pub fn execute(
                 history: Vec::new(),
                 predictions: Vec::new(),
                 folds: Vec::new(),
+                series: Vec::new(),
             };
             Executed {
                 finished,
@@ -164,6 +172,7 @@ fn train_and_score(
         history: Vec::new(),
         predictions: Vec::new(),
         folds: Vec::new(),
+        series: Vec::new(),
     };
     let folds_total = outcomes.len() as u32;
     let mut model_files = Vec::new();
@@ -190,9 +199,12 @@ fn train_and_score(
 /// The experiment's `[select]` as the analysis reads it.
 pub fn protocol(e: &Experiment) -> Protocol {
     Protocol {
-        measure: match e.select.metric {
+        measure: match e.select.metric() {
             spec::SelectMetric::Rmse => Measure::Rmse,
             spec::SelectMetric::Mae => Measure::Mae,
+            spec::SelectMetric::Smape => Measure::Smape,
+            spec::SelectMetric::Mase => Measure::Mase,
+            spec::SelectMetric::Owa => Measure::Owa,
         },
         on: match e.select.on() {
             spec::SelectOn::Folds => SelectOn::Folds,
@@ -202,7 +214,7 @@ pub fn protocol(e: &Experiment) -> Protocol {
     }
 }
 
-fn record(
+pub(super) fn record(
     run: &RunSpec,
     status: RunStatus,
     reason: Option<String>,
@@ -237,7 +249,7 @@ fn param_value(v: &toml::Value) -> ParamValue {
     }
 }
 
-fn run_metrics(
+pub(super) fn run_metrics(
     record: &RunRecord,
     best_epoch: usize,
     splits: serde_json::Map<String, serde_json::Value>,
@@ -253,5 +265,6 @@ fn run_metrics(
         train_seconds: record.train_seconds,
         splits,
         backtest,
+        panel: None,
     }
 }

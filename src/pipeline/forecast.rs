@@ -78,6 +78,13 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
     let folder = &opts.folder;
     let source = read_source(folder)?;
     let sweep = load_sweep(&source.file, &source.sets).map_err(Error::bad_input)?;
+    if sweep.runs[0].experiment.is_panel() {
+        return Err(Error::BadInput(format!(
+            "{} is a panel (data.series_column): forecasting past the end of a panel is not \
+             supported yet; its test-part forecasts are in predictions.parquet",
+            source.file.display()
+        )));
+    }
     // First the lock: with --wait a running sweep finishes before its runs are looked at.
     let _lock = ownership::lock(folder, Access::Exclusive, opts.wait, opts.quiet)?;
     let runs_dir = folder.join("runs");

@@ -13,6 +13,8 @@ mod fold;
 mod forecast;
 mod model_files;
 mod ownership;
+mod panel_data;
+mod panel_run;
 mod plan;
 mod predict;
 mod progress;

@@ -7,12 +7,16 @@ use std::sync::Arc;
 use crate::data::{self, Prepared};
 use crate::spec::Sweep;
 
+use super::panel_data::PanelData;
+
 use super::Error;
 
 pub struct Plan {
     /// Prepared data per data-stage hash: one per backtest fold, oldest first; the last
     /// (the only one without a backtest) is the experiment's own split.
     datasets: BTreeMap<String, Arc<Vec<Prepared>>>,
+    /// Prepared panels per data-stage hash (experiments with `data.series_column`).
+    panels: BTreeMap<String, Arc<PanelData>>,
 }
 
 impl Plan {
@@ -20,10 +24,18 @@ impl Plan {
     /// a part too short for a window) is bad input: reported before anything is written.
     pub fn build(sweep: &Sweep) -> Result<Plan, Error> {
         let mut datasets = BTreeMap::new();
+        let mut panels = BTreeMap::new();
         for run in &sweep.runs {
             let exp = &run.experiment;
             let hash = exp.data_hash();
-            if datasets.contains_key(&hash) {
+            if datasets.contains_key(&hash) || panels.contains_key(&hash) {
+                continue;
+            }
+            if exp.is_panel() {
+                let series = exp.load_panel().map_err(Error::bad_input)?;
+                let data = PanelData::build(series, &exp.prepare_params(), exp.data.season())
+                    .map_err(Error::bad_input)?;
+                panels.insert(hash, Arc::new(data));
                 continue;
             }
             let series = exp.load_series().map_err(Error::bad_input)?;
@@ -31,11 +43,16 @@ impl Plan {
                 .map_err(Error::bad_input)?;
             datasets.insert(hash, Arc::new(folds));
         }
-        Ok(Plan { datasets })
+        Ok(Plan { datasets, panels })
     }
 
     pub fn dataset_count(&self) -> usize {
-        self.datasets.len()
+        self.datasets.len() + self.panels.len()
+    }
+
+    /// The prepared panel of a run of the sweep; `None` for one series.
+    pub fn panel_for(&self, exp: &crate::spec::Experiment) -> Option<Arc<PanelData>> {
+        self.panels.get(&exp.data_hash()).map(Arc::clone)
     }
 
     /// The prepared data of a run of the sweep, one per backtest fold (oldest first).
@@ -63,11 +80,14 @@ pub fn runs_sample_epochs<'a>(
     plan: &Plan,
 ) -> u64 {
     runs.map(|r| {
-        let n: u64 = plan
-            .folds_for(&r.experiment)
-            .iter()
-            .map(|f| f.train.len() as u64)
-            .sum();
+        let n: u64 = match plan.panel_for(&r.experiment) {
+            Some(panel) => panel.training_windows() as u64,
+            None => plan
+                .folds_for(&r.experiment)
+                .iter()
+                .map(|f| f.train.len() as u64)
+                .sum(),
+        };
         n.saturating_mul(r.experiment.train.epochs as u64)
     })
     .fold(0, u64::saturating_add)
@@ -94,6 +114,18 @@ pub fn describe(file: &std::path::Path, sweep: &Sweep, plan: &Plan) -> String {
         plural(plan.dataset_count()),
         sample_epochs(sweep, plan)
     ));
+    if let Some(panel) = plan.panel_for(&sweep.runs[0].experiment) {
+        let p = &panel.panel;
+        out.push_str(&format!(
+            "# panel (first run): {} series, test = last {} points of each, validation = the \
+             {} before; {} series too short for a training window (forecast by Naive2)\n",
+            p.members.len(),
+            p.test,
+            p.validation,
+            p.short().count()
+        ));
+        return out;
+    }
     let folds = plan.folds_for(&sweep.runs[0].experiment);
     if folds.len() > 1 {
         let cuts: Vec<String> = folds

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::analysis::Metric;
+use crate::analysis::{Measure, Metric, Split};
 use crate::out;
 use crate::store::{RunRecord, RunStatus};
 use crate::train::EpochStats;
@@ -39,6 +39,8 @@ pub struct RunProgress<'a> {
     sweep: &'a SweepProgress,
     label: String,
     epochs: usize,
+    /// What the run's bar counts: `epoch`, or `series` for a panel's local networks.
+    unit: &'static str,
     bar: Option<ProgressBar>,
 }
 
@@ -72,12 +74,24 @@ impl SweepProgress {
     }
 
     pub fn start_run(&self, label: &str, epochs: usize) -> RunProgress<'_> {
+        self.start_run_counting(label, epochs, "epoch")
+    }
+
+    /// A run whose bar counts `total` of `unit` (`series` for a panel's local networks).
+    pub fn start_run_counting(
+        &self,
+        label: &str,
+        epochs: usize,
+        unit: &'static str,
+    ) -> RunProgress<'_> {
         let bar = match &self.mode {
             Mode::Bars { multi, .. } => {
                 let bar = multi.add(ProgressBar::new(epochs as u64));
                 bar.set_style(
-                    ProgressStyle::with_template("  {prefix} epoch {pos}/{len} {msg}")
-                        .expect("static template"),
+                    ProgressStyle::with_template(&format!(
+                        "  {{prefix}} {unit} {{pos}}/{{len}} {{msg}}"
+                    ))
+                    .expect("static template"),
                 );
                 bar.set_prefix(label.to_string());
                 Some(bar)
@@ -88,6 +102,7 @@ impl SweepProgress {
             sweep: self,
             label: label.to_string(),
             epochs,
+            unit,
             bar,
         }
     }
@@ -115,8 +130,8 @@ impl RunProgress<'_> {
                     || stats.epoch == 1
                 {
                     out::stderr_line(format_args!(
-                        "{}: epoch {}/{} {}",
-                        self.label, stats.epoch, self.epochs, msg
+                        "{}: {} {}/{} {}",
+                        self.label, self.unit, stats.epoch, self.epochs, msg
                     ));
                 }
             }
@@ -155,14 +170,28 @@ impl RunProgress<'_> {
 
 fn outcome(record: &RunRecord) -> String {
     match record.status {
-        RunStatus::Ok => format!(
-            "test rmse {} in {:.2} s ({} epochs)",
-            record
-                .metric(&Metric::TEST_RMSE.column())
-                .map_or("n/a".to_string(), |v| format!("{v:.6}")),
-            record.train_seconds,
-            record.epochs
-        ),
+        RunStatus::Ok => {
+            // A panel's runs have no RMSE (its series differ in scale): their sMAPE and OWA.
+            let panel_owa = record.metric(&Metric::network(Split::Test, Measure::Owa).column());
+            let figure = match panel_owa {
+                Some(owa) => format!(
+                    "test sMAPE {:.2} OWA {owa:.3}",
+                    record
+                        .metric(&Metric::network(Split::Test, Measure::Smape).column())
+                        .unwrap_or(f64::NAN)
+                ),
+                None => format!(
+                    "test rmse {}",
+                    record
+                        .metric(&Metric::TEST_RMSE.column())
+                        .map_or("n/a".to_string(), |v| format!("{v:.6}"))
+                ),
+            };
+            format!(
+                "{figure} in {:.2} s ({} epochs)",
+                record.train_seconds, record.epochs
+            )
+        }
         _ => format!(
             "{} - {}",
             record.status,
@@ -172,6 +201,10 @@ fn outcome(record: &RunRecord) -> String {
 }
 
 fn describe(stats: &EpochStats) -> String {
+    // A count of series done (a panel's local networks) has no loss of its own.
+    if stats.train_loss.is_nan() && stats.val_loss.is_none() {
+        return String::new();
+    }
     match stats.val_loss {
         Some(v) => format!("loss {:.3e} val_loss {v:.3e}", stats.train_loss),
         None => format!("loss {:.3e}", stats.train_loss),

@@ -8,6 +8,7 @@ use std::time::Instant;
 use anyhow::Context;
 use rayon::prelude::*;
 
+use crate::analysis::panel::PanelAnalysis;
 use crate::analysis::selection::{rescored, Protocol};
 use crate::analysis::SweepAnalysis;
 use crate::out;
@@ -19,11 +20,12 @@ use crate::store::{
     write_run, FinishedRun, RunState, RunStatus,
 };
 
-use super::assemble::{assemble, Assembly};
+use super::assemble::{assemble, Assembled, Assembly};
 use super::budget::{self, Limits};
-use super::execute::{execute, protocol};
+use super::execute::{execute, protocol, Executed};
 use super::forecast::thread_pool;
 use super::ownership::{self, Foreign};
+use super::panel_run::{execute_panel, progress_units};
 use super::plan::{runs_sample_epochs, Plan};
 use super::progress::SweepProgress;
 use super::shard::Shard;
@@ -77,8 +79,11 @@ pub struct Outcome {
     pub data_seconds: f64,
     pub train_wall_seconds: f64,
     pub total_seconds: f64,
-    /// The analysis the tables show; `None` for a shard, whose tables are `merge`'s.
+    /// The analysis the tables show; `None` for a shard, whose tables are `merge`'s, and
+    /// for a panel (see `panel`).
     pub analysis: Option<SweepAnalysis>,
+    /// A panel sweep's analysis (not for a shard).
+    pub panel: Option<PanelAnalysis>,
     /// The results folder's lock, held until the outcome is dropped, so that what the caller
     /// writes next into the folder (`check.md`) is written by the same sole writer.
     _lock: FolderLock,
@@ -187,6 +192,20 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     let written: Vec<Result<(), Error>> = pool.install(|| {
         todo.par_iter()
             .map(|run| {
+                if let Some(panel) = plan.panel_for(&run.experiment) {
+                    let (count, unit) = progress_units(run, &panel);
+                    let label = format!(
+                        "{} ({} series, {})",
+                        run.display_label(),
+                        panel.panel.members.len(),
+                        run.experiment.model.scope.as_str()
+                    );
+                    let line = progress.start_run_counting(&label, count, unit);
+                    let done = execute_panel(run, &panel, &|s| line.epoch(s));
+                    return write_executed(&runs_dir, run, &done, || {
+                        line.finish(&done.finished.record)
+                    });
+                }
                 let folds = plan.folds_for(&run.experiment);
                 // A backtest trains one network per fold: the bar counts all their epochs.
                 let epochs = run.experiment.train.epochs * folds.len();
@@ -196,17 +215,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
                 };
                 let line = progress.start_run(&label, epochs);
                 let done = execute(run, &folds, &mut |s| line.epoch(s));
-                let config = run.experiment.to_toml_string();
-                write_run(
-                    &runs_dir,
-                    &done.finished,
-                    &config,
-                    &done.metrics,
-                    &done.model_files,
-                )
-                .map_err(Error::failed)?;
-                line.finish(&done.finished.record);
-                Ok(())
+                write_executed(&runs_dir, run, &done, || line.finish(&done.finished.record))
             })
             .collect()
     });
@@ -222,7 +231,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         .map(|r| read_scored(&run_dir(&runs_dir, &r.run_id), protocol))
         .collect::<Result<Vec<_>, _>>()?;
     // A shard sees only its part of the grid: the tables are `merge`'s job.
-    let analysis = match opts.shard {
+    let assembled = match opts.shard {
         Some(_) => None,
         None => Some(
             assemble(&Assembly {
@@ -246,9 +255,30 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         data_seconds,
         train_wall_seconds,
         total_seconds: start.elapsed().as_secs_f64(),
-        analysis,
+        panel: assembled.as_ref().and_then(|a| a.panel().cloned()),
+        analysis: assembled.and_then(Assembled::sweep),
         _lock: lock,
     })
+}
+
+/// Writes a run's folder, then reports it done (`finish`).
+fn write_executed(
+    runs_dir: &Path,
+    run: &RunSpec,
+    done: &Executed,
+    finish: impl FnOnce(),
+) -> Result<(), Error> {
+    let config = run.experiment.to_toml_string();
+    write_run(
+        runs_dir,
+        &done.finished,
+        &config,
+        &done.metrics,
+        &done.model_files,
+    )
+    .map_err(Error::failed)?;
+    finish();
+    Ok(())
 }
 
 /// Creates the results folder if needed and makes sure files can be written in it, before
@@ -333,7 +363,7 @@ pub struct Merged {
     pub missing: Vec<String>,
     /// Run folders copied in from the other results folders.
     pub copied: usize,
-    pub analysis: SweepAnalysis,
+    pub analysis: Assembled,
 }
 
 /// Builds the tables, summary, plots and report of `dirs[0]` (or `out`) from every finished

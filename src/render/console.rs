@@ -20,6 +20,24 @@ pub struct Totals<'a> {
     pub folder: &'a Path,
 }
 
+/// The last line of every finished invocation: runs, cache, time, where the results are.
+pub fn totals_line(t: &Totals) -> String {
+    format!(
+        "{} run{} ({} cached, {} trained, {} failed), {} dataset{}; data stages {:.1} ms, training {:.2} s, total {:.2} s; results in {}\n",
+        t.runs,
+        plural(t.runs),
+        t.cached,
+        t.trained,
+        t.failed,
+        t.datasets,
+        plural(t.datasets),
+        t.data_seconds * 1e3,
+        t.train_wall_seconds,
+        t.total_seconds,
+        t.folder.display()
+    )
+}
+
 /// The summary of a whole sweep: the chosen configuration's held-out figure beside the
 /// baselines', one line per failed run, then the totals.
 pub fn run_summary(name: &str, analysis: &SweepAnalysis, t: &Totals) -> String {
@@ -36,20 +54,7 @@ pub fn run_summary(name: &str, analysis: &SweepAnalysis, t: &Totals) -> String {
             f.reason.as_deref().unwrap_or("no reason recorded")
         ));
     }
-    out.push_str(&format!(
-        "{} run{} ({} cached, {} trained, {} failed), {} dataset{}; data stages {:.1} ms, training {:.2} s, total {:.2} s; results in {}\n",
-        t.runs,
-        plural(t.runs),
-        t.cached,
-        t.trained,
-        t.failed,
-        t.datasets,
-        plural(t.datasets),
-        t.data_seconds * 1e3,
-        t.train_wall_seconds,
-        t.total_seconds,
-        t.folder.display()
-    ));
+    out.push_str(&totals_line(t));
     out
 }
 

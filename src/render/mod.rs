@@ -9,6 +9,7 @@ pub mod compare_text;
 pub mod console;
 pub mod forecast_text;
 pub mod format;
+pub mod panel_text;
 pub mod plots;
 pub mod report;
 pub mod summary_table;

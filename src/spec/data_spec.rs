@@ -196,6 +196,14 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl DataSpec {
+    /// `data.series_column` of a panel CSV; `None` for one series.
+    pub fn series_column(&self) -> Option<&str> {
+        match self {
+            DataSpec::Csv(c) => c.series_column.as_deref(),
+            _ => None,
+        }
+    }
+
     /// `data.season`: season length in steps, 0 when the series has none.
     pub fn season(&self) -> usize {
         match self {
@@ -231,6 +239,11 @@ pub struct CsvSpec {
     /// Header name of a time column, kept as labels for tables and plots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_column: Option<String>,
+    /// Header name of a series column: the file is a panel in long form (one row per
+    /// series and point, each series' rows in time order), and every stage works per
+    /// series. `None`: the file holds one series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series_column: Option<String>,
     #[serde(default)]
     pub missing: Missing,
     /// Season length in steps for the seasonal baselines (seasonal naive, the MASE scale);

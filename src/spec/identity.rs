@@ -30,8 +30,8 @@ use crate::data::{FitOn, LookbackFrom, Missing, ScaleKind, Size};
 
 use super::types::{
     ArSpec, BacktestSpec, Cell, CsvSpec, DataSpec, EarlyStopping, Experiment, Loss, ModelSpec,
-    Optimizer, RandomWalkSpec, ReduceLr, ScaleSpec, SineSpec, SinesSpec, SplitSpec, TrainSpec,
-    TransformSpec, TrendSeasonSpec, WindowSpec,
+    Optimizer, RandomWalkSpec, ReduceLr, ScaleSpec, Scope, SineSpec, SinesSpec, SplitSpec,
+    TrainSpec, TransformSpec, TrendSeasonSpec, WindowScale, WindowSpec,
 };
 
 /// Identity of a run (its id): every field of the resolved experiment that can change
@@ -159,6 +159,7 @@ fn data_record(data: &DataSpec) -> Record {
                 path,
                 column,
                 time_column,
+                series_column,
                 missing,
                 season,
                 contents,
@@ -170,6 +171,10 @@ fn data_record(data: &DataSpec) -> Record {
             // given, as it always was.
             if let Some(time) = time_column {
                 r.put("time_column", time.as_str());
+            }
+            // Written only when given: single-series files keep their ids.
+            if let Some(series) = series_column {
+                r.put("series_column", series.as_str());
             }
             r.put("missing", missing_text(*missing));
             put_season(&mut r, *season);
@@ -306,6 +311,7 @@ fn scale_record(s: &ScaleSpec) -> Record {
         kind,
         range,
         fit_on,
+        window,
     } = s;
     let mut r = Record::default();
     r.put(
@@ -324,6 +330,11 @@ fn scale_record(s: &ScaleSpec) -> Record {
             FitOn::All => "all",
         },
     );
+    // Written only when on: runs from before per-window scaling keep their ids.
+    match window {
+        WindowScale::None => {}
+        WindowScale::Mean => r.put("window", "mean"),
+    }
     r
 }
 
@@ -350,6 +361,7 @@ fn model_record(m: &ModelSpec) -> Record {
         cell,
         units,
         linear_skip,
+        scope,
     } = m;
     let mut r = Record::default();
     // Always written: `cell` was part of the identity before any id was recorded.
@@ -368,6 +380,11 @@ fn model_record(m: &ModelSpec) -> Record {
     // their ids.
     if *linear_skip {
         r.put("linear_skip", true);
+    }
+    // Written only when local: global is what every run did before scopes existed.
+    match scope {
+        Scope::Global => {}
+        Scope::Local => r.put("scope", "local"),
     }
     r
 }

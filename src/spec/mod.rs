@@ -29,8 +29,8 @@ pub use error::{Origin, Problem, SpecError};
 pub use sweep::{load_sweep, Axis, RunSpec, Sweep};
 pub use types::{
     ArSpec, Cell, CsvSpec, DataSpec, EarlyStopping, Experiment, Loss, ModelSpec, Optimizer,
-    RandomWalkSpec, ReduceLr, ScaleSpec, SelectMetric, SelectOn, SelectSpec, SineSpec, SinesSpec,
-    SplitSpec, TrainSpec, TransformSpec, TrendSeasonSpec, WindowSpec,
+    RandomWalkSpec, ReduceLr, ScaleSpec, Scope, SelectMetric, SelectOn, SelectSpec, SineSpec,
+    SinesSpec, SplitSpec, TrainSpec, TransformSpec, TrendSeasonSpec, WindowScale, WindowSpec,
 };
 
 use contents::Digests;
@@ -307,6 +307,10 @@ fn assemble(parts: Parts, base_dir: PathBuf) -> Experiment {
     let select = parts.select.expect(missing).resolved(
         parts.backtest.as_ref().expect(missing),
         parts.split.as_ref().expect(missing),
+        parts
+            .data
+            .as_ref()
+            .is_some_and(|d| d.series_column().is_some()),
     );
     Experiment {
         name: parts.name.expect(missing),

@@ -73,6 +73,7 @@ const CSV: &[Field] = &[
     req("path", Ty::Str),
     opt("column", Ty::Str),
     opt("time_column", Ty::Str),
+    opt("series_column", Ty::Str),
     opt("missing", Ty::Choice(&["error", "interpolate"])),
     opt("season", Ty::UInt),
 ];
@@ -141,6 +142,7 @@ const SCALE: &[Field] = &[
     opt("kind", Ty::Choice(&["minmax", "standard", "none"])),
     opt("range", Ty::FloatPair),
     opt("fit_on", Ty::Choice(&["train", "all"])),
+    opt("window", Ty::Choice(&["none", "mean"])),
 ];
 
 const WINDOW: &[Field] = &[
@@ -153,6 +155,7 @@ const MODEL: &[Field] = &[
     opt("cell", Ty::Choice(&["lstm", "gru"])),
     opt("units", Ty::UIntList),
     opt("linear_skip", Ty::Bool),
+    opt("scope", Ty::Choice(&["global", "local"])),
 ];
 
 const EARLY_STOPPING: &[Field] = &[req("patience", Ty::UInt), opt("min_delta", Ty::Float)];
@@ -181,7 +184,10 @@ const TRAIN: &[Field] = &[
 const BACKTEST: &[Field] = &[opt("folds", Ty::UInt), opt("step", Ty::UInt)];
 
 const SELECT: &[Field] = &[
-    opt("metric", Ty::Choice(&["rmse", "mae"])),
+    opt(
+        "metric",
+        Ty::Choice(&["rmse", "mae", "smape", "mase", "owa"]),
+    ),
     opt("on", Ty::Choice(&["folds", "validation", "test"])),
 ];
 

@@ -719,9 +719,15 @@ fn schema_matches_the_structs() {
     std::fs::write(dir.join("s.csv"), "t,v\n".to_owned() + &"a,1\n".repeat(100)).unwrap();
     let csv = "[data]\nkind = \"csv\"\npath = \"s.csv\"\ncolumn = \"v\"\ntime_column = \"t\"\n";
     let mut written = Vec::new();
+    let panel_rows: String = (0..60).map(|i| format!("{},{i}\n", i % 2)).collect();
+    std::fs::write(dir.join("p.csv"), "s,v\n".to_owned() + &panel_rows).unwrap();
+    let panel = "[data]\nkind = \"csv\"\npath = \"p.csv\"\ncolumn = \"v\"\nseries_column = \"s\"\n\
+                 [split]\ntest = 3\nvalidation = 3\n[window]\nlookback = 4\nhorizon = 3\n\
+                 [model]\nscope = \"local\"\n[scale]\nwindow = \"mean\"\n";
     let mut all = vec![
         parse(full_sine()).unwrap(),
         parse_str(csv, &dir.join("e.toml"), &[]).unwrap(),
+        parse_str(panel, &dir.join("e.toml"), &[]).unwrap(),
     ];
     all.extend(GENERATORS.iter().map(|text| parse(text).unwrap()));
     for e in all {

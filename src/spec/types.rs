@@ -172,6 +172,28 @@ pub struct ScaleSpec {
     pub range: [f64; 2],
     /// `all` reproduces the tutorial, which fits the scaler on test data too.
     pub fit_on: FitOn,
+    /// A second scale per window, after the series' scaler, for pooled series: `mean`
+    /// divides each window's inputs and targets by the mean of its inputs (DeepAR's scale)
+    /// and multiplies the predictions back. Panels only. Omitted from the resolved TOML
+    /// when `none`.
+    #[serde(skip_serializing_if = "WindowScale::is_none")]
+    pub window: WindowScale,
+}
+
+/// `scale.window`: see [`ScaleSpec::window`]. (Subtracting the window's last value is
+/// `transform.window_normalise`.)
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WindowScale {
+    #[default]
+    None,
+    Mean,
+}
+
+impl WindowScale {
+    pub fn is_none(&self) -> bool {
+        *self == WindowScale::None
+    }
 }
 
 impl Default for ScaleSpec {
@@ -180,6 +202,7 @@ impl Default for ScaleSpec {
             kind: ScaleKind::MinMax,
             range: [0.0, 1.0],
             fit_on: FitOn::Train,
+            window: WindowScale::None,
         }
     }
 }
@@ -264,6 +287,33 @@ pub struct ModelSpec {
     /// outputs (LSTNet's highway), trained with the rest: the linear AR model on the
     /// network's inputs becomes a special case of the network.
     pub linear_skip: bool,
+    /// On a panel (`data.series_column`): `global` trains one network on the pooled
+    /// windows of every series, `local` one network per series. One series: `global`.
+    /// Omitted from the resolved TOML when `global`.
+    #[serde(skip_serializing_if = "Scope::is_global")]
+    pub scope: Scope,
+}
+
+/// `model.scope`: see [`ModelSpec::scope`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    #[default]
+    Global,
+    Local,
+}
+
+impl Scope {
+    pub fn is_global(&self) -> bool {
+        *self == Scope::Global
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Global => "global",
+            Scope::Local => "local",
+        }
+    }
 }
 
 impl Default for ModelSpec {
@@ -272,6 +322,7 @@ impl Default for ModelSpec {
             cell: Cell::Lstm,
             units: vec![50, 50],
             linear_skip: false,
+            scope: Scope::Global,
         }
     }
 }
@@ -432,6 +483,42 @@ impl Experiment {
         Ok(series)
     }
 
+    /// Whether the data is a panel of many series (`data.series_column`).
+    pub fn is_panel(&self) -> bool {
+        self.data.series_column().is_some()
+    }
+
+    /// Read the panel's series (`data.series_column` of a CSV file), checked like
+    /// [`Self::load_series`]'s file.
+    pub fn load_panel(&self) -> Result<Vec<source::NamedSeries>, DataError> {
+        let DataSpec::Csv(c) = &self.data else {
+            unreachable!("only a CSV file holds a panel (validated)");
+        };
+        let series_column = c
+            .series_column
+            .as_deref()
+            .expect("load_panel is called on panels only");
+        let path = resolve(&self.base_dir, &c.path);
+        let bytes = std::fs::read(&path).map_err(|source| DataError::Io {
+            path: path.clone(),
+            source,
+        })?;
+        if c.contents
+            .as_ref()
+            .is_some_and(|d| *d != super::contents::bytes_digest(&bytes))
+        {
+            return Err(DataError::Changed { path });
+        }
+        source::read_panel_from(
+            bytes.as_slice(),
+            &path,
+            series_column,
+            &c.column,
+            c.time_column.as_deref(),
+            c.missing,
+        )
+    }
+
     fn read_or_generate(&self) -> Result<Series, DataError> {
         let noise_seed = self.data.seed().unwrap_or(self.seed);
         match &self.data {
@@ -509,8 +596,10 @@ pub(crate) fn resolve(base_dir: &Path, path: &str) -> PathBuf {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SelectSpec {
-    /// What the configurations are ranked by on the selection data.
-    pub metric: SelectMetric,
+    /// What the configurations are ranked by on the selection data; `None` until resolved
+    /// by [`SelectSpec::resolved`] (`owa` on a panel, else `rmse`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metric: Option<SelectMetric>,
     /// Where the ranking is scored; `None` until resolved by [`SelectSpec::resolved`]
     /// (folds with a backtest of 2 or more, else the validation part when there is one,
     /// else the test part).
@@ -524,6 +613,13 @@ pub enum SelectMetric {
     #[default]
     Rmse,
     Mae,
+    /// Symmetric MAPE, the competitions' 200|y - f| / (|y| + |f|).
+    Smape,
+    /// Mean absolute scaled error (in-sample seasonal naive scale).
+    Mase,
+    /// The M4 competition's overall weighted average of sMAPE and MASE relative to Naive2;
+    /// panels only.
+    Owa,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -549,8 +645,13 @@ impl SelectOn {
 }
 
 impl SelectSpec {
-    /// `on` filled in with the default for this backtest and split.
-    pub fn resolved(self, backtest: &BacktestSpec, split: &SplitSpec) -> SelectSpec {
+    /// `on` and `metric` filled in with the defaults for this backtest, split and data.
+    pub fn resolved(self, backtest: &BacktestSpec, split: &SplitSpec, panel: bool) -> SelectSpec {
+        let metric = self.metric.unwrap_or(if panel {
+            SelectMetric::Owa
+        } else {
+            SelectMetric::Rmse
+        });
         let on = self.on.unwrap_or(if backtest.folds >= 2 {
             SelectOn::Folds
         } else if split.has_validation() {
@@ -560,8 +661,13 @@ impl SelectSpec {
         });
         SelectSpec {
             on: Some(on),
-            ..self
+            metric: Some(metric),
         }
+    }
+
+    /// What the ranking is by (the default resolution for one series when not resolved yet).
+    pub fn metric(&self) -> SelectMetric {
+        self.metric.unwrap_or_default()
     }
 
     /// Where the ranking is scored (the default resolution when not resolved yet).

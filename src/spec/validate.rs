@@ -6,8 +6,8 @@ use std::path::Path;
 
 use super::error::Problem;
 use super::types::{
-    resolve, BacktestSpec, DataSpec, ModelSpec, ScaleSpec, SelectOn, SelectSpec, SplitSpec,
-    TrainSpec, TransformSpec, WindowSpec,
+    resolve, BacktestSpec, DataSpec, ModelSpec, ScaleSpec, SelectMetric, SelectOn, SelectSpec,
+    SplitSpec, TrainSpec, TransformSpec, WindowSpec,
 };
 use crate::data::source::inspect_csv;
 use crate::data::split::{check_size, split as cut};
@@ -88,6 +88,7 @@ pub(crate) fn check(parts: &Parts, base_dir: &Path) -> Vec<Problem> {
         check_train(train, parts.split.as_ref(), &mut out);
         super::limits::check_train(train, &mut out);
     }
+    check_panel(parts, &mut out);
     if let Some(select) = &parts.select {
         check_select(
             select,
@@ -241,6 +242,7 @@ fn check_data(data: &DataSpec, base_dir: &Path, out: &mut Vec<Problem>) -> Optio
             let columns = [
                 ("data.column", Some(&c.column)),
                 ("data.time_column", c.time_column.as_ref()),
+                ("data.series_column", c.series_column.as_ref()),
             ];
             for (key, column) in columns {
                 if let Some(column) = column.filter(|col| !shape.columns.contains(col)) {
@@ -256,10 +258,101 @@ fn check_data(data: &DataSpec, base_dir: &Path, out: &mut Vec<Problem>) -> Optio
                     ));
                 }
             }
-            return Some(shape.rows);
+            // A panel's lengths are per series: checked when the panel is prepared, where
+            // each series too short is handled and counted.
+            return c.series_column.is_none().then_some(shape.rows);
         }
     }
     data.generated_points()
+}
+
+/// The rules of a panel (`data.series_column`), and the panel-only keys refused on one
+/// series. The forecast horizon h is `split.test` (a count: the last h points of every
+/// series); the network predicts it in one step (`window.horizon` = h), and honest selection
+/// scores the h points before it (`split.validation` = h).
+fn check_panel(parts: &Parts, out: &mut Vec<Problem>) {
+    let panel = parts
+        .data
+        .as_ref()
+        .is_some_and(|d| d.series_column().is_some());
+    let model = parts.model.as_ref();
+    let scale = parts.scale.as_ref();
+    let select = parts.select.as_ref();
+    if !panel {
+        if model.is_some_and(|m| !m.scope.is_global()) {
+            out.push(Problem::new(
+                "model.scope",
+                "`model.scope` = \"local\" trains one network per series of a panel, but the \
+                 data is one series: set `data.series_column` to read a panel",
+            ));
+        }
+        if scale.is_some_and(|s| !s.window.is_none()) {
+            out.push(Problem::new(
+                "scale.window",
+                "`scale.window` scales the pooled windows of a panel, but the data is one \
+                 series: set `data.series_column`, or use `transform.window_normalise`",
+            ));
+        }
+        if select.is_some_and(|s| s.metric == Some(SelectMetric::Owa)) {
+            out.push(Problem::new(
+                "select.metric",
+                "`select.metric` = \"owa\" is relative to Naive2 over the series of a panel, \
+                 but the data is one series: use \"rmse\", \"mae\", \"smape\" or \"mase\"",
+            ));
+        }
+        return;
+    }
+    let h = match parts.split.as_ref().and_then(|s| s.test) {
+        Some(Size::Count(h)) if h > 0 => Some(h),
+        _ => {
+            out.push(Problem::new(
+                "split.test",
+                "a panel's test part is the last h points of every series: give `split.test` \
+                 as a count, e.g. `split.test = 18`",
+            ));
+            None
+        }
+    };
+    if let (Some(h), Some(split)) = (h, parts.split.as_ref()) {
+        let v = match split.validation {
+            Size::Count(v) => Some(v),
+            Size::Fraction(f) if f == 0.0 => Some(0),
+            Size::Fraction(_) => None,
+        };
+        if v.is_none_or(|v| v != 0 && v != h) {
+            out.push(Problem::new(
+                "split.validation",
+                format!(
+                    "a panel's validation part is the {h} points before the test part (what \
+                     configurations are chosen on) or nothing: set `split.validation = {h}`"
+                ),
+            ));
+        }
+        if parts.window.as_ref().is_some_and(|w| w.horizon != h) {
+            out.push(Problem::new(
+                "window.horizon",
+                format!(
+                    "a panel's network forecasts the whole test part at once: set \
+                     `window.horizon = {h}` (the length of `split.test`)"
+                ),
+            ));
+        }
+    }
+    if parts.backtest.as_ref().is_some_and(|b| b.folds > 1) {
+        out.push(Problem::new(
+            "backtest.folds",
+            "backtests of panels are not supported yet: a panel is scored on the last h \
+             points of every series; remove `[backtest]`",
+        ));
+    }
+    if select.is_some_and(|s| matches!(s.metric, Some(SelectMetric::Rmse | SelectMetric::Mae))) {
+        out.push(Problem::new(
+            "select.metric",
+            "a panel's series have different scales, so RMSE and MAE over them mean little: \
+             set `select.metric` to \"owa\" (the M4 competition's measure), \"smape\" or \
+             \"mase\"",
+        ));
+    }
 }
 
 /// Returns whether the sizes are usable for the length checks. Fraction ranges are checked

@@ -24,6 +24,9 @@ pub const HISTORY_PARQUET: &str = "history.parquet";
 pub const PREDICTIONS_PARQUET: &str = "predictions.parquet";
 pub const FOLDS_CSV: &str = "folds.csv";
 pub const FOLDS_PARQUET: &str = "folds.parquet";
+/// A panel's per-series accuracy of every run (panels only).
+pub const SERIES_CSV: &str = "series.csv";
+pub const SERIES_PARQUET: &str = "series.parquet";
 pub const SUMMARY_CSV: &str = "summary.csv";
 pub const SUMMARY_PARQUET: &str = "summary.parquet";
 pub const REPORT_MD: &str = "report.md";
@@ -72,6 +75,8 @@ pub const ASSEMBLED: &[&str] = &[
     PREDICTIONS_PARQUET,
     FOLDS_CSV,
     FOLDS_PARQUET,
+    SERIES_CSV,
+    SERIES_PARQUET,
     SUMMARY_CSV,
     SUMMARY_PARQUET,
     REPORT_MD,

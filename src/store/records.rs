@@ -155,6 +155,9 @@ pub struct PredictionRow {
     /// The network's preprocessing with a linear map from inputs to targets.
     #[serde(default)]
     pub transformed_ar: Option<f64>,
+    /// The series of a panel the point belongs to; `None` for one series.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub series: Option<String>,
 }
 
 impl PredictionRow {
@@ -192,6 +195,47 @@ impl PredictionRow {
             "transformed_ar" => &mut self.transformed_ar,
             _ => return None,
         })
+    }
+}
+
+/// sMAPE (0..200) and MASE of one forecast of one series of a panel.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct SeriesAccuracy {
+    pub smape: f64,
+    pub mase: f64,
+}
+
+/// One series of a panel at one forecast origin, in one run: a row of `series.csv` /
+/// `series.parquet`. The benchmarks' accuracy is the same in every run of a dataset; it is
+/// repeated so that each row compares the network with them on the same points.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeriesRow {
+    pub run_id: String,
+    pub series: String,
+    /// `"validation"` or `"test"`.
+    pub split: String,
+    /// Index of the first forecast point in the series (its length minus `h` for the test).
+    pub origin: u32,
+    /// Who forecast the series: `network`, or `naive2` when the series was too short for a
+    /// training window or its local network diverged (see `reason`).
+    pub forecaster: String,
+    pub reason: Option<String>,
+    /// MASE's denominator: the in-sample seasonal naive MAE before `origin`.
+    pub mase_scale: f64,
+    /// The run's forecast (the network's, or the fallback's).
+    pub accuracy: SeriesAccuracy,
+    /// Per benchmark, in [`SeriesRow::BENCHMARKS`] order.
+    pub benchmarks: [SeriesAccuracy; 5],
+}
+
+impl SeriesRow {
+    /// The benchmarks' keys, in the order of [`SeriesRow::benchmarks`] (the same as
+    /// `eval::competition::Benchmark::ALL`).
+    pub const BENCHMARKS: [&'static str; 5] = ["naive", "seasonal_naive", "naive2", "ses", "theta"];
+
+    /// Naive2's accuracy: the OWA's reference.
+    pub fn naive2(&self) -> SeriesAccuracy {
+        self.benchmarks[2]
     }
 }
 

@@ -36,7 +36,7 @@ use serde::Serialize;
 
 use super::atomic::{remove_abandoned, write_synced, TempFolder};
 use super::manifest::{self, Manifest, MANIFEST};
-use super::records::{FoldRecord, HistoryRow, PredictionRow, RunRecord};
+use super::records::{FoldRecord, HistoryRow, PredictionRow, RunRecord, SeriesAccuracy, SeriesRow};
 
 /// A run's rows of the tables.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +46,8 @@ pub struct FinishedRun {
     pub predictions: Vec<PredictionRow>,
     /// One per backtest fold, oldest first; empty without a backtest.
     pub folds: Vec<FoldRecord>,
+    /// A panel's per-series accuracy (validation and test); empty for one series.
+    pub series: Vec<SeriesRow>,
 }
 
 impl FinishedRun {
@@ -77,7 +79,7 @@ const HISTORY_COLUMNS: [&str; 4] = ["fold", "epoch", "train_loss", "val_loss"];
 /// The columns of `predictions.csv`. Files written before backtests lack the leading `fold`;
 /// files written before the baselines' forecasts were stored end at `predicted`
 /// ([`PREDICTION_REQUIRED`] columns).
-const PREDICTION_COLUMNS: [&str; 11] = [
+const PREDICTION_COLUMNS: [&str; 12] = [
     "fold",
     "split",
     "index",
@@ -89,9 +91,38 @@ const PREDICTION_COLUMNS: [&str; 11] = [
     "ar",
     "transformed_naive",
     "transformed_ar",
+    "series",
 ];
 /// The leading columns of `predictions.csv` every file has (`fold` aside).
 const PREDICTION_REQUIRED: usize = 5;
+/// The columns of a single series' `predictions.csv`: all but `series`, written only by
+/// panels' runs (so that single-series files keep their bytes).
+const PREDICTION_SINGLE: usize = 11;
+/// A panel's per-series accuracy, `series.csv` (panels only).
+const SERIES: &str = "series.csv";
+/// The columns of `series.csv`: the series, its forecast origin, who forecast it, the MASE
+/// scale, then sMAPE and MASE of the run's forecast and of each benchmark
+/// ([`SeriesRow::BENCHMARKS`] order).
+const SERIES_COLUMNS: [&str; 18] = [
+    "series",
+    "split",
+    "origin",
+    "forecaster",
+    "reason",
+    "mase_scale",
+    "smape",
+    "mase",
+    "naive_smape",
+    "naive_mase",
+    "seasonal_naive_smape",
+    "seasonal_naive_mase",
+    "naive2_smape",
+    "naive2_mase",
+    "ses_smape",
+    "ses_mase",
+    "theta_smape",
+    "theta_mase",
+];
 
 /// The folder of run `run_id` under `runs_dir`.
 pub fn run_dir(runs_dir: &Path, run_id: &str) -> PathBuf {
@@ -183,6 +214,9 @@ pub fn write_run(
     if !run.folds.is_empty() {
         files.push((FOLDS, serde_json::to_vec_pretty(&run.folds)?));
     }
+    if !run.series.is_empty() {
+        files.push((SERIES, series_csv(&run.series)?));
+    }
     for (name, bytes) in models {
         files.push((name.as_str(), bytes.clone()));
     }
@@ -217,7 +251,7 @@ fn read_files(dir: &Path) -> Result<FinishedRun> {
     let record: RunRecord = serde_json::from_str(&read(RECORD)?)
         .with_context(|| format!("{}: not a run record", dir.join(RECORD).display()))?;
     let run_id = record.run_id.as_str();
-    let history = read_table(&dir.join(HISTORY), &HISTORY_COLUMNS, HISTORY_COLUMNS.len())?
+    let history = read_table(&dir.join(HISTORY), &HISTORY_COLUMNS, &[])?
         .iter()
         .map(|row| {
             Ok(HistoryRow {
@@ -235,7 +269,7 @@ fn read_files(dir: &Path) -> Result<FinishedRun> {
     let predictions = read_table(
         &dir.join(PREDICTIONS),
         &PREDICTION_COLUMNS,
-        PREDICTION_REQUIRED,
+        &[PREDICTION_SINGLE, PREDICTION_REQUIRED],
     )?
     .iter()
     .map(|row| {
@@ -251,9 +285,47 @@ fn read_files(dir: &Path) -> Result<FinishedRun> {
         for key in PredictionRow::BASELINES {
             *p.baseline_mut(key).expect("a baseline column") = row.optional_number(key)?;
         }
+        p.series = row.try_cell("series").map(str::to_string);
         Ok(p)
     })
     .collect::<Result<_>>()?;
+    let series = if dir.join(SERIES).is_file() {
+        read_table(&dir.join(SERIES), &SERIES_COLUMNS, &[])?
+            .iter()
+            .map(|row| {
+                let accuracy = |prefix: &str| -> Result<SeriesAccuracy> {
+                    let name = |m: &str| match prefix {
+                        "" => m.to_string(),
+                        p => format!("{p}_{m}"),
+                    };
+                    Ok(SeriesAccuracy {
+                        smape: row.number(&name("smape"))?,
+                        mase: row.number(&name("mase"))?,
+                    })
+                };
+                let mut benchmarks = [SeriesAccuracy {
+                    smape: f64::NAN,
+                    mase: f64::NAN,
+                }; 5];
+                for (b, key) in benchmarks.iter_mut().zip(SeriesRow::BENCHMARKS) {
+                    *b = accuracy(key)?;
+                }
+                Ok(SeriesRow {
+                    run_id: run_id.to_string(),
+                    series: row.cell("series").to_string(),
+                    split: row.cell("split").to_string(),
+                    origin: row.number("origin")?,
+                    forecaster: row.cell("forecaster").to_string(),
+                    reason: Some(row.cell("reason").to_string()).filter(|r| !r.is_empty()),
+                    mase_scale: row.number("mase_scale")?,
+                    accuracy: accuracy("")?,
+                    benchmarks,
+                })
+            })
+            .collect::<Result<_>>()?
+    } else {
+        Vec::new()
+    };
     let folds = if dir.join(FOLDS).is_file() {
         serde_json::from_str(&read(FOLDS)?)
             .with_context(|| format!("{}: not a list of folds", dir.join(FOLDS).display()))?
@@ -265,6 +337,7 @@ fn read_files(dir: &Path) -> Result<FinishedRun> {
         history,
         predictions,
         folds,
+        series,
     })
 }
 
@@ -301,31 +374,67 @@ fn history_csv(rows: &[HistoryRow]) -> Result<Vec<u8>> {
     )
 }
 
-fn predictions_csv(rows: &[PredictionRow]) -> Result<Vec<u8>> {
-    debug_assert_eq!(
-        PREDICTION_COLUMNS[PREDICTION_REQUIRED..],
-        PredictionRow::BASELINES
-    );
+fn series_csv(rows: &[SeriesRow]) -> Result<Vec<u8>> {
     csv_bytes(
-        PREDICTION_COLUMNS,
+        SERIES_COLUMNS,
         rows.iter().map(|r| {
-            let [naive, seasonal_naive, drift, ar, transformed_naive, transformed_ar] =
-                r.baselines().map(|b| b.map(float).unwrap_or_default());
-            [
-                r.fold.to_string(),
+            let mut cells = vec![
+                r.series.clone(),
                 r.split.clone(),
-                r.index.to_string(),
-                float(r.actual),
-                float(r.predicted),
-                naive,
-                seasonal_naive,
-                drift,
-                ar,
-                transformed_naive,
-                transformed_ar,
-            ]
+                r.origin.to_string(),
+                r.forecaster.clone(),
+                r.reason.clone().unwrap_or_default(),
+                float(r.mase_scale),
+                float(r.accuracy.smape),
+                float(r.accuracy.mase),
+            ];
+            for b in &r.benchmarks {
+                cells.push(float(b.smape));
+                cells.push(float(b.mase));
+            }
+            cells.try_into().expect("one cell per series column")
         }),
     )
+}
+
+fn predictions_csv(rows: &[PredictionRow]) -> Result<Vec<u8>> {
+    debug_assert_eq!(
+        PREDICTION_COLUMNS[PREDICTION_REQUIRED..PREDICTION_SINGLE],
+        PredictionRow::BASELINES
+    );
+    if rows.iter().any(|r| r.series.is_some()) {
+        return csv_bytes(
+            PREDICTION_COLUMNS,
+            rows.iter().map(|r| {
+                let mut cells = prediction_cells(r).to_vec();
+                cells.push(r.series.clone().unwrap_or_default());
+                cells.try_into().expect("one cell per prediction column")
+            }),
+        );
+    }
+    let single: [&str; PREDICTION_SINGLE] = PREDICTION_COLUMNS[..PREDICTION_SINGLE]
+        .try_into()
+        .expect("the single-series columns");
+    csv_bytes(single, rows.iter().map(prediction_cells))
+}
+
+/// A prediction row's cells under the single-series columns.
+fn prediction_cells(r: &PredictionRow) -> [String; PREDICTION_SINGLE] {
+    let [naive, seasonal_naive, drift, ar, transformed_naive, transformed_ar] =
+        r.baselines().map(|b| b.map(float).unwrap_or_default());
+    [
+        r.fold.to_string(),
+        r.split.clone(),
+        r.index.to_string(),
+        float(r.actual),
+        float(r.predicted),
+        naive,
+        seasonal_naive,
+        drift,
+        ar,
+        transformed_naive,
+        transformed_ar,
+    ]
 }
 
 /// One data row of a run folder's CSV file, with where it came from for error messages.
@@ -380,19 +489,27 @@ impl Row<'_> {
     }
 }
 
-/// The rows of the CSV file `path`, whose header must be `columns`, or their first
-/// `required` (files written before the later columns existed), either with or without the
-/// leading `fold` (files written before backtests existed).
-fn read_table<'a>(path: &'a Path, columns: &'a [&'a str], required: usize) -> Result<Vec<Row<'a>>> {
+/// The rows of the CSV file `path`, whose header must be `columns`, or their first `n` for
+/// an `n` of `shorter` (files written before the later columns existed, or without a
+/// panel's `series`), and with a leading `fold` also without it (files written before
+/// backtests existed).
+fn read_table<'a>(
+    path: &'a Path,
+    columns: &'a [&'a str],
+    shorter: &[usize],
+) -> Result<Vec<Row<'a>>> {
     let cannot_read = || format!("cannot read {}", path.display());
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)
         .from_path(path)
         .with_context(cannot_read)?;
     let header = reader.headers().with_context(cannot_read)?;
-    let found = [columns.len(), required]
-        .into_iter()
-        .flat_map(|end| [&columns[..end], &columns[1..end]])
+    let found = std::iter::once(columns.len())
+        .chain(shorter.iter().copied())
+        .flat_map(|end| {
+            let without_fold = (columns.first() == Some(&"fold")).then(|| &columns[1..end]);
+            std::iter::once(&columns[..end]).chain(without_fold)
+        })
         .find(|layout| header.iter().eq(layout.iter().copied()));
     let Some(file_columns) = found else {
         bail!(

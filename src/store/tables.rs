@@ -16,10 +16,12 @@ use serde::Serialize;
 use super::atomic::write_file;
 use super::layout::{
     FOLDS_CSV, FOLDS_PARQUET, HISTORY_CSV, HISTORY_PARQUET, PREDICTIONS_PARQUET, RUNS_CSV,
-    RUNS_PARQUET,
+    RUNS_PARQUET, SERIES_CSV, SERIES_PARQUET,
 };
 use super::param_columns::{param_cell, param_columns, param_keys};
-use super::records::{FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus};
+use super::records::{
+    FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus, SeriesRow,
+};
 
 /// Columns of the runs table around the parameter and metric columns:
 /// `LEADING, <params>, STATUS, <metrics>, TRAILING`.
@@ -339,6 +341,59 @@ pub fn write_predictions(dir: &Path, rows: &[PredictionRow]) -> Result<()> {
     write_parquet(&dir.join(PREDICTIONS_PARQUET), &mut df)
 }
 
+/// Writes `dir/series.csv` and `dir/series.parquet`, a panel's per-series accuracy, one row
+/// per run, series and split: `run_id, label, series, split` (strings), `origin: UInt32`,
+/// `forecaster, reason` (strings, `reason` nullable), `mase_scale, smape, mase: Float64`, then
+/// `<benchmark>_smape, <benchmark>_mase: Float64` per benchmark (`naive, seasonal_naive,
+/// naive2, ses, theta`). A non-finite value is a null cell. `labels` gives each run's label
+/// (its swept values), so the table reads without a join.
+pub fn write_series(dir: &Path, rows: &[SeriesRow], label: &dyn Fn(&str) -> String) -> Result<()> {
+    let mut df = series_frame(rows, label)?;
+    write_csv(&dir.join(SERIES_CSV), &mut df)?;
+    write_parquet(&dir.join(SERIES_PARQUET), &mut df)
+}
+
+/// The series table as a frame; see [`write_series`] for its columns.
+pub fn series_frame(rows: &[SeriesRow], label: &dyn Fn(&str) -> String) -> Result<DataFrame> {
+    let finite = |v: f64| v.is_finite().then_some(v);
+    let text = |name: &str, f: &dyn Fn(&SeriesRow) -> String| {
+        Column::new(name.into(), rows.iter().map(f).collect::<Vec<String>>())
+    };
+    let number = |name: String, f: &dyn Fn(&SeriesRow) -> f64| {
+        Column::new(
+            name.into(),
+            rows.iter()
+                .map(|r| finite(f(r)))
+                .collect::<Vec<Option<f64>>>(),
+        )
+    };
+    let mut columns = vec![
+        text("run_id", &|r| r.run_id.clone()),
+        text("label", &|r| label(&r.run_id)),
+        text("series", &|r| r.series.clone()),
+        text("split", &|r| r.split.clone()),
+        Column::new(
+            "origin".into(),
+            rows.iter().map(|r| r.origin).collect::<Vec<u32>>(),
+        ),
+        text("forecaster", &|r| r.forecaster.clone()),
+        Column::new(
+            "reason".into(),
+            rows.iter()
+                .map(|r| r.reason.clone())
+                .collect::<Vec<Option<String>>>(),
+        ),
+        number("mase_scale".into(), &|r| r.mase_scale),
+        number("smape".into(), &|r| r.accuracy.smape),
+        number("mase".into(), &|r| r.accuracy.mase),
+    ];
+    for (i, key) in SeriesRow::BENCHMARKS.iter().enumerate() {
+        columns.push(number(format!("{key}_smape"), &|r| r.benchmarks[i].smape));
+        columns.push(number(format!("{key}_mase"), &|r| r.benchmarks[i].mase));
+    }
+    Ok(DataFrame::new(rows.len(), columns)?)
+}
+
 /// Writes `value` as pretty-printed JSON with a trailing newline, atomically.
 ///
 /// Note that serde_json writes NaN and infinities as `null`.
@@ -414,6 +469,15 @@ pub fn predictions_frame(rows: &[PredictionRow]) -> Result<DataFrame> {
             rows.iter()
                 .map(|r| r.baselines()[i])
                 .collect::<Vec<Option<f64>>>(),
+        ));
+    }
+    // A panel's rows name their series (the column is absent for one series).
+    if rows.iter().any(|r| r.series.is_some()) {
+        columns.push(Column::new(
+            "series".into(),
+            rows.iter()
+                .map(|r| r.series.clone())
+                .collect::<Vec<Option<String>>>(),
         ));
     }
     Ok(DataFrame::new(rows.len(), columns)?)

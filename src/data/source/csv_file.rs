@@ -350,3 +350,114 @@ mod tests {
             .starts_with("cannot read /nonexistent/x.csv"));
     }
 }
+
+/// One series of a panel: its name (the series column's value) and its points in file order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedSeries {
+    pub name: String,
+    pub series: Series,
+}
+
+/// Reads a panel in long form: one row per series and point, `series_column` naming the
+/// series, `column` its value and `time_column` (if given) its time label. Series keep the
+/// order of their first row and their rows' order; missing cells are handled per series as
+/// [`read_csv_from`] does for one. `path` is only used in error messages.
+pub fn read_panel_from<R: Read>(
+    input: R,
+    path: &Path,
+    series_column: &str,
+    column: &str,
+    time_column: Option<&str>,
+    missing: Missing,
+) -> Result<Vec<NamedSeries>, DataError> {
+    let mut reader = reader(input);
+    let columns = header(&mut reader, path)?;
+    let find = |name: &str| {
+        columns
+            .iter()
+            .position(|c| c == name)
+            .ok_or_else(|| DataError::MissingColumn {
+                path: path.to_path_buf(),
+                column: name.to_string(),
+                available: columns.clone(),
+            })
+    };
+    let series_at = find(series_column)?;
+    let value_at = find(column)?;
+    let time_at = time_column.map(find).transpose()?;
+    // Per series, in order of first appearance: its cells and time labels.
+    let mut order: Vec<(String, Vec<Option<f64>>, Vec<String>)> = Vec::new();
+    let mut position: std::collections::HashMap<String, usize> = Default::default();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| csv_error(path, e))?;
+        let row = i + 1;
+        let line = record.position().map_or(row as u64 + 1, |p| p.line());
+        let bad = |column: &str, problem: String| DataError::BadCell {
+            path: path.to_path_buf(),
+            row,
+            line,
+            column: column.to_string(),
+            problem,
+        };
+        let name = record.get(series_at).unwrap_or("");
+        if name.is_empty() {
+            return Err(bad(series_column, "the series name is empty".into()));
+        }
+        let text = record.get(value_at).unwrap_or("");
+        let cell = parse_cell(text).map_err(|p| bad(column, p))?;
+        if cell.is_none() && missing == Missing::Error {
+            return Err(bad(
+                column,
+                format!(
+                    "missing value of series `{name}`; set data.missing = \"interpolate\" to \
+                     fill gaps"
+                ),
+            ));
+        }
+        if let Some(x) = cell.filter(|x| !limits::value_fits(*x)) {
+            return Err(bad(
+                column,
+                format!(
+                    "`{text}` ({x:e}) is beyond ±{:e}, the largest magnitude runner takes; \
+                     rescale the column",
+                    limits::MAX_ABS
+                ),
+            ));
+        }
+        let at = *position.entry(name.to_string()).or_insert_with(|| {
+            order.push((name.to_string(), Vec::new(), Vec::new()));
+            order.len() - 1
+        });
+        order[at].1.push(cell);
+        if let Some(t) = time_at {
+            order[at].2.push(record.get(t).unwrap_or("").to_string());
+        }
+    }
+    if order.is_empty() {
+        return Err(DataError::NoValues {
+            path: path.to_path_buf(),
+            column: column.to_string(),
+            hint: " (the file has no data rows)",
+        });
+    }
+    order
+        .into_iter()
+        .map(|(name, cells, time)| {
+            if cells.iter().all(Option::is_none) {
+                return Err(DataError::NoValues {
+                    path: path.to_path_buf(),
+                    column: format!("{column}` of series `{name}"),
+                    hint: " (every cell is missing)",
+                });
+            }
+            let values = fill_gaps(&cells);
+            Ok(NamedSeries {
+                name,
+                series: Series {
+                    values,
+                    time: time_at.map(|_| time),
+                },
+            })
+        })
+        .collect()
+}

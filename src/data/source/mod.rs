@@ -5,7 +5,9 @@ mod csv_file;
 mod generators;
 mod sine;
 
-pub use csv_file::{inspect_csv, read_csv, read_csv_from, CsvShape, Missing};
+pub use csv_file::{
+    inspect_csv, read_csv, read_csv_from, read_panel_from, CsvShape, Missing, NamedSeries,
+};
 pub use generators::{
     ar, random_walk, sines, trend_season, ArParams, RandomWalkParams, SinesParams,
     TrendSeasonParams,

@@ -45,6 +45,7 @@ fn finished(record: crate::store::records::RunRecord) -> FinishedRun {
         history: Vec::new(),
         predictions: Vec::new(),
         folds: Vec::new(),
+        series: Vec::new(),
     }
 }
 

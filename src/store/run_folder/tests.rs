@@ -43,6 +43,7 @@ fn finished() -> FinishedRun {
             ar: Some(f64::INFINITY),
             transformed_naive: Some(-0.0),
             transformed_ar: Some(0.1 + 0.2),
+            series: None,
         }],
         folds: vec![FoldRecord {
             fold: 2,
@@ -56,6 +57,7 @@ fn finished() -> FinishedRun {
             best_epoch: 2,
         }],
         record,
+        series: Vec::new(),
     }
 }
 

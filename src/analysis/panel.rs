@@ -1,0 +1,318 @@
+//! Panels scored as the forecasting competitions score them, and the answer of a panel
+//! sweep chosen without the test part.
+//!
+//! - per series: sMAPE (`200 |y - f| / (|y| + |f|)` averaged over the horizon) and MASE (the
+//!   forecast's MAE over the in-sample seasonal naive MAE before the origin), computed in
+//!   `eval::competition` and stored per run in [`SeriesRow`]s;
+//! - over series ([`PanelScore`]): the mean sMAPE, the mean MASE, and OWA = (sMAPE / Naive2's
+//!   sMAPE + MASE / Naive2's MASE) / 2 of those means (the M4's definition), Naive2 scored
+//!   on the same series;
+//! - per configuration: its seeds' forecasts averaged point by point (the seed ensemble) and
+//!   scored the same way on the validation part (what the configurations are ranked by) and
+//!   on the test part (what the chosen one is judged on), beside the benchmarks;
+//! - how sure a win over a benchmark is: a paired t-test over series of the per-series
+//!   sMAPE differences.
+
+use std::collections::BTreeMap;
+
+use super::paired::{paired_t, Paired, Scale};
+use super::selection::{Protocol, SelectOn};
+use super::Measure;
+use crate::store::{FinishedRun, RunStatus, SeriesAccuracy, SeriesRow};
+
+/// A forecast of every series of a panel, scored over the series.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PanelScore {
+    /// Mean over series of the per-series sMAPE (0..200).
+    pub smape: f64,
+    /// Mean over series of the per-series MASE, over the series whose MASE is defined.
+    pub mase: f64,
+    /// `(smape / naive2.smape + mase / naive2.mase) / 2`, Naive2 on the same series.
+    pub owa: f64,
+    /// Series scored.
+    pub series: usize,
+    /// Series left out of the MASE mean: a constant history gives a scale of 0 (or a history
+    /// of no more than a season, none).
+    pub mase_undefined: usize,
+}
+
+impl PanelScore {
+    /// The score's value of `measure` (sMAPE, MASE or OWA; NaN for another).
+    pub fn get(&self, measure: Measure) -> f64 {
+        match measure {
+            Measure::Smape => self.smape,
+            Measure::Mase => self.mase,
+            Measure::Owa => self.owa,
+            _ => f64::NAN,
+        }
+    }
+}
+
+/// Scores `pairs` of (a forecast's accuracy, Naive2's accuracy) on the same series. MASE
+/// means leave out the series where either MASE is not finite, on both sides alike.
+pub fn score(pairs: &[(SeriesAccuracy, SeriesAccuracy)]) -> PanelScore {
+    let n = pairs.len();
+    let mean = |v: &mut dyn Iterator<Item = f64>| {
+        let (sum, count) = v.fold((0.0, 0usize), |(s, c), x| (s + x, c + 1));
+        if count == 0 {
+            f64::NAN
+        } else {
+            sum / count as f64
+        }
+    };
+    let smape = mean(&mut pairs.iter().map(|(f, _)| f.smape));
+    let naive2_smape = mean(&mut pairs.iter().map(|(_, b)| b.smape));
+    let defined: Vec<&(SeriesAccuracy, SeriesAccuracy)> = pairs
+        .iter()
+        .filter(|(f, b)| f.mase.is_finite() && b.mase.is_finite())
+        .collect();
+    let mase = mean(&mut defined.iter().map(|(f, _)| f.mase));
+    let naive2_mase = mean(&mut defined.iter().map(|(_, b)| b.mase));
+    PanelScore {
+        smape,
+        mase,
+        owa: 0.5 * (smape / naive2_smape + mase / naive2_mase),
+        series: n,
+        mase_undefined: n - defined.len(),
+    }
+}
+
+/// The rows of one split (`validation` or `test`) scored over series: the run's forecast
+/// (`benchmark` `None`) or benchmark `benchmark` (an index of [`SeriesRow::BENCHMARKS`]).
+pub fn score_rows<'a>(
+    rows: impl Iterator<Item = &'a SeriesRow>,
+    split: &str,
+    benchmark: Option<usize>,
+) -> PanelScore {
+    let pairs: Vec<(SeriesAccuracy, SeriesAccuracy)> = rows
+        .filter(|r| r.split == split)
+        .map(|r| {
+            let own = benchmark.map_or(r.accuracy, |b| r.benchmarks[b]);
+            (own, r.naive2())
+        })
+        .collect();
+    score(&pairs)
+}
+
+/// One configuration of a panel sweep, its seeds averaged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelConfig {
+    /// The swept values without the seed (`""` when only seeds are swept).
+    pub config: String,
+    /// Runs of the configuration, and how many ended `ok` (only those are averaged).
+    pub runs: usize,
+    pub ok: usize,
+    /// The seed ensemble on the validation part (`None` without one).
+    pub validation: Option<PanelScore>,
+    /// The seed ensemble on the test part.
+    pub test: PanelScore,
+    /// The per-seed test OWA, mean over seeds (the spread a single seed has).
+    pub seed_test_owa: Vec<f64>,
+    /// What the configuration is ranked by (the protocol's measure of `validation`, or of
+    /// `test` when ranking on the test part).
+    pub selection: f64,
+    /// Per series, the ensemble's test accuracy (for the tests against the benchmarks).
+    per_series_test: Vec<SeriesAccuracy>,
+}
+
+/// A panel sweep's answer: configurations ranked on the selection data, the chosen one's
+/// test figures beside the benchmarks', and how sure its wins are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PanelAnalysis {
+    pub protocol: Protocol,
+    /// Best first by `selection`; configurations without an `ok` run last.
+    pub configs: Vec<PanelConfig>,
+    /// [`SeriesRow::BENCHMARKS`] order: each benchmark on the validation part (when there is
+    /// one) and on the test part.
+    pub benchmarks: Vec<(&'static str, Option<PanelScore>, PanelScore)>,
+    /// Paired t-tests over series of the chosen ensemble's test sMAPE minus each
+    /// benchmark's (negative mean: the network is better), [`SeriesRow::BENCHMARKS`] order.
+    pub tests: Vec<(&'static str, Option<Paired>)>,
+    /// Series in the panel, and how many a fallback (Naive2) forecast in the chosen
+    /// configuration's runs, with the reasons and their counts.
+    pub series: usize,
+    pub fallbacks: Vec<(String, usize)>,
+    /// Runs that did not end `ok`: (label, status, reason).
+    pub failed: Vec<(String, RunStatus, String)>,
+}
+
+impl PanelAnalysis {
+    /// The chosen configuration: the best on the selection data, if any ran.
+    pub fn chosen(&self) -> Option<&PanelConfig> {
+        self.configs.first().filter(|c| c.ok > 0)
+    }
+
+    /// Analyses a panel sweep's runs (in grid order) under `protocol`.
+    pub fn from_runs(runs: &[FinishedRun], protocol: Protocol) -> PanelAnalysis {
+        let mut by_config: BTreeMap<&str, Vec<&FinishedRun>> = BTreeMap::new();
+        let mut order: Vec<&str> = Vec::new();
+        for r in runs {
+            let key = r.record.config.as_str();
+            if !by_config.contains_key(key) {
+                order.push(key);
+            }
+            by_config.entry(key).or_default().push(r);
+        }
+        let mut configs: Vec<PanelConfig> = order
+            .iter()
+            .filter_map(|c| config_score(c, &by_config[c], protocol))
+            .collect();
+        // Stable: ties keep grid order.
+        configs.sort_by(|a, b| {
+            (a.ok == 0)
+                .cmp(&(b.ok == 0))
+                .then(a.selection.total_cmp(&b.selection))
+        });
+        let reference = runs.iter().find(|r| !r.series.is_empty());
+        let benchmarks = SeriesRow::BENCHMARKS
+            .iter()
+            .enumerate()
+            .map(|(i, key)| {
+                let rows = || reference.into_iter().flat_map(|r| r.series.iter());
+                let validation = rows()
+                    .any(|r| r.split == "validation")
+                    .then(|| score_rows(rows(), "validation", Some(i)));
+                (*key, validation, score_rows(rows(), "test", Some(i)))
+            })
+            .collect();
+        let mut analysis = PanelAnalysis {
+            protocol,
+            configs,
+            benchmarks,
+            tests: Vec::new(),
+            series: reference.map_or(0, |r| r.series.iter().filter(|s| s.split == "test").count()),
+            fallbacks: Vec::new(),
+            failed: runs
+                .iter()
+                .filter(|r| r.record.status != RunStatus::Ok)
+                .map(|r| {
+                    (
+                        r.record.label.clone(),
+                        r.record.status,
+                        r.record.reason.clone().unwrap_or_default(),
+                    )
+                })
+                .collect(),
+        };
+        if let Some(chosen) = analysis.chosen() {
+            let chosen_config = chosen.config.clone();
+            let ensemble: Vec<f64> = chosen.per_series_test.iter().map(|a| a.smape).collect();
+            let rows: Vec<&SeriesRow> = reference
+                .into_iter()
+                .flat_map(|r| r.series.iter())
+                .filter(|r| r.split == "test")
+                .collect();
+            analysis.tests = SeriesRow::BENCHMARKS
+                .iter()
+                .enumerate()
+                .map(|(i, key)| {
+                    let base: Vec<f64> = rows.iter().map(|r| r.benchmarks[i].smape).collect();
+                    (*key, paired_t(&ensemble, &base, Scale::Difference))
+                })
+                .collect();
+            let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+            if let Some(run) = by_config[chosen_config.as_str()]
+                .iter()
+                .find(|r| r.record.status == RunStatus::Ok)
+            {
+                for row in run.series.iter().filter(|r| r.split == "test") {
+                    if let Some(reason) =
+                        row.reason.as_ref().filter(|_| row.forecaster != "network")
+                    {
+                        *reasons.entry(reason.clone()).or_default() += 1;
+                    }
+                }
+            }
+            analysis.fallbacks = reasons.into_iter().collect();
+        }
+        analysis
+    }
+}
+
+/// One configuration's ensemble scores; `None` when none of its runs has series rows.
+fn config_score(config: &str, runs: &[&FinishedRun], protocol: Protocol) -> Option<PanelConfig> {
+    let ok: Vec<&FinishedRun> = runs
+        .iter()
+        .copied()
+        .filter(|r| r.record.status == RunStatus::Ok && !r.series.is_empty())
+        .collect();
+    let ensemble = |split: &str| -> Option<(PanelScore, Vec<SeriesAccuracy>)> {
+        let first = ok.first()?;
+        let rows: Vec<&SeriesRow> = first.series.iter().filter(|r| r.split == split).collect();
+        if rows.is_empty() {
+            return None;
+        }
+        // Each run's forecast of each series on this split, in its row order (every run
+        // of a panel writes its series in the panel's order).
+        let forecasts: Vec<BTreeMap<&str, Vec<(f64, f64)>>> = ok
+            .iter()
+            .map(|r| {
+                let mut m: BTreeMap<&str, Vec<(f64, f64)>> = BTreeMap::new();
+                for p in r.predictions.iter().filter(|p| p.split == split) {
+                    if let Some(s) = &p.series {
+                        m.entry(s.as_str())
+                            .or_default()
+                            .push((p.actual, p.predicted));
+                    }
+                }
+                m
+            })
+            .collect();
+        let mut pairs = Vec::with_capacity(rows.len());
+        let mut per_series = Vec::with_capacity(rows.len());
+        for row in rows {
+            let paths: Vec<&Vec<(f64, f64)>> = forecasts
+                .iter()
+                .filter_map(|m| m.get(row.series.as_str()))
+                .collect();
+            let Some(first) = paths.first() else {
+                continue;
+            };
+            let actual: Vec<f64> = first.iter().map(|(a, _)| *a).collect();
+            let mean: Vec<f64> = (0..actual.len())
+                .map(|k| paths.iter().map(|p| p[k].1).sum::<f64>() / paths.len() as f64)
+                .collect();
+            let acc = accuracy(&actual, &mean, row.mase_scale);
+            pairs.push((acc, row.naive2()));
+            per_series.push(acc);
+        }
+        Some((score(&pairs), per_series))
+    };
+    let (test, per_series_test) = match ensemble("test") {
+        Some(t) => t,
+        None if runs.is_empty() => return None,
+        None => (score(&[]), Vec::new()),
+    };
+    let validation = ensemble("validation").map(|(s, _)| s);
+    let selection = match protocol.on {
+        SelectOn::Test => test.get(protocol.measure),
+        _ => validation.map_or(f64::NAN, |v| v.get(protocol.measure)),
+    };
+    Some(PanelConfig {
+        config: config.to_string(),
+        runs: runs.len(),
+        ok: ok.len(),
+        validation,
+        test,
+        seed_test_owa: ok
+            .iter()
+            .map(|r| score_rows(r.series.iter(), "test", None).owa)
+            .collect(),
+        selection: if selection.is_finite() {
+            selection
+        } else {
+            f64::INFINITY
+        },
+        per_series_test,
+    })
+}
+
+/// sMAPE and MASE of `forecast` against `actual`, MASE divided by `scale`: the formulas
+/// every run's per-series figures come from, applied here to seed-averaged forecasts.
+fn accuracy(actual: &[f64], forecast: &[f64], scale: f64) -> SeriesAccuracy {
+    let a = crate::eval::competition::Accuracy::of(actual, forecast, scale);
+    SeriesAccuracy {
+        smape: a.smape,
+        mase: a.mase,
+    }
+}

@@ -1,0 +1,63 @@
+//! The data stage of a panel, computed once per distinct dataset of a sweep: every series
+//! prepared on its own (see [`crate::data::panel`]) and the competitions' benchmarks fitted
+//! on each series before each forecast origin (the validation part's and the test part's).
+
+use rayon::prelude::*;
+
+use crate::data::{prepare_panel, DataError, NamedSeries, Panel, PrepareParams};
+use crate::eval::competition::Origin;
+
+/// A prepared panel with its benchmarks.
+pub struct PanelData {
+    pub panel: Panel,
+    /// One per member, same order: the benchmarks at the validation origin (when the split
+    /// has a validation part) and at the test origin.
+    pub origins: Vec<MemberOrigins>,
+    /// Points per season (`data.season`; 0 or 1 without).
+    pub season: usize,
+}
+
+pub struct MemberOrigins {
+    pub validation: Option<Origin>,
+    pub test: Origin,
+}
+
+impl PanelData {
+    /// Prepares every series with `p` and scores the benchmarks at both origins (in
+    /// parallel over series; each series' numbers do not depend on the thread count).
+    pub fn build(
+        series: Vec<NamedSeries>,
+        p: &PrepareParams,
+        season: usize,
+    ) -> Result<PanelData, DataError> {
+        let panel = prepare_panel(series, p)?;
+        let (h, v) = (panel.test, panel.validation);
+        let origins = panel
+            .members
+            .par_iter()
+            .map(|m| {
+                let values = &m.series.values;
+                let n = values.len();
+                MemberOrigins {
+                    validation: (v > 0).then(|| Origin::new(values, n - h - v, v, season)),
+                    test: Origin::new(values, n - h, h, season),
+                }
+            })
+            .collect();
+        Ok(PanelData {
+            panel,
+            origins,
+            season,
+        })
+    }
+
+    /// Training windows of all series (sample-epochs per epoch of a global network).
+    pub fn training_windows(&self) -> usize {
+        self.panel
+            .members
+            .iter()
+            .filter_map(|m| m.prepared.as_ref().ok())
+            .map(|p| p.train.len())
+            .sum()
+    }
+}

@@ -1,0 +1,489 @@
+//! One run of a panel: one network trained on the pooled windows of every series
+//! (`model.scope = "global"`) or one per series (`"local"`), every series' validation and
+//! test parts forecast in original units and scored with the competitions' measures beside
+//! the benchmarks. A series too short for a training window, or whose local network diverged,
+//! is forecast by Naive2, and says so in its row.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::analysis::panel::{score_rows, PanelScore};
+use crate::analysis::selection;
+use crate::analysis::{Measure, Metric, Split};
+use crate::data::panel::{pool, scaled_windows, unscale_outputs, ScaledWindows};
+use crate::data::{Member, Prepared, Windows};
+use crate::eval::competition::{Accuracy, Benchmark, Origin};
+use crate::nn::Network;
+use crate::spec::{RunSpec, Scope, WindowScale};
+use crate::store::{FinishedRun, HistoryRow, PredictionRow, RunStatus, SeriesAccuracy, SeriesRow};
+use crate::train::{self, Dataset, EpochStats, FitConfig, FitReport, Stop};
+
+use super::execute::{guarded, protocol, record, run_metrics, Executed};
+use super::panel_data::{MemberOrigins, PanelData};
+use super::train_run::{fit_config, network_shape};
+
+/// What the progress bar of `run` counts: a global network's epochs, or the series whose
+/// local network is done.
+pub fn progress_units(run: &RunSpec, data: &PanelData) -> (usize, &'static str) {
+    match run.experiment.model.scope {
+        Scope::Global => (run.experiment.train.epochs, "epoch"),
+        Scope::Local => (data.panel.members.len(), "series"),
+    }
+}
+
+/// Trains and scores one panel run. `on_epoch` sees a global network's epochs, or, for
+/// local networks, "epoch" `k` (without a loss) once `k` series are done.
+pub fn execute_panel(
+    run: &RunSpec,
+    data: &PanelData,
+    on_epoch: &(dyn Fn(&EpochStats) + Sync),
+) -> Executed {
+    guarded(run, || train_and_score(run, data, on_epoch))
+}
+
+/// One series' forecasts of its validation part (when there is one) and test part.
+struct MemberForecast {
+    validation: Option<Vec<f64>>,
+    test: Vec<f64>,
+    /// `network`, or `naive2` with the reason.
+    fallback: Option<String>,
+}
+
+impl MemberForecast {
+    fn naive2(origins: &MemberOrigins, reason: String) -> MemberForecast {
+        let n2 = |o: &Origin| o.benchmark(Benchmark::Naive2).0.to_vec();
+        MemberForecast {
+            validation: origins.validation.as_ref().map(n2),
+            test: n2(&origins.test),
+            fallback: Some(reason),
+        }
+    }
+}
+
+/// What a fit left: the forecasts of every series and the training history.
+struct Fitted {
+    forecasts: Vec<MemberForecast>,
+    /// Per epoch: mean training loss and validation loss (over local networks: the mean over
+    /// those that ran the epoch).
+    history: Vec<(f64, Option<f64>)>,
+    epochs: usize,
+    best_epoch: usize,
+    /// Why the run failed as a whole (a global network diverged, or no series could train).
+    failure: Option<(RunStatus, String)>,
+}
+
+fn train_and_score(
+    run: &RunSpec,
+    data: &PanelData,
+    on_epoch: &(dyn Fn(&EpochStats) + Sync),
+) -> Executed {
+    let exp = &run.experiment;
+    let start = Instant::now();
+    let by_mean = exp.scale.window == WindowScale::Mean;
+    let fitted = match exp.model.scope {
+        Scope::Global => fit_global(run, data, by_mean, on_epoch),
+        Scope::Local => fit_local(run, data, by_mean, on_epoch),
+    };
+    let seconds = start.elapsed().as_secs_f64();
+    let mut series_rows = Vec::new();
+    let mut predictions = Vec::new();
+    if fitted.failure.is_none() {
+        for ((member, origins), forecast) in data
+            .panel
+            .members
+            .iter()
+            .zip(&data.origins)
+            .zip(&fitted.forecasts)
+        {
+            let splits = [
+                (
+                    "validation",
+                    origins.validation.as_ref(),
+                    forecast.validation.as_ref(),
+                ),
+                ("test", Some(&origins.test), Some(&forecast.test)),
+            ];
+            for (split, origin, values) in splits {
+                let (Some(origin), Some(values)) = (origin, values) else {
+                    continue;
+                };
+                series_rows.push(series_row(run, member, split, origin, values, forecast));
+                predictions.extend(prediction_rows(run, member, split, origin, values));
+            }
+        }
+    }
+    let (status, reason) = fitted
+        .failure
+        .clone()
+        .map_or((RunStatus::Ok, None), |(s, r)| (s, Some(r)));
+    let metrics = if status == RunStatus::Ok {
+        selection::run_metrics(&metric_columns(&series_rows), &[], protocol(exp))
+    } else {
+        Vec::new()
+    };
+    let record = record(run, status, reason, metrics, seconds, fitted.epochs);
+    let fallbacks = fitted
+        .forecasts
+        .iter()
+        .filter(|f| f.fallback.is_some())
+        .count();
+    let mut metrics_json = run_metrics(&record, fitted.best_epoch, split_json(&series_rows), None);
+    metrics_json.panel = Some(serde_json::json!({
+        "series": data.panel.members.len(),
+        "scope": exp.model.scope.as_str(),
+        "too_short": data.panel.short().count(),
+        "forecast_by_naive2": fallbacks,
+    }));
+    let history = fitted
+        .history
+        .iter()
+        .enumerate()
+        .map(|(e, &(train_loss, val_loss))| HistoryRow {
+            run_id: run.run_id.clone(),
+            fold: 1,
+            epoch: e as u32 + 1,
+            train_loss,
+            val_loss,
+        })
+        .collect();
+    Executed {
+        finished: FinishedRun {
+            record,
+            history,
+            predictions,
+            folds: Vec::new(),
+            series: series_rows,
+        },
+        metrics: metrics_json,
+        // A panel's networks are not saved yet (a global network's series each have their
+        // own scaler): `runner forecast` refuses panels.
+        model_files: Vec::new(),
+    }
+}
+
+/// The windows of a series as the network reads them, or `None` when it has no data.
+fn prepared(m: &Member) -> Option<&Prepared> {
+    m.prepared.as_ref().ok()
+}
+
+fn dataset(w: &ScaledWindows) -> Dataset<'_, f32> {
+    Dataset {
+        x: w.x.view(),
+        y: w.y.view(),
+    }
+}
+
+/// The one-window forecast of `w` (a validation or test part) in original units.
+fn forecast(net: &Network<f32>, p: &Prepared, w: &Windows, by_mean: bool) -> Vec<f64> {
+    let scaled = scaled_windows(p, w, by_mean);
+    let outputs = net.predict(scaled.x.view());
+    unscale_outputs(p, w, &outputs, &scaled.scale)
+        .row(0)
+        .to_vec()
+}
+
+fn member_forecast(net: &Network<f32>, p: &Prepared, by_mean: bool) -> MemberForecast {
+    MemberForecast {
+        validation: p.validation.as_ref().map(|w| forecast(net, p, w, by_mean)),
+        test: forecast(net, p, &p.test, by_mean),
+        fallback: None,
+    }
+}
+
+fn too_short(m: &Member) -> String {
+    format!(
+        "too short for a training window: {}",
+        m.prepared.as_ref().err().map_or("", |e| e.as_str())
+    )
+}
+
+fn fit_global(
+    run: &RunSpec,
+    data: &PanelData,
+    by_mean: bool,
+    on_epoch: &(dyn Fn(&EpochStats) + Sync),
+) -> Fitted {
+    let exp = &run.experiment;
+    let members = &data.panel.members;
+    let train: Vec<ScaledWindows> = members
+        .iter()
+        .filter_map(prepared)
+        .map(|p| scaled_windows(p, &p.train, by_mean))
+        .collect();
+    if train.is_empty() {
+        return failed(
+            RunStatus::Failed,
+            "no series is long enough for one training window of lookback + horizon points".into(),
+        );
+    }
+    let validation: Vec<ScaledWindows> = members
+        .iter()
+        .filter_map(prepared)
+        .filter_map(|p| p.validation.as_ref().map(|w| scaled_windows(p, w, by_mean)))
+        .collect();
+    // Batches mix series: the pooled windows are shuffled together every epoch.
+    let pooled = pool(&train);
+    drop(train);
+    let pooled_validation = (!validation.is_empty()).then(|| pool(&validation));
+    let mut net = Network::<f32>::init(network_shape(exp), exp.seed);
+    let report = train::fit(
+        &mut net,
+        dataset(&pooled),
+        pooled_validation.as_ref().map(dataset),
+        &fit_config(exp),
+        &mut |s| on_epoch(s),
+    );
+    let history = report
+        .history
+        .iter()
+        .map(|e| (e.train_loss, e.val_loss))
+        .collect();
+    if let Stop::Diverged { reason, .. } = &report.stop {
+        return Fitted {
+            history,
+            epochs: report.history.len(),
+            ..failed(RunStatus::Diverged, reason.clone())
+        };
+    }
+    let forecasts = members
+        .iter()
+        .zip(&data.origins)
+        .map(|(m, origins)| match prepared(m) {
+            Some(p) => member_forecast(&net, p, by_mean),
+            None => MemberForecast::naive2(origins, too_short(m)),
+        })
+        .collect();
+    Fitted {
+        forecasts,
+        history,
+        epochs: report.history.len(),
+        best_epoch: report.best_epoch,
+        failure: None,
+    }
+}
+
+/// The seed of series `k`'s local network: the run's seed mixed with the series' position,
+/// so that each series starts from its own weights and the whole stays reproducible.
+fn member_seed(seed: u64, k: usize) -> u64 {
+    seed ^ (k as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+fn fit_local(
+    run: &RunSpec,
+    data: &PanelData,
+    by_mean: bool,
+    on_epoch: &(dyn Fn(&EpochStats) + Sync),
+) -> Fitted {
+    let exp = &run.experiment;
+    let done = AtomicUsize::new(0);
+    let tick = || {
+        let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+        on_epoch(&EpochStats {
+            epoch: k,
+            train_loss: f64::NAN,
+            val_loss: None,
+            learning_rate: exp.train.learning_rate,
+        });
+    };
+    // One network per series, in parallel; each series' fit is single-threaded and seeded
+    // by its position, so the results do not depend on the thread count.
+    let fits: Vec<(MemberForecast, Option<FitReport>)> = data
+        .panel
+        .members
+        .par_iter()
+        .zip(&data.origins)
+        .enumerate()
+        .map(|(k, (m, origins))| {
+            let Some(p) = prepared(m) else {
+                tick();
+                return (MemberForecast::naive2(origins, too_short(m)), None);
+            };
+            let seed = member_seed(exp.seed, k);
+            let mut net = Network::<f32>::init(network_shape(exp), seed);
+            let train = scaled_windows(p, &p.train, by_mean);
+            let validation = p.validation.as_ref().map(|w| scaled_windows(p, w, by_mean));
+            let report = train::fit(
+                &mut net,
+                dataset(&train),
+                validation.as_ref().map(dataset),
+                &FitConfig {
+                    seed,
+                    ..fit_config(exp)
+                },
+                &mut |_| {},
+            );
+            tick();
+            let forecast = match &report.stop {
+                Stop::Diverged { reason, .. } => {
+                    MemberForecast::naive2(origins, format!("its network diverged: {reason}"))
+                }
+                _ => member_forecast(&net, p, by_mean),
+            };
+            (forecast, Some(report))
+        })
+        .collect();
+    let reports: Vec<&FitReport> = fits.iter().filter_map(|(_, r)| r.as_ref()).collect();
+    if reports.is_empty() {
+        return failed(
+            RunStatus::Failed,
+            "no series is long enough for one training window of lookback + horizon points".into(),
+        );
+    }
+    let longest = reports.iter().map(|r| r.history.len()).max().unwrap_or(0);
+    let history = (0..longest)
+        .map(|e| {
+            let ran: Vec<&EpochStats> = reports.iter().filter_map(|r| r.history.get(e)).collect();
+            let mean = |v: &mut dyn Iterator<Item = f64>| {
+                let (s, c) = v.fold((0.0, 0usize), |(s, c), x| (s + x, c + 1));
+                (c > 0).then(|| s / c as f64)
+            };
+            (
+                mean(&mut ran.iter().map(|s| s.train_loss)).unwrap_or(f64::NAN),
+                mean(&mut ran.iter().filter_map(|s| s.val_loss)),
+            )
+        })
+        .collect();
+    let best_epoch = reports.iter().map(|r| r.best_epoch).max().unwrap_or(0);
+    Fitted {
+        forecasts: fits.into_iter().map(|(f, _)| f).collect(),
+        history,
+        epochs: longest,
+        best_epoch,
+        failure: None,
+    }
+}
+
+fn failed(status: RunStatus, reason: String) -> Fitted {
+    Fitted {
+        forecasts: Vec::new(),
+        history: Vec::new(),
+        epochs: 0,
+        best_epoch: 0,
+        failure: Some((status, reason)),
+    }
+}
+
+fn accuracy(a: Accuracy) -> SeriesAccuracy {
+    SeriesAccuracy {
+        smape: a.smape,
+        mase: a.mase,
+    }
+}
+
+fn series_row(
+    run: &RunSpec,
+    member: &Member,
+    split: &str,
+    origin: &Origin,
+    values: &[f64],
+    forecast: &MemberForecast,
+) -> SeriesRow {
+    SeriesRow {
+        run_id: run.run_id.clone(),
+        series: member.name.clone(),
+        split: split.to_string(),
+        origin: origin.origin as u32,
+        forecaster: if forecast.fallback.is_some() {
+            "naive2".into()
+        } else {
+            "network".into()
+        },
+        reason: forecast.fallback.clone(),
+        mase_scale: origin.scale,
+        accuracy: accuracy(Accuracy::of(&origin.actual, values, origin.scale)),
+        benchmarks: origin.accuracy.map(accuracy),
+    }
+}
+
+fn prediction_rows(
+    run: &RunSpec,
+    member: &Member,
+    split: &str,
+    origin: &Origin,
+    values: &[f64],
+) -> Vec<PredictionRow> {
+    let naive = origin.benchmark(Benchmark::Naive).0;
+    let seasonal = origin.benchmark(Benchmark::SeasonalNaive).0;
+    (0..values.len())
+        .map(|k| PredictionRow {
+            run_id: run.run_id.clone(),
+            fold: 1,
+            split: split.to_string(),
+            index: (origin.origin + k) as u32,
+            actual: origin.actual[k],
+            predicted: values[k],
+            naive: Some(naive[k]),
+            seasonal_naive: Some(seasonal[k]),
+            series: Some(member.name.clone()),
+            ..PredictionRow::default()
+        })
+        .collect()
+}
+
+/// The run's columns: per split (test first), the network's sMAPE, MASE and OWA over the
+/// series, then each benchmark's (`test_theta_smape`, ...).
+fn metric_columns(rows: &[SeriesRow]) -> Vec<(String, f64)> {
+    let mut cols = Vec::new();
+    for split in [Split::Test, Split::Validation] {
+        let name = split.as_str();
+        if !rows.iter().any(|r| r.split == name) {
+            continue;
+        }
+        let own = score_rows(rows.iter(), name, None);
+        push_score(&mut cols, |m| Metric::network(split, m).column(), own);
+        for (i, key) in SeriesRow::BENCHMARKS.iter().enumerate() {
+            let b = score_rows(rows.iter(), name, Some(i));
+            push_score(&mut cols, |m| format!("{name}_{key}_{}", measure_key(m)), b);
+        }
+    }
+    cols
+}
+
+fn measure_key(m: Measure) -> &'static str {
+    match m {
+        Measure::Smape => "smape",
+        Measure::Mase => "mase",
+        _ => "owa",
+    }
+}
+
+fn push_score(cols: &mut Vec<(String, f64)>, name: impl Fn(Measure) -> String, s: PanelScore) {
+    for m in [Measure::Smape, Measure::Mase, Measure::Owa] {
+        cols.push((name(m), s.get(m)));
+    }
+}
+
+/// `metrics.json`'s splits: per split, the network's and the benchmarks' scores.
+fn split_json(rows: &[SeriesRow]) -> serde_json::Map<String, serde_json::Value> {
+    let mut out = serde_json::Map::new();
+    for split in ["validation", "test"] {
+        if !rows.iter().any(|r| r.split == split) {
+            continue;
+        }
+        let json = |s: PanelScore| {
+            serde_json::json!({
+                "smape": s.smape,
+                "mase": s.mase,
+                "owa": s.owa,
+                "mase_undefined": s.mase_undefined,
+            })
+        };
+        let mut value = json(score_rows(rows.iter(), split, None));
+        let benchmarks: serde_json::Map<String, serde_json::Value> = SeriesRow::BENCHMARKS
+            .iter()
+            .enumerate()
+            .map(|(i, key)| {
+                (
+                    key.to_string(),
+                    json(score_rows(rows.iter(), split, Some(i))),
+                )
+            })
+            .collect();
+        value["benchmarks"] = serde_json::Value::Object(benchmarks);
+        value["series"] = serde_json::json!(rows.iter().filter(|r| r.split == split).count());
+        out.insert(split.to_string(), value);
+    }
+    out
+}
