@@ -101,7 +101,10 @@ fn row<'a>(
 fn each_series_gets_its_own_scaling_metrics_and_forecast() {
     let (tmp, file) = setup("");
     let out = tmp.path().join("out");
-    let o = runner(tmp.path(), &[file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    let o = runner(
+        tmp.path(),
+        &[file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = series_rows(&out);
     // 4 series × (validation, test)
@@ -115,12 +118,18 @@ fn each_series_gets_its_own_scaling_metrics_and_forecast() {
             let other = row(&rows, name, split);
             for col in ["smape", "mase", "theta_smape", "naive2_mase"] {
                 let (a, b) = (num(small, col), num(other, col));
-                assert!((a - b).abs() <= 1e-3 * a.abs().max(1e-9), "{split} {name} {col}: {a} vs {b}");
+                assert!(
+                    (a - b).abs() <= 1e-3 * a.abs().max(1e-9),
+                    "{split} {name} {col}: {a} vs {b}"
+                );
             }
             // MASE's scale is the series' own: 100 and 10000 times the small one's.
             let ratio = num(other, "mase_scale") / num(small, "mase_scale");
             let expected = if name == "mid" { 100.0 } else { 10000.0 };
-            assert!((ratio / expected - 1.0).abs() < 1e-9, "{name} scale ratio {ratio}");
+            assert!(
+                (ratio / expected - 1.0).abs() < 1e-9,
+                "{name} scale ratio {ratio}"
+            );
         }
     }
     // The seasonal naive in-sample MAE before the test origin (56), by hand, for `small`.
@@ -131,8 +140,10 @@ fn each_series_gets_its_own_scaling_metrics_and_forecast() {
         .map(|l| l.rsplit(',').next().unwrap().parse().unwrap())
         .collect();
     let origin = 60 - H;
-    let scale: f64 =
-        (4..origin).map(|t| (values[t] - values[t - 4]).abs()).sum::<f64>() / (origin - 4) as f64;
+    let scale: f64 = (4..origin)
+        .map(|t| (values[t] - values[t - 4]).abs())
+        .sum::<f64>()
+        / (origin - 4) as f64;
     let small_test = row(&rows, "small", "test");
     assert_eq!(small_test["origin"], origin.to_string());
     assert!((num(small_test, "mase_scale") - scale).abs() < 1e-12);
@@ -141,13 +152,18 @@ fn each_series_gets_its_own_scaling_metrics_and_forecast() {
     // The short series is forecast by Naive2, says why, and is scored like the others.
     let short = row(&rows, "short", "test");
     assert_eq!(short["forecaster"], "naive2");
-    assert!(short["reason"].contains("too short"), "{:?}", short["reason"]);
+    assert!(
+        short["reason"].contains("too short"),
+        "{:?}",
+        short["reason"]
+    );
     assert_eq!(num(short, "smape"), num(short, "naive2_smape"));
 
     // The run's figures aggregate the series' as the competitions do: means over series,
     // OWA from the means.
     let runs = read_parquet(&out.join("runs.parquet"));
-    let test: Vec<&HashMap<String, String>> = rows.iter().filter(|r| r["split"] == "test").collect();
+    let test: Vec<&HashMap<String, String>> =
+        rows.iter().filter(|r| r["split"] == "test").collect();
     let mean = |col: &str| test.iter().map(|r| num(r, col)).sum::<f64>() / test.len() as f64;
     let smape = f64s(&runs, "test_smape")[0];
     assert!((smape - mean("smape")).abs() < 1e-9);
@@ -161,10 +177,13 @@ fn each_series_gets_its_own_scaling_metrics_and_forecast() {
     // The short series has 2 points before its validation part: no seasonal naive MASE
     // scale (an empty cell), so MASE means leave it out, on both sides.
     assert_eq!(row(&rows, "short", "validation")["mase_scale"], "");
-    let defined: Vec<&&HashMap<String, String>> =
-        validation.iter().filter(|r| r["series"] != "short").collect();
+    let defined: Vec<&&HashMap<String, String>> = validation
+        .iter()
+        .filter(|r| r["series"] != "short")
+        .collect();
     let vmase = |col: &str| defined.iter().map(|r| num(r, col)).sum::<f64>() / 3.0;
-    let vowa = 0.5 * (vmean("smape") / vmean("naive2_smape") + vmase("mase") / vmase("naive2_mase"));
+    let vowa =
+        0.5 * (vmean("smape") / vmean("naive2_smape") + vmase("mase") / vmase("naive2_mase"));
     assert!((f64s(&runs, "selection_owa")[0] - vowa).abs() < 1e-9);
 
     // Predictions: H per series and split, each series named, big = 10000 × small.
@@ -174,11 +193,17 @@ fn each_series_gets_its_own_scaling_metrics_and_forecast() {
     let predicted = f64s(&predictions, "predicted");
     let at = |name: &str| series.iter().position(|s| s == name).unwrap();
     let (small_first, big_first) = (predicted[at("small")], predicted[at("big")]);
-    assert!((big_first / small_first / 10000.0 - 1.0).abs() < 1e-4, "{big_first} vs {small_first}");
+    assert!(
+        (big_first / small_first / 10000.0 - 1.0).abs() < 1e-4,
+        "{big_first} vs {small_first}"
+    );
 
     // The report says how the short series was handled and gives the benchmarks.
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
-    assert!(report.contains("1 of 4 series were forecast by Naive2"), "{report}");
+    assert!(
+        report.contains("1 of 4 series were forecast by Naive2"),
+        "{report}"
+    );
     assert!(report.contains("| Theta |"), "{report}");
     // The console headline.
     let text = stdout(&o);
@@ -190,7 +215,10 @@ fn global_and_local_scopes_train_and_forecast_every_series_deterministically() {
     let (tmp, file) = setup("[sweep]\nmodel.scope = [\"global\", \"local\"]\nseed = [1, 2]\n");
     let file = file.to_str().unwrap();
     let a = tmp.path().join("a");
-    let o = runner(tmp.path(), &[file, "--out", a.to_str().unwrap(), "-q", "-j", "2"]);
+    let o = runner(
+        tmp.path(),
+        &[file, "--out", a.to_str().unwrap(), "-q", "-j", "2"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let runs = read_parquet(&a.join("runs.parquet"));
     assert_eq!(strs(&runs, "status"), vec!["ok"; 4]);
@@ -200,7 +228,10 @@ fn global_and_local_scopes_train_and_forecast_every_series_deterministically() {
     let labels: Vec<String> = rows.iter().map(|r| r["label"].clone()).collect();
     for scope in ["global", "local"] {
         assert_eq!(
-            labels.iter().filter(|l| l.contains(&format!("scope={scope}"))).count(),
+            labels
+                .iter()
+                .filter(|l| l.contains(&format!("scope={scope}")))
+                .count(),
             16
         );
     }
@@ -220,7 +251,10 @@ fn global_and_local_scopes_train_and_forecast_every_series_deterministically() {
 
     // Same numbers with one thread, bit for bit.
     let b = tmp.path().join("b");
-    let o = runner(tmp.path(), &[file, "--out", b.to_str().unwrap(), "-q", "-j", "1"]);
+    let o = runner(
+        tmp.path(),
+        &[file, "--out", b.to_str().unwrap(), "-q", "-j", "1"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     for name in ["series.csv", "summary.csv"] {
         assert!(
@@ -228,15 +262,24 @@ fn global_and_local_scopes_train_and_forecast_every_series_deterministically() {
             "{name} differs between -j 2 and -j 1"
         );
     }
-    let (ra, rb) = (read_parquet(&a.join("runs.parquet")), read_parquet(&b.join("runs.parquet")));
+    let (ra, rb) = (
+        read_parquet(&a.join("runs.parquet")),
+        read_parquet(&b.join("runs.parquet")),
+    );
     for col in ["test_smape", "test_mase", "test_owa", "selection_owa"] {
         let (x, y) = (f64s(&ra, col), f64s(&rb, col));
-        assert!(x.iter().zip(&y).all(|(p, q)| p.to_bits() == q.to_bits()), "{col}");
+        assert!(
+            x.iter().zip(&y).all(|(p, q)| p.to_bits() == q.to_bits()),
+            "{col}"
+        );
     }
     // A second invocation trains nothing and gives the same tables.
     let o = runner(tmp.path(), &[file, "--out", a.to_str().unwrap()]);
     assert!(stderr(&o).contains("4 cached, 0 to run"), "{}", stderr(&o));
-    assert!(std::fs::read(a.join("series.csv")).unwrap() == std::fs::read(b.join("series.csv")).unwrap());
+    assert!(
+        std::fs::read(a.join("series.csv")).unwrap()
+            == std::fs::read(b.join("series.csv")).unwrap()
+    );
 }
 
 #[test]
@@ -248,7 +291,10 @@ fn per_window_mean_scaling_trains_on_raw_levels() {
         .replace("kind = \"standard\"", "kind = \"none\"\nwindow = \"mean\"");
     std::fs::write(&file, text).unwrap();
     let out = tmp.path().join("out");
-    let o = runner(tmp.path(), &[file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"]);
+    let o = runner(
+        tmp.path(),
+        &[file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"],
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = series_rows(&out);
     // Mean scaling makes the copies' windows equal too: equal sMAPE at every scale.
@@ -257,7 +303,10 @@ fn per_window_mean_scaling_trains_on_raw_levels() {
     // and the network's forecasts are in original units: near the actual level at every
     // scale (a forecast left in scaled units, about 1, would be off by 90% or more).
     let predictions = read_parquet(&out.join("predictions.parquet"));
-    let (actual, predicted) = (f64s(&predictions, "actual"), f64s(&predictions, "predicted"));
+    let (actual, predicted) = (
+        f64s(&predictions, "actual"),
+        f64s(&predictions, "predicted"),
+    );
     let series = strs(&predictions, "series");
     for ((a, p), s) in actual.iter().zip(&predicted).zip(&series) {
         if s != "short" {
@@ -271,8 +320,16 @@ fn panel_settings_that_cannot_work_are_refused_before_training() {
     let cases: [(&str, &str, &str); 4] = [
         ("window.horizon=2", "window.horizon", "window.horizon = 4"),
         ("select.metric=rmse", "select.metric", "owa"),
-        ("split.validation=2", "split.validation", "split.validation = 4"),
-        ("data.series_column=store", "data.series_column", "no column `store`"),
+        (
+            "split.validation=2",
+            "split.validation",
+            "split.validation = 4",
+        ),
+        (
+            "data.series_column=store",
+            "data.series_column",
+            "no column `store`",
+        ),
     ];
     for (set, key, hint) in cases {
         let (tmp, file) = setup("");
@@ -280,7 +337,10 @@ fn panel_settings_that_cannot_work_are_refused_before_training() {
         assert_eq!(o.status.code(), Some(2), "{set}: {}", stderr(&o));
         let e = stderr(&o);
         assert!(e.contains(key) && e.contains(hint), "{set}: {e}");
-        assert!(!tmp.path().join("results").exists(), "{set}: nothing written");
+        assert!(
+            !tmp.path().join("results").exists(),
+            "{set}: nothing written"
+        );
     }
     // Panel-only keys on one series say what they need.
     let tmp = scratch_dir();

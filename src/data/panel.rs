@@ -1,9 +1,13 @@
-//! A panel: many series in one experiment, every stage per series. Each series is split,
-//! transformed, scaled (its scaler fitted on its own training part) and windowed by
-//! [`prepare()`] exactly as a single series is; the test part is the last `h` points of every
-//! series and the validation part the `h` before it. A series too short for one training
-//! window keeps its values (the benchmarks and a fallback forecast still apply) but no
-//! [`Prepared`]: the reason is kept, and counted in the report.
+//! A panel: many series in one experiment, every stage per series. The test part is the last
+//! `h` points of every series and the validation part the `h` before it. Like a two-fold
+//! backtest, each part has its own fold: the validation fold is the series cut before the
+//! test part, forecasting its last `h` points (the validation part) from a network trained on
+//! what precedes them; the test fold is the whole series, forecasting the test part from a
+//! network trained on everything before it, validation part included. In each fold every
+//! series is transformed, scaled (its scaler fitted on its own training part) and windowed by
+//! [`prepare()`] exactly as a single series is. A series too short for one training window
+//! in a fold keeps its values (the benchmarks and a fallback forecast still apply) but no
+//! [`Prepared`] there: the reason is kept, and counted in the report.
 //!
 //! Pooled series differ in level, so a global network can also see each window divided by
 //! its own scale ([`scaled_windows`] with `by_mean`: the mean absolute input of the window
@@ -23,8 +27,10 @@ pub struct Member {
     pub name: String,
     /// The whole series, original units.
     pub series: Series,
-    /// Prepared for a network, or why it could not be (too short for one training window).
-    pub prepared: Result<Prepared, String>,
+    /// Per fold (the validation fold first when there is a validation part, then the test
+    /// fold): prepared for a network, or why it could not be (too short for one training
+    /// window). Each fold's `test` windows hold the one window it forecasts.
+    pub folds: Vec<Result<Prepared, String>>,
 }
 
 /// Every series of a panel, in file order.
@@ -38,16 +44,27 @@ pub struct Panel {
 }
 
 impl Panel {
-    /// The members without a network's data (too short), by name.
+    /// The members without a network's data in the test fold (too short), by name.
     pub fn short(&self) -> impl Iterator<Item = &Member> {
-        self.members.iter().filter(|m| m.prepared.is_err())
+        self.members
+            .iter()
+            .filter(|m| m.folds.last().is_none_or(|f| f.is_err()))
+    }
+
+    /// Folds per member: 2 with a validation part, else 1.
+    pub fn folds(&self) -> usize {
+        if self.validation > 0 {
+            2
+        } else {
+            1
+        }
     }
 }
 
-/// Prepares each series with `p` (its `split` must give `test` as a count; validation and
-/// test windows read their inputs from the history before them). A series that leaves no
-/// point before its validation and test parts is refused, naming it: nothing could forecast
-/// it.
+/// Prepares each series' folds with `p` (its `split` must give `test` as a count, and
+/// `validation` 0 or the same count; each fold's forecast window reads its inputs from the
+/// history before it). A series that leaves no point before its validation and test parts is
+/// refused, naming it: nothing could forecast it.
 pub fn prepare_panel(series: Vec<NamedSeries>, p: &PrepareParams) -> Result<Panel, DataError> {
     let test = match p.split.test {
         Some(Size::Count(h)) => h,
@@ -61,10 +78,17 @@ pub fn prepare_panel(series: Vec<NamedSeries>, p: &PrepareParams) -> Result<Pane
         Size::Count(v) => v,
         Size::Fraction(_) => 0,
     };
+    if validation != 0 && validation != test {
+        return Err(DataError::Panel(format!(
+            "a panel's validation part is the {test} points before its test part, or nothing; \
+             found {validation}"
+        )));
+    }
+    // Each fold: the series up to its forecast part's end, that part its test part.
     let params = PrepareParams {
         split: super::SplitSizes {
             train: None,
-            validation: Size::Count(validation),
+            validation: Size::Count(0),
             test: Some(Size::Count(test)),
         },
         lookback_from: LookbackFrom::History,
@@ -81,11 +105,25 @@ pub fn prepare_panel(series: Vec<NamedSeries>, p: &PrepareParams) -> Result<Pane
                     test + validation
                 )));
             }
-            let prepared = prepare(series.clone(), &params).map_err(|e| e.to_string());
+            let ends = if validation > 0 {
+                vec![n - test, n]
+            } else {
+                vec![n]
+            };
+            let folds = ends
+                .into_iter()
+                .map(|end| {
+                    let cut = Series {
+                        values: series.values[..end].to_vec(),
+                        time: series.time.as_ref().map(|t| t[..end].to_vec()),
+                    };
+                    prepare(cut, &params).map_err(|e| e.to_string())
+                })
+                .collect();
             Ok(Member {
                 name,
                 series,
-                prepared,
+                folds,
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

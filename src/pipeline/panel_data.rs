@@ -51,12 +51,13 @@ impl PanelData {
         })
     }
 
-    /// Training windows of all series (sample-epochs per epoch of a global network).
+    /// Training windows of all series in all folds (sample-epochs per epoch of a run).
     pub fn training_windows(&self) -> usize {
         self.panel
             .members
             .iter()
-            .filter_map(|m| m.prepared.as_ref().ok())
+            .flat_map(|m| m.folds.iter())
+            .filter_map(|f| f.as_ref().ok())
             .map(|p| p.train.len())
             .sum()
     }

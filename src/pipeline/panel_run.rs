@@ -1,5 +1,6 @@
-//! One run of a panel: one network trained on the pooled windows of every series
-//! (`model.scope = "global"`) or one per series (`"local"`), every series' validation and
+//! One run of a panel: per fold (see [`crate::data::panel`]: the validation fold, then the
+//! test fold), one network trained on the pooled windows of every series
+//! (`model.scope = "global"`) or one per series (`"local"`); every series' validation and
 //! test parts forecast in original units and scored with the competitions' measures beside
 //! the benchmarks. A series too short for a training window, or whose local network diverged,
 //! is forecast by Naive2, and says so in its row.
@@ -13,7 +14,7 @@ use crate::analysis::panel::{score_rows, PanelScore};
 use crate::analysis::selection;
 use crate::analysis::{Measure, Metric, Split};
 use crate::data::panel::{pool, scaled_windows, unscale_outputs, ScaledWindows};
-use crate::data::{Member, Prepared, Windows};
+use crate::data::{Member, Prepared};
 use crate::eval::competition::{Accuracy, Benchmark, Origin};
 use crate::nn::Network;
 use crate::spec::{RunSpec, Scope, WindowScale};
@@ -24,17 +25,20 @@ use super::execute::{guarded, protocol, record, run_metrics, Executed};
 use super::panel_data::{MemberOrigins, PanelData};
 use super::train_run::{fit_config, network_shape};
 
-/// What the progress bar of `run` counts: a global network's epochs, or the series whose
-/// local network is done.
+/// What the progress bar of `run` counts: a global network's epochs in every fold, or the
+/// series whose local network is done in every fold.
 pub fn progress_units(run: &RunSpec, data: &PanelData) -> (usize, &'static str) {
+    let folds = data.panel.folds();
     match run.experiment.model.scope {
-        Scope::Global => (run.experiment.train.epochs, "epoch"),
-        Scope::Local => (data.panel.members.len(), "series"),
+        Scope::Global => (run.experiment.train.epochs * folds, "epoch"),
+        Scope::Local => (data.panel.members.len() * folds, "series"),
     }
 }
 
-/// Trains and scores one panel run. `on_epoch` sees a global network's epochs, or, for
-/// local networks, "epoch" `k` (without a loss) once `k` series are done.
+/// Trains and scores one panel run: per fold (the validation fold, then the test fold), one
+/// global network or one local network per series. `on_epoch` sees a global network's
+/// epochs (fold `j`'s epoch `e` as `j · epochs + e`), or, for local networks, "epoch" `k`
+/// (without a loss) once `k` fits are done.
 pub fn execute_panel(
     run: &RunSpec,
     data: &PanelData,
@@ -43,28 +47,25 @@ pub fn execute_panel(
     guarded(run, || train_and_score(run, data, on_epoch))
 }
 
-/// One series' forecasts of its validation part (when there is one) and test part.
-struct MemberForecast {
-    validation: Option<Vec<f64>>,
-    test: Vec<f64>,
-    /// `network`, or `naive2` with the reason.
+/// One series' forecast of the part a fold forecasts.
+struct FoldForecast {
+    values: Vec<f64>,
+    /// `None`: the network's; `Some(reason)`: Naive2's, and why.
     fallback: Option<String>,
 }
 
-impl MemberForecast {
-    fn naive2(origins: &MemberOrigins, reason: String) -> MemberForecast {
-        let n2 = |o: &Origin| o.benchmark(Benchmark::Naive2).0.to_vec();
-        MemberForecast {
-            validation: origins.validation.as_ref().map(n2),
-            test: n2(&origins.test),
+impl FoldForecast {
+    fn naive2(origin: &Origin, reason: String) -> FoldForecast {
+        FoldForecast {
+            values: origin.benchmark(Benchmark::Naive2).0.to_vec(),
             fallback: Some(reason),
         }
     }
 }
 
-/// What a fit left: the forecasts of every series and the training history.
-struct Fitted {
-    forecasts: Vec<MemberForecast>,
+/// What one fold's fit left: every series' forecast and the training history.
+struct FoldFit {
+    forecasts: Vec<FoldForecast>,
     /// Per epoch: mean training loss and validation loss (over local networks: the mean over
     /// those that ran the epoch).
     history: Vec<(f64, Option<f64>)>,
@@ -82,70 +83,100 @@ fn train_and_score(
     let exp = &run.experiment;
     let start = Instant::now();
     let by_mean = exp.scale.window == WindowScale::Mean;
-    let fitted = match exp.model.scope {
-        Scope::Global => fit_global(run, data, by_mean, on_epoch),
-        Scope::Local => fit_local(run, data, by_mean, on_epoch),
-    };
+    let folds = data.panel.folds();
+    let done = AtomicUsize::new(0);
+    let mut fits: Vec<FoldFit> = Vec::with_capacity(folds);
+    for fold in 0..folds {
+        let fit = match exp.model.scope {
+            Scope::Global => {
+                let shifted = |s: &EpochStats| {
+                    on_epoch(&EpochStats {
+                        epoch: fold * exp.train.epochs + s.epoch,
+                        ..s.clone()
+                    })
+                };
+                fit_global(run, data, fold, by_mean, &shifted)
+            }
+            Scope::Local => fit_local(run, data, fold, by_mean, &|| {
+                let k = done.fetch_add(1, Ordering::Relaxed) + 1;
+                on_epoch(&EpochStats {
+                    epoch: k,
+                    train_loss: f64::NAN,
+                    val_loss: None,
+                    learning_rate: exp.train.learning_rate,
+                })
+            }),
+        };
+        let failed = fit.failure.is_some();
+        fits.push(fit);
+        if failed {
+            break;
+        }
+    }
     let seconds = start.elapsed().as_secs_f64();
+    let failure = fits.iter().find_map(|f| f.failure.clone());
     let mut series_rows = Vec::new();
     let mut predictions = Vec::new();
-    if fitted.failure.is_none() {
-        for ((member, origins), forecast) in data
-            .panel
-            .members
-            .iter()
-            .zip(&data.origins)
-            .zip(&fitted.forecasts)
-        {
-            let splits = [
-                (
-                    "validation",
-                    origins.validation.as_ref(),
-                    forecast.validation.as_ref(),
-                ),
-                ("test", Some(&origins.test), Some(&forecast.test)),
-            ];
-            for (split, origin, values) in splits {
-                let (Some(origin), Some(values)) = (origin, values) else {
-                    continue;
+    if failure.is_none() {
+        // The validation part is the first fold's forecast, the test part the last's.
+        let parts: Vec<(&str, usize)> = if folds == 2 {
+            vec![("validation", 0), ("test", 1)]
+        } else {
+            vec![("test", 0)]
+        };
+        for (k, (member, origins)) in data.panel.members.iter().zip(&data.origins).enumerate() {
+            for &(split, fold) in &parts {
+                let origin = match split {
+                    "validation" => origins.validation.as_ref().expect("a validation origin"),
+                    _ => &origins.test,
                 };
-                series_rows.push(series_row(run, member, split, origin, values, forecast));
-                predictions.extend(prediction_rows(run, member, split, origin, values));
+                let forecast = &fits[fold].forecasts[k];
+                series_rows.push(series_row(run, member, split, origin, forecast));
+                predictions.extend(prediction_rows(
+                    run,
+                    member,
+                    split,
+                    origin,
+                    &forecast.values,
+                ));
             }
         }
     }
-    let (status, reason) = fitted
-        .failure
-        .clone()
-        .map_or((RunStatus::Ok, None), |(s, r)| (s, Some(r)));
+    let (status, reason) = failure.map_or((RunStatus::Ok, None), |(s, r)| (s, Some(r)));
     let metrics = if status == RunStatus::Ok {
         selection::run_metrics(&metric_columns(&series_rows), &[], protocol(exp))
     } else {
         Vec::new()
     };
-    let record = record(run, status, reason, metrics, seconds, fitted.epochs);
-    let fallbacks = fitted
-        .forecasts
+    let epochs = fits.iter().map(|f| f.epochs).max().unwrap_or(0);
+    let record = record(run, status, reason, metrics, seconds, epochs);
+    let fallbacks = series_rows
         .iter()
-        .filter(|f| f.fallback.is_some())
+        .filter(|r| r.forecaster != "network")
         .count();
-    let mut metrics_json = run_metrics(&record, fitted.best_epoch, split_json(&series_rows), None);
+    let best_epoch = fits.last().map_or(0, |f| f.best_epoch);
+    let mut metrics_json = run_metrics(&record, best_epoch, split_json(&series_rows), None);
     metrics_json.panel = Some(serde_json::json!({
         "series": data.panel.members.len(),
         "scope": exp.model.scope.as_str(),
-        "too_short": data.panel.short().count(),
-        "forecast_by_naive2": fallbacks,
+        "folds": folds,
+        "too_short_for_the_test_fold": data.panel.short().count(),
+        "forecasts_by_naive2": fallbacks,
     }));
-    let history = fitted
-        .history
+    let history = fits
         .iter()
         .enumerate()
-        .map(|(e, &(train_loss, val_loss))| HistoryRow {
-            run_id: run.run_id.clone(),
-            fold: 1,
-            epoch: e as u32 + 1,
-            train_loss,
-            val_loss,
+        .flat_map(|(j, f)| {
+            f.history
+                .iter()
+                .enumerate()
+                .map(move |(e, &(train_loss, val_loss))| HistoryRow {
+                    run_id: run.run_id.clone(),
+                    fold: j as u32 + 1,
+                    epoch: e as u32 + 1,
+                    train_loss,
+                    val_loss,
+                })
         })
         .collect();
     Executed {
@@ -163,9 +194,17 @@ fn train_and_score(
     }
 }
 
-/// The windows of a series as the network reads them, or `None` when it has no data.
-fn prepared(m: &Member) -> Option<&Prepared> {
-    m.prepared.as_ref().ok()
+/// Series `m`'s data in fold `fold`, or `None` when it is too short there.
+fn prepared(m: &Member, fold: usize) -> Option<&Prepared> {
+    m.folds[fold].as_ref().ok()
+}
+
+/// The origin fold `fold` forecasts from.
+fn fold_origin(origins: &MemberOrigins, fold: usize, folds: usize) -> &Origin {
+    match (folds, fold) {
+        (2, 0) => origins.validation.as_ref().expect("a validation origin"),
+        _ => &origins.test,
+    }
 }
 
 fn dataset(w: &ScaledWindows) -> Dataset<'_, f32> {
@@ -175,63 +214,50 @@ fn dataset(w: &ScaledWindows) -> Dataset<'_, f32> {
     }
 }
 
-/// The one-window forecast of `w` (a validation or test part) in original units.
-fn forecast(net: &Network<f32>, p: &Prepared, w: &Windows, by_mean: bool) -> Vec<f64> {
-    let scaled = scaled_windows(p, w, by_mean);
+/// The forecast of fold data `p`'s one test window, in original units.
+fn forecast(net: &Network<f32>, p: &Prepared, by_mean: bool) -> Vec<f64> {
+    let scaled = scaled_windows(p, &p.test, by_mean);
     let outputs = net.predict(scaled.x.view());
-    unscale_outputs(p, w, &outputs, &scaled.scale)
+    unscale_outputs(p, &p.test, &outputs, &scaled.scale)
         .row(0)
         .to_vec()
 }
 
-fn member_forecast(net: &Network<f32>, p: &Prepared, by_mean: bool) -> MemberForecast {
-    MemberForecast {
-        validation: p.validation.as_ref().map(|w| forecast(net, p, w, by_mean)),
-        test: forecast(net, p, &p.test, by_mean),
-        fallback: None,
-    }
-}
-
-fn too_short(m: &Member) -> String {
+fn too_short(m: &Member, fold: usize) -> String {
     format!(
         "too short for a training window: {}",
-        m.prepared.as_ref().err().map_or("", |e| e.as_str())
+        m.folds[fold].as_ref().err().map_or("", |e| e.as_str())
     )
 }
+
+const NO_TRAINING_WINDOW: &str =
+    "no series is long enough for one training window of lookback + horizon points";
 
 fn fit_global(
     run: &RunSpec,
     data: &PanelData,
+    fold: usize,
     by_mean: bool,
     on_epoch: &(dyn Fn(&EpochStats) + Sync),
-) -> Fitted {
+) -> FoldFit {
     let exp = &run.experiment;
     let members = &data.panel.members;
     let train: Vec<ScaledWindows> = members
         .iter()
-        .filter_map(prepared)
+        .filter_map(|m| prepared(m, fold))
         .map(|p| scaled_windows(p, &p.train, by_mean))
         .collect();
     if train.is_empty() {
-        return failed(
-            RunStatus::Failed,
-            "no series is long enough for one training window of lookback + horizon points".into(),
-        );
+        return failed(RunStatus::Failed, NO_TRAINING_WINDOW.into());
     }
-    let validation: Vec<ScaledWindows> = members
-        .iter()
-        .filter_map(prepared)
-        .filter_map(|p| p.validation.as_ref().map(|w| scaled_windows(p, w, by_mean)))
-        .collect();
     // Batches mix series: the pooled windows are shuffled together every epoch.
     let pooled = pool(&train);
     drop(train);
-    let pooled_validation = (!validation.is_empty()).then(|| pool(&validation));
     let mut net = Network::<f32>::init(network_shape(exp), exp.seed);
     let report = train::fit(
         &mut net,
         dataset(&pooled),
-        pooled_validation.as_ref().map(dataset),
+        None,
         &fit_config(exp),
         &mut |s| on_epoch(s),
     );
@@ -241,21 +267,25 @@ fn fit_global(
         .map(|e| (e.train_loss, e.val_loss))
         .collect();
     if let Stop::Diverged { reason, .. } = &report.stop {
-        return Fitted {
+        return FoldFit {
             history,
             epochs: report.history.len(),
             ..failed(RunStatus::Diverged, reason.clone())
         };
     }
+    let folds = data.panel.folds();
     let forecasts = members
         .iter()
         .zip(&data.origins)
-        .map(|(m, origins)| match prepared(m) {
-            Some(p) => member_forecast(&net, p, by_mean),
-            None => MemberForecast::naive2(origins, too_short(m)),
+        .map(|(m, origins)| match prepared(m, fold) {
+            Some(p) => FoldForecast {
+                values: forecast(&net, p, by_mean),
+                fallback: None,
+            },
+            None => FoldForecast::naive2(fold_origin(origins, fold, folds), too_short(m, fold)),
         })
         .collect();
-    Fitted {
+    FoldFit {
         forecasts,
         history,
         epochs: report.history.len(),
@@ -273,41 +303,33 @@ fn member_seed(seed: u64, k: usize) -> u64 {
 fn fit_local(
     run: &RunSpec,
     data: &PanelData,
+    fold: usize,
     by_mean: bool,
-    on_epoch: &(dyn Fn(&EpochStats) + Sync),
-) -> Fitted {
+    tick: &(dyn Fn() + Sync),
+) -> FoldFit {
     let exp = &run.experiment;
-    let done = AtomicUsize::new(0);
-    let tick = || {
-        let k = done.fetch_add(1, Ordering::Relaxed) + 1;
-        on_epoch(&EpochStats {
-            epoch: k,
-            train_loss: f64::NAN,
-            val_loss: None,
-            learning_rate: exp.train.learning_rate,
-        });
-    };
+    let folds = data.panel.folds();
     // One network per series, in parallel; each series' fit is single-threaded and seeded
     // by its position, so the results do not depend on the thread count.
-    let fits: Vec<(MemberForecast, Option<FitReport>)> = data
+    let fits: Vec<(FoldForecast, Option<FitReport>)> = data
         .panel
         .members
         .par_iter()
         .zip(&data.origins)
         .enumerate()
         .map(|(k, (m, origins))| {
-            let Some(p) = prepared(m) else {
+            let origin = fold_origin(origins, fold, folds);
+            let Some(p) = prepared(m, fold) else {
                 tick();
-                return (MemberForecast::naive2(origins, too_short(m)), None);
+                return (FoldForecast::naive2(origin, too_short(m, fold)), None);
             };
             let seed = member_seed(exp.seed, k);
             let mut net = Network::<f32>::init(network_shape(exp), seed);
             let train = scaled_windows(p, &p.train, by_mean);
-            let validation = p.validation.as_ref().map(|w| scaled_windows(p, w, by_mean));
             let report = train::fit(
                 &mut net,
                 dataset(&train),
-                validation.as_ref().map(dataset),
+                None,
                 &FitConfig {
                     seed,
                     ..fit_config(exp)
@@ -317,19 +339,19 @@ fn fit_local(
             tick();
             let forecast = match &report.stop {
                 Stop::Diverged { reason, .. } => {
-                    MemberForecast::naive2(origins, format!("its network diverged: {reason}"))
+                    FoldForecast::naive2(origin, format!("its network diverged: {reason}"))
                 }
-                _ => member_forecast(&net, p, by_mean),
+                _ => FoldForecast {
+                    values: forecast(&net, p, by_mean),
+                    fallback: None,
+                },
             };
             (forecast, Some(report))
         })
         .collect();
     let reports: Vec<&FitReport> = fits.iter().filter_map(|(_, r)| r.as_ref()).collect();
     if reports.is_empty() {
-        return failed(
-            RunStatus::Failed,
-            "no series is long enough for one training window of lookback + horizon points".into(),
-        );
+        return failed(RunStatus::Failed, NO_TRAINING_WINDOW.into());
     }
     let longest = reports.iter().map(|r| r.history.len()).max().unwrap_or(0);
     let history = (0..longest)
@@ -346,7 +368,7 @@ fn fit_local(
         })
         .collect();
     let best_epoch = reports.iter().map(|r| r.best_epoch).max().unwrap_or(0);
-    Fitted {
+    FoldFit {
         forecasts: fits.into_iter().map(|(f, _)| f).collect(),
         history,
         epochs: longest,
@@ -355,8 +377,8 @@ fn fit_local(
     }
 }
 
-fn failed(status: RunStatus, reason: String) -> Fitted {
-    Fitted {
+fn failed(status: RunStatus, reason: String) -> FoldFit {
+    FoldFit {
         forecasts: Vec::new(),
         history: Vec::new(),
         epochs: 0,
@@ -377,8 +399,7 @@ fn series_row(
     member: &Member,
     split: &str,
     origin: &Origin,
-    values: &[f64],
-    forecast: &MemberForecast,
+    forecast: &FoldForecast,
 ) -> SeriesRow {
     SeriesRow {
         run_id: run.run_id.clone(),
@@ -392,7 +413,7 @@ fn series_row(
         },
         reason: forecast.fallback.clone(),
         mase_scale: origin.scale,
-        accuracy: accuracy(Accuracy::of(&origin.actual, values, origin.scale)),
+        accuracy: accuracy(Accuracy::of(&origin.actual, &forecast.values, origin.scale)),
         benchmarks: origin.accuracy.map(accuracy),
     }
 }
