@@ -201,7 +201,9 @@ fn each_series_gets_its_own_scaling_metrics_and_forecast() {
     // The report says how the short series was handled and gives the benchmarks.
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
-        report.contains("1 of 4 series were forecast by Naive2"),
+        report.contains(
+            "1 of 4 series were forecast by Naive2 on the test part (1 too short for a training window)"
+        ),
         "{report}"
     );
     assert!(report.contains("| Theta |"), "{report}");

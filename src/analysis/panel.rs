@@ -128,10 +128,10 @@ pub struct PanelAnalysis {
     /// Paired t-tests over series of the chosen ensemble's test sMAPE minus each
     /// benchmark's (negative mean: the network is better), [`SeriesRow::BENCHMARKS`] order.
     pub tests: Vec<(&'static str, Option<Paired>)>,
-    /// Series in the panel, and how many a fallback (Naive2) forecast in the chosen
-    /// configuration's runs, with the reasons and their counts.
+    /// Series in the panel, and how many a fallback (Naive2) forecast in (the first `ok` run
+    /// of) the chosen configuration: (part, kind of reason, count).
     pub series: usize,
-    pub fallbacks: Vec<(String, usize)>,
+    pub fallbacks: Vec<(String, String, usize)>,
     /// Runs that did not end `ok`: (label, status, reason).
     pub failed: Vec<(String, RunStatus, String)>,
 }
@@ -210,20 +210,22 @@ impl PanelAnalysis {
                     (*key, paired_t(&ensemble, &base, Scale::Difference))
                 })
                 .collect();
-            let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+            // Counted per part and kind of reason (the text before its details).
+            let mut reasons: BTreeMap<(String, String), usize> = BTreeMap::new();
             if let Some(run) = by_config[chosen_config.as_str()]
                 .iter()
                 .find(|r| r.record.status == RunStatus::Ok)
             {
-                for row in run.series.iter().filter(|r| r.split == "test") {
-                    if let Some(reason) =
-                        row.reason.as_ref().filter(|_| row.forecaster != "network")
-                    {
-                        *reasons.entry(reason.clone()).or_default() += 1;
-                    }
+                for row in run.series.iter().filter(|r| r.forecaster != "network") {
+                    let reason = row.reason.as_deref().unwrap_or("no reason recorded");
+                    let kind = reason.split(':').next().unwrap_or(reason).to_string();
+                    *reasons.entry((row.split.clone(), kind)).or_default() += 1;
                 }
             }
-            analysis.fallbacks = reasons.into_iter().collect();
+            analysis.fallbacks = reasons
+                .into_iter()
+                .map(|((split, kind), n)| (split, kind, n))
+                .collect();
         }
         analysis
     }

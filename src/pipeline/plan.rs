@@ -116,13 +116,24 @@ pub fn describe(file: &std::path::Path, sweep: &Sweep, plan: &Plan) -> String {
     ));
     if let Some(panel) = plan.panel_for(&sweep.runs[0].experiment) {
         let p = &panel.panel;
+        let short: Vec<String> = (0..p.folds())
+            .map(|j| {
+                let n = p.members.iter().filter(|m| m.folds[j].is_err()).count();
+                let fold = if j + 1 == p.folds() {
+                    "test"
+                } else {
+                    "validation"
+                };
+                format!("{n} in the {fold} fold")
+            })
+            .collect();
         out.push_str(&format!(
             "# panel (first run): {} series, test = last {} points of each, validation = the \
-             {} before; {} series too short for a training window (forecast by Naive2)\n",
+             {} before; too short for a training window (forecast by Naive2): {}\n",
             p.members.len(),
             p.test,
             p.validation,
-            p.short().count()
+            short.join(", ")
         ));
         return out;
     }

@@ -122,7 +122,6 @@ pub fn panel_report(
         md.push_str(description.trim());
         md.push_str("\n\n");
     }
-    let fallback: usize = a.fallbacks.iter().map(|(_, n)| n).sum();
     md.push_str(&format!(
         "A panel of {} series; each is scored on its last {h} points (the test part), \
          forecast in one step from the points before. Per series: sMAPE \
@@ -131,15 +130,23 @@ pub fn panel_report(
          as in the M4 competition. The benchmarks are fitted per series on the same points.\n\n",
         a.series
     ));
-    if fallback > 0 {
-        md.push_str(&format!(
-            "{fallback} of {} series were forecast by Naive2 in the chosen configuration:\n\n",
-            a.series
-        ));
-        for (reason, n) in &a.fallbacks {
-            md.push_str(&format!("- {n}: {}\n", cell(reason)));
+    for split in ["test", "validation"] {
+        let here: Vec<&(String, String, usize)> =
+            a.fallbacks.iter().filter(|(s, _, _)| s == split).collect();
+        let n: usize = here.iter().map(|(_, _, n)| n).sum();
+        if n == 0 {
+            continue;
         }
-        md.push('\n');
+        let why: Vec<String> = here
+            .iter()
+            .map(|(_, kind, k)| format!("{k} {}", cell(kind)))
+            .collect();
+        md.push_str(&format!(
+            "In the chosen configuration, {n} of {} series were forecast by Naive2 on the {split} \
+             part ({}); they are scored like the others.\n\n",
+            a.series,
+            why.join(", ")
+        ));
     }
     md.push_str("## Answer\n\n");
     match a.chosen() {
