@@ -111,8 +111,9 @@ pub struct PanelConfig {
     /// What the configuration is ranked by (the protocol's measure of `validation`, or of
     /// `test` when ranking on the test part).
     pub selection: f64,
-    /// Per series, the ensemble's test accuracy (for the tests against the benchmarks).
-    per_series_test: Vec<SeriesAccuracy>,
+    /// Per series, the ensemble's test accuracy beside the benchmarks' on the same series
+    /// (for the tests against the benchmarks).
+    per_series_test: Vec<(SeriesAccuracy, [SeriesAccuracy; 5])>,
 }
 
 /// A panel sweep's answer: configurations ranked on the selection data, the chosen one's
@@ -196,17 +197,20 @@ impl PanelAnalysis {
         };
         if let Some(chosen) = analysis.chosen() {
             let chosen_config = chosen.config.clone();
-            let ensemble: Vec<f64> = chosen.per_series_test.iter().map(|a| a.smape).collect();
-            let rows: Vec<&SeriesRow> = reference
-                .into_iter()
-                .flat_map(|r| r.series.iter())
-                .filter(|r| r.split == "test")
+            let ensemble: Vec<f64> = chosen
+                .per_series_test
+                .iter()
+                .map(|(a, _)| a.smape)
                 .collect();
             analysis.tests = SeriesRow::BENCHMARKS
                 .iter()
                 .enumerate()
                 .map(|(i, key)| {
-                    let base: Vec<f64> = rows.iter().map(|r| r.benchmarks[i].smape).collect();
+                    let base: Vec<f64> = chosen
+                        .per_series_test
+                        .iter()
+                        .map(|(_, b)| b[i].smape)
+                        .collect();
                     (*key, paired_t(&ensemble, &base, Scale::Difference))
                 })
                 .collect();
@@ -238,7 +242,8 @@ fn config_score(config: &str, runs: &[&FinishedRun], protocol: Protocol) -> Opti
         .copied()
         .filter(|r| r.record.status == RunStatus::Ok && !r.series.is_empty())
         .collect();
-    let ensemble = |split: &str| -> Option<(PanelScore, Vec<SeriesAccuracy>)> {
+    type PerSeries = Vec<(SeriesAccuracy, [SeriesAccuracy; 5])>;
+    let ensemble = |split: &str| -> Option<(PanelScore, PerSeries)> {
         let first = ok.first()?;
         let rows: Vec<&SeriesRow> = first.series.iter().filter(|r| r.split == split).collect();
         if rows.is_empty() {
@@ -276,7 +281,7 @@ fn config_score(config: &str, runs: &[&FinishedRun], protocol: Protocol) -> Opti
                 .collect();
             let acc = accuracy(&actual, &mean, row.mase_scale);
             pairs.push((acc, row.naive2()));
-            per_series.push(acc);
+            per_series.push((acc, row.benchmarks));
         }
         Some((score(&pairs), per_series))
     };
@@ -316,5 +321,188 @@ fn accuracy(actual: &[f64], forecast: &[f64], scale: f64) -> SeriesAccuracy {
     SeriesAccuracy {
         smape: a.smape,
         mase: a.mase,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::selection::SelectOn;
+    use crate::store::{PredictionRow, RunRecord};
+
+    fn acc(smape: f64, mase: f64) -> SeriesAccuracy {
+        SeriesAccuracy { smape, mase }
+    }
+
+    #[test]
+    fn scores_average_over_series_and_owa_is_taken_from_the_means() {
+        // sMAPE means 15 vs Naive2's 20; MASE over the two defined series: 1.5 vs 2.0.
+        let pairs = [
+            (acc(10.0, 1.0), acc(20.0, 2.0)),
+            (acc(20.0, 2.0), acc(30.0, 2.0)),
+            (acc(15.0, f64::NAN), acc(10.0, 5.0)),
+        ];
+        let s = score(&pairs);
+        assert_eq!(s.smape, 15.0);
+        assert_eq!(s.mase, 1.5);
+        assert_eq!(s.mase_undefined, 1);
+        assert_eq!(s.series, 3);
+        assert!((s.owa - 0.5 * (15.0 / 20.0 + 1.5 / 2.0)).abs() < 1e-12);
+        assert!(score(&[]).smape.is_nan());
+    }
+
+    /// One run of configuration `config` forecasting series a and b (2 points each) on the
+    /// validation and test parts; `predicted[split][series]`.
+    fn run(id: &str, config: &str, predicted: [[[f64; 2]; 2]; 2]) -> FinishedRun {
+        let actual = [
+            [[100.0, 110.0], [10.0, 12.0]],
+            [[120.0, 130.0], [14.0, 16.0]],
+        ];
+        let mut series = Vec::new();
+        let mut predictions = Vec::new();
+        for (s, split) in ["validation", "test"].into_iter().enumerate() {
+            for (k, name) in ["a", "b"].into_iter().enumerate() {
+                let scale = if name == "a" { 10.0 } else { 1.0 };
+                let own =
+                    crate::eval::competition::Accuracy::of(&actual[s][k], &predicted[s][k], scale);
+                series.push(SeriesRow {
+                    run_id: id.into(),
+                    series: name.into(),
+                    split: split.into(),
+                    origin: 10,
+                    forecaster: "network".into(),
+                    reason: None,
+                    mase_scale: scale,
+                    accuracy: acc(own.smape, own.mase),
+                    benchmarks: [
+                        acc(30.0, 3.0),
+                        acc(20.0, 2.0),
+                        acc(25.0, 2.5),
+                        acc(22.0, 2.2),
+                        acc(18.0, 1.8),
+                    ],
+                });
+                for h in 0..2 {
+                    predictions.push(PredictionRow {
+                        run_id: id.into(),
+                        fold: 1,
+                        split: split.into(),
+                        index: 10 + h as u32,
+                        actual: actual[s][k][h],
+                        predicted: predicted[s][k][h],
+                        series: Some(name.into()),
+                        ..PredictionRow::default()
+                    });
+                }
+            }
+        }
+        FinishedRun {
+            record: RunRecord {
+                run_id: id.into(),
+                label: format!("{config} seed={id}"),
+                config: config.into(),
+                seed: 1,
+                params: Vec::new(),
+                status: RunStatus::Ok,
+                reason: None,
+                metrics: Vec::new(),
+                train_seconds: 0.0,
+                epochs: 1,
+            },
+            history: Vec::new(),
+            predictions,
+            folds: Vec::new(),
+            series,
+        }
+    }
+
+    const OWA_ON_VALIDATION: Protocol = Protocol {
+        measure: Measure::Owa,
+        on: SelectOn::Validation,
+    };
+
+    #[test]
+    fn seeds_are_averaged_point_by_point_and_the_choice_reads_the_validation_part_only() {
+        // Config "good": two seeds whose errors cancel on validation (mean = actual).
+        let good = [
+            run(
+                "g1",
+                "good",
+                [[[90.0, 100.0], [9.0, 11.0]], [[100.0, 100.0], [10.0, 10.0]]],
+            ),
+            run(
+                "g2",
+                "good",
+                [
+                    [[110.0, 120.0], [11.0, 13.0]],
+                    [[100.0, 100.0], [10.0, 10.0]],
+                ],
+            ),
+        ];
+        // Config "bad": worse on validation, perfect on the test part (which must not count).
+        let bad = run(
+            "b1",
+            "bad",
+            [[[50.0, 50.0], [5.0, 5.0]], [[120.0, 130.0], [14.0, 16.0]]],
+        );
+        let runs = vec![bad, good[0].clone(), good[1].clone()];
+        let a = PanelAnalysis::from_runs(&runs, OWA_ON_VALIDATION);
+        let chosen = a.chosen().unwrap();
+        assert_eq!(chosen.config, "good");
+        assert_eq!((chosen.runs, chosen.ok), (2, 2));
+        // The ensemble is exact on validation: sMAPE 0.
+        let v = chosen.validation.unwrap();
+        assert_eq!((v.smape, v.mase), (0.0, 0.0));
+        // Test: ensemble 100, 100 for a (actual 120, 130) and 10, 10 for b (14, 16).
+        let smape = |y: f64, f: f64| 200.0 * (y - f).abs() / (y + f);
+        let a_smape = (smape(120.0, 100.0) + smape(130.0, 100.0)) / 2.0;
+        let b_smape = (smape(14.0, 10.0) + smape(16.0, 10.0)) / 2.0;
+        assert!((chosen.test.smape - (a_smape + b_smape) / 2.0).abs() < 1e-12);
+        let mase = ((25.0 / 10.0) + 5.0) / 2.0;
+        assert!((chosen.test.mase - mase).abs() < 1e-12);
+        // OWA against Naive2 (benchmark 2: sMAPE 25, MASE 2.5 on every series).
+        let owa = 0.5 * (chosen.test.smape / 25.0 + mase / 2.5);
+        assert!((chosen.test.owa - owa).abs() < 1e-12);
+        // The runner-up is the one that was perfect on the test part.
+        assert_eq!(a.configs[1].config, "bad");
+        assert_eq!(a.configs[1].test.smape, 0.0);
+        // Benchmarks over series and the paired tests against them, one per benchmark.
+        assert_eq!(a.benchmarks.len(), 5);
+        assert_eq!(a.benchmarks[4].2.smape, 18.0);
+        let theta = a.tests[4].1.unwrap();
+        assert_eq!(theta.n, 2);
+        let diffs = [a_smape - 18.0, b_smape - 18.0];
+        assert!((theta.mean - (diffs[0] + diffs[1]) / 2.0).abs() < 1e-12);
+        assert_eq!(a.series, 2);
+    }
+
+    #[test]
+    fn ranking_on_the_test_part_is_said_and_failed_runs_are_listed() {
+        let good = run(
+            "g1",
+            "good",
+            [[[90.0, 100.0], [9.0, 11.0]], [[100.0, 100.0], [10.0, 10.0]]],
+        );
+        let mut failed = run(
+            "f1",
+            "broken",
+            [[[1.0, 1.0], [1.0, 1.0]], [[1.0, 1.0], [1.0, 1.0]]],
+        );
+        failed.record.status = RunStatus::Diverged;
+        failed.record.reason = Some("loss is NaN".into());
+        failed.series.clear();
+        let on_test = Protocol {
+            measure: Measure::Smape,
+            on: SelectOn::Test,
+        };
+        let a = PanelAnalysis::from_runs(&[failed, good], on_test);
+        assert_eq!(a.chosen().unwrap().config, "good");
+        assert_eq!(
+            a.chosen().unwrap().selection,
+            a.chosen().unwrap().test.smape
+        );
+        assert_eq!(a.configs.last().unwrap().ok, 0);
+        assert_eq!(a.failed.len(), 1);
+        assert_eq!(a.failed[0].1, RunStatus::Diverged);
     }
 }

@@ -198,3 +198,143 @@ pub fn pool<'a>(parts: impl IntoIterator<Item = &'a ScaledWindows>) -> ScaledWin
         scale: parts.iter().flat_map(|p| p.scale.iter().copied()).collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::{FitOn, ScaleKind, SplitSizes, TransformParams};
+
+    fn params(log: bool, window_normalise: bool) -> PrepareParams {
+        PrepareParams {
+            split: SplitSizes {
+                train: None,
+                validation: Size::Count(3),
+                test: Some(Size::Count(3)),
+            },
+            transform: TransformParams {
+                log,
+                difference: usize::from(log),
+                seasonal_difference: 0,
+            },
+            window_normalise,
+            scale: ScaleKind::Standard,
+            range: [0.0, 1.0],
+            fit_on: FitOn::Train,
+            lookback: 4,
+            horizon: 3,
+            lookback_from: LookbackFrom::Part,
+        }
+    }
+
+    fn named(name: &str, values: Vec<f64>) -> NamedSeries {
+        NamedSeries {
+            name: name.into(),
+            series: Series { values, time: None },
+        }
+    }
+
+    fn wavy(n: usize, level: f64) -> Vec<f64> {
+        (0..n)
+            .map(|t| level * (1.0 + 0.1 * (t as f64).sin() + 0.01 * t as f64))
+            .collect()
+    }
+
+    #[test]
+    fn each_series_gets_a_validation_fold_and_a_test_fold_fitted_on_its_own_past() {
+        let panel = prepare_panel(
+            vec![named("a", wavy(20, 1.0)), named("b", wavy(20, 1000.0))],
+            &params(false, false),
+        )
+        .unwrap();
+        assert_eq!((panel.test, panel.validation, panel.folds()), (3, 3, 2));
+        for m in &panel.members {
+            let [validation, test] = [&m.folds[0], &m.folds[1]].map(|f| f.as_ref().unwrap());
+            // The validation fold ends before the test part and forecasts the 3 points
+            // before it, from the 4 before them.
+            assert_eq!(validation.series.len(), 17);
+            assert_eq!(validation.test.target_index, vec![14]);
+            assert_eq!(validation.train.len(), 14 - 4 - 3 + 1);
+            // The test fold trains on everything before the test part.
+            assert_eq!(test.test.target_index, vec![17]);
+            assert_eq!(test.train.len(), 17 - 4 - 3 + 1);
+            // Windows never reach the part they forecast.
+            let last_target = |p: &Prepared| p.train.target_index.last().unwrap() + 3;
+            assert_eq!(last_target(validation), 14);
+            assert_eq!(last_target(test), 17);
+        }
+        // Each series' scaler is its own: the scaled copies look alike.
+        let scaled = |m: &Member| m.folds[1].as_ref().unwrap().scaled.clone();
+        let (a, b) = (scaled(&panel.members[0]), scaled(&panel.members[1]));
+        for (x, y) in a.iter().zip(&b) {
+            assert!((x - y).abs() < 1e-9, "{x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn a_short_series_keeps_its_reason_and_one_with_nothing_to_forecast_from_is_refused() {
+        // 12 points: the validation fold's training part (6) holds no window of 4 + 3.
+        let panel = prepare_panel(
+            vec![named("long", wavy(30, 5.0)), named("short", wavy(12, 5.0))],
+            &params(false, false),
+        )
+        .unwrap();
+        let short = &panel.members[1];
+        assert!(short.folds[0].as_ref().unwrap_err().contains("training"));
+        assert!(short.folds[1].is_ok(), "9 training points hold 3 windows");
+        assert_eq!(panel.short().count(), 0);
+        let err = prepare_panel(vec![named("tiny", wavy(6, 5.0))], &params(false, false))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("series `tiny` has 6 points"), "{err}");
+    }
+
+    #[test]
+    fn mean_scaling_divides_by_the_mean_absolute_input_and_inverts_exactly() {
+        for (log, normalise) in [(false, false), (true, false), (false, true), (true, true)] {
+            let panel =
+                prepare_panel(vec![named("a", wavy(40, 50.0))], &params(log, normalise)).unwrap();
+            let p = panel.members[0].folds[1].as_ref().unwrap();
+            let w = scaled_windows(p, &p.train, true);
+            let inputs = p.network_inputs(&p.train);
+            for i in 0..p.train.len() {
+                let mean = inputs.row(i).iter().map(|v| v.abs()).sum::<f64>() / 4.0;
+                assert_eq!(w.scale[i], mean);
+                assert_eq!(w.x[[i, 2, 0]], (inputs[[i, 2]] / mean) as f32);
+            }
+            // The scaled targets taken as outputs come back as the actual values.
+            let back = unscale_outputs(p, &p.train, &w.y, &w.scale);
+            let actual = p.actual(&p.train);
+            for (b, a) in back.iter().zip(actual.iter()) {
+                assert!(
+                    (b / a - 1.0).abs() < 1e-5,
+                    "log {log} normalise {normalise}: {b} vs {a}"
+                );
+            }
+            // Without mean scaling the windows are the fold's own.
+            let plain = scaled_windows(p, &p.train, false);
+            assert_eq!(plain.x, p.train.x);
+            assert_eq!(plain.scale, vec![1.0; p.train.len()]);
+        }
+    }
+
+    #[test]
+    fn pooling_stacks_the_windows_of_every_series_in_order() {
+        let panel = prepare_panel(
+            vec![named("a", wavy(20, 1.0)), named("b", wavy(25, 2.0))],
+            &params(false, false),
+        )
+        .unwrap();
+        let parts: Vec<ScaledWindows> = panel
+            .members
+            .iter()
+            .map(|m| {
+                let p = m.folds[1].as_ref().unwrap();
+                scaled_windows(p, &p.train, true)
+            })
+            .collect();
+        let pooled = pool(&parts);
+        assert_eq!(pooled.x.dim().0, parts[0].x.dim().0 + parts[1].x.dim().0);
+        assert_eq!(pooled.y.row(parts[0].y.nrows()), parts[1].y.row(0));
+        assert_eq!(pooled.scale.len(), pooled.x.dim().0);
+    }
+}

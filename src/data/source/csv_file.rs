@@ -461,3 +461,78 @@ pub fn read_panel_from<R: Read>(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod panel_tests {
+    use super::*;
+
+    fn read(text: &str, missing: Missing) -> Result<Vec<NamedSeries>, DataError> {
+        read_panel_from(
+            text.as_bytes(),
+            Path::new("p.csv"),
+            "id",
+            "y",
+            Some("t"),
+            missing,
+        )
+    }
+
+    #[test]
+    fn series_keep_their_first_appearance_and_row_order() {
+        let text = "id,t,y\nb,1,10\na,1,1\nb,2,20\na,2,2\nb,3,30\n";
+        let panel = read(text, Missing::Error).unwrap();
+        let names: Vec<&str> = panel.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["b", "a"]);
+        assert_eq!(panel[0].series.values, vec![10.0, 20.0, 30.0]);
+        assert_eq!(panel[1].series.values, vec![1.0, 2.0]);
+        assert_eq!(
+            panel[0].series.time.as_deref(),
+            Some(&["1".to_string(), "2".into(), "3".into()][..])
+        );
+    }
+
+    #[test]
+    fn gaps_are_filled_within_each_series_alone() {
+        let text = "id,t,y\na,1,1\na,2,\na,3,3\nb,1,100\nb,2,NA\n";
+        let panel = read(text, Missing::Interpolate).unwrap();
+        assert_eq!(panel[0].series.values, vec![1.0, 2.0, 3.0]);
+        // b's gap at its end takes b's last value, not a's
+        assert_eq!(panel[1].series.values, vec![100.0, 100.0]);
+        let err = read(text, Missing::Error).unwrap_err().to_string();
+        assert!(
+            err.contains("data row 2") && err.contains("series `a`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_panels_name_the_row_column_or_series() {
+        let err = read("id,t,y\n,1,1\n", Missing::Error)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("column `id`") && err.contains("empty"),
+            "{err}"
+        );
+        let err = read("id,t,y\na,1,\n", Missing::Interpolate)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("series `a`") && err.contains("every cell is missing"),
+            "{err}"
+        );
+        let err = read_panel_from(
+            "x,t,y\na,1,1\n".as_bytes(),
+            Path::new("p.csv"),
+            "id",
+            "y",
+            None,
+            Missing::Error,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("no column `id`"), "{err}");
+        let err = read("id,t,y\n", Missing::Error).unwrap_err().to_string();
+        assert!(err.contains("no data rows"), "{err}");
+    }
+}
