@@ -11,8 +11,9 @@ use common::*;
 const H: usize = 4;
 
 /// Three series that are the same shape at scales 1, 100 and 10000 (a trend, a season of 4
-/// and a deterministic wiggle), 60 points each, and one of 10 points: too short for a
-/// training window of 8 + 4 points before its validation and test parts.
+/// and a deterministic wiggle), 60 points each; one of 18 points, whose validation fold
+/// (14 points, 10 before the forecast) holds no training window of 8 + 4 points; and one of
+/// 10 points, which has fewer than 8 points before its test part: too short to forecast.
 fn panel_csv() -> String {
     let shape = |t: usize| {
         let t = t as f64;
@@ -23,6 +24,9 @@ fn panel_csv() -> String {
         for t in 0..60 {
             csv.push_str(&format!("{name},{t},{}\n", scale * shape(t)));
         }
+    }
+    for t in 0..18 {
+        csv.push_str(&format!("medium,{t},{}\n", 50.0 * shape(t)));
     }
     for t in 0..10 {
         csv.push_str(&format!("short,{t},{}\n", 5.0 + shape(t)));
@@ -107,8 +111,8 @@ fn each_series_gets_its_own_scaling_metrics_and_forecast() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let rows = series_rows(&out);
-    // 4 series × (validation, test)
-    assert_eq!(rows.len(), 8);
+    // 5 series × (validation, test)
+    assert_eq!(rows.len(), 10);
 
     // The three scaled copies, each standardised on its own training part, give the network
     // the same inputs: the same forecast up to the scale, hence the same sMAPE and MASE.
@@ -173,7 +177,7 @@ fn each_series_gets_its_own_scaling_metrics_and_forecast() {
     // Selection reads the validation part only.
     let validation: Vec<&HashMap<String, String>> =
         rows.iter().filter(|r| r["split"] == "validation").collect();
-    let vmean = |col: &str| validation.iter().map(|r| num(r, col)).sum::<f64>() / 4.0;
+    let vmean = |col: &str| validation.iter().map(|r| num(r, col)).sum::<f64>() / 5.0;
     // The short series has 2 points before its validation part: no seasonal naive MASE
     // scale (an empty cell), so MASE means leave it out, on both sides.
     assert_eq!(row(&rows, "short", "validation")["mase_scale"], "");
@@ -181,7 +185,7 @@ fn each_series_gets_its_own_scaling_metrics_and_forecast() {
         .iter()
         .filter(|r| r["series"] != "short")
         .collect();
-    let vmase = |col: &str| defined.iter().map(|r| num(r, col)).sum::<f64>() / 3.0;
+    let vmase = |col: &str| defined.iter().map(|r| num(r, col)).sum::<f64>() / 4.0;
     let vowa =
         0.5 * (vmean("smape") / vmean("naive2_smape") + vmase("mase") / vmase("naive2_mase"));
     assert!((f64s(&runs, "selection_owa")[0] - vowa).abs() < 1e-9);
@@ -189,7 +193,7 @@ fn each_series_gets_its_own_scaling_metrics_and_forecast() {
     // Predictions: H per series and split, each series named, big = 10000 × small.
     let predictions = read_parquet(&out.join("predictions.parquet"));
     let series = strs(&predictions, "series");
-    assert_eq!(series.len(), 4 * 2 * H);
+    assert_eq!(series.len(), 5 * 2 * H);
     let predicted = f64s(&predictions, "predicted");
     let at = |name: &str| series.iter().position(|s| s == name).unwrap();
     let (small_first, big_first) = (predicted[at("small")], predicted[at("big")]);
@@ -202,14 +206,14 @@ fn each_series_gets_its_own_scaling_metrics_and_forecast() {
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
         report.contains(
-            "1 of 4 series were forecast by Naive2 on the test part (1 too short for a training window)"
+            "1 of 5 series were forecast by Naive2 on the test part in some seed (1 too short to forecast)"
         ),
         "{report}"
     );
     assert!(report.contains("| Theta |"), "{report}");
     // The console headline.
     let text = stdout(&o);
-    assert!(text.contains("test, 4 series: sMAPE"), "{text}");
+    assert!(text.contains("test, 5 series: sMAPE"), "{text}");
 }
 
 #[test]
@@ -226,7 +230,7 @@ fn global_and_local_scopes_train_and_forecast_every_series_deterministically() {
     assert_eq!(strs(&runs, "status"), vec!["ok"; 4]);
     let rows = series_rows(&a);
     // every run forecast every series on both parts
-    assert_eq!(rows.len(), 4 * 4 * 2);
+    assert_eq!(rows.len(), 4 * 5 * 2);
     let labels: Vec<String> = rows.iter().map(|r| r["label"].clone()).collect();
     for scope in ["global", "local"] {
         assert_eq!(
@@ -234,8 +238,24 @@ fn global_and_local_scopes_train_and_forecast_every_series_deterministically() {
                 .iter()
                 .filter(|l| l.contains(&format!("scope={scope}")))
                 .count(),
-            16
+            20
         );
+    }
+    // A local network needs a training window of its own: the medium series' validation
+    // part falls back to Naive2 there, and only there.
+    for r in rows.iter().filter(|r| r["series"] == "medium") {
+        let local = r["label"].contains("scope=local") && r["split"] == "validation";
+        assert_eq!(
+            r["forecaster"],
+            if local { "naive2" } else { "network" },
+            "{r:?}"
+        );
+        if local {
+            assert!(
+                r["reason"].contains("too short for a training window"),
+                "{r:?}"
+            );
+        }
     }
     // Local networks are not the global one: their forecasts differ.
     let predictions = read_parquet(&a.join("predictions.parquet"));
@@ -354,4 +374,32 @@ fn panel_settings_that_cannot_work_are_refused_before_training() {
     let o = runner(tmp.path(), &[file.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("data.series_column"), "{}", stderr(&o));
+}
+
+#[test]
+fn local_panel_runs_shard_like_any_runs_and_merge_into_the_same_tables() {
+    let (tmp, file) = setup("[sweep]\nmodel.scope = [\"global\", \"local\"]\nseed = [1, 2]\n");
+    let f = file.to_str().unwrap();
+    let o = runner(tmp.path(), &[f, "-q", "--out", "local"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for k in 0..2 {
+        let shard = format!("{k}/2");
+        let o = runner(tmp.path(), &[f, "-q", "--out", "shared", "--shard", &shard]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    assert!(
+        !tmp.path().join("shared/series.csv").exists(),
+        "a shard builds no tables"
+    );
+    let merged = runner(tmp.path(), &["merge", "shared", "-q"]);
+    assert!(merged.status.success(), "{}", stderr(&merged));
+    for name in ["series.csv", "summary.csv"] {
+        let (a, b) = (
+            std::fs::read(tmp.path().join("local").join(name)).unwrap(),
+            std::fs::read(tmp.path().join("shared").join(name)).unwrap(),
+        );
+        assert!(a == b, "{name} differs after merging shards");
+    }
+    let report = std::fs::read_to_string(tmp.path().join("shared/report.md")).unwrap();
+    assert!(report.contains("## Configurations"), "{report}");
 }

@@ -129,8 +129,8 @@ pub struct PanelAnalysis {
     /// Paired t-tests over series of the chosen ensemble's test sMAPE minus each
     /// benchmark's (negative mean: the network is better), [`SeriesRow::BENCHMARKS`] order.
     pub tests: Vec<(&'static str, Option<Paired>)>,
-    /// Series in the panel, and how many a fallback (Naive2) forecast in (the first `ok` run
-    /// of) the chosen configuration: (part, kind of reason, count).
+    /// Series in the panel, and how many a fallback (Naive2) forecast in any seed of the
+    /// chosen configuration: (part, kind of reason, count of series).
     pub series: usize,
     pub fallbacks: Vec<(String, String, usize)>,
     /// Runs that did not end `ok`: (label, status, reason).
@@ -214,17 +214,22 @@ impl PanelAnalysis {
                     (*key, paired_t(&ensemble, &base, Scale::Difference))
                 })
                 .collect();
-            // Counted per part and kind of reason (the text before its details).
-            let mut reasons: BTreeMap<(String, String), usize> = BTreeMap::new();
-            if let Some(run) = by_config[chosen_config.as_str()]
+            // Series counted once per part and kind of reason (the text before its details),
+            // over every seed of the chosen configuration.
+            let mut seen: std::collections::BTreeSet<(String, String, String)> = Default::default();
+            for run in by_config[chosen_config.as_str()]
                 .iter()
-                .find(|r| r.record.status == RunStatus::Ok)
+                .filter(|r| r.record.status == RunStatus::Ok)
             {
                 for row in run.series.iter().filter(|r| r.forecaster != "network") {
                     let reason = row.reason.as_deref().unwrap_or("no reason recorded");
                     let kind = reason.split(':').next().unwrap_or(reason).to_string();
-                    *reasons.entry((row.split.clone(), kind)).or_default() += 1;
+                    seen.insert((row.split.clone(), kind, row.series.clone()));
                 }
+            }
+            let mut reasons: BTreeMap<(String, String), usize> = BTreeMap::new();
+            for (split, kind, _) in seen {
+                *reasons.entry((split, kind)).or_default() += 1;
             }
             analysis.fallbacks = reasons
                 .into_iter()

@@ -20,7 +20,7 @@ pub mod window;
 pub use backtest::{fold_cuts, prepare_folds, BacktestParams, FoldCut};
 pub use error::DataError;
 pub use panel::{prepare_panel, Member, Panel};
-pub use prepare::{prepare, prepare_whole, PrepareParams, Prepared};
+pub use prepare::{prepare, prepare_forecast_only, prepare_whole, PrepareParams, Prepared};
 pub use preprocess::Preprocessing;
 pub use scale::{FitOn, ScaleKind, Scaler};
 pub use source::{Missing, NamedSeries, Series};

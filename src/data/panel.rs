@@ -15,7 +15,7 @@
 
 use ndarray::{Array2, Array3, Axis};
 
-use super::prepare::{prepare, PrepareParams, Prepared};
+use super::prepare::{prepare, prepare_forecast_only, PrepareParams, Prepared};
 use super::source::{NamedSeries, Series};
 use super::split::Size;
 use super::window::{LookbackFrom, Windows};
@@ -28,8 +28,9 @@ pub struct Member {
     /// The whole series, original units.
     pub series: Series,
     /// Per fold (the validation fold first when there is a validation part, then the test
-    /// fold): prepared for a network, or why it could not be (too short for one training
-    /// window). Each fold's `test` windows hold the one window it forecasts.
+    /// fold): prepared for a network (its training windows possibly empty: too short for
+    /// one), or why not even its forecast window can be cut. Each fold's `test` windows hold
+    /// the one window it forecasts.
     pub folds: Vec<Result<Prepared, String>>,
 }
 
@@ -44,11 +45,18 @@ pub struct Panel {
 }
 
 impl Panel {
-    /// The members without a network's data in the test fold (too short), by name.
-    pub fn short(&self) -> impl Iterator<Item = &Member> {
+    /// The members without a training window in fold `fold`: a global network trained on
+    /// the others still forecasts those with a forecast window, local networks fall back.
+    pub fn short(&self, fold: usize) -> impl Iterator<Item = &Member> {
         self.members
             .iter()
-            .filter(|m| m.folds.last().is_none_or(|f| f.is_err()))
+            .filter(move |m| m.folds[fold].as_ref().map_or(true, |p| p.train.is_empty()))
+    }
+
+    /// The members whose forecast window cannot even be cut in fold `fold` (fewer points
+    /// before it than the lookback): every scope falls back for them.
+    pub fn unforecastable(&self, fold: usize) -> impl Iterator<Item = &Member> {
+        self.members.iter().filter(move |m| m.folds[fold].is_err())
     }
 
     /// Folds per member: 2 with a validation part, else 1.
@@ -78,6 +86,13 @@ pub fn prepare_panel(series: Vec<NamedSeries>, p: &PrepareParams) -> Result<Pane
         Size::Count(v) => v,
         Size::Fraction(_) => 0,
     };
+    if p.horizon != test {
+        return Err(DataError::Panel(format!(
+            "a panel's network forecasts its test part at once: the horizon ({}) must be the \
+             test part's {test} points",
+            p.horizon
+        )));
+    }
     if validation != 0 && validation != test {
         return Err(DataError::Panel(format!(
             "a panel's validation part is the {test} points before its test part, or nothing; \
@@ -117,9 +132,9 @@ pub fn prepare_panel(series: Vec<NamedSeries>, p: &PrepareParams) -> Result<Pane
                         values: series.values[..end].to_vec(),
                         time: series.time.as_ref().map(|t| t[..end].to_vec()),
                     };
-                    prepare(cut, &params).map_err(|e| e.to_string())
+                    prepare_fold(&name, cut, &params)
                 })
-                .collect();
+                .collect::<Result<Vec<_>, DataError>>()?;
             Ok(Member {
                 name,
                 series,
@@ -132,6 +147,27 @@ pub fn prepare_panel(series: Vec<NamedSeries>, p: &PrepareParams) -> Result<Pane
         test,
         validation,
     })
+}
+
+/// One fold of series `name`: prepared with training windows; without any (a global network
+/// trained on the other series forecasts it) when its training part is too short for one;
+/// or, when even its forecast window cannot be cut, the reason (it falls back to a
+/// benchmark). Any other problem (a `log` of a value <= 0) is refused, naming the series.
+fn prepare_fold(
+    name: &str,
+    cut: Series,
+    params: &PrepareParams,
+) -> Result<Result<Prepared, String>, DataError> {
+    let named = |e: DataError| DataError::Panel(format!("series `{name}`: {e}"));
+    match prepare(cut.clone(), params) {
+        Ok(p) => Ok(Ok(p)),
+        Err(DataError::TooShort { .. }) => match prepare_forecast_only(cut, params) {
+            Ok(p) => Ok(Ok(p)),
+            Err(e @ DataError::TooShort { .. }) => Ok(Err(e.to_string())),
+            Err(e) => Err(named(e)),
+        },
+        Err(e) => Err(named(e)),
+    }
 }
 
 /// Windows of one series as a pooled network reads them: inputs `x` [n, lookback, 1] and
@@ -271,21 +307,53 @@ mod tests {
     }
 
     #[test]
-    fn a_short_series_keeps_its_reason_and_one_with_nothing_to_forecast_from_is_refused() {
-        // 12 points: the validation fold's training part (6) holds no window of 4 + 3.
+    fn short_series_keep_what_can_be_forecast_and_bad_ones_are_refused_by_name() {
+        // 12 points: the validation fold's training part (6) holds no window of 4 + 3, but
+        // its forecast window (4 points before it) can be cut; 7 points: the validation
+        // fold has 1 point before its forecast, fewer than the lookback.
         let panel = prepare_panel(
-            vec![named("long", wavy(30, 5.0)), named("short", wavy(12, 5.0))],
+            vec![
+                named("long", wavy(30, 5.0)),
+                named("short", wavy(12, 5.0)),
+                named("tiny", wavy(7, 5.0)),
+            ],
             &params(false, false),
         )
         .unwrap();
         let short = &panel.members[1];
-        assert!(short.folds[0].as_ref().unwrap_err().contains("training"));
-        assert!(short.folds[1].is_ok(), "9 training points hold 3 windows");
-        assert_eq!(panel.short().count(), 0);
-        let err = prepare_panel(vec![named("tiny", wavy(6, 5.0))], &params(false, false))
+        let v = short.folds[0].as_ref().unwrap();
+        assert!(v.train.is_empty());
+        assert_eq!(v.test.target_index, vec![6]);
+        assert!(short.folds[1].as_ref().unwrap().train.len() == 3);
+        let tiny = &panel.members[2];
+        assert!(tiny.folds[0]
+            .as_ref()
+            .unwrap_err()
+            .contains("needs lookback + horizon"));
+        assert_eq!(panel.short(0).count(), 2);
+        assert_eq!(panel.unforecastable(0).count(), 1);
+        assert_eq!(panel.short(1).count(), 1);
+        // Nothing before the validation and test parts: refused.
+        let err = prepare_panel(vec![named("none", wavy(6, 5.0))], &params(false, false))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("series `tiny` has 6 points"), "{err}");
+        assert!(err.contains("series `none` has 6 points"), "{err}");
+        // A log of a value <= 0 is not a short series: refused, naming the series.
+        let mut zero = wavy(30, 5.0);
+        zero[3] = 0.0;
+        let err = prepare_panel(vec![named("zero", zero)], &params(true, false))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("series `zero`") && err.contains("positive"),
+            "{err}"
+        );
+        // The network's horizon must be the test part.
+        let p = PrepareParams {
+            horizon: 2,
+            ..params(false, false)
+        };
+        assert!(prepare_panel(vec![named("a", wavy(30, 5.0))], &p).is_err());
     }
 
     #[test]

@@ -61,6 +61,22 @@ pub struct Prepared {
 /// <= 0, or when the training or test part (or a non-empty validation part) is too short
 /// for one window.
 pub fn prepare(series: Series, p: &PrepareParams) -> Result<Prepared, DataError> {
+    prepare_checked(series, p, true)
+}
+
+/// [`prepare`] for a series whose training part may hold no window: what a network trained
+/// on other series (a panel's global network) can still forecast, when the validation and
+/// test windows can be cut. The training windows may be empty; the scaler is still fitted
+/// on the training part, which must hold at least one transformed value.
+pub fn prepare_forecast_only(series: Series, p: &PrepareParams) -> Result<Prepared, DataError> {
+    prepare_checked(series, p, false)
+}
+
+fn prepare_checked(
+    series: Series,
+    p: &PrepareParams,
+    require_training: bool,
+) -> Result<Prepared, DataError> {
     if p.lookback == 0 || p.horizon == 0 {
         return Err(DataError::EmptyWindow {
             lookback: p.lookback,
@@ -83,7 +99,15 @@ pub fn prepare(series: Series, p: &PrepareParams) -> Result<Prepared, DataError>
             Ok(())
         }
     };
-    check("training", usable(&split.train))?;
+    if require_training {
+        check("training", usable(&split.train))?;
+    } else if usable(&split.train).is_empty() {
+        return Err(DataError::TooShort {
+            part: "training",
+            len: 0,
+            needed: 1,
+        });
+    }
     if !split.validation.is_empty() {
         check("validation", window_span(&split.validation))?;
     }

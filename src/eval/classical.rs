@@ -92,8 +92,12 @@ pub fn seasonal_indices(y: &[f64], m: usize) -> Vec<f64> {
             } else {
                 y[t - half..=t + half].iter().sum::<f64>() / m as f64
             };
-            sums[t % m] += y[t] / trend;
-            counts[t % m] += 1;
+            // A zero trend (a run of zeros) gives no ratio: left out rather than NaN.
+            let ratio = y[t] / trend;
+            if ratio.is_finite() {
+                sums[t % m] += ratio;
+                counts[t % m] += 1;
+            }
         }
     }
     let raw: Vec<f64> = sums
@@ -108,7 +112,10 @@ pub fn seasonal_indices(y: &[f64], m: usize) -> Vec<f64> {
 /// Seasonal indices to divide `y` by, or `None` when [`seasonality_test`] finds no season
 /// (then M4's benchmarks use the data as they are).
 fn indices_if_seasonal(y: &[f64], m: usize) -> Option<Vec<f64>> {
-    seasonality_test(y, m).then(|| seasonal_indices(y, m))
+    // Indices that cannot be divided by (a season of zeros) leave the data as it is.
+    seasonality_test(y, m)
+        .then(|| seasonal_indices(y, m))
+        .filter(|s| s.iter().all(|v| v.is_finite() && *v > 0.0))
 }
 
 /// `y_t / s[t % m]`: the seasonally adjusted series.

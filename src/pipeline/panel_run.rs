@@ -160,7 +160,8 @@ fn train_and_score(
         "series": data.panel.members.len(),
         "scope": exp.model.scope.as_str(),
         "folds": folds,
-        "too_short_for_the_test_fold": data.panel.short().count(),
+        "without_a_training_window_in_the_test_fold": data.panel.short(folds - 1).count(),
+        "shorter_than_the_lookback_in_the_test_fold": data.panel.unforecastable(folds - 1).count(),
         "forecasts_by_naive2": fallbacks,
     }));
     let history = fits
@@ -223,10 +224,22 @@ fn forecast(net: &Network<f32>, p: &Prepared, by_mean: bool) -> Vec<f64> {
         .to_vec()
 }
 
+/// Why series `m` has no forecast window in fold `fold` (fewer points than the lookback
+/// before its origin).
 fn too_short(m: &Member, fold: usize) -> String {
     format!(
-        "too short for a training window: {}",
+        "too short to forecast: {}",
         m.folds[fold].as_ref().err().map_or("", |e| e.as_str())
+    )
+}
+
+/// Why a local network cannot be fitted on `p`: no training window.
+fn no_training_window(p: &Prepared, lookback: usize, horizon: usize) -> String {
+    format!(
+        "too short for a training window: its training part has {} points, a window needs \
+         lookback + horizon = {}",
+        p.split.train.len(),
+        lookback + horizon
     )
 }
 
@@ -245,6 +258,7 @@ fn fit_global(
     let train: Vec<ScaledWindows> = members
         .iter()
         .filter_map(|m| prepared(m, fold))
+        .filter(|p| !p.train.is_empty())
         .map(|p| scaled_windows(p, &p.train, by_mean))
         .collect();
     if train.is_empty() {
@@ -323,6 +337,11 @@ fn fit_local(
                 tick();
                 return (FoldForecast::naive2(origin, too_short(m, fold)), None);
             };
+            if p.train.is_empty() {
+                tick();
+                let why = no_training_window(p, exp.window.lookback, exp.window.horizon);
+                return (FoldForecast::naive2(origin, why), None);
+            }
             let seed = member_seed(exp.seed, k);
             let mut net = Network::<f32>::init(network_shape(exp), seed);
             let train = scaled_windows(p, &p.train, by_mean);

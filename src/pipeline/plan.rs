@@ -118,22 +118,28 @@ pub fn describe(file: &std::path::Path, sweep: &Sweep, plan: &Plan) -> String {
         let p = &panel.panel;
         let short: Vec<String> = (0..p.folds())
             .map(|j| {
-                let n = p.members.iter().filter(|m| m.folds[j].is_err()).count();
                 let fold = if j + 1 == p.folds() {
                     "test"
                 } else {
                     "validation"
                 };
-                format!("{n} in the {fold} fold")
+                format!(
+                    "{} fold: {} without a training window, {} shorter than the lookback",
+                    fold,
+                    p.short(j).count(),
+                    p.unforecastable(j).count()
+                )
             })
             .collect();
         out.push_str(&format!(
             "# panel (first run): {} series, test = last {} points of each, validation = the \
-             {} before; too short for a training window (forecast by Naive2): {}\n",
+             {} before. Series without a training window are forecast by a global network \
+             trained on the others, or by Naive2 with local networks; series shorter than the \
+             lookback by Naive2. {}\n",
             p.members.len(),
             p.test,
             p.validation,
-            short.join(", ")
+            short.join("; ")
         ));
         return out;
     }

@@ -143,7 +143,7 @@ pub fn panel_report(
             .collect();
         md.push_str(&format!(
             "In the chosen configuration, {n} of {} series were forecast by Naive2 on the {split} \
-             part ({}); they are scored like the others.\n\n",
+             part in some seed ({}); they are scored like the others.\n\n",
             a.series,
             why.join(", ")
         ));

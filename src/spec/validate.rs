@@ -338,6 +338,13 @@ fn check_panel(parts: &Parts, out: &mut Vec<Problem>) {
             ));
         }
     }
+    if scale.is_some_and(|s| s.fit_on == FitOn::All) {
+        out.push(Problem::new(
+            "scale.fit_on",
+            "`scale.fit_on` = \"all\" would fit each series' scaler on its test part: a panel \
+             fits it on the points before each forecast; remove the key",
+        ));
+    }
     if parts.backtest.as_ref().is_some_and(|b| b.folds > 1) {
         out.push(Problem::new(
             "backtest.folds",

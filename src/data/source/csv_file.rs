@@ -360,8 +360,10 @@ pub struct NamedSeries {
 
 /// Reads a panel in long form: one row per series and point, `series_column` naming the
 /// series, `column` its value and `time_column` (if given) its time label. Series keep the
-/// order of their first row and their rows' order; missing cells are handled per series as
-/// [`read_csv_from`] does for one. `path` is only used in error messages.
+/// order of their first row and their rows' order (the file's rows of a series must be in
+/// time order). Missing cells at a series' start or end are dropped (a ragged file); gaps
+/// inside are handled as [`read_csv_from`] does for one series. `path` is only used in error
+/// messages.
 pub fn read_panel_from<R: Read>(
     input: R,
     path: &Path,
@@ -450,7 +452,12 @@ pub fn read_panel_from<R: Read>(
                     hint: " (every cell is missing)",
                 });
             }
-            let values = fill_gaps(&cells);
+            // A ragged long file leaves a series' first or last rows empty: they are not
+            // points of the series (filled, they would be scored as actuals).
+            let first = cells.iter().position(Option::is_some).unwrap_or(0);
+            let last = cells.iter().rposition(Option::is_some).unwrap_or(0);
+            let values = fill_gaps(&cells[first..=last]);
+            let time = time[first.min(time.len())..(last + 1).min(time.len())].to_vec();
             Ok(NamedSeries {
                 name,
                 series: Series {
@@ -496,8 +503,9 @@ mod panel_tests {
         let text = "id,t,y\na,1,1\na,2,\na,3,3\nb,1,100\nb,2,NA\n";
         let panel = read(text, Missing::Interpolate).unwrap();
         assert_eq!(panel[0].series.values, vec![1.0, 2.0, 3.0]);
-        // b's gap at its end takes b's last value, not a's
-        assert_eq!(panel[1].series.values, vec![100.0, 100.0]);
+        // b's empty last row is not a point of b (nor filled from a)
+        assert_eq!(panel[1].series.values, vec![100.0]);
+        assert_eq!(panel[1].series.time.as_deref().unwrap().len(), 1);
         let err = read(text, Missing::Error).unwrap_err().to_string();
         assert!(
             err.contains("data row 2") && err.contains("series `a`"),
