@@ -39,6 +39,7 @@ use crate::store::forecast::read_forecast;
 use crate::store::layout::ASSEMBLED;
 use crate::store::{
     write_folds, write_history, write_predictions, write_runs, write_series, FinishedRun,
+    PredictionRow,
     ResultsLayout,
 };
 
@@ -235,11 +236,8 @@ fn write_common(a: &Assembly, dir: &Path) -> Result<()> {
         .flat_map(|r| r.history.iter().cloned())
         .collect();
     write_history(dir, &history)?;
-    let predictions: Vec<_> = a
-        .runs
-        .iter()
-        .flat_map(|r| r.predictions.iter().cloned())
-        .collect();
+    let predictions: Vec<&PredictionRow> =
+        a.runs.iter().flat_map(|r| r.predictions.iter()).collect();
     write_predictions(dir, &predictions)
 }
 

@@ -3,6 +3,7 @@
 //! Numbers stay numbers: every metric, loss and time is a `Float64` column, counts are
 //! `UInt32`, and a missing or non-finite metric is a null cell (empty in CSV), never a string.
 
+use std::borrow::Borrow;
 use std::collections::HashSet;
 use std::fs::File;
 use std::path::Path;
@@ -336,7 +337,7 @@ pub fn write_history(dir: &Path, rows: &[HistoryRow]) -> Result<()> {
 /// transformed_ar`), null on training rows and where a baseline was not computed.
 ///
 /// Parquet only: a sweep's predictions are too many rows to be read as CSV by a person.
-pub fn write_predictions(dir: &Path, rows: &[PredictionRow]) -> Result<()> {
+pub fn write_predictions<R: Borrow<PredictionRow>>(dir: &Path, rows: &[R]) -> Result<()> {
     let mut df = predictions_frame(rows)?;
     write_parquet(&dir.join(PREDICTIONS_PARQUET), &mut df)
 }
@@ -436,7 +437,10 @@ pub fn history_frame(rows: &[HistoryRow]) -> Result<DataFrame> {
 }
 
 /// The predictions table as a frame; see [`write_predictions`] for its columns.
-pub fn predictions_frame(rows: &[PredictionRow]) -> Result<DataFrame> {
+///
+/// Takes rows or references to them, so that a sweep's predictions need not be copied.
+pub fn predictions_frame<R: Borrow<PredictionRow>>(rows: &[R]) -> Result<DataFrame> {
+    let rows: Vec<&PredictionRow> = rows.iter().map(Borrow::borrow).collect();
     let mut columns = vec![
         Column::new(
             "run_id".into(),
