@@ -39,8 +39,7 @@ use crate::store::forecast::read_forecast;
 use crate::store::layout::ASSEMBLED;
 use crate::store::{
     write_folds, write_history, write_predictions, write_runs, write_series, FinishedRun,
-    PredictionRow,
-    ResultsLayout,
+    PredictionRow, ResultsLayout,
 };
 
 use super::execute::protocol;
@@ -68,14 +67,14 @@ const LINK_TMP: &str = ".link-";
 
 /// What the tables of a sweep show: the analysis of one series' sweep, or of a panel's.
 pub enum Assembled {
-    Sweep(SweepAnalysis),
+    Sweep(Box<SweepAnalysis>),
     Panel(PanelAnalysis),
 }
 
 impl Assembled {
     pub fn sweep(self) -> Option<SweepAnalysis> {
         match self {
-            Assembled::Sweep(s) => Some(s),
+            Assembled::Sweep(s) => Some(*s),
             Assembled::Panel(_) => None,
         }
     }
@@ -104,7 +103,7 @@ pub fn assemble(a: &Assembly) -> Result<Assembled> {
     } else {
         let analysis = SweepAnalysis::from_runs(a.runs, protocol);
         write_all(a, &analysis, staging.path())?;
-        Assembled::Sweep(analysis)
+        Assembled::Sweep(Box::new(analysis))
     };
     let pause = test_pause();
     pause();

@@ -316,7 +316,7 @@ fn check_panel(parts: &Parts, out: &mut Vec<Problem>) {
     if let (Some(h), Some(split)) = (h, parts.split.as_ref()) {
         let v = match split.validation {
             Size::Count(v) => Some(v),
-            Size::Fraction(f) if f == 0.0 => Some(0),
+            Size::Fraction(0.0) => Some(0),
             Size::Fraction(_) => None,
         };
         if v.is_none_or(|v| v != 0 && v != h) {
