@@ -303,13 +303,17 @@ pub fn smape(actual: &[f64], forecast: &[f64]) -> f64 {
 /// Infinite or NaN when the scale is 0 or `insample` has no more than `m` points.
 pub fn mase(actual: &[f64], forecast: &[f64], insample: &[f64], m: usize) -> f64 {
     assert_eq!(actual.len(), forecast.len(), "mase: lengths differ");
-    let mae = actual
+    mae(actual, forecast) / mase_scale(insample, m)
+}
+
+/// Mean absolute error of `forecast` over the horizon; NaN when empty.
+pub fn mae(actual: &[f64], forecast: &[f64]) -> f64 {
+    actual
         .iter()
         .zip(forecast)
         .map(|(y, f)| (y - f).abs())
         .sum::<f64>()
-        / actual.len() as f64;
-    mae / mase_scale(insample, m)
+        / actual.len() as f64
 }
 
 /// The denominator of [`mase`]: the in-sample MAE of the seasonal naive one-step forecast,

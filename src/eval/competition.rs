@@ -61,15 +61,9 @@ pub struct Accuracy {
 impl Accuracy {
     /// `forecast` of `actual` (same length), MASE divided by `scale` (see [`Origin::scale`]).
     pub fn of(actual: &[f64], forecast: &[f64], scale: f64) -> Accuracy {
-        let mae = actual
-            .iter()
-            .zip(forecast)
-            .map(|(y, f)| (y - f).abs())
-            .sum::<f64>()
-            / actual.len() as f64;
         Accuracy {
             smape: classical::smape(actual, forecast),
-            mase: mae / scale,
+            mase: classical::mae(actual, forecast) / scale,
         }
     }
 }

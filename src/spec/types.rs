@@ -498,6 +498,20 @@ impl Experiment {
             .series_column
             .as_deref()
             .expect("load_panel is called on panels only");
+        let (path, bytes) = self.csv_bytes(c)?;
+        source::read_panel_from(
+            bytes.as_slice(),
+            &path,
+            series_column,
+            &c.column,
+            c.time_column.as_deref(),
+            c.missing,
+        )
+    }
+
+    /// The CSV file's path and bytes. The series must be the data the run ids name: bytes
+    /// hashed at load and bytes read now must agree, or results would be filed under another id.
+    fn csv_bytes(&self, c: &CsvSpec) -> Result<(PathBuf, Vec<u8>), DataError> {
         let path = resolve(&self.base_dir, &c.path);
         let bytes = std::fs::read(&path).map_err(|source| DataError::Io {
             path: path.clone(),
@@ -509,14 +523,7 @@ impl Experiment {
         {
             return Err(DataError::Changed { path });
         }
-        source::read_panel_from(
-            bytes.as_slice(),
-            &path,
-            series_column,
-            &c.column,
-            c.time_column.as_deref(),
-            c.missing,
-        )
+        Ok((path, bytes))
     }
 
     fn read_or_generate(&self) -> Result<Series, DataError> {
@@ -562,19 +569,7 @@ impl Experiment {
                 noise_seed,
             )),
             DataSpec::Csv(c) => {
-                let path = resolve(&self.base_dir, &c.path);
-                let bytes = std::fs::read(&path).map_err(|source| DataError::Io {
-                    path: path.clone(),
-                    source,
-                })?;
-                // The series must be the data the run ids name: bytes hashed at load and
-                // bytes read now must agree, or results would be filed under another id.
-                if c.contents
-                    .as_ref()
-                    .is_some_and(|d| *d != super::contents::bytes_digest(&bytes))
-                {
-                    return Err(DataError::Changed { path });
-                }
+                let (path, bytes) = self.csv_bytes(c)?;
                 source::read_csv_from(
                     bytes.as_slice(),
                     &path,

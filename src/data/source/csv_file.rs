@@ -72,16 +72,7 @@ pub fn read_csv_from<R: Read>(
 ) -> Result<Series, DataError> {
     let mut reader = reader(input);
     let columns = header(&mut reader, path)?;
-    let find = |name: &str| {
-        columns
-            .iter()
-            .position(|c| c == name)
-            .ok_or_else(|| DataError::MissingColumn {
-                path: path.to_path_buf(),
-                column: name.to_string(),
-                available: columns.clone(),
-            })
-    };
+    let find = |name: &str| find_column(&columns, name, path);
     let value_at = find(column)?;
     let time_at = time_column.map(find).transpose()?;
 
@@ -140,6 +131,18 @@ pub fn read_csv_from<R: Read>(
         problem,
     })?;
     Ok(Series { values, time })
+}
+
+/// The position of column `name` among `columns`, or the error that lists them.
+fn find_column(columns: &[String], name: &str, path: &Path) -> Result<usize, DataError> {
+    columns
+        .iter()
+        .position(|c| c == name)
+        .ok_or_else(|| DataError::MissingColumn {
+            path: path.to_path_buf(),
+            column: name.to_string(),
+            available: columns.to_vec(),
+        })
 }
 
 fn reader<R: Read>(input: R) -> csv::Reader<R> {
@@ -374,16 +377,7 @@ pub fn read_panel_from<R: Read>(
 ) -> Result<Vec<NamedSeries>, DataError> {
     let mut reader = reader(input);
     let columns = header(&mut reader, path)?;
-    let find = |name: &str| {
-        columns
-            .iter()
-            .position(|c| c == name)
-            .ok_or_else(|| DataError::MissingColumn {
-                path: path.to_path_buf(),
-                column: name.to_string(),
-                available: columns.clone(),
-            })
-    };
+    let find = |name: &str| find_column(&columns, name, path);
     let series_at = find(series_column)?;
     let value_at = find(column)?;
     let time_at = time_column.map(find).transpose()?;
