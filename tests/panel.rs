@@ -267,6 +267,14 @@ fn global_and_local_scopes_train_and_forecast_every_series_deterministically() {
     let global = ids[scopes.iter().position(|l| l.contains("global")).unwrap()].clone();
     let local = ids[scopes.iter().position(|l| l.contains("local")).unwrap()].clone();
     assert_ne!(first_of(&global), first_of(&local));
+    // `runner compare` ranks a panel by its OWA without being told.
+    let o = runner(tmp.path(), &["compare", a.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("ranked by selection_owa"),
+        "{}",
+        stdout(&o)
+    );
     // Two configurations in the summary, each a 2-seed ensemble.
     let summary = read_parquet(&a.join("summary.parquet"));
     assert_eq!(u32s(&summary, "n_ok"), vec![2, 2]);

@@ -244,11 +244,12 @@ pub struct CompareArgs {
     /// A results folder (results/<name>), or two to compare: the change is B relative to A.
     #[arg(value_name = "DIR", num_args = 1..=2, required = true)]
     pub dirs: Vec<PathBuf>,
-    /// The metric shown and compared (a column of runs.csv). A test_* metric is the held-out
-    /// test part; configurations are then ranked by its selection_* counterpart (the data
-    /// `[select]` ranked on) when the folder has it, else on the metric itself (optimistic).
-    #[arg(long, default_value_t = Metric::TEST_RMSE, value_parser = parse_metric)]
-    pub metric: Metric,
+    /// The metric shown and compared (a column of runs.csv; default test_rmse, or test_owa for
+    /// a panel). A test_* metric is the held-out test part; configurations are then ranked by
+    /// its selection_* counterpart (the data `[select]` ranked on) when the folder has it, else
+    /// on the metric itself (optimistic).
+    #[arg(long, value_parser = parse_metric)]
+    pub metric: Option<Metric>,
     /// Show only the best N configurations (one folder only).
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,

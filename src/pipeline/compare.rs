@@ -5,28 +5,42 @@ use std::path::Path;
 use anyhow::{bail, Result};
 
 use crate::analysis::comparison::{Comparison, Ranking};
-use crate::analysis::metric::Metric;
+use crate::analysis::metric::{Measure, Metric, Split};
 use crate::render::compare_text::{comparison_text, ranking_text};
 use crate::store::layout::RUNS_PARQUET;
 use crate::store::records::RunRecord;
 use crate::store::tables::{metric_names, read_runs};
 
-/// The ranking of the configurations in results folder `dir` by the mean of `metric`, at
-/// most `top` rows, as text (see [`ranking_text`]).
-pub fn compare_one(dir: &Path, metric: Metric, top: usize) -> Result<String> {
+/// The ranking of the configurations in results folder `dir` by the mean of `metric`
+/// (default: [`default_metric`]), at most `top` rows, as text (see [`ranking_text`]).
+pub fn compare_one(dir: &Path, metric: Option<Metric>, top: usize) -> Result<String> {
     let runs = read_runs(dir)?;
+    let metric = metric.unwrap_or_else(|| default_metric(&runs));
     check_metric(dir, &runs, metric)?;
     Ok(ranking_text(dir, &Ranking::of(&runs, metric), top))
 }
 
 /// Results folders `a_dir` and `b_dir` side by side, as text (see [`comparison_text`]).
-pub fn compare_two(a_dir: &Path, b_dir: &Path, metric: Metric) -> Result<String> {
+pub fn compare_two(a_dir: &Path, b_dir: &Path, metric: Option<Metric>) -> Result<String> {
     let a_runs = read_runs(a_dir)?;
     let b_runs = read_runs(b_dir)?;
+    let metric = metric.unwrap_or_else(|| default_metric(&a_runs));
     check_metric(a_dir, &a_runs, metric)?;
     check_metric(b_dir, &b_runs, metric)?;
     let comparison = Comparison::of(Ranking::of(&a_runs, metric), Ranking::of(&b_runs, metric));
     Ok(comparison_text(a_dir, b_dir, &comparison))
+}
+
+/// What a folder is compared by when `--metric` is not given: the test part's RMSE, or a
+/// panel's OWA (its series differ in scale, so it has no RMSE).
+pub fn default_metric(runs: &[RunRecord]) -> Metric {
+    let owa = Metric::network(Split::Test, Measure::Owa);
+    let names = metric_names(runs);
+    if !names.contains(&Metric::TEST_RMSE.column()) && names.contains(&owa.column()) {
+        owa
+    } else {
+        Metric::TEST_RMSE
+    }
 }
 
 /// Refuses a metric the folder's runs table has no column for, listing those it has.
@@ -83,7 +97,7 @@ mod tests {
     fn compare_one_prints_the_ranking_and_the_baselines() {
         let tmp = tempdir();
         let dir = folder_a(&tmp);
-        let text = compare_one(&dir, RMSE, usize::MAX).unwrap();
+        let text = compare_one(&dir, Some(RMSE), usize::MAX).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
@@ -113,7 +127,7 @@ mod tests {
 
         // top cuts the table; r2 = 1 - rmse ranks higher first: lookback=20 0.75,
         // lookback=10 mean(0.5, -0.5) = 0, lookback=5 mean(0, -1, -2) = -1.
-        let text = compare_one(&dir, R2, 1).unwrap();
+        let text = compare_one(&dir, Some(R2), 1).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert!(
             lines[0].ends_with("ranked by test_r2 (higher is better)"),
@@ -142,7 +156,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let text = compare_two(&a, &b, RMSE).unwrap();
+        let text = compare_two(&a, &b, Some(RMSE)).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
@@ -174,7 +188,7 @@ mod tests {
         let tmp = tempdir();
         let empty = tmp.path().join("empty");
         std::fs::create_dir_all(&empty).unwrap();
-        let err = format!("{:#}", compare_one(&empty, RMSE, 5).unwrap_err());
+        let err = format!("{:#}", compare_one(&empty, Some(RMSE), 5).unwrap_err());
         assert!(
             err.contains(&format!("{} has no runs.parquet", empty.display())),
             "{err}"
@@ -182,14 +196,14 @@ mod tests {
 
         let a = folder_a(&tmp);
         let mae = Metric::network(Split::Test, Measure::Mae);
-        let err = format!("{:#}", compare_one(&a, mae, 5).unwrap_err());
+        let err = format!("{:#}", compare_one(&a, Some(mae), 5).unwrap_err());
         assert!(
             err.contains("no metric \"test_mae\"")
                 && err.contains(&a.join("runs.parquet").display().to_string())
                 && err.contains("metrics there: test_rmse, test_naive_rmse, test_r2"),
             "{err}"
         );
-        let err = format!("{:#}", compare_two(&a, &empty, RMSE).unwrap_err());
+        let err = format!("{:#}", compare_two(&a, &empty, Some(RMSE)).unwrap_err());
         assert!(err.contains(&empty.display().to_string()), "{err}");
     }
 }

@@ -2,8 +2,10 @@
 //! test fold), one network trained on the pooled windows of every series
 //! (`model.scope = "global"`) or one per series (`"local"`); every series' validation and
 //! test parts forecast in original units and scored with the competitions' measures beside
-//! the benchmarks. A series too short for a training window, or whose local network diverged,
-//! is forecast by Naive2, and says so in its row.
+//! the benchmarks. A series without a training window of its own is still forecast by a
+//! global network; it is forecast by Naive2, which its row says, when it has fewer points than
+//! the lookback before its origin, or with local networks when it has no training window or
+//! its network diverged.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
