@@ -70,6 +70,17 @@ fn setup(extra: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     (tmp, file)
 }
 
+/// Runs experiment `file` into `dir/name`, which it returns with the output; asserts success.
+fn run_into(dir: &Path, file: &Path, name: &str) -> (std::path::PathBuf, std::process::Output) {
+    let out = dir.join(name);
+    let o = runner(
+        dir,
+        &[file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    (out, o)
+}
+
 /// `series.csv` as (series, split) -> its cells by column name.
 fn series_rows(dir: &Path) -> Vec<HashMap<String, String>> {
     let mut reader = csv::Reader::from_path(dir.join("series.csv")).unwrap();
@@ -104,12 +115,7 @@ fn row<'a>(
 #[test]
 fn each_series_gets_its_own_scaling_metrics_and_forecast() {
     let (tmp, file) = setup("");
-    let out = tmp.path().join("out");
-    let o = runner(
-        tmp.path(),
-        &[file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    let (out, o) = run_into(tmp.path(), &file, "out");
     let rows = series_rows(&out);
     // 5 series × (validation, test)
     assert_eq!(rows.len(), 10);
@@ -320,12 +326,7 @@ fn per_window_mean_scaling_trains_on_raw_levels() {
         .unwrap()
         .replace("kind = \"standard\"", "kind = \"none\"\nwindow = \"mean\"");
     std::fs::write(&file, text).unwrap();
-    let out = tmp.path().join("out");
-    let o = runner(
-        tmp.path(),
-        &[file.to_str().unwrap(), "--out", out.to_str().unwrap(), "-q"],
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    let (out, _) = run_into(tmp.path(), &file, "out");
     let rows = series_rows(&out);
     // Mean scaling makes the copies' windows equal too: equal sMAPE at every scale.
     let (small, big) = (row(&rows, "small", "test"), row(&rows, "big", "test"));
@@ -343,6 +344,55 @@ fn per_window_mean_scaling_trains_on_raw_levels() {
             assert!((p / a - 1.0).abs() < 0.5, "{s}: {p} for {a}");
         }
     }
+}
+
+#[test]
+fn validate_counts_the_short_series_per_fold_and_check_needs_a_panel_metric() {
+    let (tmp, file) = setup("");
+    let f = file.to_str().unwrap();
+    let o = runner(tmp.path(), &["validate", f]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // medium (18 points) has no training window in the validation fold; short (10) has
+    // fewer than 8 points before either origin.
+    let text = stdout(&o);
+    assert!(
+        text.contains(
+            "validation fold: 2 without a training window, 1 shorter than the lookback; \
+             test fold: 1 without a training window, 1 shorter than the lookback"
+        ),
+        "{text}"
+    );
+    let o = runner(
+        tmp.path(),
+        &["check", f, "--baseline", "b.csv", "--update", "-q"],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("use --metric test_owa"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!tmp.path().join("b.csv").exists());
+    let o = runner(
+        tmp.path(),
+        &[
+            "check",
+            f,
+            "--baseline",
+            "b.csv",
+            "--update",
+            "--metric",
+            "test_owa",
+            "-q",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let baseline = std::fs::read_to_string(tmp.path().join("b.csv")).unwrap();
+    assert_eq!(baseline.lines().count(), 2, "{baseline}");
+    assert!(
+        baseline.lines().nth(1).unwrap().starts_with(",test_owa,"),
+        "{baseline}"
+    );
 }
 
 #[test]

@@ -152,7 +152,8 @@ impl Measure {
         Measure::R2,
     ];
 
-    fn column(self) -> String {
+    /// The measure's part of a column name: `rmse`, `smape`, `owa`, `rmse_step2`, ...
+    pub fn column(self) -> String {
         match self {
             Measure::Rmse => "rmse".into(),
             Measure::Mae => "mae".into(),

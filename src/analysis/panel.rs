@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 
 use super::paired::{paired_t, Paired, Scale};
 use super::selection::{Protocol, SelectOn};
+use super::stats::{mean, mean_and_std};
 use super::Measure;
 use crate::store::{FinishedRun, RunStatus, SeriesAccuracy, SeriesRow};
 
@@ -52,22 +53,14 @@ impl PanelScore {
 /// means leave out the series where either MASE is not finite, on both sides alike.
 pub fn score(pairs: &[(SeriesAccuracy, SeriesAccuracy)]) -> PanelScore {
     let n = pairs.len();
-    let mean = |v: &mut dyn Iterator<Item = f64>| {
-        let (sum, count) = v.fold((0.0, 0usize), |(s, c), x| (s + x, c + 1));
-        if count == 0 {
-            f64::NAN
-        } else {
-            sum / count as f64
-        }
-    };
-    let smape = mean(&mut pairs.iter().map(|(f, _)| f.smape));
-    let naive2_smape = mean(&mut pairs.iter().map(|(_, b)| b.smape));
+    let smape = mean(pairs.iter().map(|(f, _)| f.smape));
+    let naive2_smape = mean(pairs.iter().map(|(_, b)| b.smape));
     let defined: Vec<&(SeriesAccuracy, SeriesAccuracy)> = pairs
         .iter()
         .filter(|(f, b)| f.mase.is_finite() && b.mase.is_finite())
         .collect();
-    let mase = mean(&mut defined.iter().map(|(f, _)| f.mase));
-    let naive2_mase = mean(&mut defined.iter().map(|(_, b)| b.mase));
+    let mase = mean(defined.iter().map(|(f, _)| f.mase));
+    let naive2_mase = mean(defined.iter().map(|(_, b)| b.mase));
     PanelScore {
         smape,
         mase,
@@ -106,8 +99,10 @@ pub struct PanelConfig {
     pub validation: Option<PanelScore>,
     /// The seed ensemble on the test part.
     pub test: PanelScore,
-    /// The per-seed test OWA, mean over seeds (the spread a single seed has).
-    pub seed_test_owa: Vec<f64>,
+    /// Each seed's own test OWA: its mean and sample standard deviation over seeds (the
+    /// figure a single seed would give, and its spread); `None` without runs, or spread
+    /// below two seeds.
+    pub seed_test_owa: (Option<f64>, Option<f64>),
     /// What the configuration is ranked by (the protocol's measure of `validation`, or of
     /// `test` when ranking on the test part).
     pub selection: f64,
@@ -306,10 +301,11 @@ fn config_score(config: &str, runs: &[&FinishedRun], protocol: Protocol) -> Opti
         ok: ok.len(),
         validation,
         test,
-        seed_test_owa: ok
-            .iter()
-            .map(|r| score_rows(r.series.iter(), "test", None).owa)
-            .collect(),
+        seed_test_owa: mean_and_std(
+            &ok.iter()
+                .map(|r| score_rows(r.series.iter(), "test", None).owa)
+                .collect::<Vec<f64>>(),
+        ),
         selection: if selection.is_finite() {
             selection
         } else {

@@ -13,7 +13,7 @@
 //! its own scale ([`scaled_windows`] with `by_mean`: the mean absolute input of the window
 //! after the series' scaler, DeepAR's scale), multiplied back exactly on its outputs.
 
-use ndarray::{Array2, Array3, Axis};
+use ndarray::{s, Array2, Array3};
 
 use super::prepare::{prepare, prepare_forecast_only, PrepareParams, Prepared};
 use super::source::{NamedSeries, Series};
@@ -57,6 +57,15 @@ impl Panel {
     /// before it than the lookback): every scope falls back for them.
     pub fn unforecastable(&self, fold: usize) -> impl Iterator<Item = &Member> {
         self.members.iter().filter(move |m| m.folds[fold].is_err())
+    }
+
+    /// The part fold `fold` forecasts: `validation` for the first of two folds, else `test`.
+    pub fn part(&self, fold: usize) -> &'static str {
+        if fold + 1 < self.folds() {
+            "validation"
+        } else {
+            "test"
+        }
     }
 
     /// Folds per member: 2 with a validation part, else 1.
@@ -180,34 +189,46 @@ pub struct ScaledWindows {
     pub scale: Vec<f64>,
 }
 
-/// The windows `w` of `p`, divided by each window's mean absolute input when `by_mean`
-/// (1 when that mean is 0), computed in f64 before the cast to f32.
-pub fn scaled_windows(p: &Prepared, w: &Windows, by_mean: bool) -> ScaledWindows {
-    if !by_mean {
-        return ScaledWindows {
-            x: w.x.clone(),
-            y: w.y.clone(),
-            scale: vec![1.0; w.len()],
-        };
-    }
-    let inputs = p.network_inputs(w);
-    let targets = p.network_targets(w);
-    let scale: Vec<f64> = inputs
-        .outer_iter()
-        .map(|row| {
-            let s = row.iter().map(|v| v.abs()).sum::<f64>() / row.len() as f64;
-            if s > 0.0 && s.is_finite() {
-                s
+/// The windows of one or more series (`(series, its windows)`), stacked in one set in that
+/// order (batches of a global fit mix series), each window divided by its mean absolute input
+/// when `by_mean` (1 when that mean is 0; computed in f64 before the cast to f32). Written
+/// straight into the stacked arrays: no copy per series.
+pub fn scaled_windows(parts: &[(&Prepared, &Windows)], by_mean: bool) -> ScaledWindows {
+    let n: usize = parts.iter().map(|(_, w)| w.len()).sum();
+    let (lookback, horizon) = parts
+        .first()
+        .map_or((0, 0), |(_, w)| (w.x.dim().1, w.y.ncols()));
+    let mut x = Array3::zeros((n, lookback, 1));
+    let mut y = Array2::zeros((n, horizon));
+    let mut scale = Vec::with_capacity(n);
+    let mut at = 0;
+    for &(p, w) in parts {
+        let rows = at..at + w.len();
+        at = rows.end;
+        if !by_mean {
+            x.slice_mut(s![rows.clone(), .., ..]).assign(&w.x);
+            y.slice_mut(s![rows, ..]).assign(&w.y);
+            scale.extend(std::iter::repeat_n(1.0, w.len()));
+            continue;
+        }
+        let inputs = p.network_inputs(w);
+        let targets = p.network_targets(w);
+        for (i, row) in rows.enumerate() {
+            let mean = inputs.row(i).iter().map(|v| v.abs()).sum::<f64>() / lookback as f64;
+            let sc = if mean > 0.0 && mean.is_finite() {
+                mean
             } else {
                 1.0
+            };
+            for k in 0..lookback {
+                x[[row, k, 0]] = (inputs[[i, k]] / sc) as f32;
             }
-        })
-        .collect();
-    let (n, lookback) = inputs.dim();
-    let x = Array3::from_shape_fn((n, lookback, 1), |(i, k, _)| {
-        (inputs[[i, k]] / scale[i]) as f32
-    });
-    let y = Array2::from_shape_fn(targets.dim(), |(i, h)| (targets[[i, h]] / scale[i]) as f32);
+            for h in 0..horizon {
+                y[[row, h]] = (targets[[i, h]] / sc) as f32;
+            }
+            scale.push(sc);
+        }
+    }
     ScaledWindows { x, y, scale }
 }
 
@@ -221,18 +242,6 @@ pub fn unscale_outputs(
 ) -> Array2<f64> {
     let back = Array2::from_shape_fn(outputs.dim(), |(i, h)| outputs[[i, h]] as f64 * scale[i]);
     p.to_original(w, back.view())
-}
-
-/// The windows of many series stacked in one set (batches of a global fit mix series).
-pub fn pool<'a>(parts: impl IntoIterator<Item = &'a ScaledWindows>) -> ScaledWindows {
-    let parts: Vec<&ScaledWindows> = parts.into_iter().collect();
-    let xs: Vec<_> = parts.iter().map(|p| p.x.view()).collect();
-    let ys: Vec<_> = parts.iter().map(|p| p.y.view()).collect();
-    ScaledWindows {
-        x: ndarray::concatenate(Axis(0), &xs).expect("windows of one panel share a shape"),
-        y: ndarray::concatenate(Axis(0), &ys).expect("windows of one panel share a shape"),
-        scale: parts.iter().flat_map(|p| p.scale.iter().copied()).collect(),
-    }
 }
 
 #[cfg(test)]
@@ -362,7 +371,7 @@ mod tests {
             let panel =
                 prepare_panel(vec![named("a", wavy(40, 50.0))], &params(log, normalise)).unwrap();
             let p = panel.members[0].folds[1].as_ref().unwrap();
-            let w = scaled_windows(p, &p.train, true);
+            let w = scaled_windows(&[(p, &p.train)], true);
             let inputs = p.network_inputs(&p.train);
             for i in 0..p.train.len() {
                 let mean = inputs.row(i).iter().map(|v| v.abs()).sum::<f64>() / 4.0;
@@ -379,7 +388,7 @@ mod tests {
                 );
             }
             // Without mean scaling the windows are the fold's own.
-            let plain = scaled_windows(p, &p.train, false);
+            let plain = scaled_windows(&[(p, &p.train)], false);
             assert_eq!(plain.x, p.train.x);
             assert_eq!(plain.scale, vec![1.0; p.train.len()]);
         }
@@ -392,17 +401,28 @@ mod tests {
             &params(false, false),
         )
         .unwrap();
-        let parts: Vec<ScaledWindows> = panel
+        let folds: Vec<&Prepared> = panel
             .members
             .iter()
-            .map(|m| {
-                let p = m.folds[1].as_ref().unwrap();
-                scaled_windows(p, &p.train, true)
-            })
+            .map(|m| m.folds[1].as_ref().unwrap())
             .collect();
-        let pooled = pool(&parts);
-        assert_eq!(pooled.x.dim().0, parts[0].x.dim().0 + parts[1].x.dim().0);
-        assert_eq!(pooled.y.row(parts[0].y.nrows()), parts[1].y.row(0));
-        assert_eq!(pooled.scale.len(), pooled.x.dim().0);
+        for by_mean in [false, true] {
+            let single: Vec<ScaledWindows> = folds
+                .iter()
+                .map(|p| scaled_windows(&[(p, &p.train)], by_mean))
+                .collect();
+            let parts: Vec<(&Prepared, &Windows)> = folds.iter().map(|p| (*p, &p.train)).collect();
+            let pooled = scaled_windows(&parts, by_mean);
+            let n0 = single[0].x.dim().0;
+            assert_eq!(pooled.x.dim().0, n0 + single[1].x.dim().0);
+            assert_eq!(pooled.x.slice(s![..n0, .., ..]), single[0].x);
+            assert_eq!(pooled.x.slice(s![n0.., .., ..]), single[1].x);
+            assert_eq!(pooled.y.slice(s![n0.., ..]), single[1].y);
+            assert_eq!(
+                pooled.scale,
+                [single[0].scale.clone(), single[1].scale.clone()].concat()
+            );
+        }
+        assert_eq!(scaled_windows(&[], true).x.dim(), (0, 0, 1));
     }
 }

@@ -9,7 +9,7 @@ use crate::analysis::summary::summarize;
 use crate::analysis::Metric;
 use crate::render::check_text::render_markdown;
 use crate::spec::Sweep;
-use crate::store::{read_gate_file, write_gate_file, RunStatus};
+use crate::store::{metric_names, read_gate_file, write_gate_file};
 
 use super::sweep::{run, Outcome, RunOptions};
 use super::Error;
@@ -47,19 +47,14 @@ pub fn check(sweep: &Sweep, opts: &CheckOptions) -> Result<(Outcome, CheckOutcom
     let outcome = run(sweep, &opts.run)?;
     let records: Vec<_> = outcome.runs.iter().map(|r| r.record.clone()).collect();
     // A metric no run has would make an empty baseline or an empty check: say which exist.
+    let names = metric_names(&records);
     let column = opts.metric.column();
-    let finished = records.iter().filter(|r| r.status == RunStatus::Ok);
-    if finished.clone().count() > 0 && finished.clone().all(|r| r.metric(&column).is_none()) {
-        let test: Vec<String> = records
+    if !names.is_empty() && !names.contains(&column) {
+        let test: Vec<&str> = names
             .iter()
-            .flat_map(|r| r.metrics.iter().map(|(n, _)| n.clone()))
+            .map(String::as_str)
             .filter(|n| n.starts_with("test_"))
-            .fold(Vec::new(), |mut v, n| {
-                if !v.contains(&n) {
-                    v.push(n);
-                }
-                v
-            });
+            .collect();
         return Err(Error::BadInput(format!(
             "--metric {column}: no run of this experiment has it (a panel has no RMSE: use \
              --metric test_owa); its test metrics: {}",

@@ -10,16 +10,11 @@ use crate::eval::competition::Origin;
 /// A prepared panel with its benchmarks.
 pub struct PanelData {
     pub panel: Panel,
-    /// One per member, same order: the benchmarks at the validation origin (when the split
-    /// has a validation part) and at the test origin.
-    pub origins: Vec<MemberOrigins>,
+    /// Per member (same order), per fold (as [`crate::data::Member::folds`]): the benchmarks
+    /// at the origin the fold forecasts from.
+    pub origins: Vec<Vec<Origin>>,
     /// Points per season (`data.season`; 0 or 1 without).
     pub season: usize,
-}
-
-pub struct MemberOrigins {
-    pub validation: Option<Origin>,
-    pub test: Origin,
 }
 
 impl PanelData {
@@ -38,10 +33,9 @@ impl PanelData {
             .map(|m| {
                 let values = &m.series.values;
                 let n = values.len();
-                MemberOrigins {
-                    validation: (v > 0).then(|| Origin::new(values, n - h - v, v, season)),
-                    test: Origin::new(values, n - h, h, season),
-                }
+                (0..panel.folds())
+                    .map(|j| Origin::new(values, n - h - v + j * v, h, season))
+                    .collect()
             })
             .collect();
         Ok(PanelData {

@@ -14,9 +14,10 @@ use rayon::prelude::*;
 
 use crate::analysis::panel::{score_rows, PanelScore};
 use crate::analysis::selection;
+use crate::analysis::stats::mean;
 use crate::analysis::{Measure, Metric, Split};
-use crate::data::panel::{pool, scaled_windows, unscale_outputs, ScaledWindows};
-use crate::data::{Member, Prepared};
+use crate::data::panel::{scaled_windows, unscale_outputs, ScaledWindows};
+use crate::data::{Member, Prepared, Windows};
 use crate::eval::competition::{Accuracy, Benchmark, Origin};
 use crate::nn::Network;
 use crate::spec::{RunSpec, Scope, WindowScale};
@@ -24,7 +25,7 @@ use crate::store::{FinishedRun, HistoryRow, PredictionRow, RunStatus, SeriesAccu
 use crate::train::{self, Dataset, EpochStats, FitConfig, FitReport, Stop};
 
 use super::execute::{guarded, protocol, record, run_metrics, Executed};
-use super::panel_data::{MemberOrigins, PanelData};
+use super::panel_data::PanelData;
 use super::train_run::{fit_config, network_shape};
 
 /// What the progress bar of `run` counts: a global network's epochs in every fold, or the
@@ -120,19 +121,10 @@ fn train_and_score(
     let mut series_rows = Vec::new();
     let mut predictions = Vec::new();
     if failure.is_none() {
-        // The validation part is the first fold's forecast, the test part the last's.
-        let parts: Vec<(&str, usize)> = if folds == 2 {
-            vec![("validation", 0), ("test", 1)]
-        } else {
-            vec![("test", 0)]
-        };
         for (k, (member, origins)) in data.panel.members.iter().zip(&data.origins).enumerate() {
-            for &(split, fold) in &parts {
-                let origin = match split {
-                    "validation" => origins.validation.as_ref().expect("a validation origin"),
-                    _ => &origins.test,
-                };
-                let forecast = &fits[fold].forecasts[k];
+            for (fold, (fit, origin)) in fits.iter().zip(origins).enumerate() {
+                let split = data.panel.part(fold);
+                let forecast = &fit.forecasts[k];
                 series_rows.push(series_row(run, member, split, origin, forecast));
                 predictions.extend(prediction_rows(
                     run,
@@ -145,8 +137,9 @@ fn train_and_score(
         }
     }
     let (status, reason) = failure.map_or((RunStatus::Ok, None), |(s, r)| (s, Some(r)));
+    let scores = part_scores(&series_rows);
     let metrics = if status == RunStatus::Ok {
-        selection::run_metrics(&metric_columns(&series_rows), &[], protocol(exp))
+        selection::run_metrics(&metric_columns(&scores), &[], protocol(exp))
     } else {
         Vec::new()
     };
@@ -157,7 +150,7 @@ fn train_and_score(
         .filter(|r| r.forecaster != "network")
         .count();
     let best_epoch = fits.last().map_or(0, |f| f.best_epoch);
-    let mut metrics_json = run_metrics(&record, best_epoch, split_json(&series_rows), None);
+    let mut metrics_json = run_metrics(&record, best_epoch, split_json(&scores), None);
     metrics_json.panel = Some(serde_json::json!({
         "series": data.panel.members.len(),
         "scope": exp.model.scope.as_str(),
@@ -202,14 +195,6 @@ fn prepared(m: &Member, fold: usize) -> Option<&Prepared> {
     m.folds[fold].as_ref().ok()
 }
 
-/// The origin fold `fold` forecasts from.
-fn fold_origin(origins: &MemberOrigins, fold: usize, folds: usize) -> &Origin {
-    match (folds, fold) {
-        (2, 0) => origins.validation.as_ref().expect("a validation origin"),
-        _ => &origins.test,
-    }
-}
-
 fn dataset(w: &ScaledWindows) -> Dataset<'_, f32> {
     Dataset {
         x: w.x.view(),
@@ -219,7 +204,7 @@ fn dataset(w: &ScaledWindows) -> Dataset<'_, f32> {
 
 /// The forecast of fold data `p`'s one test window, in original units.
 fn forecast(net: &Network<f32>, p: &Prepared, by_mean: bool) -> Vec<f64> {
-    let scaled = scaled_windows(p, &p.test, by_mean);
+    let scaled = scaled_windows(&[(p, &p.test)], by_mean);
     let outputs = net.predict(scaled.x.view());
     unscale_outputs(p, &p.test, &outputs, &scaled.scale)
         .row(0)
@@ -257,18 +242,17 @@ fn fit_global(
 ) -> FoldFit {
     let exp = &run.experiment;
     let members = &data.panel.members;
-    let train: Vec<ScaledWindows> = members
+    let parts: Vec<(&Prepared, &Windows)> = members
         .iter()
         .filter_map(|m| prepared(m, fold))
         .filter(|p| !p.train.is_empty())
-        .map(|p| scaled_windows(p, &p.train, by_mean))
+        .map(|p| (p, &p.train))
         .collect();
-    if train.is_empty() {
+    if parts.is_empty() {
         return failed(RunStatus::Failed, NO_TRAINING_WINDOW.into());
     }
     // Batches mix series: the pooled windows are shuffled together every epoch.
-    let pooled = pool(&train);
-    drop(train);
+    let pooled = scaled_windows(&parts, by_mean);
     let mut net = Network::<f32>::init(network_shape(exp), exp.seed);
     let report = train::fit(
         &mut net,
@@ -289,7 +273,6 @@ fn fit_global(
             ..failed(RunStatus::Diverged, reason.clone())
         };
     }
-    let folds = data.panel.folds();
     let forecasts = members
         .iter()
         .zip(&data.origins)
@@ -298,7 +281,7 @@ fn fit_global(
                 values: forecast(&net, p, by_mean),
                 fallback: None,
             },
-            None => FoldForecast::naive2(fold_origin(origins, fold, folds), too_short(m, fold)),
+            None => FoldForecast::naive2(&origins[fold], too_short(m, fold)),
         })
         .collect();
     FoldFit {
@@ -324,7 +307,6 @@ fn fit_local(
     tick: &(dyn Fn() + Sync),
 ) -> FoldFit {
     let exp = &run.experiment;
-    let folds = data.panel.folds();
     // One network per series, in parallel; each series' fit is single-threaded and seeded
     // by its position, so the results do not depend on the thread count.
     let fits: Vec<(FoldForecast, Option<FitReport>)> = data
@@ -334,7 +316,7 @@ fn fit_local(
         .zip(&data.origins)
         .enumerate()
         .map(|(k, (m, origins))| {
-            let origin = fold_origin(origins, fold, folds);
+            let origin = &origins[fold];
             let Some(p) = prepared(m, fold) else {
                 tick();
                 return (FoldForecast::naive2(origin, too_short(m, fold)), None);
@@ -346,7 +328,7 @@ fn fit_local(
             }
             let seed = member_seed(exp.seed, k);
             let mut net = Network::<f32>::init(network_shape(exp), seed);
-            let train = scaled_windows(p, &p.train, by_mean);
+            let train = scaled_windows(&[(p, &p.train)], by_mean);
             let report = train::fit(
                 &mut net,
                 dataset(&train),
@@ -378,13 +360,10 @@ fn fit_local(
     let history = (0..longest)
         .map(|e| {
             let ran: Vec<&EpochStats> = reports.iter().filter_map(|r| r.history.get(e)).collect();
-            let mean = |v: &mut dyn Iterator<Item = f64>| {
-                let (s, c) = v.fold((0.0, 0usize), |(s, c), x| (s + x, c + 1));
-                (c > 0).then(|| s / c as f64)
-            };
+            let val: Vec<f64> = ran.iter().filter_map(|s| s.val_loss).collect();
             (
-                mean(&mut ran.iter().map(|s| s.train_loss)).unwrap_or(f64::NAN),
-                mean(&mut ran.iter().filter_map(|s| s.val_loss)),
+                mean(ran.iter().map(|s| s.train_loss)),
+                (!val.is_empty()).then(|| mean(val)),
             )
         })
         .collect();
@@ -464,68 +443,78 @@ fn prediction_rows(
         .collect()
 }
 
-/// The run's columns: per split (test first), the network's sMAPE, MASE and OWA over the
+/// The run's scores over series, per part (validation, then test): its own and each
+/// benchmark's ([`SeriesRow::BENCHMARKS`] order), computed once for the runs table and
+/// `metrics.json`.
+struct PartScores {
+    split: Split,
+    own: PanelScore,
+    benchmarks: Vec<(&'static str, PanelScore)>,
+    series: usize,
+}
+
+fn part_scores(rows: &[SeriesRow]) -> Vec<PartScores> {
+    [Split::Validation, Split::Test]
+        .into_iter()
+        .filter(|split| rows.iter().any(|r| r.split == split.as_str()))
+        .map(|split| {
+            let name = split.as_str();
+            PartScores {
+                split,
+                own: score_rows(rows.iter(), name, None),
+                benchmarks: SeriesRow::BENCHMARKS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, key)| (*key, score_rows(rows.iter(), name, Some(i))))
+                    .collect(),
+                series: rows.iter().filter(|r| r.split == name).count(),
+            }
+        })
+        .collect()
+}
+
+const MEASURES: [Measure; 3] = [Measure::Smape, Measure::Mase, Measure::Owa];
+
+/// The run's columns: per part (test first), the network's sMAPE, MASE and OWA over the
 /// series, then each benchmark's (`test_theta_smape`, ...).
-fn metric_columns(rows: &[SeriesRow]) -> Vec<(String, f64)> {
+fn metric_columns(scores: &[PartScores]) -> Vec<(String, f64)> {
     let mut cols = Vec::new();
-    for split in [Split::Test, Split::Validation] {
-        let name = split.as_str();
-        if !rows.iter().any(|r| r.split == name) {
-            continue;
+    for part in scores.iter().rev() {
+        let split = part.split.as_str();
+        for m in MEASURES {
+            cols.push((Metric::network(part.split, m).column(), part.own.get(m)));
         }
-        let own = score_rows(rows.iter(), name, None);
-        push_score(&mut cols, |m| Metric::network(split, m).column(), own);
-        for (i, key) in SeriesRow::BENCHMARKS.iter().enumerate() {
-            let b = score_rows(rows.iter(), name, Some(i));
-            push_score(&mut cols, |m| format!("{name}_{key}_{}", measure_key(m)), b);
+        for (key, score) in &part.benchmarks {
+            for m in MEASURES {
+                cols.push((format!("{split}_{key}_{}", m.column()), score.get(m)));
+            }
         }
     }
     cols
 }
 
-fn measure_key(m: Measure) -> &'static str {
-    match m {
-        Measure::Smape => "smape",
-        Measure::Mase => "mase",
-        _ => "owa",
-    }
-}
-
-fn push_score(cols: &mut Vec<(String, f64)>, name: impl Fn(Measure) -> String, s: PanelScore) {
-    for m in [Measure::Smape, Measure::Mase, Measure::Owa] {
-        cols.push((name(m), s.get(m)));
-    }
-}
-
-/// `metrics.json`'s splits: per split, the network's and the benchmarks' scores.
-fn split_json(rows: &[SeriesRow]) -> serde_json::Map<String, serde_json::Value> {
-    let mut out = serde_json::Map::new();
-    for split in ["validation", "test"] {
-        if !rows.iter().any(|r| r.split == split) {
-            continue;
-        }
-        let json = |s: PanelScore| {
-            serde_json::json!({
-                "smape": s.smape,
-                "mase": s.mase,
-                "owa": s.owa,
-                "mase_undefined": s.mase_undefined,
-            })
-        };
-        let mut value = json(score_rows(rows.iter(), split, None));
-        let benchmarks: serde_json::Map<String, serde_json::Value> = SeriesRow::BENCHMARKS
-            .iter()
-            .enumerate()
-            .map(|(i, key)| {
-                (
-                    key.to_string(),
-                    json(score_rows(rows.iter(), split, Some(i))),
-                )
-            })
-            .collect();
-        value["benchmarks"] = serde_json::Value::Object(benchmarks);
-        value["series"] = serde_json::json!(rows.iter().filter(|r| r.split == split).count());
-        out.insert(split.to_string(), value);
-    }
-    out
+/// `metrics.json`'s splits: per part, the network's and the benchmarks' scores.
+fn split_json(scores: &[PartScores]) -> serde_json::Map<String, serde_json::Value> {
+    let json = |s: &PanelScore| {
+        serde_json::json!({
+            "smape": s.smape,
+            "mase": s.mase,
+            "owa": s.owa,
+            "mase_undefined": s.mase_undefined,
+        })
+    };
+    scores
+        .iter()
+        .map(|part| {
+            let mut value = json(&part.own);
+            let benchmarks: serde_json::Map<String, serde_json::Value> = part
+                .benchmarks
+                .iter()
+                .map(|(key, score)| (key.to_string(), json(score)))
+                .collect();
+            value["benchmarks"] = serde_json::Value::Object(benchmarks);
+            value["series"] = serde_json::json!(part.series);
+            (part.split.as_str().to_string(), value)
+        })
+        .collect()
 }

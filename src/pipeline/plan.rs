@@ -118,14 +118,9 @@ pub fn describe(file: &std::path::Path, sweep: &Sweep, plan: &Plan) -> String {
         let p = &panel.panel;
         let short: Vec<String> = (0..p.folds())
             .map(|j| {
-                let fold = if j + 1 == p.folds() {
-                    "test"
-                } else {
-                    "validation"
-                };
                 format!(
                     "{} fold: {} without a training window, {} shorter than the lookback",
-                    fold,
+                    p.part(j),
                     p.short(j).count(),
                     p.unforecastable(j).count()
                 )
