@@ -326,6 +326,7 @@ fn write_all(a: &Assembly, analysis: &SweepAnalysis, dir: &Path) -> Result<()> {
             wall_seconds: a.wall_seconds,
             top: REPORT_TOP,
             forecast: forecast.as_ref(),
+            time: plot_input.time,
         },
     )
 }

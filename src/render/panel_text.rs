@@ -293,8 +293,8 @@ pub fn write_panel_summary(dir: &Path, a: &PanelAnalysis) -> Result<()> {
     write_parquet(&dir.join(SUMMARY_PARQUET), &mut df)
 }
 
-/// Writes `report.md` of a panel sweep into `dir`.
+/// Writes `report.md` of a panel sweep into `dir`, and the same text as `report.html`.
 pub fn write_panel_report(dir: &Path, text: &str) -> Result<()> {
     std::fs::write(dir.join(REPORT_MD), text)?;
-    Ok(())
+    super::report_html::write_report_html(dir, text)
 }

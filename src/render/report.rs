@@ -10,6 +10,7 @@ use anyhow::{Context, Result};
 use super::answer::answer;
 use super::forecast_text::forecast_section;
 use super::format::{cell, config_name, duration, mean_std, num, p_value};
+use super::report_html::write_report_html;
 use crate::analysis::choice::Choice;
 use crate::analysis::held_out::p_column;
 use crate::analysis::metric::{Baseline, Forecaster, Measure, Metric, Split};
@@ -53,6 +54,9 @@ pub struct ReportInput<'a> {
     pub top: usize,
     /// The folder's forecast past the end of the series, when `runner forecast` made one.
     pub forecast: Option<&'a ForecastRecord>,
+    /// The series' time labels, one per point, when the experiment names a time column:
+    /// positions in the series (a fold's origin) are shown as their dates.
+    pub time: Option<&'a [String]>,
 }
 
 /// The report as markdown; see the module doc.
@@ -156,11 +160,13 @@ pub fn render_report(input: &ReportInput) -> String {
     out
 }
 
-/// Writes [`render_report`] to `dir/report.md`.
+/// Writes [`render_report`] to `dir/report.md`, and the same text as `dir/report.html` with
+/// the plots of `dir` embedded.
 pub fn write_report(dir: &Path, input: &ReportInput) -> Result<()> {
     let path = dir.join(REPORT_MD);
-    std::fs::write(&path, render_report(input))
-        .with_context(|| format!("cannot write {}", path.display()))
+    let text = render_report(input);
+    std::fs::write(&path, &text).with_context(|| format!("cannot write {}", path.display()))?;
+    write_report_html(dir, &text)
 }
 
 fn what_ran(input: &ReportInput) -> String {
@@ -353,13 +359,22 @@ fn backtest_table(input: &ReportInput) -> Vec<String> {
         lines.push(format!(
             "| {} | {} | {} | {} | {} |",
             f.fold,
-            f.origin,
+            position(f.origin as usize, input.time),
             num(f.test_rmse),
             num(f.ar_rmse),
             num(f.seasonal_naive_rmse)
         ));
     }
     lines
+}
+
+/// A position in the series as its time label with the index (`1958-01 (point 120)`), or the
+/// bare index when the series has no time column.
+fn position(index: usize, time: Option<&[String]>) -> String {
+    match time.and_then(|t| t.get(index)) {
+        Some(label) => format!("{} (point {index})", cell(label)),
+        None => index.to_string(),
+    }
 }
 
 fn plural(n: usize, noun: &str) -> String {

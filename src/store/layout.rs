@@ -30,6 +30,8 @@ pub const SERIES_PARQUET: &str = "series.parquet";
 pub const SUMMARY_CSV: &str = "summary.csv";
 pub const SUMMARY_PARQUET: &str = "summary.parquet";
 pub const REPORT_MD: &str = "report.md";
+/// `report.md` as one self-contained page (plots embedded, tables sortable).
+pub const REPORT_HTML: &str = "report.html";
 pub const PLOTS_DIR: &str = "plots";
 pub const FORECAST_PNG: &str = "forecast.png";
 pub const LOSS_PNG: &str = "loss.png";
@@ -80,6 +82,7 @@ pub const ASSEMBLED: &[&str] = &[
     SUMMARY_CSV,
     SUMMARY_PARQUET,
     REPORT_MD,
+    REPORT_HTML,
     PLOTS_DIR,
 ];
 

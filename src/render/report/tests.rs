@@ -100,6 +100,7 @@ fn input(parts: &Parts) -> ReportInput<'_> {
         wall_seconds: 245.4,
         top: 10,
         forecast: None,
+        time: None,
     }
 }
 
@@ -279,6 +280,7 @@ fn report_without_sweep_or_failures_says_so() {
         wall_seconds: 3.5,
         top: 10,
         forecast: None,
+        time: None,
     };
     let text = render_report(&report);
     let lines: Vec<&str> = text.lines().collect();
@@ -334,6 +336,19 @@ fn report_shows_the_chosen_configurations_backtest_folds() {
         lines.contains(&"| 2 | 120 | 0.7500 | 0.5000 | - |"),
         "{text}"
     );
+    // With a time column the origins read as dates.
+    let months: Vec<String> = (0..144)
+        .map(|i| format!("{}-{:02}", 1949 + i / 12, i % 12 + 1))
+        .collect();
+    let mut dated = input(&parts);
+    dated.time = Some(&months);
+    let text = render_report(&dated);
+    assert!(
+        text.lines()
+            .any(|l| l == "| 1 | 1957-01 (point 96) | 1.250 | 1.500 | 2.500 |"),
+        "{text}"
+    );
+    assert!(text.contains("| 2 | 1959-01 (point 120) |"), "{text}");
     parts.analysis.backtest.clear();
     let text = render_report(&input(&parts));
     assert!(!text.contains("## Backtest"), "{text}");
