@@ -213,9 +213,10 @@ pub fn slurm(args: SlurmArgs) -> Result<ExitCode, Error> {
 }
 
 pub fn compare(args: CompareArgs) -> Result<ExitCode, Error> {
+    let top = args.top.unwrap_or(usize::MAX);
     let text = match args.dirs.as_slice() {
-        [one] => compare::compare_one(one, args.metric, args.top.unwrap_or(usize::MAX)),
-        [a, b] => compare::compare_two(a, b, args.metric),
+        [one] => compare::compare_one(one, args.metric, top),
+        [a, b] => compare::compare_two(a, b, args.metric, top),
         _ => unreachable!("clap takes one or two folders"),
     };
     out::stdout(format_args!("{}", text.map_err(Error::bad_input)?));

@@ -11,6 +11,7 @@ mod error;
 mod execute;
 mod fold;
 mod forecast;
+pub mod interrupt;
 mod model_files;
 mod ownership;
 mod panel_data;
@@ -24,6 +25,7 @@ pub mod slurm;
 mod stale;
 mod sweep;
 mod train_run;
+mod work;
 
 pub use check::{check, CheckOptions, CheckOutcome};
 pub use error::Error;
