@@ -299,7 +299,7 @@ fn write_executed(
 /// Creates the results folder if needed and makes sure files can be written in it, before
 /// any work: a path that is a file, or a folder this user cannot write, is bad input (exit 2)
 /// named by its path, not an I/O error halfway through.
-fn writable_folder(folder: &Path) -> Result<(), Error> {
+pub fn writable_folder(folder: &Path) -> Result<(), Error> {
     use std::io::ErrorKind;
     if folder.exists() && !folder.is_dir() {
         return Err(Error::BadInput(format!(
@@ -308,7 +308,12 @@ fn writable_folder(folder: &Path) -> Result<(), Error> {
         )));
     }
     let bad = |what: &str, e: std::io::Error| {
-        let message = format!("cannot {what} {}: {e}", folder.display());
+        // "Not a directory" alone does not say which part of the path is the file.
+        let why = match folder.ancestors().skip(1).find(|a| a.is_file()) {
+            Some(file) => format!("{} is a file, not a folder", file.display()),
+            None => e.to_string(),
+        };
+        let message = format!("cannot {what} {}: {why}", folder.display());
         match e.kind() {
             ErrorKind::PermissionDenied
             | ErrorKind::ReadOnlyFilesystem
