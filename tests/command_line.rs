@@ -121,7 +121,10 @@ fn every_bad_path_exits_2_naming_the_path() {
     let file = file.to_str().unwrap();
     write(s.path(), "afile", "not a folder");
     let cases: [(&[&str], &str); 8] = [
-        (&[file, "--out", "afile/sub"], "cannot create afile/sub: afile is a file"),
+        (
+            &[file, "--out", "afile/sub"],
+            "cannot create afile/sub: afile is a file",
+        ),
         (
             &["slurm", file, "--out", "afile/sub"],
             "cannot create afile/sub: afile is a file",
@@ -175,7 +178,12 @@ fn set_on_a_swept_key_is_refused_with_the_axis_to_set_instead() {
     // What it suggests works.
     let out = runner(
         s.path(),
-        &["validate", file, "--set", "sweep.train.learning_rate=[0.01]"],
+        &[
+            "validate",
+            file,
+            "--set",
+            "sweep.train.learning_rate=[0.01]",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
@@ -221,12 +229,10 @@ fn validate_prints_the_files_values_and_the_sweep_as_a_sweep() {
 #[test]
 fn a_bad_sweep_candidate_is_reported_once() {
     let s = scratch_dir();
-    let bad = SWEPT
-        .replace("[backtest]\nfolds = 3\n", "")
-        .replace(
-            "train.learning_rate = [0.001, 0.003]",
-            "train.learning_rate = [0.001, -1.0]\nwindow.lookback = [5, 0, 6]",
-        );
+    let bad = SWEPT.replace("[backtest]\nfolds = 3\n", "").replace(
+        "train.learning_rate = [0.001, 0.003]",
+        "train.learning_rate = [0.001, -1.0]\nwindow.lookback = [5, 0, 6]",
+    );
     let file = write(s.path(), "bad.toml", &bad);
     let out = runner(s.path(), &["validate", file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
@@ -260,7 +266,14 @@ fn compare_two_folders_honours_top() {
     for (out, epochs) in [("a", "3"), ("b", "4")] {
         let o = runner(
             s.path(),
-            &[file, "-q", "--out", out, "--set", &format!("train.epochs={epochs}")],
+            &[
+                file,
+                "-q",
+                "--out",
+                out,
+                "--set",
+                &format!("train.epochs={epochs}"),
+            ],
         );
         assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     }
@@ -370,6 +383,53 @@ fn ctrl_c_says_what_was_kept_exits_130_and_the_same_command_resumes() {
         .and_then(|n| n.parse().ok())
         .unwrap_or_else(|| panic!("{first}"));
     // The kept runs, and perhaps one whose folder was renamed as the signal came.
-    assert!(cached == kept || cached == kept + 1, "{first} after {message}");
+    assert!(
+        cached == kept || cached == kept + 1,
+        "{first} after {message}"
+    );
     assert!(stdout(&again).contains("test RMSE"), "{}", stdout(&again));
+}
+
+/// `runner ARGS` on a pseudo-terminal (util-linux `script`), in `dir`: what a person sees.
+fn on_a_terminal(dir: &std::path::Path, args: &str) -> String {
+    let out = std::process::Command::new("script")
+        .args([
+            "-qec",
+            &format!("{} {args}", env!("CARGO_BIN_EXE_runner")),
+            "/dev/null",
+        ])
+        .current_dir(dir)
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("script (util-linux) runs");
+    assert!(out.status.success(), "{}", stdout(&out));
+    stdout(&out)
+}
+
+#[test]
+fn on_a_terminal_a_single_run_has_a_bar_over_its_epochs_and_a_sweep_one_over_its_work() {
+    let s = scratch_dir();
+    // One run long enough for the bar to be drawn (about 1.5 s).
+    let one = SLOW
+        .replace("epochs = 600", "epochs = 1500")
+        .replace("[sweep]\nseed = [1, 2, 3, 4, 5, 6]\n", "");
+    write(s.path(), "slow.toml", &one);
+    let shown = on_a_terminal(s.path(), "slow.toml --out one");
+    assert!(
+        shown.contains("slow [") && shown.contains("] epoch ") && shown.contains("/1500 ("),
+        "{shown:?}"
+    );
+    assert!(shown.contains(", eta "), "{shown:?}");
+    assert!(!shown.contains("0/1 runs"), "{shown:?}");
+
+    let two = SLOW.replace("seed = [1, 2, 3, 4, 5, 6]", "seed = [1, 2]");
+    write(s.path(), "two.toml", &two);
+    let shown = on_a_terminal(s.path(), "two.toml -j 1 --out two");
+    assert!(
+        shown.contains("sweep [")
+            && shown.contains("% of the work (")
+            && shown.contains("0/2 runs"),
+        "{shown:?}"
+    );
+    assert!(shown.contains("seed=1 epoch "), "{shown:?}");
 }

@@ -63,6 +63,20 @@ mod tests {
     }
 
     #[test]
+    fn the_list_is_claps() {
+        use clap::CommandFactory;
+        let mut names: Vec<String> = crate::cli::args::Cli::command()
+            .get_subcommands()
+            .map(|c| c.get_name().to_string())
+            .chain(["help".to_string()])
+            .collect();
+        names.sort();
+        let mut ours: Vec<String> = SUBCOMMANDS.iter().map(|s| s.to_string()).collect();
+        ours.sort();
+        assert_eq!(names, ours);
+    }
+
+    #[test]
     fn files_get_run_and_typos_a_did_you_mean() {
         let file = std::env::current_exe().unwrap();
         let file = file.to_str().unwrap();

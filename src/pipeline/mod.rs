@@ -35,6 +35,7 @@ pub use predict::{predict, PredictOptions, Prediction};
 pub use shard::Shard;
 pub use stale::DataChanged;
 pub use sweep::{
-    merge, read_source, results_folder, run, writable_folder, Merged, Outcome, RunOptions, Source, SOURCE_FILE,
+    merge, read_source, results_folder, run, writable_folder, Merged, Outcome, RunOptions, Source,
+    SOURCE_FILE,
 };
 pub use train_run::{fit_config, network_shape};
