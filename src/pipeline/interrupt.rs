@@ -56,15 +56,22 @@ impl Kept {
     }
 }
 
-/// Handles SIGINT from now on for the life of the process (idempotent).
+/// Handles SIGINT from now on for the life of the process (idempotent). A SIGINT ignored
+/// when the process started (a background job of a script, `nohup`) stays ignored, as the
+/// shell meant.
 pub fn install() {
     INSTALL.call_once(|| {
-        // SAFETY: `on_sigint` only stores to an atomic, which is async-signal-safe.
-        unsafe {
+        // SAFETY: `on_sigint` only stores to an atomic, which is async-signal-safe; SIG_IGN
+        // is put back as it was.
+        let before = unsafe {
             libc::signal(
                 libc::SIGINT,
                 on_sigint as extern "C" fn(libc::c_int) as libc::sighandler_t,
-            );
+            )
+        };
+        if before == libc::SIG_IGN {
+            unsafe { libc::signal(libc::SIGINT, libc::SIG_IGN) };
+            return;
         }
         std::thread::spawn(|| loop {
             if INTERRUPTED.load(Ordering::SeqCst) {

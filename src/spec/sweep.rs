@@ -182,7 +182,7 @@ pub fn parse_sweep_str(text: &str, path: &Path, sets: &[String]) -> Result<Sweep
     let mut runs = Vec::new();
     // Each problem once, with the number of runs it was found in: a bad candidate is one
     // mistake however many runs of the grid contain it.
-    let mut problems: Vec<(Problem, usize)> = Vec::new();
+    let mut problems: Vec<(Problem, usize, String)> = Vec::new();
     for (position, point) in grid(&axes).into_iter().enumerate() {
         let mut tree = root.clone();
         for (axis, value) in axes.iter().zip(&point) {
@@ -215,10 +215,10 @@ pub fn parse_sweep_str(text: &str, path: &Path, sets: &[String]) -> Result<Sweep
                     }
                     match problems
                         .iter_mut()
-                        .find(|(q, _)| q.key == p.key && q.message == p.message)
+                        .find(|(q, _, _)| q.key == p.key && q.message == p.message)
                     {
-                        Some((_, n)) => *n += 1,
-                        None => problems.push((p, 1)),
+                        Some((_, n, _)) => *n += 1,
+                        None => problems.push((p, 1, names.label.clone())),
                     }
                 }
             }
@@ -228,10 +228,18 @@ pub fn parse_sweep_str(text: &str, path: &Path, sets: &[String]) -> Result<Sweep
         let total = size.unwrap_or(0);
         let problems = problems
             .into_iter()
-            .map(|(mut p, n)| {
-                if swept.contains(&p.key) {
+            .map(|(mut p, n, first)| {
+                if let Some(axis) = axes.iter().find(|a| a.key == p.key) {
+                    // Fewer runs than hold the candidate: it fails with some of the other
+                    // axes' values only, so one such run is named.
+                    let with_candidate = total / axis.values.len().max(1);
+                    let example = if n < with_candidate {
+                        format!(", e.g. `{first}`")
+                    } else {
+                        String::new()
+                    };
                     p.message
-                        .push_str(&format!(" ({n} of {total} runs of the grid)"));
+                        .push_str(&format!(" ({n} of {total} runs of the grid{example})"));
                 }
                 p
             })
@@ -523,8 +531,28 @@ epochs = 2
     #[test]
     fn a_bad_candidate_names_the_path_the_candidate_and_the_reason() {
         let e = message(sweep("[sweep]\nwindow.lookback = [3, 500]\n", &[]).unwrap_err());
-        assert!(e.contains("lookback=500"), "{e}");
-        assert!(e.contains("window.lookback"), "{e}");
+        assert!(
+            e.contains(
+                "sweep candidate `window.lookback = 500`: `window.lookback` = 500 is too long"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("(1 of 2 runs of the grid)"), "{e}");
+        // One mistake, one line, however many seeds repeat it; a candidate that fails only
+        // beside some values of another axis names one such run.
+        let e = message(
+            sweep(
+                "[sweep]\nwindow.lookback = [3, 150]\ndata.points = [200, 1000]\nseed = [1, 2, 3]\n",
+                &[],
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(e.matches("sweep candidate").count(), 1, "{e}");
+        assert!(
+            e.contains("sweep candidate `window.lookback = 150`")
+                && e.contains("(3 of 12 runs of the grid, e.g. `points=200 lookback=150 seed=1`)"),
+            "{e}"
+        );
         let e =
             message(sweep("[sweep]\ntrain.learning_rate = [0.1, \"fast\"]\n", &[]).unwrap_err());
         assert!(
@@ -602,7 +630,10 @@ epochs = 2
             e.contains("`model.linear_skip` must be true or false, found string \"yes\""),
             "{e}"
         );
-        assert!(e.contains("linear_skip=yes"), "{e}");
+        assert!(
+            e.contains("sweep candidate `model.linear_skip = \"yes\"`: "),
+            "{e}"
+        );
     }
 
     #[test]
