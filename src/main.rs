@@ -1,41 +1,40 @@
 //! The `runner` command line: parse arguments, call the library, map errors to exit codes.
 //!
 //! Exit codes: 0 success; 1 a run failed or diverged (results are still written);
-//! 2 bad input - the experiment file, a --set override, the data it names, or the
-//! command line itself - or a results folder held by another runner or belonging to another
-//! experiment file, in which case nothing is written.
+//! 2 bad input - the experiment file, a --set override, the data it names, a path that
+//! cannot be read or created, or the command line itself - or a results folder held by
+//! another runner or belonging to another experiment file, in which case nothing is written;
+//! 130 interrupted by Ctrl-C while training (finished runs are kept; see
+//! `runner::pipeline::interrupt`).
 
 // Output goes through `runner::out`: `print!` and `eprintln!` panic on a closed stream.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod cli;
 
-use std::ffi::OsString;
 use std::process::ExitCode;
 
 use clap::Parser;
 use runner::out;
+use runner::pipeline::interrupt;
 
 use cli::args::{Cli, Command};
 use cli::commands;
-
-const SUBCOMMANDS: [&str; 9] = [
-    "run", "validate", "check", "merge", "slurm", "compare", "forecast", "predict", "help",
-];
-
-/// `runner FILE ...` is `runner run FILE ...`.
-fn with_default_subcommand(mut args: Vec<OsString>) -> Vec<OsString> {
-    if let Some(first) = args.get(1).and_then(|a| a.to_str()) {
-        let is_global_flag = matches!(first, "-h" | "--help" | "-V" | "--version");
-        if !is_global_flag && !SUBCOMMANDS.contains(&first) {
-            args.insert(1, "run".into());
-        }
-    }
-    args
-}
+use cli::shorthand::{with_default_subcommand, Shorthand};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse_from(with_default_subcommand(std::env::args_os().collect()));
+    let args = match with_default_subcommand(std::env::args_os().collect()) {
+        Shorthand::Args(args) => args,
+        Shorthand::Refused(message) => {
+            out::stderr_line(format_args!("{message}"));
+            return ExitCode::from(2);
+        }
+    };
+    let cli = Cli::parse_from(args);
+    // The commands that train keep what finished when interrupted, and say so.
+    if matches!(cli.command, Command::Run(_) | Command::Check(_)) {
+        interrupt::install();
+    }
     let result = match cli.command {
         Command::Run(args) => commands::run(args),
         Command::Validate(args) => commands::validate(args),

@@ -247,7 +247,7 @@ fn a_bad_sweep_is_rejected_before_anything_runs() {
     let out = runner(s.path(), &[file.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("lookback=400"),
+        text(&out.stderr).contains("sweep candidate `window.lookback = 400`"),
         "{}",
         text(&out.stderr)
     );

@@ -19,10 +19,16 @@ use runner::store::forecast::level_percent;
         LSTM network and its training. `runner FILE` (short for `runner run FILE`) trains it \
         and writes results/<name>/: the resolved experiment, metrics.json, runs, history and \
         predictions tables (CSV and Parquet) and plots.",
-    after_help = "Exit codes: 0 success; 1 a run failed or diverged (results still written); \
-        2 bad input (file, --set, data or arguments; nothing written), or the results folder is in \
-        use by another runner (named; --wait waits) or belongs to another experiment file \
-        with the same name (both named; run --force replaces it).\n\n\
+    // The `runner FILE` shorthand is rewritten to `runner run FILE` before clap sees it
+    // (see main.rs), so clap cannot know it: the usage line says it.
+    override_usage = "runner <FILE> [OPTIONS]\n       runner <COMMAND> [OPTIONS]",
+    after_help = "`runner SUB --help` has the detail of a subcommand and its exit codes.\n\n\
+        Exit codes: 0 success; 1 a run failed or diverged (results still written); \
+        2 bad input (file, --set, data, a path that cannot be read or created, or arguments; \
+        nothing written), or the results folder is in use by another runner (named; --wait \
+        waits) or belongs to another experiment file with the same name (both named; run \
+        --force replaces it); 130 interrupted by Ctrl-C (finished runs kept; run the same \
+        command again to resume).\n\n\
         Examples:\n  runner experiments/seed.toml\n  runner run experiments/seed.toml --set train.epochs=5 --out /tmp/quick\n  \
         runner validate experiments/airline.toml\n  runner compare results/sine_grid --top 5\n  runner compare results/before results/after\n  runner check experiments/ci_sine.toml --baseline experiments/ci_sine.baseline.csv"
 )]
@@ -31,36 +37,92 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Each subcommand's doc comment: its first line is the one-line summary `runner --help`
+// lists; the paragraphs after it are the detail of `runner SUB --help`.
 #[derive(Subcommand)]
 pub enum Command {
     /// Train the experiment and write its results folder.
+    ///
+    /// Expands the file's [sweep] into runs, trains those without a finished run folder
+    /// (finished runs are kept, so an interrupted sweep resumes where it stopped), and writes
+    /// results/<name>/: the resolved experiment, the runs, summary, history and predictions
+    /// tables (CSV and Parquet), plots and report.md. `runner FILE` is short for
+    /// `runner run FILE`.
+    #[command(
+        after_help = "Exit codes: 0 success; 1 a run failed or diverged (recorded with \
+        its reason; results still written); 2 bad input - the experiment file, a --set \
+        override, the data it names, a path that cannot be read or created (named), or the \
+        command line - or a results folder in use by another runner (named; --wait waits) or \
+        belonging to another experiment file with the same name (both named; --force replaces \
+        it); nothing is written; 130 interrupted (Ctrl-C): the runs finished so far are kept \
+        and the same command resumes from them.\n\n\
+        Examples:\n  runner experiments/seed.toml\n  \
+        runner run experiments/sine_grid.toml --set train.epochs=5 --out /tmp/quick -j 2"
+    )]
     Run(RunArgs),
-    /// Parse and check an experiment file, print the resolved configuration (every default
-    /// written out) and the plan - runs, distinct datasets, training work - without training.
+    /// Check an experiment file and print it resolved, with its plan, without training.
+    ///
+    /// Prints the file's own values with every default written out, the [sweep] as its axes
+    /// and candidates, the plan (runs, distinct datasets, sample-epochs of training) and,
+    /// with a backtest, where each fold cuts. Every problem of the file is reported at once,
+    /// each bad sweep candidate once.
+    #[command(
+        after_help = "Exit codes: 0 the file is valid; 2 bad input (the experiment \
+        file, a --set override, the data it names; each problem named with its file:line or \
+        --set argument).\n\nExample:\n  runner validate experiments/sine_grid.toml --set train.epochs=5"
+    )]
     Validate(ExperimentArgs),
-    /// Regression gate: run the experiment (reusing finished runs) and compare each
-    /// configuration's metric with a baseline file. A configuration regresses when its mean is
-    /// worse than the baseline's by more than the tolerance AND the change is significant
-    /// (two-sided, 95%): by a paired t-test seed by seed when the baseline has the values of
-    /// two or more of the seeds run now, else by Welch's t-test when both sides have two or
-    /// more seeds; with one seed the tolerance alone decides. Exit codes: 0 nothing regressed
-    /// or missing; 1 a configuration regressed, or a baseline configuration is missing or all
-    /// its runs failed; 2 bad input (experiment file, missing or malformed baseline file,
-    /// unknown metric).
+    /// Regression gate: run the experiment and compare each configuration with a baseline file.
+    ///
+    /// Runs the experiment (reusing finished runs) and compares each configuration's metric
+    /// with the baseline. A configuration regresses when its mean is worse than the
+    /// baseline's by more than the tolerance AND the change is significant (two-sided, 95%):
+    /// by a paired t-test seed by seed when the baseline has the values of two or more of the
+    /// seeds run now, else by Welch's t-test when both sides have two or more seeds; with one
+    /// seed the tolerance alone decides.
+    #[command(
+        after_help = "Exit codes: 0 nothing regressed or missing (or --update wrote the \
+        baseline); 1 a configuration regressed, or a baseline configuration is missing or all \
+        its runs failed; 2 bad input (experiment file, missing, unreadable or malformed \
+        baseline file, unknown metric, a bad path) or the results folder is in use; 130 \
+        interrupted (Ctrl-C): finished runs are kept and the same command resumes.\n\n\
+        Example:\n  runner check experiments/ci_sine.toml --baseline experiments/ci_sine.baseline.csv"
+    )]
     Check(CheckArgs),
-    /// Build the tables, summary, plots and report from every finished run folder of one or
-    /// more results folders (shards written by `run --shard`, or by a Slurm array). Run folders
-    /// of the other folders are copied into the first (or --out). Exits 1 when runs are missing.
+    /// Build the tables, plots and report from the run folders of one or more results folders.
+    ///
+    /// Merges shards written by `run --shard` or by a Slurm array: run folders of the other
+    /// folders are copied into the first (or --out), then the tables, summary, plots and
+    /// report are built from every finished run folder.
+    #[command(
+        after_help = "Exit codes: 0 every run of the grid is there; 1 runs are missing \
+        (named; the tables of the others are written); 2 bad input (a folder that is not a \
+        results folder, folders of different experiments, a bad --out) or the folder is in \
+        use.\n\nExample:\n  runner merge results/grid-a results/grid-b --out results/grid"
+    )]
     Merge(MergeArgs),
-    /// Write an sbatch array script that runs the sweep's shards and a merge job that starts
-    /// when every shard succeeded; --submit submits both and prints the job ids.
+    /// Write (and with --submit, submit) a Slurm array script for the sweep's shards.
+    ///
+    /// The array runs the sweep's shards; a merge job starts when every shard succeeded.
+    /// --submit submits both with sbatch and prints the job ids.
+    #[command(
+        after_help = "Exit codes: 0 scripts written (and submitted); 1 sbatch failed; 2 \
+        bad input (the experiment file, a --set override, a results folder that cannot be \
+        created, named).\n\nExample:\n  runner slurm experiments/sine_grid.toml --partition cpu --submit"
+    )]
     Slurm(SlurmArgs),
-    /// Rank the configurations of a results folder, or compare two results folders
-    /// configuration by configuration (matched by their swept values, seeds folded).
+    /// Rank the configurations of a results folder, or compare two folders.
+    ///
+    /// One folder: its configurations ranked by the metric (seeds folded; mean ± std), with
+    /// the baselines on the same points. Two folders: configuration by configuration, matched
+    /// by their swept values, with the change from A to B.
+    #[command(
+        after_help = "Exit codes: 0 success; 2 bad input (a folder without runs.parquet, \
+        named; a metric the folder has no column for).\n\nExamples:\n  \
+        runner compare results/sine_grid --top 5\n  runner compare results/before results/after --top 3"
+    )]
     Compare(CompareArgs),
-    /// Forecast past the end of the series with the chosen configuration: refit each of its
-    /// seeds on the whole series, average their forecasts, and add conformal prediction
-    /// intervals calibrated on the backtest's held-out errors.
+    /// Forecast past the end of the series with the chosen configuration, with intervals.
     #[command(
         long_about = "Forecast past the end of the series with the configuration the sweep \
             chose (or --config).\n\n\
@@ -80,19 +142,22 @@ pub enum Command {
             the refitted networks), plots/future.png and a forecast section in report.md.",
         after_help = "Exit codes: 0 success (a seed whose refit diverged is left out and named); \
             1 every refit failed; 2 bad input (not a \
-            finished results folder, unknown --config, bad --levels, seeds trained on different \
-            series, a run trained before models were saved, a damaged model file) or the \
-            folder is in use.\n\n\
+            finished results folder, unknown --config, bad --levels, a bad --out, seeds \
+            trained on different series, a run trained before models were saved, a damaged \
+            model file) or the folder is in use.\n\n\
             Examples:\n  runner experiments/airline.toml\n  \
             runner forecast results/airline --horizon 24\n  \
             runner forecast results/airline --config 'units=8 lr=0.003 difference=1' --levels 50,80,95"
     )]
     Forecast(ForecastArgs),
-    /// Apply a saved model (a run's model.safetensors or a refitted one) to a CSV series with
-    /// its stored preprocessing, and print the forecast for the values after its last window.
+    /// Apply a saved model to a CSV series and print the forecast after its last window.
+    ///
+    /// The model (a run's model.safetensors or a refitted one) carries its preprocessing
+    /// (transform, scaler, lookback), which is applied to the series before forecasting.
     #[command(
         after_help = "Exit codes: 0 success; 2 bad input (an unreadable, damaged or \
-            incompatible model file; a CSV file without the column; too short a series).\n\n\
+            incompatible model file; a missing CSV file or one without the column; too short a \
+            series; an --out that cannot be written, named).\n\n\
             Example:\n  runner predict --model results/airline/forecast/models/<run_id>.safetensors \
             --data data/airline_passengers.csv --horizon 12"
     )]
@@ -250,7 +315,8 @@ pub struct CompareArgs {
     /// on the metric itself (optimistic).
     #[arg(long, value_parser = parse_metric)]
     pub metric: Option<Metric>,
-    /// Show only the best N configurations (one folder only).
+    /// Show only the best N configurations (with two folders: the first N rows, in A's
+    /// ranking).
     #[arg(long, value_name = "N")]
     pub top: Option<usize>,
 }

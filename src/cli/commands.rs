@@ -178,9 +178,10 @@ pub fn slurm(args: SlurmArgs) -> Result<ExitCode, Error> {
     let sweep = load(&args.experiment)?;
     let src = source(&args.experiment)?;
     let out = pipeline::results_folder(&sweep, args.out.as_ref())?;
-    let failed = |e: std::io::Error| Error::failed(format!("{}: {e}", out.display()));
-    std::fs::create_dir_all(&out).map_err(failed)?;
-    let out = std::fs::canonicalize(&out).map_err(failed)?;
+    // A folder that cannot be made is bad input named by its path, like run's --out.
+    pipeline::writable_folder(&out)?;
+    let out = std::fs::canonicalize(&out)
+        .map_err(|e| Error::failed(format!("{}: {e}", out.display())))?;
     let runner = std::env::current_exe().map_err(Error::failed)?;
     let opts = pipeline::slurm::SlurmOptions {
         partition: args.partition,
@@ -213,9 +214,10 @@ pub fn slurm(args: SlurmArgs) -> Result<ExitCode, Error> {
 }
 
 pub fn compare(args: CompareArgs) -> Result<ExitCode, Error> {
+    let top = args.top.unwrap_or(usize::MAX);
     let text = match args.dirs.as_slice() {
-        [one] => compare::compare_one(one, args.metric, args.top.unwrap_or(usize::MAX)),
-        [a, b] => compare::compare_two(a, b, args.metric),
+        [one] => compare::compare_one(one, args.metric, top),
+        [a, b] => compare::compare_two(a, b, args.metric, top),
         _ => unreachable!("clap takes one or two folders"),
     };
     out::stdout(format_args!("{}", text.map_err(Error::bad_input)?));

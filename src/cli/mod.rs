@@ -1,5 +1,6 @@
-//! The `runner` command line: argument types ([`args`]) and one handler per subcommand
-//! ([`commands`]).
+//! The `runner` command line: argument types ([`args`]), the `runner FILE` shorthand
+//! ([`shorthand`]) and one handler per subcommand ([`commands`]).
 
 pub mod args;
 pub mod commands;
+pub mod shorthand;

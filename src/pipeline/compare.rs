@@ -20,15 +20,21 @@ pub fn compare_one(dir: &Path, metric: Option<Metric>, top: usize) -> Result<Str
     Ok(ranking_text(dir, &Ranking::of(&runs, metric), top))
 }
 
-/// Results folders `a_dir` and `b_dir` side by side, as text (see [`comparison_text`]).
-pub fn compare_two(a_dir: &Path, b_dir: &Path, metric: Option<Metric>) -> Result<String> {
+/// Results folders `a_dir` and `b_dir` side by side, at most `top` rows (in A's ranking), as
+/// text (see [`comparison_text`]).
+pub fn compare_two(
+    a_dir: &Path,
+    b_dir: &Path,
+    metric: Option<Metric>,
+    top: usize,
+) -> Result<String> {
     let a_runs = read_runs(a_dir)?;
     let b_runs = read_runs(b_dir)?;
     let metric = metric.unwrap_or_else(|| default_metric(&a_runs));
     check_metric(a_dir, &a_runs, metric)?;
     check_metric(b_dir, &b_runs, metric)?;
     let comparison = Comparison::of(Ranking::of(&a_runs, metric), Ranking::of(&b_runs, metric));
-    Ok(comparison_text(a_dir, b_dir, &comparison))
+    Ok(comparison_text(a_dir, b_dir, &comparison, top))
 }
 
 /// What a folder is compared by when `--metric` is not given: the test part's RMSE, or a
@@ -156,7 +162,7 @@ mod tests {
             ],
         )
         .unwrap();
-        let text = compare_two(&a, &b, Some(RMSE)).unwrap();
+        let text = compare_two(&a, &b, Some(RMSE), usize::MAX).unwrap();
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
@@ -181,6 +187,22 @@ mod tests {
             ]
         );
         assert_eq!(lines[10], "2 matched, 1 only in A, 1 only in B");
+
+        // --top 2 keeps A's two best rows and says how many were left out; the counts
+        // still cover every configuration.
+        let top = compare_two(&a, &b, Some(RMSE), 2).unwrap();
+        let lines: Vec<&str> = top.lines().collect();
+        assert_eq!(
+            lines[4..9],
+            [
+                "config                 A            B  change",
+                "lookback=20       0.2500  (only in A)",
+                "lookback=10  1.00 ± 0.71       0.9000  -10.0% better",
+                "(2 more configurations)",
+                "",
+            ]
+        );
+        assert_eq!(lines[9], "2 matched, 1 only in A, 1 only in B");
     }
 
     #[test]
@@ -203,7 +225,7 @@ mod tests {
                 && err.contains("metrics there: test_rmse, test_naive_rmse, test_r2"),
             "{err}"
         );
-        let err = format!("{:#}", compare_two(&a, &empty, Some(RMSE)).unwrap_err());
+        let err = format!("{:#}", compare_two(&a, &empty, Some(RMSE), 5).unwrap_err());
         assert!(err.contains(&empty.display().to_string()), "{err}");
     }
 }

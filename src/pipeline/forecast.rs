@@ -78,6 +78,10 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
     let folder = &opts.folder;
     let source = read_source(folder)?;
     let sweep = load_sweep(&source.file, &source.sets).map_err(Error::bad_input)?;
+    // Refused before any refit: a bad --out is named at once, not after the training.
+    if let Some(out) = &opts.out {
+        super::sweep::writable_folder(out)?;
+    }
     if sweep.runs[0].experiment.is_panel() {
         return Err(Error::BadInput(format!(
             "{} is a panel (data.series_column): forecasting past the end of a panel is not \
@@ -146,14 +150,17 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
         .collect();
 
     let pool = thread_pool(opts.jobs)?;
-    let progress = SweepProgress::new(seeds.len(), opts.quiet);
+    // Every refit of one configuration weighs its epochs (the same windows each).
+    let weights: Vec<u64> = epochs.iter().map(|&e| e as u64).collect();
+    let progress = SweepProgress::new(&weights, opts.quiet);
     let backtest = !seeds[0].1.folds.is_empty();
     let (refits, held_out) = pool.install(|| {
         let refits: Vec<Result<(Vec<f64>, SavedModel), Error>> = seeds
             .par_iter()
             .zip(&epochs)
             .map(|((spec, _), &e)| {
-                let line = progress.start_run(&format!("refit {}", spec.display_label()), e);
+                let line =
+                    progress.start_run(&format!("refit {}", spec.display_label()), e, e as u64);
                 let started = Instant::now();
                 let out = refit_and_forecast(spec, &series, e, steps, &mut |s| line.epoch(s));
                 match &out {

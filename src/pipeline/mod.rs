@@ -11,6 +11,7 @@ mod error;
 mod execute;
 mod fold;
 mod forecast;
+pub mod interrupt;
 mod model_files;
 mod ownership;
 mod panel_data;
@@ -24,6 +25,7 @@ pub mod slurm;
 mod stale;
 mod sweep;
 mod train_run;
+mod work;
 
 pub use check::{check, CheckOptions, CheckOutcome};
 pub use error::Error;
@@ -33,6 +35,7 @@ pub use predict::{predict, PredictOptions, Prediction};
 pub use shard::Shard;
 pub use stale::DataChanged;
 pub use sweep::{
-    merge, read_source, results_folder, run, Merged, Outcome, RunOptions, Source, SOURCE_FILE,
+    merge, read_source, results_folder, run, writable_folder, Merged, Outcome, RunOptions, Source,
+    SOURCE_FILE,
 };
 pub use train_run::{fit_config, network_shape};

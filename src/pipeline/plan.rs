@@ -93,17 +93,28 @@ pub fn runs_sample_epochs<'a>(
     .fold(0, u64::saturating_add)
 }
 
-/// What `runner validate` prints: the first run's resolved configuration (every default
-/// written out), the grid, the plan's size and, with a backtest, where each fold cuts.
+/// What `runner validate` prints: the file's own values resolved (every default written
+/// out, the backtest's default step too, swept keys marked), its `[sweep]` as the file writes
+/// it, the plan's size and, with a backtest, where each fold cuts.
 pub fn describe(file: &std::path::Path, sweep: &Sweep, plan: &Plan) -> String {
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     let mut out = format!("# {}: valid; resolved configuration:\n", file.display());
-    out.push_str(&sweep.runs[0].experiment.to_toml_string());
+    let swept: Vec<&str> = sweep.axes.iter().map(|a| a.key.as_str()).collect();
+    let (shown, whose) = match &sweep.base {
+        Some(base) => (base, "the file's"),
+        None => (&sweep.runs[0].experiment, "the first run's"),
+    };
+    let step = default_step(shown, plan, sweep);
+    out.push_str(&annotate(&shown.to_toml_string(), &swept, step));
     if !sweep.axes.is_empty() {
-        out.push_str("\n# [sweep] (the values above are the first run's)\n");
+        out.push_str(&format!(
+            "\n# {} runs: every combination of these candidates (the values above are {whose}; \
+             `# swept` marks those the sweep replaces)\n[sweep]\n",
+            sweep.runs.len()
+        ));
         for axis in &sweep.axes {
             let values: Vec<String> = axis.values.iter().map(|v| v.to_string()).collect();
-            out.push_str(&format!("# {} = [{}]\n", axis.key, values.join(", ")));
+            out.push_str(&format!("{} = [{}]\n", axis.key, values.join(", ")));
         }
     }
     out.push_str(&format!(
@@ -157,6 +168,50 @@ pub fn describe(file: &std::path::Path, sweep: &Sweep, plan: &Plan) -> String {
             folds.len(),
             cuts.join("; ")
         ));
+    }
+    out
+}
+
+/// The backtest's step when the file leaves it to its default (the test part's length), as
+/// the first run's folds cut it; `None` without a backtest or with a step written.
+fn default_step(shown: &crate::spec::Experiment, plan: &Plan, sweep: &Sweep) -> Option<usize> {
+    if shown.backtest.folds < 2 || shown.backtest.step.is_some() || shown.is_panel() {
+        return None;
+    }
+    let folds = plan.datasets.get(&sweep.runs[0].experiment.data_hash())?;
+    match folds.as_slice() {
+        [a, b, ..] => Some(b.split.test.start - a.split.test.start),
+        _ => None,
+    }
+}
+
+/// The resolved TOML with `# swept` after each key the sweep replaces, and the backtest's
+/// default `step` written out after its `folds`.
+fn annotate(toml: &str, swept: &[&str], step: Option<usize>) -> String {
+    let mut out = String::new();
+    let mut section = String::new();
+    for line in toml.lines() {
+        let trimmed = line.trim();
+        if let Some(name) = trimmed.strip_prefix('[').and_then(|t| t.strip_suffix(']')) {
+            section = name.trim_matches('[').trim_matches(']').to_string();
+        }
+        let key = trimmed.split_once(" = ").map(|(k, _)| {
+            if section.is_empty() {
+                k.to_string()
+            } else {
+                format!("{section}.{k}")
+            }
+        });
+        out.push_str(line);
+        if key.as_deref().is_some_and(|k| swept.contains(&k)) {
+            out.push_str("  # swept");
+        }
+        out.push('\n');
+        if let (Some("backtest.folds"), Some(step)) = (key.as_deref(), step) {
+            out.push_str(&format!(
+                "step = {step}  # the default: the test part's length\n"
+            ));
+        }
     }
     out
 }

@@ -24,6 +24,7 @@ use super::assemble::{assemble, Assembled, Assembly};
 use super::budget::{self, Limits};
 use super::execute::{execute, protocol, Executed};
 use super::forecast::thread_pool;
+use super::interrupt;
 use super::ownership::{self, Foreign};
 use super::panel_run::{execute_panel, progress_units};
 use super::plan::{runs_sample_epochs, Plan};
@@ -187,11 +188,25 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     }
 
     let train_start = Instant::now();
-    let progress = SweepProgress::new(todo.len(), opts.quiet);
+    // Each run weighs its sample-epochs, so the bar and its ETA follow the work.
+    let weights: Vec<u64> = todo
+        .iter()
+        .map(|r| runs_sample_epochs(std::iter::once(*r), &plan))
+        .collect();
+    let progress = SweepProgress::new(&weights, opts.quiet);
+    // Held until the tables are written: a Ctrl-C till then says what is kept.
+    let _watch = interrupt::watch(interrupt::Kept {
+        runs_dir: runs_dir.clone(),
+        runs: mine.len(),
+        cached,
+        done: progress.done_counter(),
+        bars: progress.multi(),
+    });
     let pool = thread_pool(opts.jobs)?;
     let written: Vec<Result<(), Error>> = pool.install(|| {
         todo.par_iter()
-            .map(|run| {
+            .zip(&weights)
+            .map(|(run, &weight)| {
                 if let Some(panel) = plan.panel_for(&run.experiment) {
                     let (count, unit) = progress_units(run, &panel);
                     let label = format!(
@@ -200,7 +215,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
                         panel.panel.members.len(),
                         run.experiment.model.scope.as_str()
                     );
-                    let line = progress.start_run_counting(&label, count, unit);
+                    let line = progress.start_run_counting(&label, count, unit, weight);
                     let done = execute_panel(run, &panel, &|s| line.epoch(s));
                     return write_executed(&runs_dir, run, &done, || {
                         line.finish(&done.finished.record)
@@ -213,7 +228,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
                     1 => run.display_label(),
                     k => format!("{} ({k} folds)", run.display_label()),
                 };
-                let line = progress.start_run(&label, epochs);
+                let line = progress.start_run(&label, epochs, weight);
                 let done = execute(run, &folds, &mut |s| line.epoch(s));
                 write_executed(&runs_dir, run, &done, || line.finish(&done.finished.record))
             })
@@ -284,7 +299,7 @@ fn write_executed(
 /// Creates the results folder if needed and makes sure files can be written in it, before
 /// any work: a path that is a file, or a folder this user cannot write, is bad input (exit 2)
 /// named by its path, not an I/O error halfway through.
-fn writable_folder(folder: &Path) -> Result<(), Error> {
+pub fn writable_folder(folder: &Path) -> Result<(), Error> {
     use std::io::ErrorKind;
     if folder.exists() && !folder.is_dir() {
         return Err(Error::BadInput(format!(
@@ -293,7 +308,12 @@ fn writable_folder(folder: &Path) -> Result<(), Error> {
         )));
     }
     let bad = |what: &str, e: std::io::Error| {
-        let message = format!("cannot {what} {}: {e}", folder.display());
+        // "Not a directory" alone does not say which part of the path is the file.
+        let why = match folder.ancestors().skip(1).find(|a| a.is_file()) {
+            Some(file) => format!("{} is a file, not a folder", file.display()),
+            None => e.to_string(),
+        };
+        let message = format!("cannot {what} {}: {why}", folder.display());
         match e.kind() {
             ErrorKind::PermissionDenied
             | ErrorKind::ReadOnlyFilesystem

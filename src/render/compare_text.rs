@@ -74,11 +74,7 @@ pub fn ranking_text(dir: &Path, ranking: &Ranking, top: usize) -> String {
     headers.push(&column);
     align.push(Align::Right);
     out.push_str(&text_table(&headers, &align, &rows));
-    let hidden = ranking.configs.len().saturating_sub(top);
-    if hidden > 0 {
-        let s = if hidden == 1 { "" } else { "s" };
-        out.push_str(&format!("({hidden} more configuration{s})\n"));
-    }
+    out.push_str(&more(ranking.configs.len(), top));
     out.push('\n');
     if ranking.baselines.is_empty() {
         out.push_str(&format!("(no baselines for {metric})\n"));
@@ -103,12 +99,13 @@ pub fn ranking_text(dir: &Path, ranking: &Ranking, top: usize) -> String {
 /// Folders `a_dir` and `b_dir` side by side: each configuration's `mean ± std` in A and in B
 /// and the change from A to B in percent of A. Rows follow A's ranking; configurations only
 /// in B follow in B's ranking, and a configuration present in one folder only is marked.
-pub fn comparison_text(a_dir: &Path, b_dir: &Path, c: &Comparison) -> String {
+pub fn comparison_text(a_dir: &Path, b_dir: &Path, c: &Comparison, top: usize) -> String {
     let metric = c.a.metric;
     let stat = |s: &ConfigSummary| mean_std(s.mean(metric), s.std(metric));
     let rows: Vec<Vec<String>> = c
         .rows
         .iter()
+        .take(top)
         .map(|r| {
             let a = r.a.map(|i| &c.a.configs[i]);
             let b = r.b.map(|j| &c.b.configs[j]);
@@ -148,10 +145,20 @@ pub fn comparison_text(a_dir: &Path, b_dir: &Path, c: &Comparison) -> String {
         &[Align::Left, Align::Right, Align::Right, Align::Left],
         &rows,
     ));
+    out.push_str(&more(c.rows.len(), top));
     out.push_str(&format!(
         "\n{matched} matched, {only_a} only in A, {only_b} only in B\n"
     ));
     out
+}
+
+/// The line that says how many of `rows` configurations `--top` left out (empty when none).
+fn more(rows: usize, top: usize) -> String {
+    match rows.saturating_sub(top) {
+        0 => String::new(),
+        1 => "(1 more configuration)\n".to_string(),
+        hidden => format!("({hidden} more configurations)\n"),
+    }
 }
 
 fn runs_cell(s: &ConfigSummary) -> String {

@@ -26,6 +26,7 @@ use toml::{Table, Value};
 
 pub use contents::{bytes_digest, file_digest};
 pub use error::{Origin, Problem, SpecError};
+pub use suggest::closest;
 pub use sweep::{load_sweep, Axis, RunSpec, Sweep};
 pub use types::{
     ArSpec, Cell, CsvSpec, DataSpec, EarlyStopping, Experiment, Loss, ModelSpec, Optimizer,

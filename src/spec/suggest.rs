@@ -2,10 +2,7 @@
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a
 /// plausible typo: at most 2 edits, or a third of the word's length for long words.
-pub(crate) fn closest<'a>(
-    word: &str,
-    candidates: impl IntoIterator<Item = &'a str>,
-) -> Option<&'a str> {
+pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = 2.max(word.chars().count() / 3);
     candidates
         .into_iter()

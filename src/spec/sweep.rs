@@ -63,6 +63,10 @@ impl RunSpec {
 pub struct Sweep {
     pub axes: Vec<Axis>,
     pub runs: Vec<RunSpec>,
+    /// The file's own values without `[sweep]` (after `--set`), resolved: what `validate`
+    /// shows as the file. `None` when they do not make an experiment of their own (a key
+    /// only the sweep gives, a base value only the sweep makes valid).
+    pub base: Option<Experiment>,
 }
 
 impl Sweep {
@@ -124,6 +128,34 @@ pub fn parse_sweep_str(text: &str, path: &Path, sets: &[String]) -> Result<Sweep
         return Err(ctx.invalid(vec![problem]));
     }
     let swept: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
+    // Every run takes its value of a swept key from the axis: a plain `--set` of that key
+    // would be overwritten in every run, silently.
+    let shadowed: Vec<Problem> = ctx
+        .set_by
+        .iter()
+        .filter_map(|(key, arg)| {
+            let axis = axes
+                .iter()
+                .find(|a| *key == a.key || key.starts_with(&format!("{}.", a.key)))?;
+            let value = arg.split_once('=').map_or("", |(_, v)| v.trim());
+            let candidates: Vec<String> = axis.values.iter().map(toml_inline).collect();
+            Some(Problem {
+                key: key.clone(),
+                message: format!(
+                    "`{key}` is swept by [sweep] ({} = [{}]), so every run would replace this \
+                     value; to change the axis, give its candidates: --set sweep.{}=[{}]",
+                    axis.key,
+                    candidates.join(", "),
+                    axis.key,
+                    if *key == axis.key { value } else { "..." }
+                ),
+                origin: Origin::Set { arg: arg.clone() },
+            })
+        })
+        .collect();
+    if !shadowed.is_empty() {
+        return Err(ctx.invalid(shadowed));
+    }
     // Counted before anything is expanded: a grid too large to hold is refused, never
     // allocated (a product that overflows is too large too).
     let size = axes
@@ -148,7 +180,9 @@ pub fn parse_sweep_str(text: &str, path: &Path, sets: &[String]) -> Result<Sweep
     }
 
     let mut runs = Vec::new();
-    let mut problems: Vec<Problem> = Vec::new();
+    // Each problem once, with the number of runs it was found in: a bad candidate is one
+    // mistake however many runs of the grid contain it.
+    let mut problems: Vec<(Problem, usize, String)> = Vec::new();
     for (position, point) in grid(&axes).into_iter().enumerate() {
         let mut tree = root.clone();
         for (axis, value) in axes.iter().zip(&point) {
@@ -171,21 +205,45 @@ pub fn parse_sweep_str(text: &str, path: &Path, sets: &[String]) -> Result<Sweep
             }),
             Err(found) => {
                 for mut p in found {
-                    if swept.contains(&p.key) && !names.label.is_empty() {
-                        p.message = format!("in sweep run `{}`: {}", names.label, p.message);
+                    if let Some(i) = swept.iter().position(|k| *k == p.key) {
+                        p.message = format!(
+                            "sweep candidate `{} = {}`: {}",
+                            axes[i].key,
+                            toml_inline(&point[i]),
+                            p.message
+                        );
                     }
-                    // A problem of the base file recurs in every run: report it once.
-                    if !problems
-                        .iter()
-                        .any(|q| q.key == p.key && q.message == p.message)
+                    match problems
+                        .iter_mut()
+                        .find(|(q, _, _)| q.key == p.key && q.message == p.message)
                     {
-                        problems.push(p);
+                        Some((_, n, _)) => *n += 1,
+                        None => problems.push((p, 1, names.label.clone())),
                     }
                 }
             }
         }
     }
     if !problems.is_empty() {
+        let total = size.unwrap_or(0);
+        let problems = problems
+            .into_iter()
+            .map(|(mut p, n, first)| {
+                if let Some(axis) = axes.iter().find(|a| a.key == p.key) {
+                    // Fewer runs than hold the candidate: it fails with some of the other
+                    // axes' values only, so one such run is named.
+                    let with_candidate = total / axis.values.len().max(1);
+                    let example = if n < with_candidate {
+                        format!(", e.g. `{first}`")
+                    } else {
+                        String::new()
+                    };
+                    p.message
+                        .push_str(&format!(" ({n} of {total} runs of the grid{example})"));
+                }
+                p
+            })
+            .collect();
         return Err(ctx.invalid(problems));
     }
     // The default protocol follows the backtest and the split: a sweep over them could rank
@@ -216,7 +274,8 @@ pub fn parse_sweep_str(text: &str, path: &Path, sets: &[String]) -> Result<Sweep
             "`sweep` lists a candidate twice: two runs of the grid have the same configuration",
         )]));
     }
-    Ok(Sweep { axes, runs })
+    let base = check_tree(&root, &ctx, &[]).ok();
+    Ok(Sweep { axes, runs, base })
 }
 
 /// The leaves of the `[sweep]` table, sorted by key with `seed` last.
@@ -472,8 +531,28 @@ epochs = 2
     #[test]
     fn a_bad_candidate_names_the_path_the_candidate_and_the_reason() {
         let e = message(sweep("[sweep]\nwindow.lookback = [3, 500]\n", &[]).unwrap_err());
-        assert!(e.contains("lookback=500"), "{e}");
-        assert!(e.contains("window.lookback"), "{e}");
+        assert!(
+            e.contains(
+                "sweep candidate `window.lookback = 500`: `window.lookback` = 500 is too long"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("(1 of 2 runs of the grid)"), "{e}");
+        // One mistake, one line, however many seeds repeat it; a candidate that fails only
+        // beside some values of another axis names one such run.
+        let e = message(
+            sweep(
+                "[sweep]\nwindow.lookback = [3, 150]\ndata.points = [200, 1000]\nseed = [1, 2, 3]\n",
+                &[],
+            )
+            .unwrap_err(),
+        );
+        assert_eq!(e.matches("sweep candidate").count(), 1, "{e}");
+        assert!(
+            e.contains("sweep candidate `window.lookback = 150`")
+                && e.contains("(3 of 12 runs of the grid, e.g. `points=200 lookback=150 seed=1`)"),
+            "{e}"
+        );
         let e =
             message(sweep("[sweep]\ntrain.learning_rate = [0.1, \"fast\"]\n", &[]).unwrap_err());
         assert!(
@@ -551,7 +630,10 @@ epochs = 2
             e.contains("`model.linear_skip` must be true or false, found string \"yes\""),
             "{e}"
         );
-        assert!(e.contains("linear_skip=yes"), "{e}");
+        assert!(
+            e.contains("sweep candidate `model.linear_skip = \"yes\"`: "),
+            "{e}"
+        );
     }
 
     #[test]
