@@ -9,9 +9,7 @@ use std::fs::File;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use polars::prelude::{
-    Column, CsvWriter, DataFrame, ParquetReader, ParquetWriter, SerReader, SerWriter,
-};
+use polars::prelude::{Column, CsvWriter, DataFrame, ParquetReader, SerReader, SerWriter};
 use serde::Serialize;
 
 use super::atomic::write_file;
@@ -23,6 +21,8 @@ use super::param_columns::{param_cell, param_columns, param_keys};
 use super::records::{
     FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus, SeriesRow,
 };
+
+pub mod parquet_compat;
 
 /// Columns of the runs table around the parameter and metric columns:
 /// `LEADING, <params>, STATUS, <metrics>, TRAILING`.
@@ -535,12 +535,10 @@ pub(crate) fn write_csv(path: &Path, df: &mut DataFrame) -> Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Writes `df` as Parquet with plain (large) strings: see [`parquet_compat`].
 pub(crate) fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    ParquetWriter::new(file)
-        .finish(df)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    parquet_compat::write(file, df).with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]

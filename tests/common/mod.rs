@@ -6,7 +6,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use polars::prelude::{DataFrame, ParquetReader, SerReader};
+use polars::prelude::{ArrowDataType, DataFrame, ParquetReader, SerReader};
 use tempfile::TempDir;
 
 /// 2 lookbacks × 2 widths × 2 seeds = 8 runs of 3 epochs on a short sine: the sweep the
@@ -95,6 +95,33 @@ pub fn stderr(o: &Output) -> String {
 /// The project's root (experiments/, data/).
 pub fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The Arrow type of each column as the Parquet file stores it (what pyarrow, pandas and
+/// DuckDB see), by name, in column order.
+pub fn stored_arrow_types(path: &Path) -> Vec<(String, ArrowDataType)> {
+    runner::store::tables::parquet_compat::stored_arrow_types(path).unwrap()
+}
+
+/// Every `*.parquet` file under `dir`, at any depth, sorted (a linked file counts; a linked
+/// folder is not entered).
+pub fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            // Linked folders (`.tables`, `plots`) are visited through their generation.
+            if entry.file_type().unwrap().is_dir() {
+                todo.push(path);
+            } else if path.extension().is_some_and(|e| e == "parquet") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 pub fn read_parquet(path: &Path) -> DataFrame {

@@ -470,3 +470,49 @@ fn a_run_id_twice_is_refused() {
     assert_eq!(err, "run id l3s1 appears twice in the runs table");
     assert!(!tmp.path().join("runs.parquet").exists());
 }
+
+fn stored_arrow_types(path: &Path) -> Vec<(String, polars::prelude::ArrowDataType)> {
+    parquet_compat::stored_arrow_types(path).unwrap()
+}
+
+#[test]
+fn parquet_strings_are_large_utf8_not_views_and_read_back() {
+    use polars::prelude::ArrowDataType;
+    let tmp = tempdir();
+    write_runs(tmp.path(), &sample_runs()).unwrap();
+    let types = stored_arrow_types(&tmp.path().join("runs.parquet"));
+    let of = |name: &str| {
+        types
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.clone())
+            .unwrap()
+    };
+    for text in ["run_id", "label", "config", "status", "reason"] {
+        assert_eq!(of(text), ArrowDataType::LargeUtf8, "{text}");
+    }
+    assert_eq!(of("test_rmse"), ArrowDataType::Float64);
+    assert_eq!(of("seed"), ArrowDataType::UInt64);
+    assert!(
+        !types
+            .iter()
+            .any(|(_, t)| matches!(t, ArrowDataType::Utf8View | ArrowDataType::BinaryView)),
+        "{types:?}"
+    );
+    // polars still reads them, as its own strings, with every value.
+    let df = read_parquet(&tmp.path().join("runs.parquet"));
+    assert_eq!(df.column("label").unwrap().dtype(), &DataType::String);
+    assert_eq!(
+        df.column("reason").unwrap().str().unwrap().get(1),
+        Some("loss is NaN at epoch 3")
+    );
+    assert_eq!(read_runs(tmp.path()).unwrap().len(), 2);
+    // An empty table is a valid file too (no row group).
+    write_history(tmp.path(), &[]).unwrap();
+    let empty = read_parquet(&tmp.path().join("history.parquet"));
+    assert_eq!((empty.height(), empty.width()), (0, 5));
+    assert_eq!(
+        stored_arrow_types(&tmp.path().join("history.parquet"))[0],
+        ("run_id".to_string(), ArrowDataType::LargeUtf8)
+    );
+}
