@@ -28,7 +28,7 @@ pub use run_folder::{
 };
 pub use tables::{
     metric_names, read_runs, write_folds, write_history, write_json, write_predictions, write_runs,
-    write_series,
+    write_series, RunTimes,
 };
 
 #[cfg(test)]
