@@ -106,7 +106,7 @@ fn a_backtest_scores_every_fold_and_the_runs_table_holds_the_test_part_and_the_s
     let (fold, split, index, ids) = (
         u32s(&preds, "fold"),
         strs(&preds, "split"),
-        u32s(&preds, "index"),
+        u32s(&preds, "position"),
         strs(&preds, "run_id"),
     );
     let rows = |f: u32, part: &str| -> Vec<u32> {

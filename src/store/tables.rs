@@ -19,7 +19,7 @@ use super::layout::{
 };
 use super::param_columns::{column_name, is_derived, param_cell, param_columns, param_keys};
 use super::records::{
-    FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus, SeriesRow,
+    FoldRecord, HistoryRow, ParamValue, PredictionRow, Provenance, RunRecord, RunStatus, SeriesRow,
 };
 
 pub mod parquet_compat;
@@ -37,7 +37,9 @@ const RUNS_TRAILING: [&str; 2] = ["train_seconds", "epochs"];
 /// [`param_columns`](super::param_columns), which also adds `model_width, model_depth` after a
 /// swept `model_units`), `status, reason`
 /// (strings, `reason` nullable), one `Float64` column per metric name in order of first
-/// appearance across `runs`, then `train_seconds: Float64, epochs: UInt32`.
+/// appearance across `runs`, then `train_seconds: Float64, epochs: UInt32`, then, when any
+/// run has its provenance, [`Provenance::COLUMNS`]: `started_at, runner_version,
+/// git_commit` (strings), `git_dirty: Boolean`, `host, data_hash, data_hashed` (strings).
 pub fn write_runs(dir: &Path, runs: &[RunRecord]) -> Result<()> {
     // One row per run: two records of one id (a copied or edited record) would count twice.
     let mut ids: HashSet<&str> = HashSet::new();
@@ -96,6 +98,7 @@ pub fn runs_frame(runs: &[RunRecord]) -> Result<DataFrame> {
         .iter()
         .chain(&RUNS_STATUS)
         .chain(&RUNS_TRAILING)
+        .chain(&Provenance::COLUMNS)
         .copied()
         .collect();
     let metric_names = metric_columns(runs, &fixed)?;
@@ -161,7 +164,83 @@ pub fn runs_frame(runs: &[RunRecord]) -> Result<DataFrame> {
         })
         .collect::<Result<Vec<u32>>>()?;
     columns.push(Column::new("epochs".into(), epochs));
+    if runs.iter().any(|r| r.provenance.is_some()) {
+        columns.extend(provenance_columns(runs));
+    }
     Ok(DataFrame::new(runs.len(), columns)?)
+}
+
+/// The provenance columns ([`Provenance::COLUMNS`]): strings but `git_dirty: Boolean`; a
+/// run without provenance (recorded before it was kept) has null cells.
+fn provenance_columns(runs: &[RunRecord]) -> Vec<Column> {
+    let text = |name: &str, pick: fn(&Provenance) -> Option<&str>| {
+        Column::new(
+            name.into(),
+            runs.iter()
+                .map(|r| r.provenance.as_ref().and_then(pick))
+                .collect::<Vec<Option<&str>>>(),
+        )
+    };
+    vec![
+        text("started_at", |p| Some(&p.started_at)),
+        text("runner_version", |p| Some(&p.runner_version)),
+        text("git_commit", |p| p.git_commit.as_deref()),
+        Column::new(
+            "git_dirty".into(),
+            runs.iter()
+                .map(|r| r.provenance.as_ref().and_then(|p| p.git_dirty))
+                .collect::<Vec<Option<bool>>>(),
+        ),
+        text("host", |p| Some(&p.host)),
+        text("data_hash", |p| Some(&p.data_hash)),
+        text("data_hashed", |p| Some(&p.data_hashed)),
+    ]
+}
+
+/// Each row's provenance from the columns after `epochs`; `None` for a table without them
+/// and for a row whose `started_at` is null.
+fn provenance_from_frame(df: &DataFrame) -> Result<Vec<Option<Provenance>>> {
+    if df.column("started_at").is_err() {
+        return Ok(vec![None; df.height()]);
+    }
+    let text = |name: &str| -> Result<Vec<Option<String>>> {
+        let col = df.column(name)?;
+        let ca = col
+            .str()
+            .with_context(|| format!("column {name:?} is not text"))?;
+        Ok((0..ca.len())
+            .map(|i| ca.get(i).map(str::to_string))
+            .collect())
+    };
+    let [started, version, commit, host, hash, hashed] = [
+        "started_at",
+        "runner_version",
+        "git_commit",
+        "host",
+        "data_hash",
+        "data_hashed",
+    ]
+    .map(text);
+    let (started, version, commit, host, hash, hashed) =
+        (started?, version?, commit?, host?, hash?, hashed?);
+    let dirty = df
+        .column("git_dirty")?
+        .bool()
+        .context("column \"git_dirty\" is not Boolean")?
+        .clone();
+    Ok((0..df.height())
+        .map(|i| {
+            Some(Provenance {
+                started_at: started[i].clone()?,
+                runner_version: version[i].clone().unwrap_or_default(),
+                git_commit: commit[i].clone(),
+                git_dirty: dirty.get(i),
+                host: host[i].clone().unwrap_or_default(),
+                data_hash: hash[i].clone().unwrap_or_default(),
+                data_hashed: hashed[i].clone().unwrap_or_default(),
+            })
+        })
+        .collect())
 }
 
 /// Records from a runs frame laid out as [`runs_frame`] writes it. Parameter and metric
@@ -222,6 +301,7 @@ pub fn runs_from_frame(df: &DataFrame) -> Result<Vec<RunRecord>> {
         .u32()
         .context("column \"epochs\" is not UInt32")?;
 
+    let provenance = provenance_from_frame(df)?;
     let mut runs = Vec::with_capacity(df.height());
     for row in 0..df.height() {
         let required = |values: &[Option<String>], name: &str| {
@@ -272,6 +352,7 @@ pub fn runs_from_frame(df: &DataFrame) -> Result<Vec<RunRecord>> {
                 .get(row)
                 .with_context(|| format!("row {}: epochs is empty", row + 1))?
                 as usize,
+            provenance: provenance[row].clone(),
         });
     }
     Ok(runs)

@@ -168,12 +168,12 @@ pub fn strs(df: &DataFrame, col: &str) -> Vec<String> {
         .collect()
 }
 
-/// The tables that must not depend on how a sweep was executed (timings dropped).
+/// The tables that must not depend on how a sweep was executed: timings dropped (the fit's
+/// `train_seconds` and the provenance's `started_at`; the rest of the provenance, runner,
+/// commit, host and data hash, is the same for every way of running on one machine).
 pub fn tables(dir: &Path) -> Vec<DataFrame> {
     vec![
-        read_parquet(&dir.join("runs.parquet"))
-            .drop("train_seconds")
-            .unwrap(),
+        read_parquet(&dir.join("runs.parquet")).drop_many(["train_seconds", "started_at"]),
         read_parquet(&dir.join("history.parquet")),
         read_parquet(&dir.join("predictions.parquet")),
     ]

@@ -33,6 +33,7 @@ fn f64_at(df: &DataFrame, col: &str, row: usize) -> Option<f64> {
 fn sample_runs() -> Vec<RunRecord> {
     vec![
         RunRecord {
+            provenance: None,
             run_id: "r0".into(),
             label: "lookback=10 lr=0.001 seed=1".into(),
             config: "lookback=10 lr=0.001".into(),
@@ -52,6 +53,7 @@ fn sample_runs() -> Vec<RunRecord> {
             epochs: 50,
         },
         RunRecord {
+            provenance: None,
             run_id: "r1".into(),
             label: "lookback=20 lr=0.003 seed=2".into(),
             config: "lookback=20 lr=0.003".into(),
@@ -223,6 +225,7 @@ fn read_runs_gives_back_the_records_written() {
     // The whole u64 range survives (UInt64 in the Parquet, not Int64).
     runs[1].seed = u64::MAX;
     runs.push(RunRecord {
+        provenance: None,
         run_id: "r2".into(),
         label: "seed=3".into(),
         config: "".into(),
@@ -674,4 +677,47 @@ fn swept_units_get_numeric_width_and_depth_beside_their_label() {
             && err.contains("table column \"window_lookback\""),
         "{err}"
     );
+}
+
+#[test]
+fn provenance_columns_follow_epochs_and_read_back() {
+    let tmp = tempdir();
+    let mut runs = sample_runs();
+    runs[0].provenance = Some(Provenance {
+        started_at: "2026-12-03T09:35:24Z".into(),
+        runner_version: "0.1.0".into(),
+        git_commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+        git_dirty: Some(true),
+        host: "node7".into(),
+        data_hash: "ab".repeat(32),
+        data_hashed: "file".into(),
+    });
+    // r1 was recorded before provenance was kept: null cells.
+    write_runs(tmp.path(), &runs).unwrap();
+    let df = read_parquet(&tmp.path().join("runs.parquet"));
+    let all = names(&df);
+    let at = all.iter().position(|n| n == "epochs").unwrap();
+    assert_eq!(all[at + 1..], Provenance::COLUMNS);
+    let text = |c: &str| {
+        let col = df.column(c).unwrap().str().unwrap().clone();
+        (
+            col.get(0).map(str::to_string),
+            col.get(1).map(str::to_string),
+        )
+    };
+    assert_eq!(
+        text("started_at"),
+        (Some("2026-12-03T09:35:24Z".into()), None)
+    );
+    assert_eq!(text("host"), (Some("node7".into()), None));
+    assert_eq!(text("data_hashed"), (Some("file".into()), None));
+    let dirty = df.column("git_dirty").unwrap().bool().unwrap().clone();
+    assert_eq!((dirty.get(0), dirty.get(1)), (Some(true), None));
+    let back = read_runs(tmp.path()).unwrap();
+    assert_eq!(back[0].provenance, runs[0].provenance);
+    assert_eq!(back[1].provenance, None);
+    // A table without any provenance has none of its columns (no always-null column).
+    write_runs(tmp.path(), &sample_runs()).unwrap();
+    let df = read_parquet(&tmp.path().join("runs.parquet"));
+    assert_eq!(names(&df).last().map(String::as_str), Some("epochs"));
 }
