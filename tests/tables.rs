@@ -235,7 +235,7 @@ fn every_run_records_when_where_by_which_runner_and_of_which_data() {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
     let run_ids = strs(&runs, "run_id");
-    for row in 0..runs.height() {
+    for (row, run_id) in run_ids.iter().enumerate() {
         let cell = |c: &str| provenance_cell(&runs, c, row);
         let started = cell("started_at").unwrap();
         // RFC 3339, UTC, to the second: 2026-12-03T09:35:24Z
@@ -256,8 +256,7 @@ fn every_run_records_when_where_by_which_runner_and_of_which_data() {
         assert_eq!(cell("git_commit"), head);
         // The run's own record says the same.
         let record: serde_json::Value = serde_json::from_str(
-            &std::fs::read_to_string(dir.join("runs").join(&run_ids[row]).join("record.json"))
-                .unwrap(),
+            &std::fs::read_to_string(dir.join("runs").join(run_id).join("record.json")).unwrap(),
         )
         .unwrap();
         let p = &record["provenance"];

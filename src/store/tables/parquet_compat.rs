@@ -44,7 +44,7 @@ pub fn write(sink: impl Write, df: &mut DataFrame) -> Result<()> {
         .collect();
     let batches: Vec<_> = chunked
         .iter_chunks(compat, false)
-        .filter(|batch| batch.len() > 0)
+        .filter(|batch| !batch.is_empty())
         .collect();
     let rows: Vec<u64> = batches.iter().map(|batch| batch.len() as u64).collect();
     let row_groups =
