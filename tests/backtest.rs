@@ -106,7 +106,7 @@ fn a_backtest_scores_every_fold_and_the_runs_table_holds_the_test_part_and_the_s
     let (fold, split, index, ids) = (
         u32s(&preds, "fold"),
         strs(&preds, "split"),
-        u32s(&preds, "index"),
+        u32s(&preds, "position"),
         strs(&preds, "run_id"),
     );
     let rows = |f: u32, part: &str| -> Vec<u32> {
@@ -181,8 +181,8 @@ fn a_backtest_scores_every_fold_and_the_runs_table_holds_the_test_part_and_the_s
     );
     assert!(serial.status.success(), "{}", stderr(&serial));
     for table in ["folds.parquet", "predictions.parquet", "history.parquet"] {
-        // wall times differ from run to run; everything else must not
-        let timeless = |df: DataFrame| df.drop("train_seconds").unwrap_or(df);
+        // wall times and start times differ from run to run; everything else must not
+        let timeless = |df: DataFrame| df.drop_many(["train_seconds", "started_at"]);
         let a = timeless(read_parquet(&results.join(table)));
         let b = timeless(read_parquet(&one.join(table)));
         assert!(

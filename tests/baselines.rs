@@ -264,7 +264,7 @@ epochs = 2
     let mut lines = text.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "fold,split,index,actual,predicted,naive,seasonal_naive,drift,ar,\
+        "fold,split,position,actual,predicted,naive,seasonal_naive,drift,ar,\
          transformed_naive,transformed_ar"
     );
     let test_row = lines.find(|l| l.split(',').nth(1) == Some("test")).unwrap();

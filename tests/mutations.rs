@@ -16,7 +16,9 @@ use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
 
 use runner::data::source::read_csv_from;
 use runner::data::Missing;
-use runner::store::{read_gate_file, read_runs, write_runs, ParamValue, RunRecord, RunStatus};
+use runner::store::{
+    read_gate_file, read_runs, write_runs, ParamValue, Provenance, RunRecord, RunStatus,
+};
 
 /// Cases per kind of file.
 const CASES: u32 = 256;
@@ -137,6 +139,15 @@ fn runs_parquet(dir: &Path) -> Vec<u8> {
         metrics: vec![("test_rmse".into(), rmse), ("test_r2".into(), 0.5)],
         train_seconds: 0.25,
         epochs: 3,
+        provenance: Some(Provenance {
+            started_at: "2026-12-03T09:35:24Z".into(),
+            runner_version: "0.1.0".into(),
+            git_commit: Some("0123456789abcdef0123456789abcdef01234567".into()),
+            git_dirty: Some(false),
+            host: "ci".into(),
+            data_hash: "ab".repeat(32),
+            data_hashed: "generator".into(),
+        }),
     };
     write_runs(
         dir,

@@ -23,11 +23,11 @@ fn a_grid_runs_and_leaves_tables_plots_and_report() {
     let runs = read_parquet(&dir.join("runs.parquet"));
     assert_eq!(runs.height(), 8);
     assert_eq!(
-        runs.column("window.lookback").unwrap().dtype(),
+        runs.column("window_lookback").unwrap().dtype(),
         &DataType::Int64
     );
     assert_eq!(
-        runs.column("model.units").unwrap().dtype(),
+        runs.column("model_units").unwrap().dtype(),
         &DataType::String
     );
     assert_eq!(
@@ -542,7 +542,7 @@ fn transformed_runs_are_scored_in_original_units() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let preds = read_parquet(&s.path().join("results/air/predictions.parquet"));
     let split = preds.column("split").unwrap().str().unwrap().clone();
-    let index = preds.column("index").unwrap().u32().unwrap().clone();
+    let index = preds.column("position").unwrap().u32().unwrap().clone();
     let actual = preds.column("actual").unwrap().f64().unwrap().clone();
     let predicted = preds.column("predicted").unwrap().f64().unwrap().clone();
     // 24 test points, all predicted (windows of the test part see its own transformed values).

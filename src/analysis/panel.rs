@@ -399,6 +399,7 @@ mod tests {
         }
         FinishedRun {
             record: RunRecord {
+                provenance: None,
                 run_id: id.into(),
                 label: format!("{config} seed={id}"),
                 config: config.into(),

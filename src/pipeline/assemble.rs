@@ -39,7 +39,7 @@ use crate::store::forecast::read_forecast;
 use crate::store::layout::ASSEMBLED;
 use crate::store::{
     write_folds, write_history, write_predictions, write_runs, write_series, FinishedRun,
-    PredictionRow, ResultsLayout,
+    PredictionRow, ResultsLayout, RunTimes,
 };
 
 use super::execute::protocol;
@@ -232,12 +232,32 @@ fn write_common(a: &Assembly, dir: &Path) -> Result<()> {
     let history: Vec<_> = a
         .runs
         .iter()
-        .flat_map(|r| r.history.iter().cloned())
+        .map(|r| (&r.record, r.history.as_slice()))
         .collect();
     write_history(dir, &history)?;
     let predictions: Vec<&PredictionRow> =
         a.runs.iter().flat_map(|r| r.predictions.iter()).collect();
-    write_predictions(dir, &predictions)
+    write_predictions(dir, &predictions, &run_times(a))
+}
+
+/// Each run's time labels (its series' time column), for the tables' time columns; none for
+/// a panel, whose rows name their own series.
+fn run_times<'a>(a: &'a Assembly) -> RunTimes<'a> {
+    if a.sweep
+        .runs
+        .first()
+        .is_some_and(|r| r.experiment.is_panel())
+    {
+        return RunTimes::new();
+    }
+    a.sweep
+        .runs
+        .iter()
+        .filter_map(|spec| {
+            let time = a.plan.data_for(&spec.experiment).series.time.as_deref()?;
+            Some((spec.run_id.as_str(), time))
+        })
+        .collect()
 }
 
 /// A panel's outputs: the common tables, `series.*`, the summary and the report.
@@ -277,7 +297,7 @@ fn write_all(a: &Assembly, analysis: &SweepAnalysis, dir: &Path) -> Result<()> {
             .iter()
             .map(|r| (&r.record, r.folds.as_slice()))
             .collect();
-        write_folds(dir, &folds)?;
+        write_folds(dir, &folds, &run_times(a))?;
     }
     if a.runs.len() == 1 {
         // A single run's metrics.json is the experiment's.

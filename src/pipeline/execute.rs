@@ -58,7 +58,16 @@ pub fn execute(
 
 /// Runs `work` (the training and scoring of `run`); a panic inside (a bug) is caught and
 /// recorded as a failed run, so the other runs of the sweep go on.
+///
+/// Every outcome, failed or not, gets the run's [`provenance`](super::provenance).
 pub(super) fn guarded(run: &RunSpec, work: impl FnOnce() -> Executed) -> Executed {
+    let started = std::time::SystemTime::now();
+    let mut executed = caught(run, work);
+    executed.finished.record.provenance = Some(super::provenance::provenance(run, started));
+    executed
+}
+
+fn caught(run: &RunSpec, work: impl FnOnce() -> Executed) -> Executed {
     match std::panic::catch_unwind(AssertUnwindSafe(work)) {
         Ok(done) => done,
         Err(panic) => {
@@ -237,6 +246,8 @@ pub(super) fn record(
         metrics,
         train_seconds,
         epochs,
+        // Set by `guarded` for every outcome.
+        provenance: None,
     }
 }
 

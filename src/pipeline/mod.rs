@@ -19,6 +19,7 @@ mod panel_run;
 mod plan;
 mod predict;
 mod progress;
+mod provenance;
 mod refit;
 pub mod shard;
 pub mod slurm;

@@ -270,7 +270,10 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
                 .into_iter()
                 .map(|(value, metric)| ParamPoint { value, metric })
                 .collect();
-        let file = format!("param_{}.png", key.replace('.', "_"));
+        let file = format!(
+            "param_{}.png",
+            crate::store::param_columns::column_name(key)
+        );
         param_png(&plots.join(&file), key, &points, &means, &rank_column)?;
         done(&file);
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use polars::prelude::{Column, DataFrame};
 
+use crate::analysis::metric::{Forecaster, Metric};
 use crate::analysis::summary::{ConfigSummary, MetricSummary};
 use crate::store::layout::{SUMMARY_CSV, SUMMARY_PARQUET};
 use crate::store::param_columns::{param_columns, param_keys};
@@ -18,7 +19,8 @@ const SUMMARY_COUNTS: [&str; 2] = ["n", "n_failed"];
 
 /// The summary table as a frame: `rank: UInt32, config: String`, one typed column per swept
 /// key (as in the runs table), `n: UInt32, n_failed: UInt32`, then `<metric>_mean: Float64`
-/// and `<metric>_std: Float64` (nullable) for each metric, then one nullable `Float64` per
+/// and `<metric>_std: Float64` (nullable) for each metric (the seed ensemble's metrics,
+/// one figure per configuration, have no `_std`), then one nullable `Float64` per
 /// test of the configuration's forecast (`dm_p_vs_ar`, ..., `dm_p_vs_chosen`), in rank order.
 pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
     let names: Vec<String> = summaries
@@ -27,7 +29,10 @@ pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
         .unwrap_or_default();
     let stat_columns: Vec<String> = names
         .iter()
-        .flat_map(|n| [format!("{n}_mean"), format!("{n}_std")])
+        .flat_map(|n| {
+            let std = has_spread(n).then(|| format!("{n}_std"));
+            std::iter::once(format!("{n}_mean")).chain(std)
+        })
         .collect();
     let mut reserved: Vec<&str> = SUMMARY_LEADING
         .iter()
@@ -86,7 +91,9 @@ pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
                 .collect()
         };
         columns.push(Column::new(format!("{name}_mean").into(), stat(|m| m.mean)));
-        columns.push(Column::new(format!("{name}_std").into(), stat(|m| m.std)));
+        if has_spread(name) {
+            columns.push(Column::new(format!("{name}_std").into(), stat(|m| m.std)));
+        }
     }
     let tests: Vec<String> = summaries
         .first()
@@ -105,6 +112,12 @@ pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
         columns.push(Column::new(name.as_str().into(), values));
     }
     Ok(DataFrame::new(summaries.len(), columns)?)
+}
+
+/// Whether metric `name` has a spread over seeds: not the seed ensemble's figures, which are
+/// one number per configuration (their `_std` column would be null in every row).
+fn has_spread(name: &str) -> bool {
+    Metric::parse(name).is_none_or(|m| m.forecaster != Forecaster::SeedEnsemble)
 }
 
 /// Writes `dir/summary.csv` and `dir/summary.parquet`; see [`summary_frame`] for the columns.
@@ -136,7 +149,7 @@ mod tests {
         let lines: Vec<&str> = text.lines().collect();
         assert_eq!(
             lines[0],
-            "rank,config,window.lookback,n,n_failed,test_rmse_mean,test_rmse_std,test_r2_mean,test_r2_std"
+            "rank,config,window_lookback,n,n_failed,test_rmse_mean,test_rmse_std,test_r2_mean,test_r2_std"
         );
         assert_eq!(lines.len(), 5);
         assert!(
@@ -152,7 +165,7 @@ mod tests {
         let dtype = |c: &str| df.column(c).unwrap().dtype().clone();
         assert_eq!(dtype("rank"), DataType::UInt32);
         assert_eq!(dtype("config"), DataType::String);
-        assert_eq!(dtype("window.lookback"), DataType::Int64);
+        assert_eq!(dtype("window_lookback"), DataType::Int64);
         assert_eq!(dtype("n"), DataType::UInt32);
         assert_eq!(dtype("n_failed"), DataType::UInt32);
         for c in [
@@ -169,7 +182,7 @@ mod tests {
         assert_eq!(f("test_rmse_mean", 3), None);
         assert_eq!(df.column("n").unwrap().u32().unwrap().get(0), Some(2));
         assert_eq!(
-            df.column("window.lookback").unwrap().i64().unwrap().get(0),
+            df.column("window_lookback").unwrap().i64().unwrap().get(0),
             Some(10)
         );
     }
@@ -180,5 +193,60 @@ mod tests {
         write_summary(tmp.path(), &[]).unwrap();
         let text = std::fs::read_to_string(tmp.path().join("summary.csv")).unwrap();
         assert_eq!(text.lines().next(), Some("rank,config,n,n_failed"));
+    }
+
+    #[test]
+    fn the_seed_ensemble_has_a_mean_column_and_no_always_null_std() {
+        let metric = |name: &str, mean: f64, std: Option<f64>| MetricSummary {
+            name: name.to_string(),
+            mean: Some(mean),
+            std,
+            by_seed: Vec::new(),
+        };
+        let summary = ConfigSummary {
+            rank: 1,
+            config: "units=50x50".into(),
+            params: vec![("model.units".into(), ParamValue::Str("50x50".into()))],
+            n: 3,
+            n_failed: 0,
+            run_ids: vec!["a".into(), "b".into(), "c".into()],
+            metrics: vec![
+                metric("test_rmse", 0.5, Some(0.25)),
+                metric("ensemble_test_rmse", 0.375, None),
+            ],
+            p_values: Vec::new(),
+        };
+        let df = summary_frame(&[summary]).unwrap();
+        let names: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "rank",
+                "config",
+                "model_units",
+                "model_width",
+                "model_depth",
+                "n",
+                "n_failed",
+                "test_rmse_mean",
+                "test_rmse_std",
+                "ensemble_test_rmse_mean"
+            ]
+        );
+        let f = |c: &str| df.column(c).unwrap().f64().unwrap().get(0);
+        assert_eq!(f("test_rmse_std"), Some(0.25));
+        assert_eq!(f("ensemble_test_rmse_mean"), Some(0.375));
+        assert_eq!(
+            df.column("model_width").unwrap().i64().unwrap().get(0),
+            Some(50)
+        );
+        assert_eq!(
+            df.column("model_depth").unwrap().i64().unwrap().get(0),
+            Some(2)
+        );
     }
 }

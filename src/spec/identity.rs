@@ -48,6 +48,28 @@ pub fn data_hash(e: &Experiment) -> String {
     short_hash(&data_text(e))
 }
 
+/// What a run's data was, for its provenance (never its identity): the blake3 (64 hex digits)
+/// of a CSV source's bytes, with `"file"`; or, for a generated series, of its settings (the
+/// `[data]` table and the master seed when that seeds the noise), with `"generator"`.
+pub fn data_source_hash(e: &Experiment) -> (String, &'static str) {
+    if let DataSpec::Csv(c) = &e.data {
+        if let Some(contents) = &c.contents {
+            return (contents.clone(), "file");
+        }
+    }
+    let mut r = Record::default();
+    if e.data.draws_noise() && e.data.seed().is_none() {
+        r.put("seed", int(e.seed));
+    }
+    r.table("data", data_record(&e.data));
+    let hash = blake3::hash(r.text().as_bytes()).to_hex().to_string();
+    let of = match e.data {
+        DataSpec::Csv(_) => "settings",
+        _ => "generator",
+    };
+    (hash, of)
+}
+
 /// Identity of an experiment (a whole grid): the hash of its sorted run ids joined by
 /// commas. It is recorded in a baseline, so that a baseline of another grid or other
 /// settings is recognised.

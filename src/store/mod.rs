@@ -19,8 +19,8 @@ pub mod tables;
 pub use gate_file::{read_gate_file, write_gate_file, GateRow, GATE_FILE_COLUMNS};
 pub use layout::{default_results_dir, ResultsLayout};
 pub use records::{
-    FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus, SeriesAccuracy,
-    SeriesRow,
+    FoldRecord, HistoryRow, ParamValue, PredictionRow, Provenance, RunRecord, RunStatus,
+    SeriesAccuracy, SeriesRow,
 };
 pub use run_folder::{
     has_manifest, is_finished, read_run, remove_stale_temporaries, run_dir, run_state, write_run,
@@ -28,7 +28,7 @@ pub use run_folder::{
 };
 pub use tables::{
     metric_names, read_runs, write_folds, write_history, write_json, write_predictions, write_runs,
-    write_series,
+    write_series, RunTimes,
 };
 
 #[cfg(test)]

@@ -90,6 +90,46 @@ pub struct RunRecord {
     /// Epochs actually run (fewer than configured after early stopping or divergence); the
     /// longest fold's with a backtest.
     pub epochs: usize,
+    /// When, where and by which runner the run was made, and of which data; `None` in
+    /// records written before provenance was kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
+}
+
+/// Where a run's figures come from: kept beside them, never part of the run's identity
+/// (a run made again elsewhere or later is the same run) nor of any figure.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Provenance {
+    /// When the run started, UTC, RFC 3339 (`2026-12-03T09:35:24Z`).
+    pub started_at: String,
+    /// The runner that made it (its Cargo package version).
+    pub runner_version: String,
+    /// `git rev-parse HEAD` of the checkout runner was built from; `None` when it was not
+    /// built from a git checkout.
+    pub git_commit: Option<String>,
+    /// Whether that checkout had uncommitted changes (`git status --porcelain`).
+    pub git_dirty: Option<bool>,
+    /// The host name of the machine it ran on.
+    pub host: String,
+    /// blake3 (64 hex digits) of the data: see `data_hashed`.
+    pub data_hash: String,
+    /// What `data_hash` hashes: `"file"` (the CSV's bytes), `"generator"` (a generated
+    /// series' settings and noise seed), or `"settings"` (a CSV source's settings, for an
+    /// experiment whose file was never read by the loader).
+    pub data_hashed: String,
+}
+
+impl Provenance {
+    /// The runs-table columns that hold it, after `epochs`.
+    pub const COLUMNS: [&'static str; 7] = [
+        "started_at",
+        "runner_version",
+        "git_commit",
+        "git_dirty",
+        "host",
+        "data_hash",
+        "data_hashed",
+    ];
 }
 
 /// The value of metric `name` in a metric list, `None` when the list lacks it.
@@ -294,6 +334,7 @@ mod tests {
 
     fn record() -> RunRecord {
         RunRecord {
+            provenance: None,
             run_id: "abc".into(),
             label: "lookback=10 units=50x50 lr=0.003 seed=2".into(),
             config: "lookback=10 units=50x50 lr=0.003".into(),

@@ -8,7 +8,7 @@
 //!   metrics.json      metrics per split (for people)
 //!   record.json       the run's row of the runs table (for merging)
 //!   history.csv       fold, epoch, train_loss, val_loss
-//!   predictions.csv   fold, split, index, actual, predicted, then each baseline's forecast
+//!   predictions.csv   fold, split, position, actual, predicted, then each baseline's forecast
 //!                     (naive, seasonal_naive, drift, ar, transformed_naive, transformed_ar;
 //!                     empty on training rows and where not computed)
 //!   folds.json        each backtest fold's metrics (only with a backtest)
@@ -78,11 +78,12 @@ const PREDICTIONS: &str = "predictions.csv";
 const HISTORY_COLUMNS: [&str; 4] = ["fold", "epoch", "train_loss", "val_loss"];
 /// The columns of `predictions.csv`. Files written before backtests lack the leading `fold`;
 /// files written before the baselines' forecasts were stored end at `predicted`
-/// ([`PREDICTION_REQUIRED`] columns).
+/// ([`PREDICTION_REQUIRED`] columns); files written before columns were named for query
+/// languages call `position` `index` ([`LEGACY_NAMES`]).
 const PREDICTION_COLUMNS: [&str; 12] = [
     "fold",
     "split",
-    "index",
+    "position",
     "actual",
     "predicted",
     "naive",
@@ -93,6 +94,8 @@ const PREDICTION_COLUMNS: [&str; 12] = [
     "transformed_ar",
     "series",
 ];
+/// Columns older run folders wrote under another name: (old, current).
+const LEGACY_NAMES: [(&str, &str); 1] = [("index", "position")];
 /// The leading columns of `predictions.csv` every file has (`fold` aside).
 const PREDICTION_REQUIRED: usize = 5;
 /// The columns of a single series' `predictions.csv`: all but `series`, written only by
@@ -277,7 +280,7 @@ fn read_files(dir: &Path) -> Result<FinishedRun> {
             run_id: run_id.to_string(),
             fold: row.fold()?,
             split: row.cell("split").to_string(),
-            index: row.number("index")?,
+            index: row.number("position")?,
             actual: row.number("actual")?,
             predicted: row.number("predicted")?,
             ..PredictionRow::default()
@@ -489,7 +492,16 @@ impl Row<'_> {
     }
 }
 
-/// The rows of the CSV file `path`, whose header must be `columns`, or their first `n` for
+/// A column's name as runner writes it now, for a name an older run folder used.
+fn current_name(name: &str) -> &str {
+    LEGACY_NAMES
+        .iter()
+        .find(|(old, _)| *old == name)
+        .map_or(name, |(_, new)| new)
+}
+
+/// The rows of the CSV file `path`, whose header must be `columns` (or an older name of
+/// one, see [`LEGACY_NAMES`]), or their first `n` for
 /// an `n` of `shorter` (files written before the later columns existed, or without a
 /// panel's `series`), and with a leading `fold` also without it (files written before
 /// backtests existed).
@@ -510,7 +522,7 @@ fn read_table<'a>(
             let without_fold = (columns.first() == Some(&"fold")).then(|| &columns[1..end]);
             std::iter::once(&columns[..end]).chain(without_fold)
         })
-        .find(|layout| header.iter().eq(layout.iter().copied()));
+        .find(|layout| header.iter().map(current_name).eq(layout.iter().copied()));
     let Some(file_columns) = found else {
         bail!(
             "{}, line 1: expected the columns {}, found {}",

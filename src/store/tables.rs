@@ -4,14 +4,12 @@
 //! `UInt32`, and a missing or non-finite metric is a null cell (empty in CSV), never a string.
 
 use std::borrow::Borrow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use polars::prelude::{
-    Column, CsvWriter, DataFrame, ParquetReader, ParquetWriter, SerReader, SerWriter,
-};
+use polars::prelude::{Column, CsvWriter, DataFrame, ParquetReader, SerReader, SerWriter};
 use serde::Serialize;
 
 use super::atomic::write_file;
@@ -19,10 +17,12 @@ use super::layout::{
     FOLDS_CSV, FOLDS_PARQUET, HISTORY_CSV, HISTORY_PARQUET, PREDICTIONS_PARQUET, RUNS_CSV,
     RUNS_PARQUET, SERIES_CSV, SERIES_PARQUET,
 };
-use super::param_columns::{param_cell, param_columns, param_keys};
+use super::param_columns::{column_name, is_derived, param_cell, param_columns, param_keys};
 use super::records::{
-    FoldRecord, HistoryRow, ParamValue, PredictionRow, RunRecord, RunStatus, SeriesRow,
+    FoldRecord, HistoryRow, ParamValue, PredictionRow, Provenance, RunRecord, RunStatus, SeriesRow,
 };
+
+pub mod parquet_compat;
 
 /// Columns of the runs table around the parameter and metric columns:
 /// `LEADING, <params>, STATUS, <metrics>, TRAILING`.
@@ -33,9 +33,13 @@ const RUNS_TRAILING: [&str; 2] = ["train_seconds", "epochs"];
 /// Writes `dir/runs.csv` and `dir/runs.parquet`, one row per run.
 ///
 /// Columns: `run_id, label, config` (strings), `seed: UInt64`, one typed column per swept key
-/// in order of first appearance (see [`param_columns`](super::param_columns)), `status, reason`
+/// in order of first appearance, named `window_lookback` for `window.lookback` (see
+/// [`param_columns`](super::param_columns), which also adds `model_width, model_depth` after a
+/// swept `model_units`), `status, reason`
 /// (strings, `reason` nullable), one `Float64` column per metric name in order of first
-/// appearance across `runs`, then `train_seconds: Float64, epochs: UInt32`.
+/// appearance across `runs`, then `train_seconds: Float64, epochs: UInt32`, then, when any
+/// run has its provenance, [`Provenance::COLUMNS`]: `started_at, runner_version,
+/// git_commit` (strings), `git_dirty: Boolean`, `host, data_hash, data_hashed` (strings).
 pub fn write_runs(dir: &Path, runs: &[RunRecord]) -> Result<()> {
     // One row per run: two records of one id (a copied or edited record) would count twice.
     let mut ids: HashSet<&str> = HashSet::new();
@@ -50,7 +54,10 @@ pub fn write_runs(dir: &Path, runs: &[RunRecord]) -> Result<()> {
 /// Reads `dir/runs.parquet` back into records, in table order.
 ///
 /// Null cells are left out: a null metric is absent from the run's `metrics` (it was NaN,
-/// infinite or missing when written), a null parameter absent from its `params`. A column
+/// infinite or missing when written), a null parameter absent from its `params`. Parameters
+/// are keyed by their column name ([`column_name`]: `window_lookback`), also in a table an
+/// older runner wrote with dotted names, so that folders of either age compare; the derived
+/// `model_width` and `model_depth` are not parameters. A column
 /// typed `Int64` gives [`ParamValue::Int`], `Float64` [`ParamValue::Float`], and so on.
 pub fn read_runs(dir: &Path) -> Result<Vec<RunRecord>> {
     let path = dir.join(RUNS_PARQUET);
@@ -91,6 +98,7 @@ pub fn runs_frame(runs: &[RunRecord]) -> Result<DataFrame> {
         .iter()
         .chain(&RUNS_STATUS)
         .chain(&RUNS_TRAILING)
+        .chain(&Provenance::COLUMNS)
         .copied()
         .collect();
     let metric_names = metric_columns(runs, &fixed)?;
@@ -156,7 +164,83 @@ pub fn runs_frame(runs: &[RunRecord]) -> Result<DataFrame> {
         })
         .collect::<Result<Vec<u32>>>()?;
     columns.push(Column::new("epochs".into(), epochs));
+    if runs.iter().any(|r| r.provenance.is_some()) {
+        columns.extend(provenance_columns(runs));
+    }
     Ok(DataFrame::new(runs.len(), columns)?)
+}
+
+/// The provenance columns ([`Provenance::COLUMNS`]): strings but `git_dirty: Boolean`; a
+/// run without provenance (recorded before it was kept) has null cells.
+fn provenance_columns(runs: &[RunRecord]) -> Vec<Column> {
+    let text = |name: &str, pick: fn(&Provenance) -> Option<&str>| {
+        Column::new(
+            name.into(),
+            runs.iter()
+                .map(|r| r.provenance.as_ref().and_then(pick))
+                .collect::<Vec<Option<&str>>>(),
+        )
+    };
+    vec![
+        text("started_at", |p| Some(&p.started_at)),
+        text("runner_version", |p| Some(&p.runner_version)),
+        text("git_commit", |p| p.git_commit.as_deref()),
+        Column::new(
+            "git_dirty".into(),
+            runs.iter()
+                .map(|r| r.provenance.as_ref().and_then(|p| p.git_dirty))
+                .collect::<Vec<Option<bool>>>(),
+        ),
+        text("host", |p| Some(&p.host)),
+        text("data_hash", |p| Some(&p.data_hash)),
+        text("data_hashed", |p| Some(&p.data_hashed)),
+    ]
+}
+
+/// Each row's provenance from the columns after `epochs`; `None` for a table without them
+/// and for a row whose `started_at` is null.
+fn provenance_from_frame(df: &DataFrame) -> Result<Vec<Option<Provenance>>> {
+    if df.column("started_at").is_err() {
+        return Ok(vec![None; df.height()]);
+    }
+    let text = |name: &str| -> Result<Vec<Option<String>>> {
+        let col = df.column(name)?;
+        let ca = col
+            .str()
+            .with_context(|| format!("column {name:?} is not text"))?;
+        Ok((0..ca.len())
+            .map(|i| ca.get(i).map(str::to_string))
+            .collect())
+    };
+    let [started, version, commit, host, hash, hashed] = [
+        "started_at",
+        "runner_version",
+        "git_commit",
+        "host",
+        "data_hash",
+        "data_hashed",
+    ]
+    .map(text);
+    let (started, version, commit, host, hash, hashed) =
+        (started?, version?, commit?, host?, hash?, hashed?);
+    let dirty = df
+        .column("git_dirty")?
+        .bool()
+        .context("column \"git_dirty\" is not Boolean")?
+        .clone();
+    Ok((0..df.height())
+        .map(|i| {
+            Some(Provenance {
+                started_at: started[i].clone()?,
+                runner_version: version[i].clone().unwrap_or_default(),
+                git_commit: commit[i].clone(),
+                git_dirty: dirty.get(i),
+                host: host[i].clone().unwrap_or_default(),
+                data_hash: hash[i].clone().unwrap_or_default(),
+                data_hashed: hashed[i].clone().unwrap_or_default(),
+            })
+        })
+        .collect())
 }
 
 /// Records from a runs frame laid out as [`runs_frame`] writes it. Parameter and metric
@@ -217,6 +301,7 @@ pub fn runs_from_frame(df: &DataFrame) -> Result<Vec<RunRecord>> {
         .u32()
         .context("column \"epochs\" is not UInt32")?;
 
+    let provenance = provenance_from_frame(df)?;
     let mut runs = Vec::with_capacity(df.height());
     for row in 0..df.height() {
         let required = |values: &[Option<String>], name: &str| {
@@ -233,8 +318,11 @@ pub fn runs_from_frame(df: &DataFrame) -> Result<Vec<RunRecord>> {
         };
         let mut params = Vec::new();
         for col in param_cols {
+            if is_derived(col.name(), &names) {
+                continue;
+            }
             if let Some(v) = param_cell(col, row)? {
-                params.push((col.name().to_string(), v));
+                params.push((column_name(col.name()), v));
             }
         }
         let mut metrics = Vec::new();
@@ -264,6 +352,7 @@ pub fn runs_from_frame(df: &DataFrame) -> Result<Vec<RunRecord>> {
                 .get(row)
                 .with_context(|| format!("row {}: epochs is empty", row + 1))?
                 as usize,
+            provenance: provenance[row].clone(),
         });
     }
     Ok(runs)
@@ -271,15 +360,21 @@ pub fn runs_from_frame(df: &DataFrame) -> Result<Vec<RunRecord>> {
 
 /// Writes `dir/folds.csv` and `dir/folds.parquet`, one row per backtest fold of each run:
 /// the runs table's columns (the fold's metrics, status, time and epochs in place of the
-/// run's means) with `fold, origin, end, best_epoch: UInt32` after `run_id`.
-pub fn write_folds(dir: &Path, runs: &[(&RunRecord, &[FoldRecord])]) -> Result<()> {
-    let mut df = folds_frame(runs)?;
+/// run's means) with `fold, origin, end, best_epoch: UInt32` after `run_id`, then, when the
+/// experiment has a time column, `origin_time` and `last_time` (strings: the labels of the
+/// fold's first and last test points, `origin` and `end - 1`).
+pub fn write_folds(
+    dir: &Path,
+    runs: &[(&RunRecord, &[FoldRecord])],
+    times: &RunTimes,
+) -> Result<()> {
+    let mut df = folds_frame(runs, times)?;
     write_csv(&dir.join(FOLDS_CSV), &mut df)?;
     write_parquet(&dir.join(FOLDS_PARQUET), &mut df)
 }
 
 /// The folds table as a frame; see [`write_folds`] for its columns.
-pub fn folds_frame(runs: &[(&RunRecord, &[FoldRecord])]) -> Result<DataFrame> {
+pub fn folds_frame(runs: &[(&RunRecord, &[FoldRecord])], times: &RunTimes) -> Result<DataFrame> {
     let rows: Vec<(RunRecord, &FoldRecord)> = runs
         .iter()
         .flat_map(|(run, folds)| {
@@ -319,26 +414,49 @@ pub fn folds_frame(runs: &[(&RunRecord, &[FoldRecord])]) -> Result<DataFrame> {
     ] {
         df.insert_column(at, col)?;
     }
+    let label = |(r, _): &(RunRecord, &FoldRecord), position: u32| -> Option<&str> {
+        times
+            .get(r.run_id.as_str())
+            .and_then(|t| t.get(position as usize))
+            .map(String::as_str)
+    };
+    let origin_time: Vec<Option<&str>> = rows.iter().map(|row| label(row, row.1.origin)).collect();
+    if origin_time.iter().any(Option::is_some) {
+        let last_time: Vec<Option<&str>> = rows
+            .iter()
+            .map(|row| label(row, row.1.end.saturating_sub(1)))
+            .collect();
+        df.insert_column(5, Column::new("origin_time".into(), origin_time))?;
+        df.insert_column(6, Column::new("last_time".into(), last_time))?;
+    }
     Ok(df)
 }
 
-/// Writes `dir/history.csv` and `dir/history.parquet`:
-/// `run_id: String, fold: UInt32, epoch: UInt32, train_loss: Float64, val_loss: Float64 (nullable)`.
-pub fn write_history(dir: &Path, rows: &[HistoryRow]) -> Result<()> {
-    let mut df = history_frame(rows)?;
+/// Writes `dir/history.csv` and `dir/history.parquet`, each run's rows after its record:
+/// `run_id, label, config: String, fold: UInt32, epoch: UInt32, train_loss: Float64,
+/// val_loss: Float64 (nullable)`. The label and config make a loss curve readable and
+/// groupable without a join with the runs table.
+pub fn write_history(dir: &Path, runs: &[(&RunRecord, &[HistoryRow])]) -> Result<()> {
+    let mut df = history_frame(runs)?;
     write_csv(&dir.join(HISTORY_CSV), &mut df)?;
     write_parquet(&dir.join(HISTORY_PARQUET), &mut df)
 }
 
 /// Writes `dir/predictions.parquet`:
-/// `run_id: String, fold: UInt32, split: String, index: UInt32, actual: Float64,
+/// `run_id: String, fold: UInt32, split: String, position: UInt32` (the point's 0-based
+/// position in the series; not `index`, which pandas reserves), `time: String` when the
+/// experiment has a time column (the point's label, from `times`), `actual: Float64,
 /// predicted: Float64`, then one nullable `Float64` column per baseline
 /// ([`PredictionRow::BASELINES`]: `naive, seasonal_naive, drift, ar, transformed_naive,
 /// transformed_ar`), null on training rows and where a baseline was not computed.
 ///
 /// Parquet only: a sweep's predictions are too many rows to be read as CSV by a person.
-pub fn write_predictions<R: Borrow<PredictionRow>>(dir: &Path, rows: &[R]) -> Result<()> {
-    let mut df = predictions_frame(rows)?;
+pub fn write_predictions<R: Borrow<PredictionRow>>(
+    dir: &Path,
+    rows: &[R],
+    times: &RunTimes,
+) -> Result<()> {
+    let mut df = predictions_frame(rows, times)?;
     write_parquet(&dir.join(PREDICTIONS_PARQUET), &mut df)
 }
 
@@ -408,28 +526,37 @@ pub fn write_json(path: &Path, value: &impl Serialize) -> Result<()> {
 /// The history table as a frame; see [`write_history`] for its columns.
 ///
 /// A NaN `train_loss` is kept as NaN: it is the fact that the run diverged at that epoch.
-pub fn history_frame(rows: &[HistoryRow]) -> Result<DataFrame> {
-    let columns = vec![
+pub fn history_frame(runs: &[(&RunRecord, &[HistoryRow])]) -> Result<DataFrame> {
+    let rows: Vec<(&RunRecord, &HistoryRow)> = runs
+        .iter()
+        .flat_map(|(run, rows)| rows.iter().map(move |h| (*run, h)))
+        .collect();
+    let text = |name: &str, pick: fn(&RunRecord) -> &str| {
         Column::new(
-            "run_id".into(),
-            rows.iter().map(|r| r.run_id.as_str()).collect::<Vec<_>>(),
-        ),
+            name.into(),
+            rows.iter().map(|(r, _)| pick(r)).collect::<Vec<&str>>(),
+        )
+    };
+    let columns = vec![
+        text("run_id", |r| &r.run_id),
+        text("label", |r| &r.label),
+        text("config", |r| &r.config),
         Column::new(
             "fold".into(),
-            rows.iter().map(|r| r.fold).collect::<Vec<u32>>(),
+            rows.iter().map(|(_, h)| h.fold).collect::<Vec<u32>>(),
         ),
         Column::new(
             "epoch".into(),
-            rows.iter().map(|r| r.epoch).collect::<Vec<u32>>(),
+            rows.iter().map(|(_, h)| h.epoch).collect::<Vec<u32>>(),
         ),
         Column::new(
             "train_loss".into(),
-            rows.iter().map(|r| r.train_loss).collect::<Vec<f64>>(),
+            rows.iter().map(|(_, h)| h.train_loss).collect::<Vec<f64>>(),
         ),
         Column::new(
             "val_loss".into(),
             rows.iter()
-                .map(|r| r.val_loss)
+                .map(|(_, h)| h.val_loss)
                 .collect::<Vec<Option<f64>>>(),
         ),
     ];
@@ -439,7 +566,10 @@ pub fn history_frame(rows: &[HistoryRow]) -> Result<DataFrame> {
 /// The predictions table as a frame; see [`write_predictions`] for its columns.
 ///
 /// Takes rows or references to them, so that a sweep's predictions need not be copied.
-pub fn predictions_frame<R: Borrow<PredictionRow>>(rows: &[R]) -> Result<DataFrame> {
+pub fn predictions_frame<R: Borrow<PredictionRow>>(
+    rows: &[R],
+    times: &RunTimes,
+) -> Result<DataFrame> {
     let rows: Vec<&PredictionRow> = rows.iter().map(Borrow::borrow).collect();
     let mut columns = vec![
         Column::new(
@@ -455,18 +585,22 @@ pub fn predictions_frame<R: Borrow<PredictionRow>>(rows: &[R]) -> Result<DataFra
             rows.iter().map(|r| r.split.as_str()).collect::<Vec<_>>(),
         ),
         Column::new(
-            "index".into(),
+            "position".into(),
             rows.iter().map(|r| r.index).collect::<Vec<u32>>(),
         ),
-        Column::new(
-            "actual".into(),
-            rows.iter().map(|r| r.actual).collect::<Vec<f64>>(),
-        ),
-        Column::new(
-            "predicted".into(),
-            rows.iter().map(|r| r.predicted).collect::<Vec<f64>>(),
-        ),
     ];
+    let time: Vec<Option<&str>> = rows.iter().map(|r| time_at(times, r, r.index)).collect();
+    if time.iter().any(Option::is_some) {
+        columns.push(Column::new("time".into(), time));
+    }
+    columns.push(Column::new(
+        "actual".into(),
+        rows.iter().map(|r| r.actual).collect::<Vec<f64>>(),
+    ));
+    columns.push(Column::new(
+        "predicted".into(),
+        rows.iter().map(|r| r.predicted).collect::<Vec<f64>>(),
+    ));
     for (i, name) in PredictionRow::BASELINES.iter().enumerate() {
         columns.push(Column::new(
             (*name).into(),
@@ -485,6 +619,20 @@ pub fn predictions_frame<R: Borrow<PredictionRow>>(rows: &[R]) -> Result<DataFra
         ));
     }
     Ok(DataFrame::new(rows.len(), columns)?)
+}
+
+/// Each run's time labels by run id: the experiment's time column, one label per point of
+/// the series the run forecast. Runs of a series without time labels are absent.
+pub type RunTimes<'a> = HashMap<&'a str, &'a [String]>;
+
+/// The time label of point `position` of the series `row`'s run forecast: `None` without
+/// time labels, and for a panel's row (its series' labels are not the run's).
+fn time_at<'a>(times: &RunTimes<'a>, row: &PredictionRow, position: u32) -> Option<&'a str> {
+    if row.series.is_some() {
+        return None;
+    }
+    let labels = times.get(row.run_id.as_str())?;
+    labels.get(position as usize).map(String::as_str)
 }
 
 /// Metric column names in order of first appearance across runs.
@@ -535,12 +683,10 @@ pub(crate) fn write_csv(path: &Path, df: &mut DataFrame) -> Result<()> {
         .with_context(|| format!("cannot write {}", path.display()))
 }
 
+/// Writes `df` as Parquet with plain (large) strings: see [`parquet_compat`].
 pub(crate) fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    ParquetWriter::new(file)
-        .finish(df)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
+    parquet_compat::write(file, df).with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]

@@ -27,6 +27,7 @@ pub fn listing(dir: &Path) -> Vec<String> {
 /// A run of configuration `lookback=<lookback>` with the given seed, status and metrics.
 pub fn run(lookback: i64, seed: u64, status: RunStatus, metrics: &[(&str, f64)]) -> RunRecord {
     RunRecord {
+        provenance: None,
         run_id: format!("l{lookback}s{seed}"),
         label: format!("lookback={lookback} seed={seed}"),
         config: format!("lookback={lookback}"),

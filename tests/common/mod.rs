@@ -6,7 +6,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use polars::prelude::{DataFrame, ParquetReader, SerReader};
+use polars::prelude::{ArrowDataType, DataFrame, ParquetReader, SerReader};
 use tempfile::TempDir;
 
 /// 2 lookbacks × 2 widths × 2 seeds = 8 runs of 3 epochs on a short sine: the sweep the
@@ -97,6 +97,33 @@ pub fn project() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// The Arrow type of each column as the Parquet file stores it (what pyarrow, pandas and
+/// DuckDB see), by name, in column order.
+pub fn stored_arrow_types(path: &Path) -> Vec<(String, ArrowDataType)> {
+    runner::store::tables::parquet_compat::stored_arrow_types(path).unwrap()
+}
+
+/// Every `*.parquet` file under `dir`, at any depth, sorted (a linked file counts; a linked
+/// folder is not entered).
+pub fn parquet_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            // Linked folders (`.tables`, `plots`) are visited through their generation.
+            if entry.file_type().unwrap().is_dir() {
+                todo.push(path);
+            } else if path.extension().is_some_and(|e| e == "parquet") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
 pub fn read_parquet(path: &Path) -> DataFrame {
     ParquetReader::new(File::open(path).unwrap())
         .finish()
@@ -141,12 +168,12 @@ pub fn strs(df: &DataFrame, col: &str) -> Vec<String> {
         .collect()
 }
 
-/// The tables that must not depend on how a sweep was executed (timings dropped).
+/// The tables that must not depend on how a sweep was executed: timings dropped (the fit's
+/// `train_seconds` and the provenance's `started_at`; the rest of the provenance, runner,
+/// commit, host and data hash, is the same for every way of running on one machine).
 pub fn tables(dir: &Path) -> Vec<DataFrame> {
     vec![
-        read_parquet(&dir.join("runs.parquet"))
-            .drop("train_seconds")
-            .unwrap(),
+        read_parquet(&dir.join("runs.parquet")).drop_many(["train_seconds", "started_at"]),
         read_parquet(&dir.join("history.parquet")),
         read_parquet(&dir.join("predictions.parquet")),
     ]

@@ -405,6 +405,9 @@ def check_run_predictions(model: RunnerModel, fold: int, run_dir: Path, values: 
     """Every row of `fold` in the run's predictions.csv against the numpy forward pass."""
     with (run_dir / "predictions.csv").open() as f:
         rows = [r for r in csv.DictReader(f) if int(r["fold"]) == fold]
+    # The point's position in the series; older run folders call it `index`.
+    for r in rows:
+        r.setdefault("position", r.get("index"))
     if not rows:
         raise Mismatch(f"{run_dir}/predictions.csv has no rows of fold {fold}")
     H = model.horizon
@@ -418,10 +421,10 @@ def check_run_predictions(model: RunnerModel, fold: int, run_dir: Path, values: 
             raise Mismatch(f"{run_dir}: {len(part)} {split} rows of fold {fold}, not a multiple of H={H}")
         for w in range(0, len(part), H):
             window_rows = part[w:w + H]
-            origin = int(window_rows[0]["index"])
+            origin = int(window_rows[0]["position"])
             for h, r in enumerate(window_rows):
-                if int(r["index"]) != origin + h:
-                    raise Mismatch(f"{run_dir}: window at {origin}: row {h} has index {r['index']}")
+                if int(r["position"]) != origin + h:
+                    raise Mismatch(f"{run_dir}: window at {origin}: row {h} has position {r['position']}")
                 if float(r["actual"]) != values[origin + h]:
                     raise Mismatch(f"{run_dir}: actual {r['actual']} at {origin + h} is not the "
                                    f"CSV's {values[origin + h]!r}")

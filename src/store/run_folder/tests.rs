@@ -180,7 +180,7 @@ fn the_csv_files_keep_their_format() {
     );
     assert_eq!(
         std::fs::read_to_string(path.join("predictions.csv")).unwrap(),
-        "fold,split,index,actual,predicted,naive,seasonal_naive,drift,ar,\
+        "fold,split,position,actual,predicted,naive,seasonal_naive,drift,ar,\
          transformed_naive,transformed_ar\n\
          2,test,810,-0.5063789,3.141592653589793,-0.25,,1000000000000000000000,inf,-0,\
          0.30000000000000004\n\
@@ -200,8 +200,8 @@ fn the_csv_files_keep_their_format() {
     assert_eq!(back.predictions[1].baselines(), [None; 6]);
 }
 
-/// A predictions.csv written before the baselines' forecasts were stored (its exact bytes):
-/// it still reads, every baseline `None`.
+/// A predictions.csv written before the baselines' forecasts were stored (its exact bytes,
+/// with `index` where runner now writes `position`): it still reads, every baseline `None`.
 #[test]
 fn predictions_without_baseline_columns_still_read() {
     let dir = tempdir();
@@ -421,7 +421,7 @@ fn a_folder_that_does_not_match_its_manifest_is_damaged_and_never_read() {
             let text = std::fs::read(p.join(PREDICTIONS)).unwrap();
             std::fs::write(p.join(PREDICTIONS), &text[..text.len() - 5]).unwrap()
         }),
-        "predictions.csv has 189 bytes, its manifest says 194"
+        "predictions.csv has 192 bytes, its manifest says 197"
     );
     assert_eq!(
         damage(&|p| std::fs::write(p.join(HISTORY), "fold,epoch,train_loss,val_loss\n").unwrap()),
