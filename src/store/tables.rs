@@ -197,21 +197,24 @@ fn provenance_columns(runs: &[RunRecord]) -> Vec<Column> {
     ]
 }
 
+/// The cells of the text column `name`, a null cell as `None`.
+fn text_column(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>> {
+    let col = df.column(name)?;
+    let ca = col
+        .str()
+        .with_context(|| format!("column {name:?} is not text"))?;
+    Ok((0..ca.len())
+        .map(|i| ca.get(i).map(str::to_string))
+        .collect())
+}
+
 /// Each row's provenance from the columns after `epochs`; `None` for a table without them
 /// and for a row whose `started_at` is null.
 fn provenance_from_frame(df: &DataFrame) -> Result<Vec<Option<Provenance>>> {
     if df.column("started_at").is_err() {
         return Ok(vec![None; df.height()]);
     }
-    let text = |name: &str| -> Result<Vec<Option<String>>> {
-        let col = df.column(name)?;
-        let ca = col
-            .str()
-            .with_context(|| format!("column {name:?} is not text"))?;
-        Ok((0..ca.len())
-            .map(|i| ca.get(i).map(str::to_string))
-            .collect())
-    };
+    let text = |name: &str| text_column(df, name);
     let [started, version, commit, host, hash, hashed] = [
         "started_at",
         "runner_version",
@@ -274,15 +277,7 @@ pub fn runs_from_frame(df: &DataFrame) -> Result<Vec<RunRecord>> {
     let param_cols = &df.columns()[RUNS_LEADING.len()..status_at];
     let metric_cols = &df.columns()[status_at + 2..seconds_at];
 
-    let text = |name: &str| -> Result<Vec<Option<String>>> {
-        let col = df.column(name)?;
-        let ca = col
-            .str()
-            .with_context(|| format!("column {name:?} is not text"))?;
-        Ok((0..ca.len())
-            .map(|i| ca.get(i).map(str::to_string))
-            .collect())
-    };
+    let text = |name: &str| text_column(df, name);
     let run_ids = text("run_id")?;
     let labels = text("label")?;
     let configs = text("config")?;
