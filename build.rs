@@ -22,9 +22,13 @@ fn main() {
     let Some(commit) = git(&["rev-parse", "HEAD"]) else {
         return;
     };
-    for path in ["HEAD", "index"] {
+    // `logs/HEAD` moves with every commit, amend and reset; `packed-refs` holds the branch
+    // after a fresh clone or `git gc`.
+    for path in ["HEAD", "index", "logs/HEAD", "packed-refs"] {
         if let Some(p) = git(&["rev-parse", "--git-path", path]) {
-            println!("cargo:rerun-if-changed={p}");
+            if Path::new(&p).exists() {
+                println!("cargo:rerun-if-changed={p}");
+            }
         }
     }
     if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {

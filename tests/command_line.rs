@@ -329,7 +329,18 @@ fn ctrl_c_says_what_was_kept_exits_130_and_the_same_command_resumes() {
     let s = scratch_dir();
     let file = write(s.path(), "slow.toml", SLOW);
     let args = [file.to_str().unwrap(), "-j", "1", "--out", "slow"];
-    let mut child = command(s.path(), &args, &[])
+    let mut cmd = command(s.path(), &args, &[]);
+    // A test run as a background job inherits SIGINT ignored, which runner keeps on purpose
+    // (as a shell meant it); the user at a terminal this test stands for has it at default.
+    // SAFETY: only an async-signal-safe call between fork and exec.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let mut child = cmd
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

@@ -384,6 +384,17 @@ fn forecast_writes_values_intervals_models_a_plot_and_a_report_section() {
         report.contains("(plots/future.png)"),
         "the report links the plot: {report}"
     );
+    // report.html says the same, the forecast's table and plot included.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("<h2 id=\"forecast\">Forecast</h2>"), "{html}");
+    assert_eq!(
+        html.matches("<img src=\"data:image/png;base64,").count(),
+        report.lines().filter(|l| l.starts_with("![")).count()
+    );
+    assert!(
+        html.contains("alt=\"future\""),
+        "the forecast's plot is embedded"
+    );
     // a sweep re-run keeps the forecast in its report
     let file = dir.path().join("monthly.toml");
     let o = runner(

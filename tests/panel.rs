@@ -217,6 +217,14 @@ fn each_series_gets_its_own_scaling_metrics_and_forecast() {
         "{report}"
     );
     assert!(report.contains("| Theta |"), "{report}");
+    // report.html renders the same markdown: its rule, its tables, no escape left visible.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(
+        html.matches("<hr>").count(),
+        report.lines().filter(|l| *l == "---").count()
+    );
+    assert!(html.contains("<td>Theta</td>"), "{html}");
+    assert!(!html.contains("\\|") && !html.contains("<p>---"), "{html}");
     // The console headline.
     let text = stdout(&o);
     assert!(text.contains("test, 5 series: sMAPE"), "{text}");

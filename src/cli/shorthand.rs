@@ -34,7 +34,19 @@ pub fn with_default_subcommand(mut args: Vec<OsString>) -> Shorthand {
         return Shorthand::Args(args);
     };
     let text = first.to_string_lossy();
-    if text.starts_with('-') || SUBCOMMANDS.contains(&text.as_ref()) {
+    if text.starts_with('-') {
+        // `runner -q exp.toml`: run's options before the file. Help and version are clap's,
+        // as is a line that names a subcommand anywhere.
+        let is_word = |a: &OsString| SUBCOMMANDS.contains(&a.to_string_lossy().as_ref());
+        let names_file =
+            |a: &OsString| !a.to_string_lossy().starts_with('-') && Path::new(a).is_file();
+        let own = ["-h", "--help", "-V", "--version"].contains(&text.as_ref());
+        if !own && !args[1..].iter().any(is_word) && args[1..].iter().any(names_file) {
+            args.insert(1, "run".into());
+        }
+        return Shorthand::Args(args);
+    }
+    if SUBCOMMANDS.contains(&text.as_ref()) {
         return Shorthand::Args(args);
     }
     if Path::new(first).exists() {
@@ -84,8 +96,16 @@ mod tests {
             with_default_subcommand(args(&["runner", file, "-q"])),
             Shorthand::Args(args(&["runner", "run", file, "-q"]))
         );
+        // Options of run before the file (`-j 2` takes a value that is not a file).
+        assert_eq!(
+            with_default_subcommand(args(&["runner", "-q", "-j", "2", file])),
+            Shorthand::Args(args(&["runner", "run", "-q", "-j", "2", file]))
+        );
         for kept in [
             &["runner", "validate", "x.toml"][..],
+            &["runner", "-q", "validate", file],
+            &["runner", "--help", file],
+            &["runner", "-q", "no/such.toml"],
             &["runner", "--help"],
             &["runner"],
         ] {

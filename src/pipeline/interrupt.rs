@@ -82,8 +82,13 @@ pub fn install() {
     });
 }
 
+/// The first Ctrl-C asks the watcher for the report; a second one, should the report hang (a
+/// paused pager on stderr), ends the process at once.
 extern "C" fn on_sigint(_: libc::c_int) {
-    INTERRUPTED.store(true, Ordering::SeqCst);
+    if INTERRUPTED.swap(true, Ordering::SeqCst) {
+        // SAFETY: `_exit` is async-signal-safe.
+        unsafe { libc::_exit(EXIT_CODE) };
+    }
 }
 
 /// Registers what an interruption would leave until the guard is dropped.
@@ -105,13 +110,15 @@ fn report_and_exit() -> ! {
     let message = match KEPT.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
         Some(kept) => {
             if let Some(bars) = &kept.bars {
-                // Ignored: a terminal that cannot be cleared keeps the last drawn line.
+                // Ignored: a terminal that cannot be cleared keeps the last drawn line. Hidden
+                // after, so the bars' ticker does not draw over the message.
                 let _ = bars.clear();
+                bars.set_draw_target(indicatif::ProgressDrawTarget::hidden());
             }
             kept.message()
         }
-        None => "interrupted: no run had finished in this invocation; run the same command \
-                 again to start over."
+        None => "interrupted: no run was training; runs finished before (by this or an \
+                 earlier invocation) are kept, and the same command resumes from them."
             .to_string(),
     };
     out::stderr_line(format_args!("{message}"));

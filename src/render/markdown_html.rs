@@ -24,6 +24,9 @@ pub fn markdown_to_html(markdown: &str, image: &dyn Fn(&str) -> Option<String>) 
                 inline(text)
             ));
             i += 1;
+        } else if is_rule(trimmed) {
+            html.push_str("<hr>\n");
+            i += 1;
         } else if trimmed.starts_with("```") {
             let mut code = Vec::new();
             i += 1;
@@ -64,11 +67,20 @@ pub fn markdown_to_html(markdown: &str, image: &dyn Fn(&str) -> Option<String>) 
 fn is_paragraph_line(line: &str) -> bool {
     let t = line.trim();
     !t.is_empty()
+        && !is_rule(t)
         && heading(t).is_none()
         && !t.starts_with("```")
         && !t.starts_with('|')
         && !t.starts_with("- ")
         && image_line(t).is_none()
+}
+
+/// A thematic break: `---`, `***` or `___` (three or more) alone on a line.
+fn is_rule(line: &str) -> bool {
+    line.len() >= 3
+        && [b'-', b'*', b'_']
+            .iter()
+            .any(|&c| line.bytes().all(|b| b == c))
 }
 
 /// `## Answer` → `(2, "Answer")`.
@@ -160,12 +172,19 @@ fn cells(line: &str) -> Vec<String> {
     cells.iter().map(|c| c.trim().to_string()).collect()
 }
 
-/// Inline markup: `code` (its content literal), **bold**, [text](target); everything else
-/// escaped.
+/// Inline markup: `code` (its content literal), **bold**, [text](target), a backslash before
+/// punctuation (`\|`) as the bare character; everything else escaped.
 fn inline(text: &str) -> String {
     let mut html = String::new();
     let mut rest = text;
     while !rest.is_empty() {
+        if let Some(after) = rest.strip_prefix('\\') {
+            if let Some(c) = after.chars().next().filter(char::is_ascii_punctuation) {
+                html.push_str(&escape(&after[..1]));
+                rest = &after[c.len_utf8()..];
+                continue;
+            }
+        }
         if let Some(after) = rest.strip_prefix('`') {
             if let Some(end) = after.find('`') {
                 html.push_str(&format!("<code>{}</code>", escape(&after[..end])));
@@ -272,6 +291,15 @@ mod tests {
             "<figure><img src=\"data:image/png;base64,AA\" alt=\"ranking\">\
              <figcaption>ranking</figcaption></figure>\n\
              <p class=\"missing\">(plot plots/b.png could not be read)</p>\n"
+        );
+    }
+
+    #[test]
+    fn a_rule_breaks_and_escaped_punctuation_reads_bare() {
+        let html = markdown_to_html("a \\| b \\x `c\\|d`\n\n---\n\n- e \\| f\n", &no_images);
+        assert_eq!(
+            html,
+            "<p>a | b \\x <code>c\\|d</code></p>\n<hr>\n<ul>\n<li>e | f</li>\n</ul>\n"
         );
     }
 

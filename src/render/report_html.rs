@@ -13,12 +13,13 @@ use base64::Engine;
 use super::markdown_html::{escape, markdown_to_html};
 use crate::store::layout::REPORT_HTML;
 
-/// Clicking a column heading sorts the table's rows by it, numerically when the cells start
-/// with a number (`0.0123 ± 0.0004`, `-0.25`, `p < 0.001` reads 0.001), else as text; a
-/// second click reverses. Cells without a number sort last either way.
+/// Clicking a column heading sorts the table's rows by it, numerically when every cell is a
+/// number, perhaps followed by a space and more (`0.0123 ± 0.0004`, `-0.25`, `12%`), else as
+/// text with digit runs compared as numbers (`lookback=5` before `lookback=10`, dates in
+/// order); a second click reverses. Empty and `-` cells sort last either way.
 const SORT_SCRIPT: &str = r#"
 function runnerKey(text) {
-  const m = text.replace(/\u2212/g, '-').match(/[-+]?\d*\.?\d+(?:[eE][-+]?\d+)?/);
+  const m = text.replace(/\u2212/g, '-').match(/^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?(?=$|\s|%)/);
   return m ? parseFloat(m[0]) : null;
 }
 function runnerSort(th) {
@@ -41,7 +42,8 @@ function runnerSort(th) {
       if (kx === null || ky === null) return (kx === null) - (ky === null);
       return asc ? kx - ky : ky - kx;
     }
-    return asc ? x.localeCompare(y) : y.localeCompare(x);
+    const order = { numeric: true };
+    return asc ? x.localeCompare(y, undefined, order) : y.localeCompare(x, undefined, order);
   });
   for (const r of rows) body.appendChild(r);
 }

@@ -22,6 +22,7 @@ const SUMMARY_COUNTS: [&str; 2] = ["n", "n_failed"];
 /// and `<metric>_std: Float64` (nullable) for each metric (the seed ensemble's metrics,
 /// one figure per configuration, have no `_std`), then one nullable `Float64` per
 /// test of the configuration's forecast (`dm_p_vs_ar`, ..., `dm_p_vs_chosen`), in rank order.
+/// A figure or test column that is null in every row is left out.
 pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
     let names: Vec<String> = summaries
         .first()
@@ -83,6 +84,9 @@ pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
             .map(|s| count(s.n_failed, "n_failed"))
             .collect::<Result<Vec<u32>>>()?,
     ));
+    // Figures and tests follow; one no configuration has (a `_std` with one seed each, the
+    // seed ensemble's figures without two seeds) is left out rather than written as nulls.
+    let fixed = columns.len();
     for name in &names {
         let stat = |pick: fn(&MetricSummary) -> Option<f64>| -> Vec<Option<f64>> {
             summaries
@@ -111,6 +115,11 @@ pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
             .collect();
         columns.push(Column::new(name.as_str().into(), values));
     }
+    let mut at = 0;
+    columns.retain(|c| {
+        at += 1;
+        at <= fixed || summaries.is_empty() || c.null_count() < c.len()
+    });
     Ok(DataFrame::new(summaries.len(), columns)?)
 }
 

@@ -88,7 +88,7 @@ impl Override {
     }
 }
 
-fn parse_value(raw: &str) -> Value {
+pub(crate) fn parse_value(raw: &str) -> Value {
     let parsed = toml::from_str::<Table>(&format!("v = {raw}"))
         .ok()
         .filter(|t| t.len() == 1)

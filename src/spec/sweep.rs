@@ -12,6 +12,7 @@ use toml::{Table, Value};
 
 use super::error::{Origin, Problem, SpecError};
 use super::locate::join;
+use super::overrides::parse_value;
 use super::schema::{all_paths, describe};
 use super::suggest::closest;
 use super::types::Experiment;
@@ -137,7 +138,10 @@ pub fn parse_sweep_str(text: &str, path: &Path, sets: &[String]) -> Result<Sweep
             let axis = axes
                 .iter()
                 .find(|a| *key == a.key || key.starts_with(&format!("{}.", a.key)))?;
-            let value = arg.split_once('=').map_or("", |(_, v)| v.trim());
+            // As TOML, so a bare word (`model.cell=gru`) is suggested as `["gru"]`.
+            let value = arg
+                .split_once('=')
+                .map_or_else(String::new, |(_, v)| toml_inline(&parse_value(v.trim())));
             let candidates: Vec<String> = axis.values.iter().map(toml_inline).collect();
             Some(Problem {
                 key: key.clone(),
@@ -147,7 +151,11 @@ pub fn parse_sweep_str(text: &str, path: &Path, sets: &[String]) -> Result<Sweep
                     axis.key,
                     candidates.join(", "),
                     axis.key,
-                    if *key == axis.key { value } else { "..." }
+                    if *key == axis.key {
+                        value.as_str()
+                    } else {
+                        "..."
+                    }
                 ),
                 origin: Origin::Set { arg: arg.clone() },
             })
@@ -579,6 +587,28 @@ epochs = 2
         assert_eq!(s.runs.len(), 2);
         assert_eq!(s.runs[1].experiment.window.lookback, 7);
         assert!(s.runs.iter().all(|r| r.experiment.train.epochs == 4));
+    }
+
+    #[test]
+    fn set_on_a_swept_key_suggests_the_axis_as_toml() {
+        let e = message(
+            sweep(
+                "[sweep]\nmodel.cell = [\"lstm\", \"gru\"]\n",
+                &["model.cell=gru"],
+            )
+            .unwrap_err(),
+        );
+        assert!(
+            e.contains("to change the axis, give its candidates: --set sweep.model.cell=[\"gru\"]"),
+            "{e}"
+        );
+        // The suggestion works as written.
+        let s = sweep(
+            "[sweep]\nmodel.cell = [\"lstm\", \"gru\"]\n",
+            &["sweep.model.cell=[\"gru\"]"],
+        )
+        .unwrap();
+        assert_eq!(s.runs.len(), 1);
     }
 
     #[test]

@@ -72,12 +72,11 @@ pub fn stored_arrow_types(path: &Path) -> Result<Vec<(String, ArrowDataType)>> {
         .and_then(|kv| kv.value.clone())
         .with_context(|| format!("{} stores no Arrow schema", path.display()))?;
     let bytes = base64::engine::general_purpose::STANDARD.decode(encoded)?;
-    // An IPC message may start with a continuation marker and its length.
-    let message = if bytes.starts_with(&[255; 4]) {
-        &bytes[8..]
-    } else {
-        &bytes[..]
-    };
+    // An IPC message starts with its length, after a continuation marker since Arrow 0.15.
+    let skip = if bytes.starts_with(&[255; 4]) { 8 } else { 4 };
+    let message = bytes
+        .get(skip..)
+        .with_context(|| format!("{}: its Arrow schema is truncated", path.display()))?;
     let schema = polars_arrow::io::ipc::read::deserialize_schema(message)?.0;
     Ok(schema
         .iter_values()
