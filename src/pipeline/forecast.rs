@@ -78,16 +78,17 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
     let folder = &opts.folder;
     let source = read_source(folder)?;
     let sweep = load_sweep(&source.file, &source.sets).map_err(Error::bad_input)?;
-    // Refused before any refit: a bad --out is named at once, not after the training.
-    if let Some(out) = &opts.out {
-        super::sweep::writable_folder(out)?;
-    }
     if sweep.runs[0].experiment.is_panel() {
         return Err(Error::BadInput(format!(
             "{} is a panel (data.series_column): forecasting past the end of a panel is not \
              supported yet; its test-part forecasts are in predictions.parquet",
             source.file.display()
         )));
+    }
+    // A bad --out is named before any refit, not after the training (and after the refusals
+    // above, which need no folder created).
+    if let Some(out) = &opts.out {
+        super::sweep::writable_folder(out)?;
     }
     // First the lock: with --wait a running sweep finishes before its runs are looked at.
     let _lock = ownership::lock(folder, Access::Exclusive, opts.wait, opts.quiet)?;
