@@ -123,10 +123,13 @@ impl Pixels {
         // Lines crossing an axis cover parts of it, so an axis is told by how many of its
         // pixels are black (at least 40% of the canvas), not by one unbroken run.
         let black = |x: usize, y: usize| self.at(x, y) == [0, 0, 0];
+        // The axis is the longest black run with gaps under 20 px: text in line with it
+        // (a legend above the y axis) is not part of it.
         let span = |cells: Vec<bool>| -> Option<Range<usize>> {
-            let first = cells.iter().position(|&b| b)?;
-            let last = cells.iter().rposition(|&b| b)?;
-            (cells.iter().filter(|&&b| b).count() * 5 >= cells.len() * 2).then_some(first..last + 1)
+            if cells.iter().filter(|&&b| b).count() * 5 < cells.len() * 2 {
+                return None;
+            }
+            runs(&cells, 20).into_iter().max_by_key(|r| r.len())
         };
         let (axis_x, rows) = (0..self.width)
             .find_map(|x| Some((x, span((0..self.height).map(|y| black(x, y)).collect())?)))
