@@ -338,6 +338,7 @@ fn plot_input<'a>(a: &'a Assembly, analysis: &'a SweepAnalysis) -> PlotInput<'a>
         analysis,
         series: &[],
         time: None,
+        value_name: "value",
         horizon: 1,
         forecast: None,
         swept: a
@@ -358,6 +359,7 @@ fn plot_input<'a>(a: &'a Assembly, analysis: &'a SweepAnalysis) -> PlotInput<'a>
     let data = a.plan.data_for(&best_spec.experiment);
     input.series = &data.series.values;
     input.time = data.series.time.as_deref();
+    input.value_name = best_spec.experiment.data.value_name();
     input.horizon = best_spec.experiment.window.horizon;
     input
 }

@@ -144,6 +144,45 @@ impl Pixels {
         }
     }
 
+    /// Every plot area of a picture of panels stacked one above the other (all sharing
+    /// one y axis column), top to bottom: each panel's y axis is a black run of at least
+    /// 60 rows (gaps under 30 px, where a line runs along it, bridged) in the first column
+    /// where axes are, closed at its bottom by an x axis: a black row run of at least 40%
+    /// of the width.
+    pub fn plot_areas(&self) -> Vec<Rect> {
+        let black = |x: usize, y: usize| self.at(x, y) == [0, 0, 0];
+        let column = |x: usize| -> Vec<Range<usize>> {
+            let col: Vec<bool> = (0..self.height).map(|y| black(x, y)).collect();
+            runs(&col, 30).into_iter().filter(|r| r.len() >= 60).collect()
+        };
+        let row_run = |y: usize| -> Option<Range<usize>> {
+            let row: Vec<bool> = (0..self.width).map(|x| black(x, y)).collect();
+            runs(&row, 20)
+                .into_iter()
+                .max_by_key(|c| c.len())
+                .filter(|c| c.len() * 5 >= self.width * 2)
+        };
+        // The first column with such runs (text written vertically has none: no x axis).
+        (0..self.width)
+            .map(|axis_x| {
+                column(axis_x)
+                    .into_iter()
+                    .filter_map(|r| {
+                        let (axis_y, cols) = (r.end.saturating_sub(4)
+                            ..(r.end + 3).min(self.height))
+                            .rev()
+                            .find_map(|y| Some((y, row_run(y)?)))?;
+                        Some(Rect {
+                            x: axis_x + 1..cols.end,
+                            y: r.start..axis_y,
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .find(|areas| !areas.is_empty())
+            .unwrap_or_default()
+    }
+
     /// Those of `colors` with at least `min` pixels (exactly that colour) in the plot area,
     /// in the given order: which series were drawn.
     pub fn drawn(&self, colors: &[RGBColor], min: usize) -> Vec<RGBColor> {

@@ -12,7 +12,7 @@ use crate::analysis::stats::mean_by_key;
 use crate::analysis::sweep::ok_value;
 use crate::analysis::SweepAnalysis;
 use crate::plot::{
-    best_png, forecast_png, future_png, loss_png, losses_png, param_png, ranking_png, Band,
+    best_png, forecast_png, future_png, ForecastInput, loss_png, losses_png, param_png, ranking_png, Band,
     FutureInput, ParamAxis, ParamPoint, RankEntry, MAX_BANDS,
 };
 use crate::store::forecast::{level_percent, ForecastRecord};
@@ -33,6 +33,8 @@ pub struct PlotInput<'a> {
     /// The series the best run forecast, original units, and its time labels if any.
     pub series: &'a [f64],
     pub time: Option<&'a [String]>,
+    /// What the values are (`data.value_label` or the CSV column): the value axes.
+    pub value_name: &'a str,
     /// The best run's horizon.
     pub horizon: usize,
     /// Swept keys other than the seed, in sweep order: one parameter plot each.
@@ -148,12 +150,15 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
     );
     forecast_png(
         &layout.forecast_png(),
-        p.series,
-        p.time,
-        &first_step(best_run, Split::Train),
-        &first_step(best_run, Split::Validation),
-        &first_step(best_run, Split::Test),
-        &title,
+        &ForecastInput {
+            series: p.series,
+            x_labels: p.time,
+            value_name: p.value_name,
+            train: &first_step(best_run, Split::Train),
+            validation: &first_step(best_run, Split::Validation),
+            test: &first_step(best_run, Split::Test),
+            title: &title,
+        },
     )?;
     done("forecast.png");
 
