@@ -18,7 +18,7 @@ mod run_loss;
 mod text;
 mod time_axis;
 
-pub use best::best_png;
+pub use best::{best_png, BestInput};
 pub use forecast::{forecast_png, ForecastInput};
 pub use future::{future_png, Band, FutureInput, MAX_BANDS};
 pub use loss_curves::losses_png;

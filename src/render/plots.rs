@@ -12,7 +12,7 @@ use crate::analysis::stats::mean_by_key;
 use crate::analysis::sweep::ok_value;
 use crate::analysis::SweepAnalysis;
 use crate::plot::{
-    best_png, forecast_png, future_png, ForecastInput, loss_png, losses_png, param_png, ranking_png, Band,
+    best_png, forecast_png, future_png, BestInput, ForecastInput, loss_png, losses_png, param_png, ranking_png, Band,
     FutureInput, ParamAxis, ParamPoint, RankEntry, MAX_BANDS,
 };
 use crate::store::forecast::{level_percent, ForecastRecord};
@@ -171,12 +171,16 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
         let file = "paths.png";
         best_png(
             &plots.join(file),
-            &test_actual(std::slice::from_ref(&best_run), p.series),
-            &multi_step_paths(best_run, p.horizon, 4),
-            &format!(
-                "{}: {}-step forecasts from a few test origins",
-                p.name, p.horizon
-            ),
+            &BestInput {
+                actual: &test_actual(std::slice::from_ref(&best_run), p.series),
+                forecasts: &multi_step_paths(best_run, p.horizon, 4, p.time),
+                x_labels: p.time,
+                value_name: p.value_name,
+                title: &format!(
+                    "{}: {}-step forecasts from a few test origins",
+                    p.name, p.horizon
+                ),
+            },
         )?;
         done(file);
     }
@@ -193,12 +197,16 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
         );
         best_png(
             &plots.join(file),
-            &actual,
-            &folds,
-            &format!(
-                "{}: backtest of {}, each fold's test forecast",
-                p.name, best_run.record.label
-            ),
+            &BestInput {
+                actual: &actual,
+                forecasts: &folds,
+                x_labels: p.time,
+                value_name: p.value_name,
+                title: &format!(
+                    "{}: backtest of {}, each fold's test forecast",
+                    p.name, best_run.record.label
+                ),
+            },
         )?;
         done(file);
     }
@@ -295,12 +303,16 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
         .collect();
     best_png(
         &plots.join("best.png"),
-        &test_actual(&ensembles.iter().collect::<Vec<_>>(), p.series),
-        &forecasts,
-        &format!(
-            "{}: held-out test forecasts of the first configurations of the ranking",
-            p.name
-        ),
+        &BestInput {
+            actual: &test_actual(&ensembles.iter().collect::<Vec<_>>(), p.series),
+            forecasts: &forecasts,
+            x_labels: p.time,
+            value_name: p.value_name,
+            title: &format!(
+                "{}: held-out test forecasts of the first configurations of the ranking",
+                p.name
+            ),
+        },
     )?;
     let shown: Vec<&FinishedRun> = p
         .analysis
@@ -345,6 +357,7 @@ fn multi_step_paths(
     run: &FinishedRun,
     horizon: usize,
     count: usize,
+    time: Option<&[String]>,
 ) -> Vec<(String, Vec<(usize, f64)>)> {
     let test: Vec<_> = run
         .final_predictions()
@@ -366,7 +379,11 @@ fn multi_step_paths(
         })
         .map(|w| {
             let rows = &test[w * horizon..(w + 1) * horizon];
-            let label = format!("from index {}", rows[0].index);
+            // Named by the origin's date when the series has a time column.
+            let label = match time.and_then(|t| t.get(rows[0].index as usize)) {
+                Some(date) => format!("from {date}"),
+                None => format!("from index {}", rows[0].index),
+            };
             (
                 label,
                 rows.iter()
