@@ -339,6 +339,7 @@ fn plot_input<'a>(a: &'a Assembly, analysis: &'a SweepAnalysis) -> PlotInput<'a>
         series: &[],
         time: None,
         value_name: "value",
+        loss_name: "loss",
         horizon: 1,
         forecast: None,
         swept: a
@@ -360,6 +361,10 @@ fn plot_input<'a>(a: &'a Assembly, analysis: &'a SweepAnalysis) -> PlotInput<'a>
     input.series = &data.series.values;
     input.time = data.series.time.as_deref();
     input.value_name = best_spec.experiment.data.value_name();
+    // One loss named only when every run trains on it.
+    if !a.sweep.axes.iter().any(|x| x.key == "train.loss") {
+        input.loss_name = best_spec.experiment.train.loss.display_name();
+    }
     input.horizon = best_spec.experiment.window.horizon;
     input
 }

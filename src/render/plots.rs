@@ -35,6 +35,8 @@ pub struct PlotInput<'a> {
     pub time: Option<&'a [String]>,
     /// What the values are (`data.value_label` or the CSV column): the value axes.
     pub value_name: &'a str,
+    /// The training loss' name ("MSE"; "loss" when the sweep varies it): the loss axes.
+    pub loss_name: &'a str,
     /// The best run's horizon.
     pub horizon: usize,
     /// Swept keys other than the seed, in sweep order: one parameter plot each.
@@ -215,7 +217,8 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
         loss_png(
             &layout.loss_png(),
             &p.best_run().final_history().cloned().collect::<Vec<_>>(),
-            &format!("{}: training loss", p.name),
+            &loss_desc(p.loss_name),
+            &format!("{}: training loss, {}", p.name, which_fit(p.best_run())),
         )?;
         done("loss.png");
         return Ok(written);
@@ -332,10 +335,35 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
     losses_png(
         &layout.loss_png(),
         &curves,
-        &format!("{}: training loss of the best configurations", p.name),
+        &loss_desc(p.loss_name),
+        &format!(
+            "{}: training loss of the best configurations (first seed), {}",
+            p.name,
+            which_fit(shown.first().copied().unwrap_or_else(|| p.best_run()))
+        ),
     )?;
     done("loss.png");
     Ok(written)
+}
+
+/// The loss axis' words: the loss is computed on the network's values (transformed and
+/// scaled), not in the series' units, which a reader comparing it with an RMSE must know.
+fn loss_desc(loss_name: &str) -> String {
+    format!("training {loss_name} (scaled units)")
+}
+
+/// Which fit a loss plot shows: with a backtest, the last fold's (the one whose test part
+/// is the experiment's), else the fit on the training part.
+fn which_fit(run: &FinishedRun) -> String {
+    if run.folds.len() > 1 {
+        format!(
+            "fold {} of {} (the test part's fit)",
+            run.final_fold(),
+            run.folds.len()
+        )
+    } else {
+        "fit on the training part".to_string()
+    }
 }
 
 /// The actual series over every test point any of `runs` predicts (their lookbacks may
