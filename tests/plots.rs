@@ -99,14 +99,24 @@ fn monthly_plots_have_a_zoom_residuals_and_error_panels() {
     assert_eq!((forecast.width, forecast.height), (1200, 1000));
     // Header (title, legend) above row 120; panels: whole series to ~470, zoom to ~790.
     assert!(forecast.count(SPLIT, 120..470) > 100, "no split marker");
-    assert!(forecast.count(GREEN, 500..780) > 300, "no zoomed test prediction");
+    assert!(
+        forecast.count(GREEN, 500..780) > 300,
+        "no zoomed test prediction"
+    );
     assert!(forecast.count(RED, 800..1000) > 100, "no residuals");
-    assert_eq!(forecast.count(RED, 120..780), 0, "residual colour above its panel");
+    assert_eq!(
+        forecast.count(RED, 120..780),
+        0,
+        "residual colour above its panel"
+    );
 
     for name in ["best.png", "backtest.png"] {
         let img = Image::read(&res.join("plots").join(name));
         assert_eq!((img.width, img.height), (1200, 900), "{name}");
-        assert!(img.count(ACTUAL_DOT, 120..560) > 200, "{name}: no actual dots");
+        assert!(
+            img.count(ACTUAL_DOT, 120..560) > 200,
+            "{name}: no actual dots"
+        );
     }
     assert!(res.join("plots/param_train_learning_rate.png").is_file());
     let toml = std::fs::read_to_string(res.join("experiment.toml")).unwrap();

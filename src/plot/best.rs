@@ -29,8 +29,13 @@ pub(super) const ACTUAL: RGBColor = RGBColor(60, 60, 60);
 
 /// Each forecast's stroke besides its colour: solid, then dashes of falling length (px
 /// drawn, px skipped), so lines that coincide still tell apart where they part.
-const DASHES: [Option<(u32, u32)>; MAX_FORECASTS] =
-    [None, Some((12, 5)), Some((4, 4)), Some((18, 6)), Some((8, 3))];
+const DASHES: [Option<(u32, u32)>; MAX_FORECASTS] = [
+    None,
+    Some((12, 5)),
+    Some((4, 4)),
+    Some((18, 6)),
+    Some((8, 3)),
+];
 
 /// What best.png (and backtest.png, paths.png) show.
 pub struct BestInput<'a> {
@@ -62,7 +67,12 @@ fn draw_best(root: &Area<'_>, input: &BestInput<'_>) -> Result<()> {
     let forecasts = input.forecasts;
     let shown = &forecasts[..forecasts.len().min(MAX_FORECASTS)];
     let title = if forecasts.len() > shown.len() {
-        format!("{} (best {} of {})", input.title, shown.len(), forecasts.len())
+        format!(
+            "{} (best {} of {})",
+            input.title,
+            shown.len(),
+            forecasts.len()
+        )
     } else {
         input.title.to_string()
     };
@@ -71,21 +81,17 @@ fn draw_best(root: &Area<'_>, input: &BestInput<'_>) -> Result<()> {
         color: ACTUAL,
         sample: Sample::Dot,
     }];
-    legend.extend(
-        shown
-            .iter()
-            .zip(SERIES_COLORS)
-            .zip(DASHES)
-            .map(|(((label, _), color), dash)| LegendEntry {
-                label,
-                color,
-                sample: if dash.is_some() {
-                    Sample::Dashed
-                } else {
-                    Sample::Line
-                },
-            }),
-    );
+    legend.extend(shown.iter().zip(SERIES_COLORS).zip(DASHES).map(
+        |(((label, _), color), dash)| LegendEntry {
+            label,
+            color,
+            sample: if dash.is_some() {
+                Sample::Dashed
+            } else {
+                Sample::Line
+            },
+        },
+    ));
     let area = header(root, &title, &legend)?;
     let h = area.dim_in_pixel().1;
     let (top, bottom) = area.split_vertically(h * FORECAST_SHARE / 100);
@@ -147,11 +153,7 @@ fn draw_best(root: &Area<'_>, input: &BestInput<'_>) -> Result<()> {
         })
         .collect();
     let ey = ValueAxis::fit(
-        errors
-            .iter()
-            .flatten()
-            .map(|&(_, e)| e)
-            .chain([0.0]),
+        errors.iter().flatten().map(|&(_, e)| e).chain([0.0]),
         false,
         false,
         5,
@@ -325,7 +327,11 @@ mod tests {
         for &c in &SERIES_COLORS[..3] {
             let b = px.bounds(c, 0, area).expect("colour hidden");
             // Measured: 501, 1497, 2844 px (solid beneath, then dashes on top).
-            assert!(px.count(c, 0, area) > 300, "{c:?}: {}", px.count(c, 0, area));
+            assert!(
+                px.count(c, 0, area) > 300,
+                "{c:?}: {}",
+                px.count(c, 0, area)
+            );
             assert!(b.x.len() * 10 >= area.x.len() * 9, "{c:?}: {b:?}");
         }
         assert!(px.count(ACTUAL, 0, area) > 500);

@@ -79,7 +79,13 @@ pub(super) fn canvas_size(input: &ForecastInput<'_>) -> (u32, u32) {
 
 /// The first and last index with a finite test prediction.
 fn test_span(input: &ForecastInput<'_>) -> Option<(usize, usize)> {
-    let finite = || input.test.iter().filter(|(_, v)| v.is_finite()).map(|&(i, _)| i);
+    let finite = || {
+        input
+            .test
+            .iter()
+            .filter(|(_, v)| v.is_finite())
+            .map(|&(i, _)| i)
+    };
     Some((finite().min()?, finite().max()?))
 }
 
@@ -202,12 +208,13 @@ fn draw_zoom(
     x: &PositionAxis<'_>,
 ) -> Result<()> {
     let (lo, hi) = (x.axis.lo, x.axis.hi);
-    let shown: Vec<(RGBColor, u32, Vec<(usize, f64)>)> = layers
+    // Each layer's points within the zoom, beside the layer.
+    let shown: Vec<(&Layer<'_>, Vec<(usize, f64)>)> = layers
         .iter()
-        .map(|l| (l.color, l.width, within(l.points, lo, hi)))
+        .map(|l| (l, within(l.points, lo, hi)))
         .collect();
     let y = ValueAxis::fit(
-        shown.iter().flat_map(|(_, _, p)| p.iter().map(|&(_, v)| v)),
+        shown.iter().flat_map(|(_, p)| p.iter().map(|&(_, v)| v)),
         false,
         false,
         6,
@@ -220,18 +227,14 @@ fn draw_zoom(
         AxisSpec::of(&x.axis, "", &x_label, 36),
         AxisSpec::of(&y, &desc, &y_label, 90),
     )?;
-    for (color, width, points) in &shown {
-        draw_index_line(&mut chart, points, *color, *width)?;
+    for (layer, points) in &shown {
+        draw_index_line(&mut chart, points, layer.color, layer.width)?;
     }
     draw_splits(&mut chart, &y, splits)
 }
 
 /// Each test residual (predicted − actual) as a red stem from zero with a dot at its end.
-fn draw_residuals(
-    area: &Area<'_>,
-    input: &ForecastInput<'_>,
-    x: &PositionAxis<'_>,
-) -> Result<()> {
+fn draw_residuals(area: &Area<'_>, input: &ForecastInput<'_>, x: &PositionAxis<'_>) -> Result<()> {
     let residuals: Vec<(f64, f64)> = input
         .test
         .iter()
@@ -302,8 +305,9 @@ fn draw_splits(
             )])
             .map_err(draw_err)?;
         chart
-            .draw_series([EmptyElement::at((c, y.hi))
-                + Text::new(format!("{name} →"), (5, 3), style.clone())])
+            .draw_series([
+                EmptyElement::at((c, y.hi)) + Text::new(format!("{name} →"), (5, 3), style.clone())
+            ])
             .map_err(draw_err)?;
     }
     Ok(())
@@ -421,7 +425,10 @@ mod tests {
         let split = px.column_groups(SPLIT, 0, &below_name, 3);
         assert!(!split.is_empty(), "no split marker");
         let at = at_fraction(&area.x, 809.5 / 999.0);
-        assert!(split[0].start <= at + 2 && split[0].end + 2 >= at, "{split:?} {at}");
+        assert!(
+            split[0].start <= at + 2 && split[0].end + 2 >= at,
+            "{split:?} {at}"
+        );
 
         // The zoom: indices 787.5..999.5, the test prediction from index 810 on, over the
         // right nine tenths; the residuals below in red, and red nowhere else.
@@ -429,15 +436,24 @@ mod tests {
         assert_eq!(colours_in(&px, zoom, 300), [BLUE, GREEN]);
         assert!(px.count(ORANGE, 0, zoom) > 30);
         let zoomed = px.bounds(GREEN, 0, zoom).unwrap();
-        assert!(zoomed.x.len() * 10 >= zoom.x.len() * 8, "{zoomed:?} in {zoom:?}");
+        assert!(
+            zoomed.x.len() * 10 >= zoom.x.len() * 8,
+            "{zoomed:?} in {zoom:?}"
+        );
         assert!(
             zoomed.x.start <= at_fraction(&zoom.x, 23.0 / 212.0) + 3,
             "{zoomed:?}"
         );
         let stems = px.bounds(RED, 0, resid).unwrap();
         assert!(px.count(RED, 0, resid) > 1000, "{stems:?}");
-        assert!(stems.x.len() * 10 >= resid.x.len() * 8, "{stems:?} in {resid:?}");
-        assert!(stems.y.len() * 10 >= resid.y.len() * 7, "{stems:?} in {resid:?}");
+        assert!(
+            stems.x.len() * 10 >= resid.x.len() * 8,
+            "{stems:?} in {resid:?}"
+        );
+        assert!(
+            stems.y.len() * 10 >= resid.y.len() * 7,
+            "{stems:?} in {resid:?}"
+        );
         assert_eq!(px.count(RED, 0, area) + px.count(RED, 0, zoom), 0);
         // The legend names the lines in their colours, and no validation.
         let head = Rect {

@@ -7,9 +7,9 @@ use anyhow::{bail, Result};
 use plotters::prelude::{Color, Polygon, RGBColor};
 
 use super::axis::{ticked_chart, AxisSpec, ValueAxis};
-use super::time_axis::PositionAxis;
 use super::frame::{draw_err, header, write_png, Area, LegendEntry, Sample, BLUE, CANVAS, ORANGE};
 use super::lines::draw_index_line;
+use super::time_axis::PositionAxis;
 
 /// How many interval bands one plot draws.
 pub const MAX_BANDS: usize = BAND_COLORS.len();
@@ -107,7 +107,12 @@ fn draw_future(root: &Area<'_>, input: &FutureInput) -> Result<()> {
         .map(|&(_, v)| v)
         .chain(bounds);
     let y = ValueAxis::fit(values, false, false, 8);
-    let x = PositionAxis::new(0.0, (points_of(input) as f64 - 1.0).max(1.0), input.labels, 12);
+    let x = PositionAxis::new(
+        0.0,
+        (points_of(input) as f64 - 1.0).max(1.0),
+        input.labels,
+        12,
+    );
     let x_label = |c: &f64| x.label(*c);
     let y_label = |c: &f64| y.label(*c);
     let x_desc = if input.labels.is_some() {

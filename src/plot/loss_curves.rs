@@ -34,8 +34,10 @@ pub fn losses_png(
     loss_desc: &str,
     title: &str,
 ) -> Result<()> {
-    write_png(path, CANVAS, |root| draw_losses(root, curves, loss_desc, title))
-        .with_context(|| format!("cannot write the loss-curves plot {}", path.display()))
+    write_png(path, CANVAS, |root| {
+        draw_losses(root, curves, loss_desc, title)
+    })
+    .with_context(|| format!("cannot write the loss-curves plot {}", path.display()))
 }
 
 fn draw_losses(
@@ -198,7 +200,9 @@ mod tests {
     }
 
     fn render(curves: &[(String, Vec<(u32, f64)>)]) -> Pixels {
-        Pixels::render(CANVAS, |root| draw_losses(root, curves, "MSE (scaled units)", "t"))
+        Pixels::render(CANVAS, |root| {
+            draw_losses(root, curves, "MSE (scaled units)", "t")
+        })
     }
 
     /// The part of `area` between the fractions `from` and `to` of its width.

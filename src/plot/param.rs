@@ -84,7 +84,10 @@ fn log_spaced(distinct: &[f64]) -> bool {
     let (Some(&first), Some(&last)) = (distinct.first(), distinct.last()) else {
         return false;
     };
-    if first <= 0.0 || last / first < LOG_SPACED_MIN_RATIO || distinct.iter().all(|v| v.fract() == 0.0) {
+    if first <= 0.0
+        || last / first < LOG_SPACED_MIN_RATIO
+        || distinct.iter().all(|v| v.fract() == 0.0)
+    {
         return false;
     }
     let unevenness = |coords: Vec<f64>| -> f64 {

@@ -153,7 +153,10 @@ impl Pixels {
         let black = |x: usize, y: usize| self.at(x, y) == [0, 0, 0];
         let column = |x: usize| -> Vec<Range<usize>> {
             let col: Vec<bool> = (0..self.height).map(|y| black(x, y)).collect();
-            runs(&col, 30).into_iter().filter(|r| r.len() >= 60).collect()
+            runs(&col, 30)
+                .into_iter()
+                .filter(|r| r.len() >= 60)
+                .collect()
         };
         let row_run = |y: usize| -> Option<Range<usize>> {
             let row: Vec<bool> = (0..self.width).map(|x| black(x, y)).collect();

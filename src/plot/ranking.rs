@@ -325,10 +325,7 @@ type BaselineLine = (String, f64, RGBColor);
 /// Splits `baselines` into those the axis takes (within [`FAR_SPANS`] of the configs'
 /// span beyond their values, measured in log10 when the values are positive and span a
 /// decade, as the axis will be) and the far ones, named at the edge instead.
-fn split_far(
-    values: &[f64],
-    baselines: &[BaselineLine],
-) -> (Vec<BaselineLine>, Vec<BaselineLine>) {
+fn split_far(values: &[f64], baselines: &[BaselineLine]) -> (Vec<BaselineLine>, Vec<BaselineLine>) {
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -336,7 +333,13 @@ fn split_far(
         return (baselines.to_vec(), Vec::new());
     }
     let log = lo > 0.0 && hi / lo >= super::axis::LOG_AXIS_MIN_RATIO;
-    let at = |v: f64| if log { v.max(f64::MIN_POSITIVE).log10() } else { v };
+    let at = |v: f64| {
+        if log {
+            v.max(f64::MIN_POSITIVE).log10()
+        } else {
+            v
+        }
+    };
     let (a, b) = (at(lo), at(hi));
     // A config span of zero (one value) still lets baselines within 50% of it in.
     let reach = FAR_SPANS * (b - a).max(0.5 * a.abs().max(b.abs()));

@@ -78,7 +78,9 @@ mod tests {
     }
 
     fn render(history: &[HistoryRow]) -> Pixels {
-        Pixels::render(CANVAS, |root| draw_run_loss(root, history, "MSE (scaled units)", "t"))
+        Pixels::render(CANVAS, |root| {
+            draw_run_loss(root, history, "MSE (scaled units)", "t")
+        })
     }
 
     const ALL: [plotters::style::RGBColor; 5] = [BLUE, ORANGE, GREEN, RED, PURPLE];
@@ -112,7 +114,13 @@ mod tests {
         assert!(train.y.start < at_fraction(&area.y, 0.2), "{train:?}");
 
         let path = out_dir("loss-falling").join("plots").join("loss.png");
-        loss_png(&path, &history, "MSE (scaled units)", "seed: loss per epoch").unwrap();
+        loss_png(
+            &path,
+            &history,
+            "MSE (scaled units)",
+            "seed: loss per epoch",
+        )
+        .unwrap();
         assert_png(&path, 15_000);
     }
 

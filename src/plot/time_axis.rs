@@ -218,7 +218,10 @@ mod tests {
         let texts: Vec<&str> = test.iter().map(|t| t.1.as_str()).collect();
         assert_eq!(
             texts,
-            ["1959-01", "1959-04", "1959-07", "1959-10", "1960-01", "1960-04", "1960-07", "1960-10"]
+            [
+                "1959-01", "1959-04", "1959-07", "1959-10", "1960-01", "1960-04", "1960-07",
+                "1960-10"
+            ]
         );
         assert_eq!(test[1].0, 123);
     }
@@ -251,7 +254,10 @@ mod tests {
         }
         let ticks = calendar_ticks(&labels, 0, labels.len() - 1, 12).unwrap();
         let texts: Vec<&str> = ticks.iter().map(|t| t.1.as_str()).collect();
-        assert_eq!(texts, ["1960", "1965", "1970", "1975", "1980", "1985", "1990", "1995", "2000"]);
+        assert_eq!(
+            texts,
+            ["1960", "1965", "1970", "1975", "1980", "1985", "1990", "1995", "2000"]
+        );
         assert!(labels[ticks[0].0].starts_with("1960-01-"));
         assert!(labels[ticks[0].0 - 1].starts_with("1959-12-"));
 

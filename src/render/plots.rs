@@ -12,8 +12,8 @@ use crate::analysis::stats::mean_by_key;
 use crate::analysis::sweep::ok_value;
 use crate::analysis::SweepAnalysis;
 use crate::plot::{
-    best_png, forecast_png, future_png, BestInput, ForecastInput, loss_png, losses_png, param_png, ranking_png, Band,
-    FutureInput, ParamAxis, ParamPoint, RankEntry, MAX_BANDS,
+    best_png, forecast_png, future_png, loss_png, losses_png, param_png, ranking_png, Band,
+    BestInput, ForecastInput, FutureInput, ParamAxis, ParamPoint, RankEntry, MAX_BANDS,
 };
 use crate::store::forecast::{level_percent, ForecastRecord};
 use crate::store::layout::{ResultsLayout, FUTURE_PNG};
