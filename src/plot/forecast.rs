@@ -221,7 +221,7 @@ fn draw_zoom(
     );
     let x_label = |c: &f64| x.label(*c);
     let y_label = |c: &f64| y.label(*c);
-    let desc = format!("{} (test part)", input.value_name);
+    let desc = format!("{}, test part", input.value_name);
     let mut chart = ticked_chart(
         area,
         AxisSpec::of(&x.axis, "", &x_label, 36),
