@@ -359,6 +359,8 @@ fn plot_input<'a>(a: &'a Assembly, analysis: &'a SweepAnalysis) -> PlotInput<'a>
         analysis,
         series: &[],
         time: None,
+        value_name: "value",
+        loss_name: "loss",
         horizon: 1,
         forecast: None,
         swept: a
@@ -379,6 +381,11 @@ fn plot_input<'a>(a: &'a Assembly, analysis: &'a SweepAnalysis) -> PlotInput<'a>
     let data = a.plan.data_for(&best_spec.experiment);
     input.series = &data.series.values;
     input.time = data.series.time.as_deref();
+    input.value_name = best_spec.experiment.data.value_name();
+    // One loss named only when every run trains on it.
+    if !a.sweep.axes.iter().any(|x| x.key == "train.loss") {
+        input.loss_name = best_spec.experiment.train.loss.display_name();
+    }
     input.horizon = best_spec.experiment.window.horizon;
     input
 }

@@ -1,62 +1,92 @@
 //! The forecast picture: the original series with the predictions overlaid, as in the
-//! tutorial this project grew from.
+//! tutorial this project grew from, and beneath it the test part zoomed in with its
+//! residuals: at the scale of a whole series a test error of 1% is invisible.
 
 use std::path::Path;
 
 use anyhow::{bail, Result};
-use plotters::prelude::RGBColor;
+use plotters::element::DashedPathElement;
+use plotters::prelude::*;
 
-use super::axis::{ticked_chart, AxisSpec, ValueAxis};
-use super::frame::{header, write_png, Area, LegendEntry, BLUE, CANVAS, GREEN, ORANGE, PURPLE};
+use super::axis::{ticked_chart, AxisSpec, TickedChart, ValueAxis};
+use super::font::FAMILY;
+use super::frame::{
+    draw_err, header, write_png, Area, LegendEntry, Sample, BLUE, CANVAS, GREEN, ORANGE, PURPLE,
+    RED, TICK_PX,
+};
 use super::lines::draw_index_line;
+use super::time_axis::PositionAxis;
 
-/// Draws `series` as a line with the train, validation and test predictions overlaid in
-/// their own colours (blue actual, orange train, purple validation, green test), a legend
-/// above the chart, and `title` on top (the caller puts the test RMSE in it). Writes a
-/// 1200×600 PNG to `path`, creating its folder.
+/// The canvas with the zoom and residual panels: taller than [`CANVAS`], so the whole
+/// series keeps the height it had alone.
+pub(super) const ZOOMED_CANVAS: (u32, u32) = (1200, 1000);
+/// Of the height below the header: the whole series, then the zoom (the rest: residuals).
+const OVERVIEW_SHARE: u32 = 44;
+const ZOOM_SHARE: u32 = 34;
+/// Split markers: dashed dark grey lines with their names.
+pub(super) const SPLIT: RGBColor = RGBColor(90, 90, 90);
+/// The test part's span in the whole-series panel, shaded as the part the zoom shows.
+pub(super) const ZOOM_BAND: RGBColor = RGBColor(236, 236, 236);
+
+/// What forecast.png shows.
+pub struct ForecastInput<'a> {
+    /// `series[i]` is the original value at position `i`, in original units.
+    pub series: &'a [f64],
+    /// One label per series point (the CSV's time column), when there is one: axes then
+    /// show dates, ticked on whole years (or quarters, decades).
+    pub x_labels: Option<&'a [String]>,
+    /// What the values are (the CSV column's name): the value axes' description.
+    pub value_name: &'a str,
+    /// Each split's predictions: `(index into series, predicted value)`, one per index.
+    pub train: &'a [(usize, f64)],
+    pub validation: &'a [(usize, f64)],
+    pub test: &'a [(usize, f64)],
+    /// On top (the caller puts the test RMSE in it).
+    pub title: &'a str,
+}
+
+/// Draws the series as a line with the train, validation and test predictions overlaid in
+/// their own colours (blue actual, orange train, purple validation, green test), the
+/// splits marked by dashed lines, a legend above the chart and the title on top. With test
+/// predictions, two panels follow: the test part zoomed (with a little context before it)
+/// and the test residuals (predicted − actual, red stems from zero). Writes a PNG to `path`
+/// (1200×1000 with the panels, 1200×600 without), creating its folder.
 ///
-/// - `series[i]` is the original value at position `i`, in original units.
-/// - `x_labels`, when given, must hold one label per series point (e.g. the CSV's time
-///   column); ticks then show the label of the point they fall on instead of its index.
-/// - `train`, `validation`, `test` are `(index into series, predicted value)`, one
-///   prediction per index; each is drawn in index order, with a break wherever indices are
-///   not consecutive. An empty split is left out of the legend.
-///
-/// Non-finite values (a diverged run) are skipped, so they break a line instead of
-/// wrecking the axis range.
-pub fn forecast_png(
-    path: &Path,
-    series: &[f64],
-    x_labels: Option<&[String]>,
-    train: &[(usize, f64)],
-    validation: &[(usize, f64)],
-    test: &[(usize, f64)],
-    title: &str,
-) -> Result<()> {
-    if let Some(labels) = x_labels {
-        if labels.len() != series.len() {
+/// Each split's predictions are drawn in index order, with a break wherever indices are
+/// not consecutive; an empty split is left out of the legend. Non-finite values (a
+/// diverged run) are skipped, so they break a line instead of wrecking the axis range.
+pub fn forecast_png(path: &Path, input: &ForecastInput<'_>) -> Result<()> {
+    if let Some(labels) = input.x_labels {
+        if labels.len() != input.series.len() {
             bail!(
                 "forecast plot: {} x labels for a series of {} points",
                 labels.len(),
-                series.len()
+                input.series.len()
             );
         }
     }
-    let splits = Splits {
-        train,
-        validation,
-        test,
-    };
-    write_png(path, CANVAS, |root| {
-        draw_forecast(root, series, x_labels, &splits, title)
-    })
+    write_png(path, canvas_size(input), |root| draw_forecast(root, input))
 }
 
-/// The predictions of each split: `(index into the series, predicted value)`.
-struct Splits<'p> {
-    train: &'p [(usize, f64)],
-    validation: &'p [(usize, f64)],
-    test: &'p [(usize, f64)],
+/// [`ZOOMED_CANVAS`] when there is a test part to zoom into, [`CANVAS`] otherwise.
+pub(super) fn canvas_size(input: &ForecastInput<'_>) -> (u32, u32) {
+    if test_span(input).is_some() {
+        ZOOMED_CANVAS
+    } else {
+        CANVAS
+    }
+}
+
+/// The first and last index with a finite test prediction.
+fn test_span(input: &ForecastInput<'_>) -> Option<(usize, usize)> {
+    let finite = || {
+        input
+            .test
+            .iter()
+            .filter(|(_, v)| v.is_finite())
+            .map(|&(i, _)| i)
+    };
+    Some((finite().min()?, finite().max()?))
 }
 
 /// One line of the picture: `(index, value)` points in one colour and stroke width (px).
@@ -67,14 +97,8 @@ struct Layer<'p> {
     points: &'p [(usize, f64)],
 }
 
-fn draw_forecast(
-    root: &Area<'_>,
-    series: &[f64],
-    x_labels: Option<&[String]>,
-    splits: &Splits<'_>,
-    title: &str,
-) -> Result<()> {
-    let actual: Vec<(usize, f64)> = series.iter().copied().enumerate().collect();
+fn draw_forecast(root: &Area<'_>, input: &ForecastInput<'_>) -> Result<()> {
+    let actual: Vec<(usize, f64)> = input.series.iter().copied().enumerate().collect();
     let layer = |label, color, width, points| Layer {
         label,
         color,
@@ -84,37 +108,207 @@ fn draw_forecast(
     // Drawn in this order, so predictions lie on top of the (wider) actual line.
     let layers: Vec<Layer> = [
         layer("Actual", BLUE, 3, actual.as_slice()),
-        layer("Train prediction", ORANGE, 2, splits.train),
-        layer("Validation prediction", PURPLE, 2, splits.validation),
-        layer("Test prediction", GREEN, 2, splits.test),
+        layer("Train prediction", ORANGE, 2, input.train),
+        layer("Validation prediction", PURPLE, 2, input.validation),
+        layer("Test prediction", GREEN, 2, input.test),
     ]
     .into_iter()
     .filter(|l| l.label == "Actual" || !l.points.is_empty())
     .collect();
-    let legend: Vec<LegendEntry> = layers
+    let span = test_span(input);
+    let mut legend: Vec<LegendEntry> = layers
         .iter()
         .map(|l| LegendEntry::line(l.label, l.color))
         .collect();
-    let area = header(root, title, &legend)?;
+    if span.is_some() {
+        legend.push(LegendEntry::line("Test residual (predicted − actual)", RED));
+        legend.push(LegendEntry {
+            label: "split",
+            color: SPLIT,
+            sample: Sample::Dashed,
+        });
+    }
+    let area = header(root, input.title, &legend)?;
+    // Where each later split starts: (first index, name).
+    let splits: Vec<(usize, &str)> = [(input.validation, "validation"), (input.test, "test")]
+        .into_iter()
+        .filter_map(|(points, name)| Some((points.iter().map(|p| p.0).min()?, name)))
+        .collect();
 
+    let Some((first, last)) = span else {
+        return draw_overview(&area, input, &layers, &splits, None);
+    };
+    let h = area.dim_in_pixel().1;
+    let (overview, rest) = area.split_vertically(h * OVERVIEW_SHARE / 100);
+    let (zoom, residuals) = rest.split_vertically(h * ZOOM_SHARE / 100);
+    draw_overview(&overview, input, &layers, &splits, Some((first, last)))?;
+    // A little of what came before the test part, so the split shows in the zoom too.
+    let context = ((last - first) / 8).max(2);
+    let lo = first.saturating_sub(context);
+    let x = PositionAxis::new(lo as f64 - 0.5, last as f64 + 0.5, input.x_labels, 10);
+    draw_zoom(&zoom, input, &layers, &splits, &x)?;
+    draw_residuals(&residuals, input, &x)
+}
+
+/// The points of `layer` with an index in `[lo, hi]`.
+fn within(points: &[(usize, f64)], lo: f64, hi: f64) -> Vec<(usize, f64)> {
+    points
+        .iter()
+        .copied()
+        .filter(|&(i, _)| (lo..=hi).contains(&(i as f64)))
+        .collect()
+}
+
+/// The whole series with every prediction, the splits marked, the zoomed span shaded.
+fn draw_overview(
+    area: &Area<'_>,
+    input: &ForecastInput<'_>,
+    layers: &[Layer<'_>],
+    splits: &[(usize, &str)],
+    zoomed: Option<(usize, usize)>,
+) -> Result<()> {
     let all_points = || layers.iter().flat_map(|l| l.points.iter().copied());
     let last_index = all_points().map(|(i, _)| i).max().unwrap_or(0);
-    // Positions are whole indices, so ticks stay on them (and on their labels).
-    let x = ValueAxis::linear(0.0, (last_index as f64).max(1.0), true, 12);
+    let x = PositionAxis::new(0.0, (last_index as f64).max(1.0), input.x_labels, 12);
     let y = ValueAxis::fit(all_points().map(|(_, v)| v), false, false, 8);
-    let x_label = |c: &f64| match x_labels {
-        Some(labels) => label_at(labels, *c),
-        None => x.label(*c),
-    };
+    let x_label = |c: &f64| x.label(*c);
     let y_label = |c: &f64| y.label(*c);
-    let x_desc = if x_labels.is_some() { "time" } else { "index" };
+    // Alone it names its x axis; above the zoom the residual panel does.
+    let (x_desc, x_area) = if zoomed.is_some() {
+        ("", 36)
+    } else {
+        (x.desc(), 60)
+    };
     let mut chart = ticked_chart(
-        &area,
-        AxisSpec::of(&x, x_desc, &x_label, 60),
-        AxisSpec::of(&y, "value", &y_label, 90),
+        area,
+        AxisSpec::of(&x.axis, x_desc, &x_label, x_area),
+        AxisSpec::of(&y, input.value_name, &y_label, 90),
     )?;
-    for layer in &layers {
+    if let Some((first, last)) = zoomed {
+        let band = [
+            (first as f64 - 0.5, y.lo),
+            ((last as f64 + 0.5).min(x.axis.hi), y.hi),
+        ];
+        chart
+            .draw_series([Rectangle::new(band, ZOOM_BAND.filled())])
+            .map_err(draw_err)?;
+    }
+    for layer in layers {
         draw_index_line(&mut chart, layer.points, layer.color, layer.width)?;
+    }
+    draw_splits(&mut chart, &y, splits)
+}
+
+/// The test part with a little context: actual and every prediction within it.
+fn draw_zoom(
+    area: &Area<'_>,
+    input: &ForecastInput<'_>,
+    layers: &[Layer<'_>],
+    splits: &[(usize, &str)],
+    x: &PositionAxis<'_>,
+) -> Result<()> {
+    let (lo, hi) = (x.axis.lo, x.axis.hi);
+    // Each layer's points within the zoom, beside the layer.
+    let shown: Vec<(&Layer<'_>, Vec<(usize, f64)>)> = layers
+        .iter()
+        .map(|l| (l, within(l.points, lo, hi)))
+        .collect();
+    let y = ValueAxis::fit(
+        shown.iter().flat_map(|(_, p)| p.iter().map(|&(_, v)| v)),
+        false,
+        false,
+        6,
+    );
+    let x_label = |c: &f64| x.label(*c);
+    let y_label = |c: &f64| y.label(*c);
+    let desc = format!("{}, test part", input.value_name);
+    let mut chart = ticked_chart(
+        area,
+        AxisSpec::of(&x.axis, "", &x_label, 36),
+        AxisSpec::of(&y, &desc, &y_label, 90),
+    )?;
+    for (layer, points) in &shown {
+        draw_index_line(&mut chart, points, layer.color, layer.width)?;
+    }
+    draw_splits(&mut chart, &y, splits)
+}
+
+/// Each test residual (predicted − actual) as a red stem from zero with a dot at its end.
+fn draw_residuals(area: &Area<'_>, input: &ForecastInput<'_>, x: &PositionAxis<'_>) -> Result<()> {
+    let residuals: Vec<(f64, f64)> = input
+        .test
+        .iter()
+        .filter_map(|&(i, p)| {
+            let r = p - input.series.get(i)?;
+            r.is_finite().then_some((i as f64, r))
+        })
+        .filter(|&(i, _)| (x.axis.lo..=x.axis.hi).contains(&i))
+        .collect();
+    let y = ValueAxis::fit(
+        residuals.iter().map(|&(_, r)| r).chain([0.0]),
+        false,
+        false,
+        5,
+    );
+    let x_label = |c: &f64| x.label(*c);
+    let y_label = |c: &f64| y.label(*c);
+    let mut chart = ticked_chart(
+        area,
+        AxisSpec::of(&x.axis, x.desc(), &x_label, 60),
+        AxisSpec::of(&y, "residual", &y_label, 90),
+    )?;
+    chart
+        .draw_series([PathElement::new(
+            vec![(x.axis.lo, 0.0), (x.axis.hi, 0.0)],
+            BLACK.mix(0.5).stroke_width(1),
+        )])
+        .map_err(draw_err)?;
+    chart
+        .draw_series(
+            residuals
+                .iter()
+                .map(|&(i, r)| PathElement::new(vec![(i, 0.0), (i, r)], RED.stroke_width(2))),
+        )
+        .map_err(draw_err)?;
+    chart
+        .draw_series(
+            residuals
+                .iter()
+                .map(|&(i, r)| Circle::new((i, r), 3, RED.filled())),
+        )
+        .map_err(draw_err)?;
+    Ok(())
+}
+
+/// A dashed line half a step before each split's first index, named at its top right.
+fn draw_splits(
+    chart: &mut TickedChart<'_, '_>,
+    y: &ValueAxis,
+    splits: &[(usize, &str)],
+) -> Result<()> {
+    let style = TextStyle::from((FAMILY, TICK_PX).into_font()).color(&SPLIT);
+    for &(first, name) in splits {
+        let c = first as f64 - 0.5;
+        let (x_lo, x_hi) = {
+            let r = chart.x_range();
+            (r.start, r.end)
+        };
+        if !(x_lo..=x_hi).contains(&c) {
+            continue;
+        }
+        chart
+            .draw_series([DashedPathElement::new(
+                vec![(c, y.lo), (c, y.hi)],
+                6,
+                4,
+                SPLIT.stroke_width(2),
+            )])
+            .map_err(draw_err)?;
+        chart
+            .draw_series([
+                EmptyElement::at((c, y.hi)) + Text::new(format!("{name} →"), (5, 3), style.clone())
+            ])
+            .map_err(draw_err)?;
     }
     Ok(())
 }
@@ -132,21 +326,37 @@ pub(super) fn label_at(labels: &[String], x: f64) -> String {
 mod tests {
     use super::*;
     use crate::plot::frame::SERIES_COLORS;
-    use crate::plot::pixels::{assert_png, at_fraction, out_dir, Pixels};
+    use crate::plot::pixels::{assert_png, assert_png_size, at_fraction, out_dir, Pixels, Rect};
 
-    fn render(
-        series: &[f64],
-        x_labels: Option<&[String]>,
-        splits: &Splits<'_>,
-        title: &str,
-    ) -> Pixels {
-        Pixels::render(CANVAS, |root| {
-            draw_forecast(root, series, x_labels, splits, title)
-        })
+    fn input<'a>(
+        series: &'a [f64],
+        x_labels: Option<&'a [String]>,
+        train: &'a [(usize, f64)],
+        validation: &'a [(usize, f64)],
+        test: &'a [(usize, f64)],
+        title: &'a str,
+    ) -> ForecastInput<'a> {
+        ForecastInput {
+            series,
+            x_labels,
+            value_name: "value",
+            train,
+            validation,
+            test,
+            title,
+        }
     }
 
-    fn colours_drawn(px: &Pixels, min: usize) -> Vec<RGBColor> {
-        px.drawn(&SERIES_COLORS, min)
+    fn render(input: &ForecastInput<'_>) -> Pixels {
+        Pixels::render(canvas_size(input), |root| draw_forecast(root, input))
+    }
+
+    fn colours_in(px: &Pixels, area: &Rect, min: usize) -> Vec<RGBColor> {
+        SERIES_COLORS
+            .iter()
+            .copied()
+            .filter(|&c| px.count(c, 0, area) >= min)
+            .collect()
     }
 
     #[test]
@@ -162,35 +372,37 @@ mod tests {
     }
 
     /// The tutorial's layout: 1000-point sine, windows of 10, 80/20 split, so train
-    /// predictions cover indices 10..800 and test predictions 810..1000. The actual line
-    /// spans the plot's width and nearly its height; the train prediction is in the left
-    /// four fifths, the test prediction in the right fifth; no validation line or entry.
+    /// predictions cover indices 10..800 and test predictions 810..1000. Three panels: the
+    /// whole series (actual across the width, train in the left four fifths, test in the
+    /// right fifth, the split marked at 80%), the test part zoomed (the test prediction
+    /// over most of the width), and the residuals (red, in that panel only).
     #[test]
-    fn sine_forecast_draws_each_split_where_it_belongs() {
+    fn sine_forecast_draws_each_split_where_it_belongs_with_a_zoom_and_residuals() {
         let series: Vec<f64> = (0..1000).map(|i| (i as f64 * 0.1).sin()).collect();
         let predict = |i: usize| (i, series[i] + 0.05 * (i as f64 * 0.37).cos());
         let train: Vec<_> = (10..800).map(predict).collect();
         let test: Vec<_> = (810..1000).map(predict).collect();
-        let splits = Splits {
-            train: &train,
-            validation: &[],
-            test: &test,
-        };
         let title = "sine: test RMSE 0.0354";
-        let px = render(&series, None, &splits, title);
-        assert_eq!(px.size(), (1200, 600));
-        let area = px.plot_area();
-        assert!(area.x.len() > 1000 && area.y.len() > 400, "{area:?}");
-        assert_eq!(colours_drawn(&px, 500), [BLUE, ORANGE, GREEN]);
+        let inp = input(&series, None, &train, &[], &test, title);
+        let path = out_dir("forecast-sine").join("plots").join("forecast.png");
+        forecast_png(&path, &inp).unwrap();
+        assert_png_size(&path, (1200, 1000), 30_000);
+        let px = render(&inp);
+        assert_eq!(px.size(), (1200, 1000));
+        let areas = px.plot_areas();
+        assert_eq!(areas.len(), 3, "{areas:?}");
+        let (area, zoom, resid) = (&areas[0], &areas[1], &areas[2]);
+        assert!(area.x.len() > 1000 && area.y.len() > 300, "{area:?}");
+        assert_eq!(colours_in(&px, area, 500), [BLUE, ORANGE, GREEN]);
 
-        let actual = px.bounds(BLUE, 0, &area).unwrap();
+        let actual = px.bounds(BLUE, 0, area).unwrap();
         assert!(actual.x.start <= area.x.start + 3 && actual.x.end + 3 >= area.x.end);
         assert!(
             actual.y.len() * 10 >= area.y.len() * 8,
             "{actual:?} in {area:?}"
         );
-        let train_px = px.bounds(ORANGE, 0, &area).unwrap();
-        let test_px = px.bounds(GREEN, 0, &area).unwrap();
+        let train_px = px.bounds(ORANGE, 0, area).unwrap();
+        let test_px = px.bounds(GREEN, 0, area).unwrap();
         // Index 800 of 999 is 80% of the way; lines are 2 px wide.
         assert!(
             train_px.x.end <= at_fraction(&area.x, 0.801) + 3,
@@ -205,21 +417,57 @@ mod tests {
             "{test_px:?}"
         );
         assert!(test_px.x.end + 3 >= area.x.end, "{test_px:?}");
-        // The legend names the three lines in their colours, and no validation.
-        let head = px.header();
-        for c in [BLUE, ORANGE, GREEN] {
+        // The split: a dashed line at index 809.5 of 999, in the whole-series panel.
+        let below_name = Rect {
+            x: area.x.clone(),
+            y: area.y.start + 30..area.y.end,
+        };
+        let split = px.column_groups(SPLIT, 0, &below_name, 3);
+        assert!(!split.is_empty(), "no split marker");
+        let at = at_fraction(&area.x, 809.5 / 999.0);
+        assert!(
+            split[0].start <= at + 2 && split[0].end + 2 >= at,
+            "{split:?} {at}"
+        );
+
+        // The zoom: indices 787.5..999.5, the test prediction from index 810 on, over the
+        // right nine tenths; the residuals below in red, and red nowhere else.
+        // (The train prediction shows only in the context before the split.)
+        assert_eq!(colours_in(&px, zoom, 300), [BLUE, GREEN]);
+        assert!(px.count(ORANGE, 0, zoom) > 30);
+        let zoomed = px.bounds(GREEN, 0, zoom).unwrap();
+        assert!(
+            zoomed.x.len() * 10 >= zoom.x.len() * 8,
+            "{zoomed:?} in {zoom:?}"
+        );
+        assert!(
+            zoomed.x.start <= at_fraction(&zoom.x, 23.0 / 212.0) + 3,
+            "{zoomed:?}"
+        );
+        let stems = px.bounds(RED, 0, resid).unwrap();
+        assert!(px.count(RED, 0, resid) > 1000, "{stems:?}");
+        assert!(
+            stems.x.len() * 10 >= resid.x.len() * 8,
+            "{stems:?} in {resid:?}"
+        );
+        assert!(
+            stems.y.len() * 10 >= resid.y.len() * 7,
+            "{stems:?} in {resid:?}"
+        );
+        assert_eq!(px.count(RED, 0, area) + px.count(RED, 0, zoom), 0);
+        // The legend names the lines in their colours, and no validation.
+        let head = Rect {
+            x: 0..1200,
+            y: 0..area.y.start - 10,
+        };
+        for c in [BLUE, ORANGE, GREEN, RED] {
             assert!(px.count(c, 0, &head) > 50, "{c:?}");
         }
         assert_eq!(px.count(PURPLE, 0, &head), 0);
-
-        // The file gets the same picture.
-        let path = out_dir("forecast-sine").join("plots").join("forecast.png");
-        forecast_png(&path, &series, None, &train, &[], &test, title).unwrap();
-        assert_png(&path, 20_000);
     }
 
-    /// Airline-like data with time labels and a validation split: four lines, the
-    /// validation prediction between the train and test ones.
+    /// Airline-like data with time labels and a validation split: four lines in the
+    /// whole-series panel, the validation prediction between the train and test ones.
     #[test]
     fn forecast_with_time_labels_draws_the_validation_between_train_and_test() {
         let series: Vec<f64> = (0..144)
@@ -232,17 +480,19 @@ mod tests {
         let train: Vec<_> = (12..100).map(predict).collect();
         let validation: Vec<_> = (100..115).map(predict).collect();
         let test: Vec<_> = (115..144).map(predict).collect();
-        let splits = Splits {
-            train: &train,
-            validation: &validation,
-            test: &test,
-        };
-        let px = render(&series, Some(&labels), &splits, "airline: test RMSE 12.3");
-        assert_eq!(colours_drawn(&px, 100), [BLUE, ORANGE, GREEN, PURPLE]);
-        let area = px.plot_area();
-        let val = px.bounds(PURPLE, 0, &area).unwrap();
-        let train_px = px.bounds(ORANGE, 0, &area).unwrap();
-        let test_px = px.bounds(GREEN, 0, &area).unwrap();
+        let title = "airline: test RMSE 12.3";
+        let inp = input(&series, Some(&labels), &train, &validation, &test, title);
+        let path = out_dir("forecast-labels").join("forecast.png");
+        forecast_png(&path, &inp).unwrap();
+        assert_png_size(&path, (1200, 1000), 30_000);
+        let px = render(&inp);
+        let areas = px.plot_areas();
+        assert_eq!(areas.len(), 3, "{areas:?}");
+        let area = &areas[0];
+        assert_eq!(colours_in(&px, area, 100), [BLUE, ORANGE, GREEN, PURPLE]);
+        let val = px.bounds(PURPLE, 0, area).unwrap();
+        let train_px = px.bounds(ORANGE, 0, area).unwrap();
+        let test_px = px.bounds(GREEN, 0, area).unwrap();
         assert!(train_px.x.end <= val.x.start + 4, "{train_px:?} {val:?}");
         assert!(val.x.end <= test_px.x.start + 4, "{val:?} {test_px:?}");
         // Index 100..114 of 143.
@@ -259,35 +509,24 @@ mod tests {
             test_px.y.start < train_px.y.start,
             "{test_px:?} {train_px:?}"
         );
-
-        let path = out_dir("forecast-labels").join("forecast.png");
-        forecast_png(
-            &path,
-            &series,
-            Some(&labels),
-            &train,
-            &validation,
-            &test,
-            "airline: test RMSE 12.3",
-        )
-        .unwrap();
-        assert_png(&path, 20_000);
+        // Two split markers (validation, test) in the whole-series panel, below their names.
+        let below_names = Rect {
+            x: area.x.clone(),
+            y: area.y.start + 30..area.y.end,
+        };
+        assert_eq!(px.column_groups(SPLIT, 0, &below_names, 3).len(), 2);
     }
 
     /// A constant series is a flat line across the middle of the plot; an empty one, a
-    /// single point and a diverged (NaN) prediction still give a picture with axes.
+    /// single point and a diverged (NaN) prediction still give a picture with axes, and
+    /// without test predictions there is no zoom: one panel on 1200×600.
     #[test]
     fn constant_series_and_degenerate_inputs_are_drawn() {
         let series = vec![5.0; 50];
         let test: Vec<_> = (40..50).map(|i| (i, 5.0)).collect();
-        let splits = Splits {
-            train: &[],
-            validation: &[],
-            test: &test,
-        };
-        let px = render(&series, None, &splits, "constant");
-        let area = px.plot_area();
-        let actual = px.bounds(BLUE, 0, &area).unwrap();
+        let px = render(&input(&series, None, &[], &[], &test, "constant"));
+        let area = &px.plot_areas()[0];
+        let actual = px.bounds(BLUE, 0, area).unwrap();
         let middle = at_fraction(&area.y, 0.5);
         assert!(
             actual.y.len() <= 6 && actual.y.contains(&middle),
@@ -295,25 +534,18 @@ mod tests {
         );
         assert!(actual.x.len() * 10 >= area.x.len() * 7, "{actual:?}");
 
-        let none = Splits {
-            train: &[],
-            validation: &[],
-            test: &[],
-        };
-        let empty = render(&[], None, &none, "empty");
-        assert_eq!(colours_drawn(&empty, 1), []);
-        let diverged = Splits {
-            train: &[(0, f64::NAN)],
-            validation: &[],
-            test: &[],
-        };
+        let empty = render(&input(&[], None, &[], &[], &[], "empty"));
+        assert_eq!(empty.size(), (1200, 600));
+        assert_eq!(empty.plot_areas().len(), 1);
+        assert_eq!(empty.drawn(&SERIES_COLORS, 1), []);
         // The single actual point is a dot; the NaN prediction is not drawn.
-        let single = render(&[1.0], None, &diverged, "diverged");
-        assert_eq!(colours_drawn(&single, 10), [BLUE]);
+        let diverged = [(0, f64::NAN)];
+        let single = render(&input(&[1.0], None, &diverged, &[], &[], "diverged"));
+        assert_eq!(single.drawn(&SERIES_COLORS, 10), [BLUE]);
 
         let dir = out_dir("forecast-degenerate");
         let path = dir.join("empty.png");
-        forecast_png(&path, &[], None, &[], &[], &[], "empty").unwrap();
+        forecast_png(&path, &input(&[], None, &[], &[], &[], "empty")).unwrap();
         assert_png(&path, 5_000);
     }
 
@@ -323,12 +555,7 @@ mod tests {
         let labels = vec!["a".to_string()];
         let err = forecast_png(
             &dir.join("x.png"),
-            &[1.0, 2.0],
-            Some(&labels),
-            &[],
-            &[],
-            &[],
-            "t",
+            &input(&[1.0, 2.0], Some(&labels), &[], &[], &[], "t"),
         )
         .unwrap_err()
         .to_string();

@@ -7,9 +7,9 @@ use anyhow::{bail, Result};
 use plotters::prelude::{Color, Polygon, RGBColor};
 
 use super::axis::{ticked_chart, AxisSpec, ValueAxis};
-use super::forecast::label_at;
 use super::frame::{draw_err, header, write_png, Area, LegendEntry, Sample, BLUE, CANVAS, ORANGE};
 use super::lines::draw_index_line;
+use super::time_axis::PositionAxis;
 
 /// How many interval bands one plot draws.
 pub const MAX_BANDS: usize = BAND_COLORS.len();
@@ -107,11 +107,13 @@ fn draw_future(root: &Area<'_>, input: &FutureInput) -> Result<()> {
         .map(|&(_, v)| v)
         .chain(bounds);
     let y = ValueAxis::fit(values, false, false, 8);
-    let x = ValueAxis::linear(0.0, (points_of(input) as f64 - 1.0).max(1.0), true, 12);
-    let x_label = |c: &f64| match input.labels {
-        Some(labels) => label_at(labels, *c),
-        None => x.label(*c),
-    };
+    let x = PositionAxis::new(
+        0.0,
+        (points_of(input) as f64 - 1.0).max(1.0),
+        input.labels,
+        12,
+    );
+    let x_label = |c: &f64| x.label(*c);
     let y_label = |c: &f64| y.label(*c);
     let x_desc = if input.labels.is_some() {
         "time"
@@ -120,7 +122,7 @@ fn draw_future(root: &Area<'_>, input: &FutureInput) -> Result<()> {
     };
     let mut chart = ticked_chart(
         &area,
-        AxisSpec::of(&x, x_desc, &x_label, 60),
+        AxisSpec::of(&x.axis, x_desc, &x_label, 60),
         AxisSpec::of(&y, "value", &y_label, 90),
     )?;
     // Widest band first, so each narrower one lies on top of it.

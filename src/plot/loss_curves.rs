@@ -25,13 +25,27 @@ const MAX_MARKED_EPOCHS: usize = 30;
 ///
 /// Only the first [`MAX_CURVES`] curves are drawn; the title then says how many were given.
 /// The loss axis is logarithmic when the losses are positive and span a decade or more.
-/// A non-finite loss (a diverged epoch) is skipped and breaks its curve there.
-pub fn losses_png(path: &Path, curves: &[(String, Vec<(u32, f64)>)], title: &str) -> Result<()> {
-    write_png(path, CANVAS, |root| draw_losses(root, curves, title))
-        .with_context(|| format!("cannot write the loss-curves plot {}", path.display()))
+/// A non-finite loss (a diverged epoch) is skipped and breaks its curve there. `loss_desc`
+/// names the loss axis: the loss is computed on the network's scaled values, not in the
+/// series' units, so the caller says which loss and that it is scaled.
+pub fn losses_png(
+    path: &Path,
+    curves: &[(String, Vec<(u32, f64)>)],
+    loss_desc: &str,
+    title: &str,
+) -> Result<()> {
+    write_png(path, CANVAS, |root| {
+        draw_losses(root, curves, loss_desc, title)
+    })
+    .with_context(|| format!("cannot write the loss-curves plot {}", path.display()))
 }
 
-fn draw_losses(root: &Area<'_>, curves: &[(String, Vec<(u32, f64)>)], title: &str) -> Result<()> {
+fn draw_losses(
+    root: &Area<'_>,
+    curves: &[(String, Vec<(u32, f64)>)],
+    loss_desc: &str,
+    title: &str,
+) -> Result<()> {
     let shown = &curves[..curves.len().min(MAX_CURVES)];
     let title = if curves.len() > shown.len() {
         format!("{title} (best {} of {})", shown.len(), curves.len())
@@ -47,7 +61,7 @@ fn draw_losses(root: &Area<'_>, curves: &[(String, Vec<(u32, f64)>)], title: &st
             points,
         })
         .collect();
-    draw_loss_chart(root, &title, "training loss", &curves)
+    draw_loss_chart(root, &title, loss_desc, &curves)
 }
 
 /// One loss curve: its legend label, colour and `(epoch, loss)` points in any order.
@@ -186,7 +200,9 @@ mod tests {
     }
 
     fn render(curves: &[(String, Vec<(u32, f64)>)]) -> Pixels {
-        Pixels::render(CANVAS, |root| draw_losses(root, curves, "t"))
+        Pixels::render(CANVAS, |root| {
+            draw_losses(root, curves, "MSE (scaled units)", "t")
+        })
     }
 
     /// The part of `area` between the fractions `from` and `to` of its width.
@@ -245,6 +261,7 @@ mod tests {
         losses_png(
             &path,
             &seven,
+            "MSE (scaled units)",
             "sine_grid: training loss of the best 5 configs",
         )
         .unwrap();
@@ -282,7 +299,7 @@ mod tests {
         let dir = out_dir("sweep-losses-error");
         std::fs::write(dir.join("plots"), "not a folder").unwrap();
         let path = dir.join("plots").join("loss.png");
-        let msg = format!("{:#}", losses_png(&path, &[], "t").unwrap_err());
+        let msg = format!("{:#}", losses_png(&path, &[], "loss", "t").unwrap_err());
         assert!(msg.contains("loss.png"), "{msg}");
     }
 }

@@ -16,9 +16,10 @@ mod pixels;
 mod ranking;
 mod run_loss;
 mod text;
+mod time_axis;
 
-pub use best::best_png;
-pub use forecast::forecast_png;
+pub use best::{best_png, BestInput};
+pub use forecast::{forecast_png, ForecastInput};
 pub use future::{future_png, Band, FutureInput, MAX_BANDS};
 pub use loss_curves::losses_png;
 pub use param::{param_png, ParamAxis, ParamPoint};

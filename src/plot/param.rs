@@ -26,7 +26,8 @@ const JITTER_GAP_FRACTION: f64 = 0.25;
 /// The value of the swept key in one run.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ParamAxis {
-    /// A number: plotted on a numeric axis (log when positive and spanning >= 10x).
+    /// A number: plotted on a numeric axis (log when positive and spanning >= 10x, or
+    /// fractional and log-spaced over >= 3x: learning rates).
     Number(f64),
     /// Anything else (e.g. units `32`, `50x50`): one slot per distinct value.
     Category(String),
@@ -43,7 +44,8 @@ pub struct ParamPoint {
 /// mean over the runs sharing a value, computed by the caller) as short orange bars. Writes a 1200×600 PNG to `path`, creating its folder.
 ///
 /// All-numeric values get a numeric axis, logarithmic when all are positive and span a
-/// decade or more (learning rates), ticked at the values themselves when there are few.
+/// decade or more, or are fractions spaced evenly on a log scale over 3x or more (learning
+/// rates 0.001, 0.003), ticked at the values themselves when there are few.
 /// Otherwise every value is a category, in order of first appearance (numbers among them
 /// are written as numbers). Runs sharing a value are spread horizontally by a few pixels,
 /// by their metric's rank, so the picture is the same on every call. The metric axis is log when it
@@ -69,10 +71,46 @@ struct XLayout {
     categories: Option<Vec<String>>,
 }
 
+/// Positive fractional values spanning at least this ratio (max / min) and spaced evenly
+/// on a log scale rather than a linear one get a log axis below a decade too: a learning
+/// rate swept 0.001, 0.003 (or 1e-3, 2e-3, 4e-3) is a step on a log scale.
+const LOG_SPACED_MIN_RATIO: f64 = 3.0;
+
+/// Whether the ascending distinct values `distinct` were swept on a log scale (see
+/// [`LOG_SPACED_MIN_RATIO`]). Whole numbers (lookbacks, widths, epochs) are counts, read
+/// on a linear axis unless they span a decade; two values are log-spaced when their ratio
+/// is large enough; three or more when their log gaps vary less than their linear ones.
+fn log_spaced(distinct: &[f64]) -> bool {
+    let (Some(&first), Some(&last)) = (distinct.first(), distinct.last()) else {
+        return false;
+    };
+    if first <= 0.0
+        || last / first < LOG_SPACED_MIN_RATIO
+        || distinct.iter().all(|v| v.fract() == 0.0)
+    {
+        return false;
+    }
+    let unevenness = |coords: Vec<f64>| -> f64 {
+        let gaps: Vec<f64> = coords.windows(2).map(|w| w[1] - w[0]).collect();
+        let max = gaps.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let min = gaps.iter().copied().fold(f64::INFINITY, f64::min);
+        max / min
+    };
+    distinct.len() == 2
+        || unevenness(distinct.iter().map(|v| v.log10()).collect()) < unevenness(distinct.to_vec())
+}
+
 fn numeric_layout(values: &[f64]) -> XLayout {
     let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
     let integer = finite.iter().all(|v| v.fract() == 0.0);
-    let mut axis = ValueAxis::fit(finite.iter().copied(), true, integer, 10);
+    let mut sorted = finite.clone();
+    sorted.sort_by(f64::total_cmp);
+    sorted.dedup();
+    let mut axis = if log_spaced(&sorted) {
+        ValueAxis::log(sorted[0], sorted[sorted.len() - 1], 10)
+    } else {
+        ValueAxis::fit(finite.iter().copied(), true, integer, 10)
+    };
     let mut distinct: Vec<f64> = finite.iter().filter_map(|&v| axis.coord(v)).collect();
     distinct.sort_by(f64::total_cmp);
     distinct.dedup();
@@ -438,6 +476,34 @@ mod tests {
         let px = render("model.units", &units);
         let at: Vec<f64> = bars(&px).iter().map(|b| b.0).collect();
         assert_near(&at, &[0.25, 0.75]);
+    }
+
+    /// Learning rates below a decade apart but log-spaced (0.001, 0.002, 0.004, or the sine
+    /// grid's 0.001, 0.003) go on a log axis too: the middle rate's bar sits in the middle
+    /// (a linear axis would put it at a third). Evenly spaced fractions (dropout 0.1 ..
+    /// 0.5) and whole numbers (lookback 5, 10, 20) stay linear.
+    #[test]
+    fn log_spaced_values_below_a_decade_get_a_log_axis() {
+        assert!(log_spaced(&[0.001, 0.003]));
+        assert!(log_spaced(&[0.001, 0.002, 0.004]));
+        assert!(!log_spaced(&[0.1, 0.2, 0.3, 0.4, 0.5]));
+        assert!(!log_spaced(&[5.0, 10.0, 20.0]));
+        assert!(!log_spaced(&[0.001, 0.002]));
+        assert!(!log_spaced(&[-0.1, 0.5]));
+        let l = numeric_layout(&[0.001, 0.003, 0.001]);
+        assert!(l.axis.log);
+        let labels: Vec<String> = l.axis.ticks.iter().map(|&c| l.axis.label(c)).collect();
+        assert_eq!(labels, ["0.001", "0.003"]);
+
+        let lrs: Vec<ParamPoint> = (0..12)
+            .map(|i| num([1e-3, 2e-3, 4e-3][i % 3], 0.01 + 0.001 * (i % 5) as f64))
+            .collect();
+        let at: Vec<f64> = bars(&render("train.learning_rate", &lrs))
+            .iter()
+            .map(|b| b.0)
+            .collect();
+        // Padded by 5% of the log span each side; linear would put the middle at 0.35.
+        assert_near(&at, &[0.05 / 1.1, 0.55 / 1.1, 1.05 / 1.1]);
     }
 
     /// Learning rates over two decades go on a log axis: five bars spaced as log10 of the

@@ -123,10 +123,13 @@ impl Pixels {
         // Lines crossing an axis cover parts of it, so an axis is told by how many of its
         // pixels are black (at least 40% of the canvas), not by one unbroken run.
         let black = |x: usize, y: usize| self.at(x, y) == [0, 0, 0];
+        // The axis is the longest black run with gaps under 20 px: text in line with it
+        // (a legend above the y axis) is not part of it.
         let span = |cells: Vec<bool>| -> Option<Range<usize>> {
-            let first = cells.iter().position(|&b| b)?;
-            let last = cells.iter().rposition(|&b| b)?;
-            (cells.iter().filter(|&&b| b).count() * 5 >= cells.len() * 2).then_some(first..last + 1)
+            if cells.iter().filter(|&&b| b).count() * 5 < cells.len() * 2 {
+                return None;
+            }
+            runs(&cells, 20).into_iter().max_by_key(|r| r.len())
         };
         let (axis_x, rows) = (0..self.width)
             .find_map(|x| Some((x, span((0..self.height).map(|y| black(x, y)).collect())?)))
@@ -139,6 +142,48 @@ impl Pixels {
             x: axis_x + 1..cols.end,
             y: rows.start..axis_y,
         }
+    }
+
+    /// Every plot area of a picture of panels stacked one above the other (all sharing
+    /// one y axis column), top to bottom: each panel's y axis is a black run of at least
+    /// 60 rows (gaps under 30 px, where a line runs along it, bridged) in the first column
+    /// where axes are, closed at its bottom by an x axis: a black row run of at least 40%
+    /// of the width.
+    pub fn plot_areas(&self) -> Vec<Rect> {
+        let black = |x: usize, y: usize| self.at(x, y) == [0, 0, 0];
+        let column = |x: usize| -> Vec<Range<usize>> {
+            let col: Vec<bool> = (0..self.height).map(|y| black(x, y)).collect();
+            runs(&col, 30)
+                .into_iter()
+                .filter(|r| r.len() >= 60)
+                .collect()
+        };
+        let row_run = |y: usize| -> Option<Range<usize>> {
+            let row: Vec<bool> = (0..self.width).map(|x| black(x, y)).collect();
+            runs(&row, 20)
+                .into_iter()
+                .max_by_key(|c| c.len())
+                .filter(|c| c.len() * 5 >= self.width * 2)
+        };
+        // The first column with such runs (text written vertically has none: no x axis).
+        (0..self.width)
+            .map(|axis_x| {
+                column(axis_x)
+                    .into_iter()
+                    .filter_map(|r| {
+                        let (axis_y, cols) = (r.end.saturating_sub(4)
+                            ..(r.end + 3).min(self.height))
+                            .rev()
+                            .find_map(|y| Some((y, row_run(y)?)))?;
+                        Some(Rect {
+                            x: axis_x + 1..cols.end,
+                            y: r.start..axis_y,
+                        })
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .find(|areas| !areas.is_empty())
+            .unwrap_or_default()
     }
 
     /// Those of `colors` with at least `min` pixels (exactly that colour) in the plot area,

@@ -6,6 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis::{ticked_chart, AxisSpec, TickedChart, ValueAxis};
 use super::font::FAMILY;
@@ -13,6 +14,16 @@ use super::frame::{
     centered_note, draw_err, fit_text, header, header_height, write_png, Area, LegendEntry, Sample,
     BLUE, CANVAS, GREEN, ORANGE, PURPLE, RED, TICK_PX,
 };
+
+/// A baseline further than this many times the configs' own span beyond their values is
+/// not fitted into the axis (three far baselines would squeeze every config into a corner)
+/// but named at the axis edge with its value and an arrow.
+const FAR_SPANS: f64 = 0.5;
+/// Baseline lines closer than this many pixels are drawn as one line of alternating
+/// colour dashes, so none hides another (naive and drift often coincide).
+const COINCIDE_PX: i32 = 4;
+/// Length of one colour's dash on a line shared by coinciding baselines.
+const SHARED_DASH_PX: i32 = 8;
 
 /// At most this many configs are drawn; the title says when more were ranked.
 pub const MAX_RANKED: usize = 40;
@@ -44,6 +55,11 @@ pub struct RankEntry {
 /// AR's, ...) as a dashed vertical line of its own colour (red, green, purple, grey in
 /// order); non-finite ones are left out. Writes a PNG 1200 px wide to `path`, creating its
 /// folder; it is 600 px high, or taller when the rows need it.
+///
+/// When every value is at least zero (an error measure) the ± std bars stop at zero. A
+/// baseline far from the configs (beyond half their span) is named in its colour at the
+/// right edge ("naive 51.8 →") instead of stretching the axis; baselines that would be
+/// drawn on the same pixels share one line of alternating colour dashes.
 ///
 /// Only the first [`MAX_RANKED`] entries are drawn, and the title then says so. The metric
 /// axis is logarithmic when the values span a decade or more (a diverged config next to
@@ -146,20 +162,50 @@ fn draw_ranking(
         .max(60) as u32
         + 16;
 
+    // An error measure (every value >= 0) has no spread below zero: bars stop there.
+    let floor = nonnegative(shown).then_some(0.0);
+    let spans = |e: &RankEntry| -> [f64; 3] {
+        let std = e.std.filter(|s| s.is_finite()).unwrap_or(0.0);
+        [lower_end(e.mean, std, floor), e.mean, e.mean + std]
+    };
+    let config_values: Vec<f64> = shown
+        .iter()
+        .flat_map(|e| spans(e).into_iter().chain(e.values.iter().copied()))
+        .collect();
+    let (near, far) = split_far(&config_values, &baselines);
     let x = ValueAxis::fit(
-        shown
+        config_values
             .iter()
-            .flat_map(|e| {
-                let std = e.std.filter(|s| s.is_finite()).unwrap_or(0.0);
-                [e.mean - std, e.mean, e.mean + std]
-                    .into_iter()
-                    .chain(e.values.iter().copied())
-            })
-            .chain(baselines.iter().map(|(_, b, _)| *b)),
+            .copied()
+            .chain(near.iter().map(|(_, b, _)| *b)),
         true,
         false,
         10,
     );
+    // Far baselines are named in a strip right of the chart, as wide as its longest entry.
+    let far_labels: Vec<(String, RGBColor)> = far
+        .iter()
+        .map(|(label, b, color)| {
+            let name = label.split(" (").next().unwrap_or(label);
+            let text = if *b > x.hi {
+                format!("{name} {} →", significant(*b, 3))
+            } else {
+                format!("← {name} {}", significant(*b, 3))
+            };
+            (text, *color)
+        })
+        .collect();
+    let strip_px = far_labels
+        .iter()
+        .map(|(t, _)| text_width(root, t))
+        .try_fold(0, |acc, w| w.map(|w| acc.max(w)))?;
+    let (area, strip) = if far_labels.is_empty() {
+        (area, None)
+    } else {
+        let width = area.dim_in_pixel().0 as i32;
+        let (left, right) = area.split_horizontally(width - strip_px - 16);
+        (left, Some(right))
+    };
     let n = shown.len();
     let y = ValueAxis::slots(n);
     // Row `rank` (0 = best) sits at y = n - 1 - rank, so the best is on top.
@@ -183,19 +229,13 @@ fn draw_ranking(
             "no configs to rank",
         )?;
     }
-    for (_, b, color) in &baselines {
-        let Some(c) = x.coord(*b) else { continue };
-        chart
-            .draw_series(std::iter::once(DashedPathElement::new(
-                vec![(c, -0.5), (c, n.max(1) as f64 - 0.5)],
-                9,
-                6,
-                color.stroke_width(2),
-            )))
-            .map_err(draw_err)?;
+    draw_baselines(&mut chart, &x, n, &near)?;
+    if let Some(strip) = strip {
+        let top = chart.backend_coord(&(x.hi, n.max(1) as f64 - 0.5)).1 - strip.get_base_pixel().1;
+        draw_far_labels(&strip, top, &far_labels)?;
     }
     for (rank, entry) in shown.iter().enumerate() {
-        draw_row(&mut chart, &x, (n - 1 - rank) as f64, entry)?;
+        draw_row(&mut chart, &x, (n - 1 - rank) as f64, entry, floor)?;
     }
     Ok(())
 }
@@ -221,17 +261,19 @@ fn text_width(root: &Area<'_>, text: &str) -> Result<i32> {
     Ok(root.estimate_text_size(text, &style).map_err(draw_err)?.0 as i32)
 }
 
-/// One config's row at height `y`: the ± std bar with end caps, the mean, the seed dots.
+/// One config's row at height `y`: the ± std bar with end caps (the lower one at `floor`
+/// at most: an RMSE's spread does not reach below zero), the mean, the seed dots.
 fn draw_row(
     chart: &mut TickedChart<'_, '_>,
     x: &ValueAxis,
     y: f64,
     entry: &RankEntry,
+    floor: Option<f64>,
 ) -> Result<()> {
     let bar = BLUE.stroke_width(2);
     if let (Some(std), true) = (entry.std.filter(|s| s.is_finite()), entry.mean.is_finite()) {
         if let (Some(a), Some(b)) = (
-            x.coord_clamped(entry.mean - std),
+            x.coord_clamped(lower_end(entry.mean, std, floor)),
             x.coord_clamped(entry.mean + std),
         ) {
             let cap =
@@ -256,6 +298,121 @@ fn draw_row(
             EmptyElement::at((c, y)) + Circle::new((0, dy), 3, ORANGE.mix(0.85).filled())
         }))
         .map_err(draw_err)?;
+    Ok(())
+}
+
+/// Whether every finite value of `shown` (means and seeds) is at least zero: an error
+/// measure, whose ± std bar is clipped at zero.
+fn nonnegative(shown: &[RankEntry]) -> bool {
+    shown
+        .iter()
+        .flat_map(|e| std::iter::once(e.mean).chain(e.values.iter().copied()))
+        .filter(|v| v.is_finite())
+        .all(|v| v >= 0.0)
+}
+
+/// The lower end of a ± std bar: `mean − std`, but not below `floor`.
+fn lower_end(mean: f64, std: f64, floor: Option<f64>) -> f64 {
+    match floor {
+        Some(f) => (mean - std).max(f),
+        None => mean - std,
+    }
+}
+
+/// A baseline: its legend label, value and colour.
+type BaselineLine = (String, f64, RGBColor);
+
+/// Splits `baselines` into those the axis takes (within [`FAR_SPANS`] of the configs'
+/// span beyond their values, measured in log10 when the values are positive and span a
+/// decade, as the axis will be) and the far ones, named at the edge instead.
+fn split_far(values: &[f64], baselines: &[BaselineLine]) -> (Vec<BaselineLine>, Vec<BaselineLine>) {
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let lo = finite.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = finite.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if lo > hi {
+        return (baselines.to_vec(), Vec::new());
+    }
+    let log = lo > 0.0 && hi / lo >= super::axis::LOG_AXIS_MIN_RATIO;
+    let at = |v: f64| {
+        if log {
+            v.max(f64::MIN_POSITIVE).log10()
+        } else {
+            v
+        }
+    };
+    let (a, b) = (at(lo), at(hi));
+    // A config span of zero (one value) still lets baselines within 50% of it in.
+    let reach = FAR_SPANS * (b - a).max(0.5 * a.abs().max(b.abs()));
+    baselines
+        .iter()
+        .cloned()
+        .partition(|(_, v, _)| (a - reach..=b + reach).contains(&at(*v)))
+}
+
+/// The baselines on the axis as vertical dashed lines across the rows. Lines within
+/// [`COINCIDE_PX`] of each other are one line of alternating dashes, one colour each.
+fn draw_baselines(
+    chart: &mut TickedChart<'_, '_>,
+    x: &ValueAxis,
+    n: usize,
+    near: &[BaselineLine],
+) -> Result<()> {
+    let (bottom, top) = (-0.5, n.max(1) as f64 - 0.5);
+    let mut lines: Vec<(f64, i32, RGBColor)> = near
+        .iter()
+        .filter_map(|(_, b, color)| {
+            let c = x.coord(*b)?;
+            Some((c, chart.backend_coord(&(c, bottom)).0, *color))
+        })
+        .collect();
+    lines.sort_by_key(|&(_, px, _)| px);
+    let height = chart.backend_coord(&(x.lo, bottom)).1 - chart.backend_coord(&(x.lo, top)).1;
+    let mut start = 0;
+    while start < lines.len() {
+        let mut end = start + 1;
+        while end < lines.len() && lines[end].1 - lines[end - 1].1 < COINCIDE_PX {
+            end += 1;
+        }
+        let group = &lines[start..end];
+        if group.len() == 1 {
+            let (c, _, color) = group[0];
+            chart
+                .draw_series(std::iter::once(DashedPathElement::new(
+                    vec![(c, bottom), (c, top)],
+                    9,
+                    6,
+                    color.stroke_width(2),
+                )))
+                .map_err(draw_err)?;
+        } else {
+            // Dash k of the shared line takes colour k mod m, at the group's first line.
+            let c = group[0].0;
+            let m = group.len();
+            let dashes = (0..height / SHARED_DASH_PX + 1).map(|k| {
+                let (y0, y1) = (k * SHARED_DASH_PX, ((k + 1) * SHARED_DASH_PX).min(height));
+                let color = group[k as usize % m].2;
+                EmptyElement::at((c, top))
+                    + PathElement::new(vec![(0, y0), (0, y1)], color.stroke_width(2))
+            });
+            chart.draw_series(dashes).map_err(draw_err)?;
+        }
+        start = end;
+    }
+    Ok(())
+}
+
+/// The far baselines' labels ("naive 51.8 →"), one a line in their colours, from `top`
+/// (px, the plot area's top) down the `strip` right of the chart.
+fn draw_far_labels(strip: &Area<'_>, top: i32, labels: &[(String, RGBColor)]) -> Result<()> {
+    let width = strip.dim_in_pixel().0 as i32;
+    for (k, (text, color)) in labels.iter().enumerate() {
+        let style = TextStyle::from((FAMILY, TICK_PX).into_font())
+            .color(color)
+            .pos(Pos::new(HPos::Right, VPos::Top));
+        strip
+            .draw_text(text, &style, (width - 4, top + 4 + 24 * k as i32))
+            .map_err(draw_err)?;
+    }
     Ok(())
 }
 
@@ -457,6 +614,82 @@ mod tests {
             means[1] - means[0] > 8 && means[2] - means[1] > 8,
             "{means:?}"
         );
+    }
+
+    /// An RMSE whose spread over seeds is wider than its mean (0.007 ± 0.008, as in the
+    /// sine grid): the bar stops at zero (marked by a baseline line at 0) instead of
+    /// reaching below it. Naive and drift at the same value are one line of alternating
+    /// red and green dashes, so neither hides the other.
+    #[test]
+    fn error_bars_stop_at_zero_and_coinciding_baselines_both_show() {
+        let mut entries = grid_entries(6);
+        entries[0].mean = 0.007;
+        entries[0].std = Some(0.008);
+        entries[0].values = vec![0.0018, 0.0026, 0.0166];
+        let baselines = [("naive", 0.04), ("drift", 0.04), ("linear AR", 0.0)];
+        let px = render(&entries, &baselines);
+        let path = out_dir("sweep-ranking-zero").join("ranking.png");
+        ranking_png(&path, &entries, &baselines, "test rmse", "zero").unwrap();
+        let area = px.plot_area();
+        let zero = px.column_groups(PURPLE, 0, &area, 3);
+        assert_eq!(zero.len(), 1, "{zero:?} {area:?}");
+        let bars = px.bounds(BLUE, 0, &area).unwrap();
+        // The bar's cap is 2 px wide around its end: at most one column left of the line.
+        assert!(bars.x.start + 1 >= zero[0].start, "{bars:?} {zero:?}");
+        let naive = px.count(RED, 0, &area);
+        let drift = px.count(GREEN, 0, &area);
+        assert!(naive > 200 && drift > 200, "naive {naive} drift {drift}");
+        let red = px.column_groups(RED, 0, &area, 3);
+        let green = px.column_groups(GREEN, 0, &area, 3);
+        assert_eq!(red, green);
+        assert_eq!(red.len(), 1);
+    }
+
+    /// The airline's baselines: four of six (naive 51.8, seasonal naive 50, drift 51.7,
+    /// transforms + naive 33.7) lie far right of the configs (16..23). They get no line in
+    /// the plot area but a label in their colour right of it, and the configs spread over
+    /// most of the axis instead of its left third; the two near baselines keep their lines.
+    #[test]
+    fn far_baselines_are_named_at_the_edge_and_do_not_swallow_the_axis() {
+        let entries: Vec<RankEntry> = (0..12)
+            .map(|i| {
+                let mean = 16.5 + 0.45 * i as f64;
+                RankEntry {
+                    config: format!("units={} lr=0.001 difference={}", 4 << (i % 3), i % 2),
+                    mean,
+                    std: Some(0.4 + 0.1 * (i % 4) as f64),
+                    values: vec![mean - 0.5, mean, mean + 0.5],
+                }
+            })
+            .collect();
+        let baselines = [
+            ("naive", 51.8),
+            ("seasonal naive", 50.0),
+            ("drift", 51.7),
+            ("linear AR", 18.5),
+            ("transforms + naive", 33.7),
+            ("transforms + linear AR", 15.9),
+        ];
+        let px = render(&entries, &baselines);
+        let area = px.plot_area();
+        let far = [RED, GREEN, PURPLE, BASELINE_COLORS[4]];
+        for c in far {
+            assert_eq!(px.count(c, 0, &area), 0, "{c:?} drawn in the plot area");
+        }
+        let right = Rect {
+            x: area.x.end + 2..1200,
+            y: area.y.clone(),
+        };
+        for c in far {
+            assert!(px.count(c, 40, &right) > 20, "{c:?} not named at the edge");
+        }
+        for c in [DARK_GRAY, BASELINE_COLORS[5]] {
+            assert_eq!(px.column_groups(c, 0, &area, 3).len(), 1, "{c:?}");
+        }
+        let means = mean_columns(&px);
+        assert_eq!(means.len(), 12);
+        let spread = means.last().unwrap() - means[0];
+        assert!(spread * 2 > area.x.len(), "{means:?} in {area:?}");
     }
 
     #[test]

@@ -17,7 +17,9 @@ use crate::store::records::HistoryRow;
 /// The loss axis is logarithmic when the losses are positive and span a decade or more:
 /// losses typically fall by orders of magnitude in the first epochs, and on a linear axis
 /// everything after them would be a flat line at zero.
-pub fn loss_png(path: &Path, history: &[HistoryRow], title: &str) -> Result<()> {
+///
+/// `loss_desc` names the loss axis (which loss, on scaled values).
+pub fn loss_png(path: &Path, history: &[HistoryRow], loss_desc: &str, title: &str) -> Result<()> {
     if let Some(first) = history.first() {
         if let Some(other) = history.iter().find(|r| r.run_id != first.run_id) {
             bail!(
@@ -27,10 +29,17 @@ pub fn loss_png(path: &Path, history: &[HistoryRow], title: &str) -> Result<()> 
             );
         }
     }
-    write_png(path, CANVAS, |root| draw_run_loss(root, history, title))
+    write_png(path, CANVAS, |root| {
+        draw_run_loss(root, history, loss_desc, title)
+    })
 }
 
-fn draw_run_loss(root: &Area<'_>, history: &[HistoryRow], title: &str) -> Result<()> {
+fn draw_run_loss(
+    root: &Area<'_>,
+    history: &[HistoryRow],
+    loss_desc: &str,
+    title: &str,
+) -> Result<()> {
     let train: Vec<(u32, f64)> = history.iter().map(|r| (r.epoch, r.train_loss)).collect();
     let val: Vec<(u32, f64)> = history
         .iter()
@@ -49,7 +58,7 @@ fn draw_run_loss(root: &Area<'_>, history: &[HistoryRow], title: &str) -> Result
             points: &val,
         });
     }
-    draw_loss_chart(root, title, "loss", &curves)
+    draw_loss_chart(root, title, loss_desc, &curves)
 }
 
 #[cfg(test)]
@@ -69,7 +78,9 @@ mod tests {
     }
 
     fn render(history: &[HistoryRow]) -> Pixels {
-        Pixels::render(CANVAS, |root| draw_run_loss(root, history, "t"))
+        Pixels::render(CANVAS, |root| {
+            draw_run_loss(root, history, "MSE (scaled units)", "t")
+        })
     }
 
     const ALL: [plotters::style::RGBColor; 5] = [BLUE, ORANGE, GREEN, RED, PURPLE];
@@ -103,7 +114,13 @@ mod tests {
         assert!(train.y.start < at_fraction(&area.y, 0.2), "{train:?}");
 
         let path = out_dir("loss-falling").join("plots").join("loss.png");
-        loss_png(&path, &history, "seed: loss per epoch").unwrap();
+        loss_png(
+            &path,
+            &history,
+            "MSE (scaled units)",
+            "seed: loss per epoch",
+        )
+        .unwrap();
         assert_png(&path, 15_000);
     }
 
@@ -135,7 +152,7 @@ mod tests {
         assert!(line.x.end <= at_fraction(&area.x, 0.5) + 4, "{line:?}");
 
         let path = out_dir("loss-degenerate").join("empty.png");
-        loss_png(&path, &[], "no epochs").unwrap();
+        loss_png(&path, &[], "loss", "no epochs").unwrap();
         assert_png(&path, 5_000);
     }
 
@@ -144,7 +161,7 @@ mod tests {
         let dir = out_dir("loss-two-runs");
         let mut other = row(1, 0.1, None);
         other.run_id = "r7".into();
-        let err = loss_png(&dir.join("x.png"), &[row(1, 0.1, None), other], "t")
+        let err = loss_png(&dir.join("x.png"), &[row(1, 0.1, None), other], "loss", "t")
             .unwrap_err()
             .to_string();
         assert!(err.contains("r0 and r7"), "{err}");

@@ -13,7 +13,7 @@ use crate::analysis::sweep::ok_value;
 use crate::analysis::SweepAnalysis;
 use crate::plot::{
     best_png, forecast_png, future_png, loss_png, losses_png, param_png, ranking_png, Band,
-    FutureInput, ParamAxis, ParamPoint, RankEntry, MAX_BANDS,
+    BestInput, ForecastInput, FutureInput, ParamAxis, ParamPoint, RankEntry, MAX_BANDS,
 };
 use crate::store::forecast::{level_percent, ForecastRecord};
 use crate::store::layout::{ResultsLayout, FUTURE_PNG};
@@ -33,6 +33,10 @@ pub struct PlotInput<'a> {
     /// The series the best run forecast, original units, and its time labels if any.
     pub series: &'a [f64],
     pub time: Option<&'a [String]>,
+    /// What the values are (`data.value_label` or the CSV column): the value axes.
+    pub value_name: &'a str,
+    /// The training loss' name ("MSE"; "loss" when the sweep varies it): the loss axes.
+    pub loss_name: &'a str,
     /// The best run's horizon.
     pub horizon: usize,
     /// Swept keys other than the seed, in sweep order: one parameter plot each.
@@ -148,12 +152,15 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
     );
     forecast_png(
         &layout.forecast_png(),
-        p.series,
-        p.time,
-        &first_step(best_run, Split::Train),
-        &first_step(best_run, Split::Validation),
-        &first_step(best_run, Split::Test),
-        &title,
+        &ForecastInput {
+            series: p.series,
+            x_labels: p.time,
+            value_name: p.value_name,
+            train: &first_step(best_run, Split::Train),
+            validation: &first_step(best_run, Split::Validation),
+            test: &first_step(best_run, Split::Test),
+            title: &title,
+        },
     )?;
     done("forecast.png");
 
@@ -166,12 +173,16 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
         let file = "paths.png";
         best_png(
             &plots.join(file),
-            &test_actual(std::slice::from_ref(&best_run), p.series),
-            &multi_step_paths(best_run, p.horizon, 4),
-            &format!(
-                "{}: {}-step forecasts from a few test origins",
-                p.name, p.horizon
-            ),
+            &BestInput {
+                actual: &test_actual(std::slice::from_ref(&best_run), p.series),
+                forecasts: &multi_step_paths(best_run, p.horizon, 4, p.time),
+                x_labels: p.time,
+                value_name: p.value_name,
+                title: &format!(
+                    "{}: {}-step forecasts from a few test origins",
+                    p.name, p.horizon
+                ),
+            },
         )?;
         done(file);
     }
@@ -188,12 +199,16 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
         );
         best_png(
             &plots.join(file),
-            &actual,
-            &folds,
-            &format!(
-                "{}: backtest of {}, each fold's test forecast",
-                p.name, best_run.record.label
-            ),
+            &BestInput {
+                actual: &actual,
+                forecasts: &folds,
+                x_labels: p.time,
+                value_name: p.value_name,
+                title: &format!(
+                    "{}: backtest of {}, each fold's test forecast",
+                    p.name, best_run.record.label
+                ),
+            },
         )?;
         done(file);
     }
@@ -202,7 +217,8 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
         loss_png(
             &layout.loss_png(),
             &p.best_run().final_history().cloned().collect::<Vec<_>>(),
-            &format!("{}: training loss", p.name),
+            &loss_desc(p.loss_name),
+            &format!("{}: training loss, {}", p.name, which_fit(p.best_run())),
         )?;
         done("loss.png");
         return Ok(written);
@@ -293,12 +309,16 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
         .collect();
     best_png(
         &plots.join("best.png"),
-        &test_actual(&ensembles.iter().collect::<Vec<_>>(), p.series),
-        &forecasts,
-        &format!(
-            "{}: held-out test forecasts of the first configurations of the ranking",
-            p.name
-        ),
+        &BestInput {
+            actual: &test_actual(&ensembles.iter().collect::<Vec<_>>(), p.series),
+            forecasts: &forecasts,
+            x_labels: p.time,
+            value_name: p.value_name,
+            title: &format!(
+                "{}: held-out test forecasts of the first configurations of the ranking",
+                p.name
+            ),
+        },
     )?;
     let shown: Vec<&FinishedRun> = p
         .analysis
@@ -318,10 +338,35 @@ pub fn write_plots(p: &PlotInput, layout: &ResultsLayout) -> Result<Vec<String>>
     losses_png(
         &layout.loss_png(),
         &curves,
-        &format!("{}: training loss of the best configurations", p.name),
+        &loss_desc(p.loss_name),
+        &format!(
+            "{}: training loss of the best configurations (first seed), {}",
+            p.name,
+            which_fit(shown.first().copied().unwrap_or_else(|| p.best_run()))
+        ),
     )?;
     done("loss.png");
     Ok(written)
+}
+
+/// The loss axis' words: the loss is computed on the network's values (transformed and
+/// scaled), not in the series' units, which a reader comparing it with an RMSE must know.
+fn loss_desc(loss_name: &str) -> String {
+    format!("training {loss_name} (scaled units)")
+}
+
+/// Which fit a loss plot shows: with a backtest, the last fold's (the one whose test part
+/// is the experiment's), else the fit on the training part.
+fn which_fit(run: &FinishedRun) -> String {
+    if run.folds.len() > 1 {
+        format!(
+            "fold {} of {} (the test part's fit)",
+            run.final_fold(),
+            run.folds.len()
+        )
+    } else {
+        "fit on the training part".to_string()
+    }
 }
 
 /// The actual series over every test point any of `runs` predicts (their lookbacks may
@@ -343,6 +388,7 @@ fn multi_step_paths(
     run: &FinishedRun,
     horizon: usize,
     count: usize,
+    time: Option<&[String]>,
 ) -> Vec<(String, Vec<(usize, f64)>)> {
     let test: Vec<_> = run
         .final_predictions()
@@ -364,7 +410,11 @@ fn multi_step_paths(
         })
         .map(|w| {
             let rows = &test[w * horizon..(w + 1) * horizon];
-            let label = format!("from index {}", rows[0].index);
+            // Named by the origin's date when the series has a time column.
+            let label = match time.and_then(|t| t.get(rows[0].index as usize)) {
+                Some(date) => format!("from {date}"),
+                None => format!("from index {}", rows[0].index),
+            };
             (
                 label,
                 rows.iter()

@@ -196,6 +196,15 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl DataSpec {
+    /// What the values are, for plot axes: `data.value_label`, else a CSV's column name,
+    /// else "value" (a generated series).
+    pub fn value_name(&self) -> &str {
+        match self {
+            DataSpec::Csv(c) => c.value_label.as_deref().unwrap_or(&c.column),
+            _ => "value",
+        }
+    }
+
     /// `data.series_column` of a panel CSV; `None` for one series.
     pub fn series_column(&self) -> Option<&str> {
         match self {
@@ -239,6 +248,10 @@ pub struct CsvSpec {
     /// Header name of a time column, kept as labels for tables and plots.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_column: Option<String>,
+    /// What the values are, with their unit ("passengers, thousands"): the value axes of
+    /// the plots. `None`: the column's name. Words only, not part of a run's identity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value_label: Option<String>,
     /// Header name of a series column: the file is a panel in long form (one row per
     /// series and point, each series' rows in time order), and every stage works per
     /// series. `None`: the file holds one series.

@@ -181,6 +181,8 @@ fn data_record(data: &DataSpec) -> Record {
                 path,
                 column,
                 time_column,
+                // Axis words only: the same data under another name is the same run.
+                value_label: _,
                 series_column,
                 missing,
                 season,

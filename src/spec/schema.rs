@@ -73,6 +73,7 @@ const CSV: &[Field] = &[
     req("path", Ty::Str),
     opt("column", Ty::Str),
     opt("time_column", Ty::Str),
+    opt("value_label", Ty::Str),
     opt("series_column", Ty::Str),
     opt("missing", Ty::Choice(&["error", "interpolate"])),
     opt("season", Ty::UInt),

@@ -711,13 +711,35 @@ fn resolved_toml_round_trips() {
     assert_eq!(again, e);
 }
 
+/// `data.value_label` only names the plots' value axes: it is read and written back, the
+/// plots name their axes by it (else by the column), and it leaves the run's identity (so
+/// its cached runs) alone.
+#[test]
+fn value_label_names_the_axis_and_keeps_the_run_id() {
+    let tmp = scratch();
+    let dir = tmp.path();
+    std::fs::write(dir.join("s.csv"), "t,v\n".to_owned() + &"a,1\n".repeat(100)).unwrap();
+    let plain = "[data]\nkind = \"csv\"\npath = \"s.csv\"\ncolumn = \"v\"\n";
+    let labelled = format!("{plain}value_label = \"passengers (thousands)\"\n");
+    let a = parse_str(plain, &dir.join("e.toml"), &[]).unwrap();
+    let b = parse_str(&labelled, &dir.join("e.toml"), &[]).unwrap();
+    assert_eq!(a.data.value_name(), "v");
+    assert_eq!(b.data.value_name(), "passengers (thousands)");
+    assert_eq!(super::identity::run_id(&a), super::identity::run_id(&b));
+    assert!(b
+        .to_toml_string()
+        .contains("value_label = \"passengers (thousands)\""));
+    assert_eq!(parse(full_sine()).unwrap().data.value_name(), "value");
+}
+
 #[test]
 fn schema_matches_the_structs() {
     // every key the structs write is a key the schema knows, and vice versa
     let tmp = scratch();
     let dir = tmp.path();
     std::fs::write(dir.join("s.csv"), "t,v\n".to_owned() + &"a,1\n".repeat(100)).unwrap();
-    let csv = "[data]\nkind = \"csv\"\npath = \"s.csv\"\ncolumn = \"v\"\ntime_column = \"t\"\n";
+    let csv = "[data]\nkind = \"csv\"\npath = \"s.csv\"\ncolumn = \"v\"\ntime_column = \"t\"\n\
+               value_label = \"v, units\"\n";
     let mut written = Vec::new();
     let panel_rows: String = (0..60).map(|i| format!("{},{i}\n", i % 2)).collect();
     std::fs::write(dir.join("p.csv"), "s,v\n".to_owned() + &panel_rows).unwrap();

@@ -345,6 +345,17 @@ pub enum Loss {
     Huber,
 }
 
+impl Loss {
+    /// How plots name it: "MSE", "MAE", "Huber loss".
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Loss::Mse => "MSE",
+            Loss::Mae => "MAE",
+            Loss::Huber => "Huber loss",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainSpec {
