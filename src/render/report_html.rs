@@ -55,15 +55,16 @@ for (const th of document.querySelectorAll('table.sortable th')) {
 
 const STYLE: &str = "
 body { font: 15px/1.5 system-ui, -apple-system, 'Segoe UI', sans-serif; color: #1d1d1f; margin: 0; }
-main { max-width: 1100px; margin: 0 auto; padding: 1.5em 2em 4em; }
+main { max-width: 1240px; margin: 0 auto; padding: 1.5em 2em 4em; }
 h1 { border-bottom: 2px solid #ddd; padding-bottom: .2em; }
 h2 { margin-top: 2em; border-bottom: 1px solid #eee; }
-table { border-collapse: collapse; margin: 1em 0; font-variant-numeric: tabular-nums; }
+table { border-collapse: collapse; margin: 1em 0; font-variant-numeric: tabular-nums;
+        display: block; max-width: 100%; overflow-x: auto; }
 th, td { border: 1px solid #ddd; padding: .25em .6em; }
 th { background: #f4f4f6; cursor: pointer; user-select: none; white-space: nowrap; }
 th[aria-sort=ascending]::after { content: ' \\25B2'; }
 th[aria-sort=descending]::after { content: ' \\25BC'; }
-td.num, th.num { text-align: right; }
+td.num, th.num { text-align: right; white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fafafa; }
 code { background: #f2f2f4; padding: 0 .25em; border-radius: 3px; }
 pre { background: #f6f6f8; padding: .8em; overflow-x: auto; }
