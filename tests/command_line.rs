@@ -290,18 +290,19 @@ fn compare_two_folders_honours_top() {
 #[test]
 fn plain_progress_lines_count_the_work_not_the_runs() {
     let s = scratch_dir();
-    // One run of 2 epochs and one of 8 on the same windows: the first is a fifth of the work.
+    // One run of 2 epochs and one of 8 on the same windows: the second is four fifths of the
+    // work, and starts first (the longest runs start first).
     let mixed = SMALL.to_string() + "[sweep]\ntrain.epochs = [2, 8]\n";
     let file = write(s.path(), "mixed.toml", &mixed);
     let out = runner(s.path(), &[file.to_str().unwrap(), "-j", "1", "--out", "m"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
     assert!(
-        err.contains("\n[1/2 runs, 20% of the work, eta ") && err.contains("] epochs=2: test rmse"),
+        err.contains("\n[1/2 runs, 80% of the work, eta ") && err.contains("] epochs=8: test rmse"),
         "{err}"
     );
     assert!(
-        err.contains("\n[2/2 runs, 100% of the work, eta 0s] epochs=8: test rmse"),
+        err.contains("\n[2/2 runs, 100% of the work, eta 0s] epochs=2: test rmse"),
         "{err}"
     );
     assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");

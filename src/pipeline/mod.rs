@@ -21,6 +21,7 @@ mod predict;
 mod progress;
 mod provenance;
 mod refit;
+mod schedule;
 pub mod shard;
 pub mod slurm;
 mod stale;

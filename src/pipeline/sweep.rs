@@ -6,7 +6,6 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
-use rayon::prelude::*;
 
 use crate::analysis::panel::PanelAnalysis;
 use crate::analysis::selection::{rescored, Protocol};
@@ -29,6 +28,7 @@ use super::ownership::{self, Foreign};
 use super::panel_run::{execute_panel, progress_units};
 use super::plan::{runs_sample_epochs, Plan};
 use super::progress::SweepProgress;
+use super::schedule::run_longest_first;
 use super::shard::Shard;
 use super::stale::{data_changes, DataChanged};
 use super::Error;
@@ -203,36 +203,32 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         bars: progress.multi(),
     });
     let pool = thread_pool(opts.jobs)?;
-    let written: Vec<Result<(), Error>> = pool.install(|| {
-        todo.par_iter()
-            .zip(&weights)
-            .map(|(run, &weight)| {
-                if let Some(panel) = plan.panel_for(&run.experiment) {
-                    let (count, unit) = progress_units(run, &panel);
-                    let label = format!(
-                        "{} ({} series, {})",
-                        run.display_label(),
-                        panel.panel.members.len(),
-                        run.experiment.model.scope.as_str()
-                    );
-                    let line = progress.start_run_counting(&label, count, unit, weight);
-                    let done = execute_panel(run, &panel, &|s| line.epoch(s));
-                    return write_executed(&runs_dir, run, &done, || {
-                        line.finish(&done.finished.record)
-                    });
-                }
-                let folds = plan.folds_for(&run.experiment);
-                // A backtest trains one network per fold: the bar counts all their epochs.
-                let epochs = run.experiment.train.epochs * folds.len();
-                let label = match folds.len() {
-                    1 => run.display_label(),
-                    k => format!("{} ({k} folds)", run.display_label()),
-                };
-                let line = progress.start_run(&label, epochs, weight);
-                let done = execute(run, &folds, &mut |s| line.epoch(s));
-                write_executed(&runs_dir, run, &done, || line.finish(&done.finished.record))
-            })
-            .collect()
+    // Longest runs first, the rest handed out as cores free up: no core idles at the end
+    // while the other trains a long run it was given at the start.
+    let written: Vec<Result<(), Error>> = run_longest_first(&pool, &weights, |i| {
+        let (run, weight) = (todo[i], weights[i]);
+        if let Some(panel) = plan.panel_for(&run.experiment) {
+            let (count, unit) = progress_units(run, &panel);
+            let label = format!(
+                "{} ({} series, {})",
+                run.display_label(),
+                panel.panel.members.len(),
+                run.experiment.model.scope.as_str()
+            );
+            let line = progress.start_run_counting(&label, count, unit, weight);
+            let done = execute_panel(run, &panel, &|s| line.epoch(s));
+            return write_executed(&runs_dir, run, &done, || line.finish(&done.finished.record));
+        }
+        let folds = plan.folds_for(&run.experiment);
+        // A backtest trains one network per fold: the bar counts all their epochs.
+        let epochs = run.experiment.train.epochs * folds.len();
+        let label = match folds.len() {
+            1 => run.display_label(),
+            k => format!("{} ({k} folds)", run.display_label()),
+        };
+        let line = progress.start_run(&label, epochs, weight);
+        let done = execute(run, &folds, &mut |s| line.epoch(s));
+        write_executed(&runs_dir, run, &done, || line.finish(&done.finished.record))
     });
     progress.finish();
     written.into_iter().collect::<Result<Vec<()>, Error>>()?;

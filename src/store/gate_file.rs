@@ -113,6 +113,12 @@ fn seeds_cell(seeds: &[(u64, f64)]) -> String {
 /// for the same config and metric, and seeds that are malformed, repeated or not `n` of them.
 /// (Whether the seeds' mean is the row's is a statistic: the gate checks it.)
 pub fn read_gate_file(path: &Path) -> Result<Vec<GateRow>> {
+    if path.is_dir() {
+        bail!(
+            "baseline file {} is a folder; give the baseline CSV file",
+            path.display()
+        );
+    }
     if !path.is_file() {
         bail!(
             "baseline file {} does not exist (write one with --update)",
@@ -335,6 +341,15 @@ mod tests {
             format!(
                 "baseline file {} does not exist (write one with --update)",
                 path.display()
+            )
+        );
+
+        let err = format!("{:#}", read_gate_file(tmp.path()).unwrap_err());
+        assert_eq!(
+            err,
+            format!(
+                "baseline file {} is a folder; give the baseline CSV file",
+                tmp.path().display()
             )
         );
 
