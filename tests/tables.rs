@@ -11,6 +11,7 @@ use common::{
     u32s, write,
 };
 use polars::prelude::{ArrowDataType, DataFrame, ParquetWriter};
+use runner::store::Provenance;
 
 /// 96 months of a seasonal series from a CSV with a time column; a 2-fold backtest over a
 /// 2 × 2 grid of lookback and units (one seed): 4 runs of a few epochs.
@@ -288,17 +289,11 @@ fn a_folder_with_dotted_column_names_still_compares() {
     let (s, dir, _) = run_experiment();
     let old = s.path().join("old");
     std::fs::create_dir(&old).unwrap();
-    let mut df = read_parquet(&dir.join("runs.parquet")).drop_many([
-        "model_width",
-        "model_depth",
-        "started_at",
-        "runner_version",
-        "git_commit",
-        "git_dirty",
-        "host",
-        "data_hash",
-        "data_hashed",
-    ]);
+    let mut df = read_parquet(&dir.join("runs.parquet")).drop_many(
+        ["model_width", "model_depth"]
+            .into_iter()
+            .chain(Provenance::COLUMNS),
+    );
     df.rename("window_lookback", "window.lookback".into())
         .unwrap();
     df.rename("model_units", "model.units".into()).unwrap();

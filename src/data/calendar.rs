@@ -181,6 +181,14 @@ fn days_from_civil(date: Date) -> i64 {
     era * 146_097 + doe - 719_468
 }
 
+/// `2026-12-03`: the date `days` days after 1970-01-01 (days within any clock's range).
+pub(crate) fn iso_date(days: i64) -> String {
+    match civil_from_days(days) {
+        Some(d) => format!("{:04}-{:02}-{:02}", d.year, d.month, d.day),
+        None => "(date out of range)".to_string(),
+    }
+}
+
 /// The date `days` days after 1970-01-01 (Hinnant's `civil_from_days`); `None` only for day
 /// numbers so large that the arithmetic would overflow.
 fn civil_from_days(days: i64) -> Option<Date> {

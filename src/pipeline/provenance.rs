@@ -3,8 +3,10 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::data::calendar::iso_date;
 use crate::spec::identity::data_source_hash;
 use crate::spec::RunSpec;
+use crate::store::folder_lock::host_name;
 use crate::store::Provenance;
 
 /// The provenance of `run`, started at `started`.
@@ -15,7 +17,7 @@ pub fn provenance(run: &RunSpec, started: SystemTime) -> Provenance {
         runner_version: env!("CARGO_PKG_VERSION").to_string(),
         git_commit: option_env!("RUNNER_GIT_COMMIT").map(str::to_string),
         git_dirty: option_env!("RUNNER_GIT_DIRTY").map(|d| d == "true"),
-        host: host_name(),
+        host: host_name().unwrap_or_else(|| "unknown".to_string()),
         data_hash,
         data_hashed: data_hashed.to_string(),
     }
@@ -26,37 +28,13 @@ pub fn provenance(run: &RunSpec, started: SystemTime) -> Provenance {
 pub fn rfc3339_utc(t: SystemTime) -> String {
     let secs = t.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let (days, rest) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
     format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        "{}T{:02}:{:02}:{:02}Z",
+        iso_date(days as i64),
         rest / 3600,
         rest % 3600 / 60,
         rest % 60
     )
-}
-
-/// The proleptic Gregorian date `days` after 1970-01-01 (Howard Hinnant's `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// This machine's name: the kernel's (Linux), else `$HOSTNAME`, else `unknown`.
-fn host_name() -> String {
-    std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .ok()
-        .map(|h| h.trim().to_string())
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok().filter(|h| !h.is_empty()))
-        .unwrap_or_else(|| "unknown".to_string())
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! and where they differ. Forecasts a few percent apart lie on one line at the series'
 //! scale, so a second panel shows each one's error (predicted − actual) at its own scale.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use anyhow::{Context, Result};
@@ -12,7 +13,7 @@ use super::axis::{ticked_chart, AxisSpec, TickedChart, ValueAxis};
 use super::frame::{
     centered_note, draw_err, header, write_png, Area, LegendEntry, Sample, SERIES_COLORS,
 };
-use super::lines::contiguous_runs;
+use super::lines::{contiguous_runs, draw_zero_line};
 use super::time_axis::PositionAxis;
 
 /// At most this many forecasts are overlaid; more would be unreadable.
@@ -140,15 +141,13 @@ fn draw_best(root: &Area<'_>, input: &BestInput<'_>) -> Result<()> {
         .map_err(draw_err)?;
 
     // Each forecast's error where the actual value is known.
+    let actual_at: HashMap<usize, f64> = actual.iter().copied().collect();
     let errors: Vec<Vec<(usize, f64)>> = shown
         .iter()
         .map(|(_, points)| {
             points
                 .iter()
-                .filter_map(|&(i, p)| {
-                    let a = actual.iter().find(|(j, _)| *j == i)?.1;
-                    Some((i, p - a))
-                })
+                .filter_map(|&(i, p)| Some((i, p - actual_at.get(&i)?)))
                 .collect()
         })
         .collect();
@@ -164,12 +163,7 @@ fn draw_best(root: &Area<'_>, input: &BestInput<'_>) -> Result<()> {
         AxisSpec::of(&x.axis, x.desc(), &x_label, 60),
         AxisSpec::of(&ey, "error (predicted − actual)", &ey_label, 90),
     )?;
-    chart
-        .draw_series([PathElement::new(
-            vec![(x.axis.lo, 0.0), (x.axis.hi, 0.0)],
-            BLACK.mix(0.5).stroke_width(1),
-        )])
-        .map_err(draw_err)?;
+    draw_zero_line(&mut chart, x.axis.lo, x.axis.hi)?;
     for ((points, color), dash) in errors.iter().zip(SERIES_COLORS).zip(DASHES) {
         draw_styled(&mut chart, points, color, dash)?;
     }

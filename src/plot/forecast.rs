@@ -14,7 +14,7 @@ use super::frame::{
     draw_err, header, write_png, Area, LegendEntry, Sample, BLUE, CANVAS, GREEN, ORANGE, PURPLE,
     RED, TICK_PX,
 };
-use super::lines::draw_index_line;
+use super::lines::{draw_index_line, draw_zero_line};
 use super::time_axis::PositionAxis;
 
 /// The canvas with the zoom and residual panels: taller than [`CANVAS`], so the whole
@@ -257,12 +257,7 @@ fn draw_residuals(area: &Area<'_>, input: &ForecastInput<'_>, x: &PositionAxis<'
         AxisSpec::of(&x.axis, x.desc(), &x_label, 60),
         AxisSpec::of(&y, "residual", &y_label, 90),
     )?;
-    chart
-        .draw_series([PathElement::new(
-            vec![(x.axis.lo, 0.0), (x.axis.hi, 0.0)],
-            BLACK.mix(0.5).stroke_width(1),
-        )])
-        .map_err(draw_err)?;
+    draw_zero_line(&mut chart, x.axis.lo, x.axis.hi)?;
     chart
         .draw_series(
             residuals

@@ -57,6 +57,18 @@ pub(super) fn draw_index_line(
     Ok(())
 }
 
+/// The zero line of an error panel, from `lo` to `hi` on the x axis: errors read as above or
+/// below it.
+pub(super) fn draw_zero_line(chart: &mut TickedChart<'_, '_>, lo: f64, hi: f64) -> Result<()> {
+    chart
+        .draw_series([PathElement::new(
+            vec![(lo, 0.0), (hi, 0.0)],
+            BLACK.mix(0.5).stroke_width(1),
+        )])
+        .map_err(draw_err)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -113,15 +113,26 @@ mod tests {
     #[test]
     fn the_page_embeds_plots_from_the_folder_and_refers_to_nothing_outside() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::create_dir(dir.path().join("plots")).unwrap();
-        std::fs::write(dir.path().join("plots/a.png"), [1u8, 2, 3]).unwrap();
-        std::fs::write(dir.path().join("secret.png"), [9u8]).unwrap();
-        let md = "# exp <1>\n\n![a](plots/a.png)\n\n![b](../secret.png)\n";
-        write_report_html(dir.path(), md).unwrap();
-        let html = std::fs::read_to_string(dir.path().join(REPORT_HTML)).unwrap();
+        let results = dir.path().join("results");
+        std::fs::create_dir_all(results.join("plots")).unwrap();
+        std::fs::write(results.join("plots/a.png"), [1u8, 2, 3]).unwrap();
+        // A file beside the results folder, which the report must not embed by any path.
+        let secret = dir.path().join("secret.png");
+        std::fs::write(&secret, [9u8]).unwrap();
+        let md = format!(
+            "# exp <1>\n\n![a](plots/a.png)\n\n![b](../secret.png)\n\n![c]({})\n",
+            secret.display()
+        );
+        write_report_html(&results, &md).unwrap();
+        let html = std::fs::read_to_string(results.join(REPORT_HTML)).unwrap();
+        assert!(html.contains("(plot ../secret.png could not be read)"));
+        assert!(html.contains(&format!("(plot {} could not be read)", secret.display())));
+        assert!(
+            !html.contains("base64,CQ=="),
+            "the secret byte 9 is embedded"
+        );
         assert!(html.contains("<title>exp &lt;1&gt;</title>"));
         assert!(html.contains("<img src=\"data:image/png;base64,AQID\" alt=\"a\">"));
-        assert!(html.contains("(plot ../secret.png could not be read)"));
         assert!(!html.contains("http://") && !html.contains("https://"));
         assert!(!html.contains("<link") && !html.contains("src=\"plots/"));
     }

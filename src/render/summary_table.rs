@@ -6,7 +6,6 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use polars::prelude::{Column, DataFrame};
 
-use crate::analysis::metric::{Forecaster, Metric};
 use crate::analysis::summary::{ConfigSummary, MetricSummary};
 use crate::store::layout::{SUMMARY_CSV, SUMMARY_PARQUET};
 use crate::store::param_columns::{param_columns, param_keys};
@@ -19,10 +18,10 @@ const SUMMARY_COUNTS: [&str; 2] = ["n", "n_failed"];
 
 /// The summary table as a frame: `rank: UInt32, config: String`, one typed column per swept
 /// key (as in the runs table), `n: UInt32, n_failed: UInt32`, then `<metric>_mean: Float64`
-/// and `<metric>_std: Float64` (nullable) for each metric (the seed ensemble's metrics,
-/// one figure per configuration, have no `_std`), then one nullable `Float64` per
+/// and `<metric>_std: Float64` (nullable) for each metric, then one nullable `Float64` per
 /// test of the configuration's forecast (`dm_p_vs_ar`, ..., `dm_p_vs_chosen`), in rank order.
-/// A figure or test column that is null in every row is left out.
+/// A figure or test column that is null in every row is left out (a `_std` with one seed
+/// each, and always the seed ensemble's: one figure per configuration).
 pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
     let names: Vec<String> = summaries
         .first()
@@ -30,10 +29,7 @@ pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
         .unwrap_or_default();
     let stat_columns: Vec<String> = names
         .iter()
-        .flat_map(|n| {
-            let std = has_spread(n).then(|| format!("{n}_std"));
-            std::iter::once(format!("{n}_mean")).chain(std)
-        })
+        .flat_map(|n| [format!("{n}_mean"), format!("{n}_std")])
         .collect();
     let mut reserved: Vec<&str> = SUMMARY_LEADING
         .iter()
@@ -95,9 +91,7 @@ pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
                 .collect()
         };
         columns.push(Column::new(format!("{name}_mean").into(), stat(|m| m.mean)));
-        if has_spread(name) {
-            columns.push(Column::new(format!("{name}_std").into(), stat(|m| m.std)));
-        }
+        columns.push(Column::new(format!("{name}_std").into(), stat(|m| m.std)));
     }
     let tests: Vec<String> = summaries
         .first()
@@ -115,18 +109,13 @@ pub fn summary_frame(summaries: &[ConfigSummary]) -> Result<DataFrame> {
             .collect();
         columns.push(Column::new(name.as_str().into(), values));
     }
-    let mut at = 0;
-    columns.retain(|c| {
-        at += 1;
-        at <= fixed || summaries.is_empty() || c.null_count() < c.len()
-    });
+    let figures = columns.split_off(fixed);
+    columns.extend(
+        figures
+            .into_iter()
+            .filter(|c| summaries.is_empty() || c.null_count() < c.len()),
+    );
     Ok(DataFrame::new(summaries.len(), columns)?)
-}
-
-/// Whether metric `name` has a spread over seeds: not the seed ensemble's figures, which are
-/// one number per configuration (their `_std` column would be null in every row).
-fn has_spread(name: &str) -> bool {
-    Metric::parse(name).is_none_or(|m| m.forecaster != Forecaster::SeedEnsemble)
 }
 
 /// Writes `dir/summary.csv` and `dir/summary.parquet`; see [`summary_frame`] for the columns.

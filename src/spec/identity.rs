@@ -28,6 +28,8 @@ use toml::Value;
 
 use crate::data::{FitOn, LookbackFrom, Missing, ScaleKind, Size};
 
+use super::contents::bytes_digest;
+
 use super::types::{
     ArSpec, BacktestSpec, Cell, CsvSpec, DataSpec, EarlyStopping, Experiment, Loss, ModelSpec,
     Optimizer, RandomWalkSpec, ReduceLr, ScaleSpec, Scope, SineSpec, SinesSpec, SplitSpec,
@@ -57,12 +59,7 @@ pub fn data_source_hash(e: &Experiment) -> (String, &'static str) {
             return (contents.clone(), "file");
         }
     }
-    let mut r = Record::default();
-    if e.data.draws_noise() && e.data.seed().is_none() {
-        r.put("seed", int(e.seed));
-    }
-    r.table("data", data_record(&e.data));
-    let hash = blake3::hash(r.text().as_bytes()).to_hex().to_string();
+    let hash = bytes_digest(source_record(e).text().as_bytes());
     let of = match e.data {
         DataSpec::Csv(_) => "settings",
         _ => "generator",
@@ -125,16 +122,21 @@ pub fn run_text(e: &Experiment) -> String {
     r.text()
 }
 
-/// The canonical text a data-stage hash hashes: source, split, transforms, scaling,
-/// windows and backtest folds, and the master seed when it seeds the source's noise.
-pub fn data_text(e: &Experiment) -> String {
+/// The source of the series: `[data]`, and the master seed when it seeds the noise (otherwise
+/// runs that differ only in their seed share their data).
+fn source_record(e: &Experiment) -> Record {
     let mut r = Record::default();
-    // The master seed shapes the data only when it seeds the noise; otherwise runs that
-    // differ only in their seed share their data.
     if e.data.draws_noise() && e.data.seed().is_none() {
         r.put("seed", int(e.seed));
     }
     r.table("data", data_record(&e.data));
+    r
+}
+
+/// The canonical text a data-stage hash hashes: source, split, transforms, scaling,
+/// windows and backtest folds, and the master seed when it seeds the source's noise.
+pub fn data_text(e: &Experiment) -> String {
+    let mut r = source_record(e);
     r.table("split", split_record(&e.split));
     // Only when on, as in the run id.
     if !e.transform.is_off() {

@@ -151,14 +151,14 @@ fn describe_self(access: Access) -> String {
     format!(
         "pid {} on {}: {}{shard}\n",
         std::process::id(),
-        host_name(),
+        host_for_message(),
         command.join(" ")
     )
 }
 
 /// This machine's name, without a C library call: Linux's kernel file, then the usual
-/// environment variables.
-fn host_name() -> String {
+/// environment variables; `None` when none says. (Also each run's provenance.)
+pub(crate) fn host_name() -> Option<String> {
     ["/proc/sys/kernel/hostname", "/etc/hostname"]
         .iter()
         .find_map(|p| std::fs::read_to_string(p).ok())
@@ -166,7 +166,11 @@ fn host_name() -> String {
         .filter(|s| !s.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .or_else(|| std::env::var("COMPUTERNAME").ok())
-        .unwrap_or_else(|| "an unknown host".to_string())
+}
+
+/// [`host_name`] for a message.
+fn host_for_message() -> String {
+    host_name().unwrap_or_else(|| "an unknown host".to_string())
 }
 
 #[cfg(test)]
@@ -188,7 +192,7 @@ mod tests {
         let first = lock_folder(&dir, Access::Exclusive, false, |_| {}).unwrap();
         assert!(first.enforced());
         let text = std::fs::read_to_string(dir.join(LOCK_FILE)).unwrap();
-        let expected = format!("pid {} on {}: ", std::process::id(), host_name());
+        let expected = format!("pid {} on {}: ", std::process::id(), host_for_message());
         assert!(text.starts_with(&expected), "{text}");
         let holder = held(lock_folder(&dir, Access::Exclusive, false, |_| {}));
         assert_eq!(holder, text.trim());

@@ -297,6 +297,13 @@ pub fn runs_from_frame(df: &DataFrame) -> Result<Vec<RunRecord>> {
         .context("column \"epochs\" is not UInt32")?;
 
     let provenance = provenance_from_frame(df)?;
+    // Each swept key's column with its key, once for all rows (width and depth are derived
+    // from the units label, not keys of their own).
+    let params_of: Vec<(&Column, String)> = param_cols
+        .iter()
+        .filter(|c| !is_derived(c.name(), &names))
+        .map(|c| (c, column_name(c.name())))
+        .collect();
     let mut runs = Vec::with_capacity(df.height());
     for row in 0..df.height() {
         let required = |values: &[Option<String>], name: &str| {
@@ -312,12 +319,9 @@ pub fn runs_from_frame(df: &DataFrame) -> Result<Vec<RunRecord>> {
             other => bail!("row {}: unknown status {other:?}", row + 1),
         };
         let mut params = Vec::new();
-        for col in param_cols {
-            if is_derived(col.name(), &names) {
-                continue;
-            }
+        for (col, key) in &params_of {
             if let Some(v) = param_cell(col, row)? {
-                params.push((column_name(col.name()), v));
+                params.push((key.clone(), v));
             }
         }
         let mut metrics = Vec::new();
