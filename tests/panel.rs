@@ -370,17 +370,7 @@ fn validate_counts_the_short_series_per_fold_and_check_needs_a_panel_metric() {
         ),
         "{text}"
     );
-    let o = runner(
-        tmp.path(),
-        &["check", f, "--baseline", "b.csv", "--update", "-q"],
-    );
-    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("use --metric test_owa"),
-        "{}",
-        stderr(&o)
-    );
-    assert!(!tmp.path().join("b.csv").exists());
+    // A metric the panel's runs do not have is refused, naming those they have.
     let o = runner(
         tmp.path(),
         &[
@@ -390,9 +380,22 @@ fn validate_counts_the_short_series_per_fold_and_check_needs_a_panel_metric() {
             "b.csv",
             "--update",
             "--metric",
-            "test_owa",
+            "test_rmse",
             "-q",
         ],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--metric test_rmse: no run of this experiment has it")
+            && stderr(&o).contains("test_owa"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!tmp.path().join("b.csv").exists());
+    // Without --metric a panel's baseline holds test_owa, as compare defaults to it.
+    let o = runner(
+        tmp.path(),
+        &["check", f, "--baseline", "b.csv", "--update", "-q"],
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let baseline = std::fs::read_to_string(tmp.path().join("b.csv")).unwrap();

@@ -245,10 +245,11 @@ pub struct CheckArgs {
     /// runner_version, experiment_hash, seeds), written by --update.
     #[arg(long, value_name = "FILE")]
     pub baseline: PathBuf,
-    /// The metric compared (a column of runs.csv; lower is better except for r2 and skill).
-    /// test_* columns are the held-out test part (the last fold with a backtest).
-    #[arg(long, default_value_t = Metric::TEST_RMSE, value_parser = parse_metric)]
-    pub metric: Metric,
+    /// The metric compared (a column of runs.csv; lower is better except for r2 and skill;
+    /// default test_rmse, or test_owa for a panel). test_* columns are the held-out test part
+    /// (the last fold with a backtest).
+    #[arg(long, value_parser = parse_metric)]
+    pub metric: Option<Metric>,
     /// Relative worsening tolerated, in percent.
     #[arg(long, value_name = "PERCENT", default_value_t = 5.0)]
     pub tolerance: f64,

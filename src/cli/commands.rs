@@ -127,13 +127,14 @@ pub fn check(args: CheckArgs) -> Result<ExitCode, Error> {
     match result {
         pipeline::CheckOutcome::Updated {
             path,
+            metric,
             configs,
             without_value,
         } => {
             if without_value > 0 {
                 out::stderr_line(format_args!(
                     "warning: {without_value} configurations have no finite `{}` (every run failed) and are not in the baseline",
-                    args.metric
+                    metric
                 ));
             }
             out::stdout_line(format_args!(

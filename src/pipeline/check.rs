@@ -11,12 +11,14 @@ use crate::render::check_text::render_markdown;
 use crate::spec::Sweep;
 use crate::store::{metric_names, read_gate_file, write_gate_file};
 
+use super::compare::default_metric;
 use super::sweep::{run, Outcome, RunOptions};
 use super::Error;
 
 pub struct CheckOptions {
     pub baseline: PathBuf,
-    pub metric: Metric,
+    /// `None`: test_rmse, or test_owa for a panel (as `compare`).
+    pub metric: Option<Metric>,
     /// Relative worsening tolerated, e.g. 0.05.
     pub tolerance: f64,
     /// Write the baseline from this run instead of checking against it.
@@ -27,6 +29,8 @@ pub struct CheckOptions {
 pub enum CheckOutcome {
     Updated {
         path: PathBuf,
+        /// The metric the baseline holds.
+        metric: Metric,
         configs: usize,
         /// Configurations left out: no finite value of the metric (every run failed).
         without_value: usize,
@@ -48,7 +52,8 @@ pub fn check(sweep: &Sweep, opts: &CheckOptions) -> Result<(Outcome, CheckOutcom
     let records: Vec<_> = outcome.runs.iter().map(|r| r.record.clone()).collect();
     // A metric no run has would make an empty baseline or an empty check: say which exist.
     let names = metric_names(&records);
-    let column = opts.metric.column();
+    let metric = opts.metric.unwrap_or_else(|| default_metric(&records));
+    let column = metric.column();
     if !names.is_empty() && !names.contains(&column) {
         let test: Vec<&str> = names
             .iter()
@@ -56,31 +61,30 @@ pub fn check(sweep: &Sweep, opts: &CheckOptions) -> Result<(Outcome, CheckOutcom
             .filter(|n| n.starts_with("test_"))
             .collect();
         return Err(Error::BadInput(format!(
-            "--metric {column}: no run of this experiment has it (a panel has no RMSE: use \
-             --metric test_owa); its test metrics: {}",
+            "--metric {column}: no run of this experiment has it; its test metrics: {}",
             test.join(", ")
         )));
     }
-    let summaries = summarize(&records, opts.metric);
+    let summaries = summarize(&records, metric);
     let hash = sweep.hash();
     match baseline {
         None => {
-            let rows = gate_rows(&summaries, opts.metric, env!("CARGO_PKG_VERSION"), &hash);
+            let rows = gate_rows(&summaries, metric, env!("CARGO_PKG_VERSION"), &hash);
             write_gate_file(&opts.baseline, &rows).map_err(Error::failed)?;
             let configs = rows.len();
             Ok((
                 outcome,
                 CheckOutcome::Updated {
                     path: opts.baseline.clone(),
+                    metric,
                     configs,
                     without_value: summaries.len() - configs,
                 },
             ))
         }
         Some(base) => {
-            let report =
-                compare_with_baseline(&summaries, &base, opts.metric, opts.tolerance, &hash)
-                    .map_err(|e| Error::BadInput(format!("{e:#}")))?;
+            let report = compare_with_baseline(&summaries, &base, metric, opts.tolerance, &hash)
+                .map_err(|e| Error::BadInput(format!("{e:#}")))?;
             let md = render_markdown(&report);
             let markdown = outcome.folder.join("check.md");
             std::fs::write(&markdown, &md)
