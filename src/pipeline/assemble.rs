@@ -224,20 +224,29 @@ fn test_pause() -> impl Fn() {
 }
 
 /// The tables every sweep has: the experiment, runs, history and predictions.
+/// The three tables are written at once, on the caller's thread pool.
 fn write_common(a: &Assembly, dir: &Path) -> Result<()> {
     let layout = ResultsLayout::new(dir);
-    let records: Vec<_> = a.runs.iter().map(|r| r.record.clone()).collect();
-    std::fs::write(layout.experiment_toml(), experiment_toml(a.sweep))?;
-    write_runs(dir, &records)?;
-    let history: Vec<_> = a
-        .runs
-        .iter()
-        .map(|r| (&r.record, r.history.as_slice()))
-        .collect();
-    write_history(dir, &history)?;
-    let predictions: Vec<&PredictionRow> =
-        a.runs.iter().flat_map(|r| r.predictions.iter()).collect();
-    write_predictions(dir, &predictions, &run_times(a))
+    let runs = || -> Result<()> {
+        let records: Vec<_> = a.runs.iter().map(|r| r.record.clone()).collect();
+        std::fs::write(layout.experiment_toml(), experiment_toml(a.sweep))?;
+        write_runs(dir, &records)
+    };
+    let history = || {
+        let history: Vec<_> = a
+            .runs
+            .iter()
+            .map(|r| (&r.record, r.history.as_slice()))
+            .collect();
+        write_history(dir, &history)
+    };
+    let predictions = || {
+        let predictions: Vec<&PredictionRow> =
+            a.runs.iter().flat_map(|r| r.predictions.iter()).collect();
+        write_predictions(dir, &predictions, &run_times(a))
+    };
+    let (runs, (history, predictions)) = rayon::join(runs, || rayon::join(history, predictions));
+    runs.and(history).and(predictions)
 }
 
 /// Each run's time labels (its series' time column), for the tables' time columns; none for
@@ -288,28 +297,32 @@ fn write_panel(a: &Assembly, analysis: &PanelAnalysis, dir: &Path) -> Result<()>
     )
 }
 
+/// The tables and the plots are drawn at once (on the caller's thread pool), then the report
+/// that shows both.
 fn write_all(a: &Assembly, analysis: &SweepAnalysis, dir: &Path) -> Result<()> {
     let layout = ResultsLayout::new(dir);
-    write_common(a, dir)?;
-    if a.runs.iter().any(|r| !r.folds.is_empty()) {
-        let folds: Vec<_> = a
-            .runs
-            .iter()
-            .map(|r| (&r.record, r.folds.as_slice()))
-            .collect();
-        write_folds(dir, &folds, &run_times(a))?;
-    }
-    if a.runs.len() == 1 {
-        // A single run's metrics.json is the experiment's.
-        let src = a
-            .folder
-            .join("runs")
-            .join(&a.runs[0].record.run_id)
-            .join("metrics.json");
-        std::fs::copy(&src, layout.metrics_json())
-            .with_context(|| format!("cannot copy {}", src.display()))?;
-    }
-    write_summary(dir, &analysis.configs)?;
+    let tables = || -> Result<()> {
+        write_common(a, dir)?;
+        if a.runs.iter().any(|r| !r.folds.is_empty()) {
+            let folds: Vec<_> = a
+                .runs
+                .iter()
+                .map(|r| (&r.record, r.folds.as_slice()))
+                .collect();
+            write_folds(dir, &folds, &run_times(a))?;
+        }
+        if a.runs.len() == 1 {
+            // A single run's metrics.json is the experiment's.
+            let src = a
+                .folder
+                .join("runs")
+                .join(&a.runs[0].record.run_id)
+                .join("metrics.json");
+            std::fs::copy(&src, layout.metrics_json())
+                .with_context(|| format!("cannot copy {}", src.display()))?;
+        }
+        write_summary(dir, &analysis.configs)
+    };
 
     let exp = &a.sweep.runs[0].experiment;
     // The forecast lives beside the generations (`forecast/`), made by `runner forecast`.
@@ -322,7 +335,9 @@ fn write_all(a: &Assembly, analysis: &SweepAnalysis, dir: &Path) -> Result<()> {
     });
     let mut plot_input = plot_input(a, analysis);
     plot_input.forecast = forecast.as_ref();
-    let plots = write_plots(&plot_input, &layout)?;
+    let (tables, plots) = rayon::join(tables, || write_plots(&plot_input, &layout));
+    tables?;
+    let plots = plots?;
     let grid: Vec<(String, Vec<String>)> = a
         .sweep
         .axes

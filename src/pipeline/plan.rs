@@ -93,6 +93,15 @@ pub fn runs_sample_epochs<'a>(
     .fold(0, u64::saturating_add)
 }
 
+/// The planned training time of one run, in the relative units of
+/// [`NetworkShape::window_cost`](crate::nn::NetworkShape::window_cost): its sample-epochs
+/// times the cost of one window. Runs start longest first by it, and progress counts it.
+pub fn run_work(run: &crate::spec::RunSpec, plan: &Plan) -> u64 {
+    let window = super::train_run::network_shape(&run.experiment)
+        .window_cost(run.experiment.window.lookback);
+    runs_sample_epochs(std::iter::once(run), plan).saturating_mul(window)
+}
+
 /// What `runner validate` prints: the file's own values resolved (every default written
 /// out, the backtest's default step too, swept keys marked), its `[sweep]` as the file writes
 /// it, the plan's size and, with a backtest, where each fold cuts.

@@ -1,7 +1,7 @@
 //! Progress of a sweep, measured in work (see [`super::work`]).
 //!
 //! On a terminal: an indicatif MultiProgress with one bar for the sweep (its length the
-//! sweep's sample-epochs, so its ETA holds when runs differ in size) and a line per active
+//! sweep's planned work, so its ETA holds when runs differ in size) and a line per active
 //! run (label, epoch, loss); a single run has no sweep bar but a bar over its own epochs.
 //! Otherwise (CI logs, files): plain lines without control characters - one per finished run
 //! with the share of the work done and the time left, or, when a single run trains, a line
@@ -36,7 +36,7 @@ enum Mode {
     Quiet,
     Bars {
         multi: MultiProgress,
-        /// The sweep's bar, in sample-epochs; `None` for a single run, whose own bar is the
+        /// The sweep's bar, in units of planned work; `None` for a single run, whose own bar is the
         /// measure.
         overall: Option<ProgressBar>,
     },
@@ -58,7 +58,7 @@ pub struct RunProgress<'a> {
 }
 
 impl SweepProgress {
-    /// `weights`: the sample-epochs of each run to train now (cached runs are not counted).
+    /// `weights`: the planned work of each run to train now (cached runs are not counted).
     pub fn new(weights: &[u64], quiet: bool) -> Self {
         let runs = weights.len();
         let mode = if quiet || runs == 0 {
@@ -115,7 +115,7 @@ impl SweepProgress {
         }
     }
 
-    /// A run of `epochs` epochs weighing `weight` sample-epochs.
+    /// A run of `epochs` epochs weighing `weight` units of work.
     pub fn start_run(&self, label: &str, epochs: usize, weight: u64) -> RunProgress<'_> {
         self.start_run_counting(label, epochs, "epoch", weight)
     }

@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context;
+use rayon::prelude::*;
 
 use crate::analysis::panel::PanelAnalysis;
 use crate::analysis::selection::{rescored, Protocol};
 use crate::analysis::SweepAnalysis;
 use crate::out;
 use crate::spec::{RunSpec, Sweep};
-use crate::store::atomic::{write_file, write_synced, TempFolder};
+use crate::store::atomic::{write_file, GroupSync, TempFolder};
 use crate::store::folder_lock::{Access, FolderLock};
 use crate::store::{
     default_results_dir, has_manifest, read_run, remove_stale_temporaries, run_dir, run_state,
@@ -26,7 +27,7 @@ use super::forecast::thread_pool;
 use super::interrupt;
 use super::ownership::{self, Foreign};
 use super::panel_run::{execute_panel, progress_units};
-use super::plan::{runs_sample_epochs, Plan};
+use super::plan::{run_work, runs_sample_epochs, Plan};
 use super::progress::SweepProgress;
 use super::schedule::run_longest_first;
 use super::shard::Shard;
@@ -188,11 +189,9 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     }
 
     let train_start = Instant::now();
-    // Each run weighs its sample-epochs, so the bar and its ETA follow the work.
-    let weights: Vec<u64> = todo
-        .iter()
-        .map(|r| runs_sample_epochs(std::iter::once(*r), &plan))
-        .collect();
+    // Each run weighs its planned work, so the bar and its ETA follow it, and the longest
+    // runs start first.
+    let weights: Vec<u64> = todo.iter().map(|r| run_work(r, &plan)).collect();
     let progress = SweepProgress::new(&weights, opts.quiet);
     // Held until the tables are written: a Ctrl-C till then says what is kept.
     let _watch = interrupt::watch(interrupt::Kept {
@@ -203,6 +202,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         bars: progress.multi(),
     });
     let pool = thread_pool(opts.jobs)?;
+    let durable = GroupSync::new(&runs_dir, SYNC_EVERY);
     // Longest runs first, the rest handed out as cores free up: no core idles at the end
     // while the other trains a long run it was given at the start.
     let written: Vec<Result<(), Error>> = run_longest_first(&pool, &weights, |i| {
@@ -217,7 +217,9 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
             );
             let line = progress.start_run_counting(&label, count, unit, weight);
             let done = execute_panel(run, &panel, &|s| line.epoch(s));
-            return write_executed(&runs_dir, run, &done, || line.finish(&done.finished.record));
+            return write_executed(&runs_dir, &durable, run, &done, || {
+                line.finish(&done.finished.record)
+            });
         }
         let folds = plan.folds_for(&run.experiment);
         // A backtest trains one network per fold: the bar counts all their epochs.
@@ -228,30 +230,38 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         };
         let line = progress.start_run(&label, epochs, weight);
         let done = execute(run, &folds, &mut |s| line.epoch(s));
-        write_executed(&runs_dir, run, &done, || line.finish(&done.finished.record))
+        write_executed(&runs_dir, &durable, run, &done, || {
+            line.finish(&done.finished.record)
+        })
     });
     progress.finish();
+    durable.flush().map_err(Error::failed)?;
     written.into_iter().collect::<Result<Vec<()>, Error>>()?;
     let train_wall_seconds = train_start.elapsed().as_secs_f64();
 
     // Every table is built from the run folders, cached and fresh alike, so a resumed sweep
     // gives exactly the tables of an uninterrupted one.
     let protocol = protocol(&sweep.runs[0].experiment);
-    let runs = mine
-        .iter()
-        .map(|r| read_scored(&run_dir(&runs_dir, &r.run_id), protocol))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Read back on the pool: a thousand small runs' files to check and parse.
+    let runs = pool.install(|| {
+        mine.par_iter()
+            .map(|r| read_scored(&run_dir(&runs_dir, &r.run_id), protocol))
+            .collect::<Result<Vec<_>, _>>()
+    })?;
     // A shard sees only its part of the grid: the tables are `merge`'s job.
     let assembled = match opts.shard {
         Some(_) => None,
+        // On the sweep's pool: its tables and plots are drawn at once, on `--jobs` threads.
         None => Some(
-            assemble(&Assembly {
-                folder: &folder,
-                sweep,
-                plan: &plan,
-                runs: &runs,
-                wall_seconds: start.elapsed().as_secs_f64(),
-                cached,
+            pool.install(|| {
+                assemble(&Assembly {
+                    folder: &folder,
+                    sweep,
+                    plan: &plan,
+                    runs: &runs,
+                    wall_seconds: start.elapsed().as_secs_f64(),
+                    cached,
+                })
             })
             .map_err(Error::failed)?,
         ),
@@ -272,9 +282,13 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     })
 }
 
+/// Run folders are synced to disk at most this often while a sweep trains (and once after).
+const SYNC_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// Writes a run's folder, then reports it done (`finish`).
 fn write_executed(
     runs_dir: &Path,
+    durable: &GroupSync,
     run: &RunSpec,
     done: &Executed,
     finish: impl FnOnce(),
@@ -288,6 +302,7 @@ fn write_executed(
         &done.model_files,
     )
     .map_err(Error::failed)?;
+    durable.committed().map_err(Error::failed)?;
     finish();
     Ok(())
 }
@@ -408,6 +423,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, wait: bool) -> Result<Merged,
     remove_stale_temporaries(&runs_dir).map_err(Error::failed)?;
     remove_stale_temporaries(&folder).map_err(Error::failed)?;
 
+    let durable = GroupSync::new(&runs_dir, SYNC_EVERY);
     let mut copied = 0;
     let mut missing = Vec::new();
     let mut runs = Vec::new();
@@ -427,6 +443,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, wait: bool) -> Result<Merged,
                 Some(src_runs) => {
                     copy_run(&run_dir(&src_runs, &spec.run_id), &runs_dir, &spec.run_id)
                         .map_err(Error::failed)?;
+                    durable.committed().map_err(Error::failed)?;
                     copied += 1;
                 }
                 None => {
@@ -437,6 +454,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, wait: bool) -> Result<Merged,
         }
         runs.push(read_scored(&here, protocol(&sweep.runs[0].experiment))?);
     }
+    durable.flush().map_err(Error::failed)?;
     if runs.is_empty() {
         return Err(Error::Failed(format!(
             "no finished run of {} in {}",
@@ -504,11 +522,10 @@ fn copy_run(src: &Path, runs_dir: &Path, run_id: &str) -> anyhow::Result<()> {
             .with_context(|| format!("cannot read {}", src.display()))?
             .path();
         let to = folder.path().join(from.file_name().unwrap_or_default());
-        // Synced like a freshly written run folder: the copy must survive a power cut too.
-        std::fs::read(&from)
-            .and_then(|bytes| write_synced(&to, &bytes))
+        // Made durable like a freshly written run folder: by the merge's GroupSync.
+        std::fs::copy(&from, &to)
             .with_context(|| format!("cannot copy {} to {}", from.display(), to.display()))?;
     }
-    folder.commit()?;
+    folder.commit_unsynced()?;
     Ok(())
 }

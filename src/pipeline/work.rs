@@ -2,9 +2,9 @@
 //!
 //! Runs of one sweep differ in size (a lookback of 40 against one of 5, two folds against
 //! five, 50 epochs against 5), so a bar that counts runs moves unevenly and its ETA
-//! (elapsed × remaining / done) is wrong until the end. Here each run weighs its
-//! sample-epochs from the plan (training windows × epochs over its folds, see
-//! [`super::plan::runs_sample_epochs`]) and credits that weight step by step as its epochs
+//! (elapsed × remaining / done) is wrong until the end. Here each run weighs its planned
+//! work (training windows × epochs over its folds × the cost of one window, see
+//! [`super::plan::run_work`]) and credits that weight step by step as its epochs
 //! (or a panel's series) finish, so the fraction done is the fraction of the training work
 //! done.
 
@@ -19,7 +19,7 @@ pub struct Work {
 }
 
 impl Work {
-    /// `weights`: each run's sample-epochs.
+    /// `weights`: each run's planned work.
     pub fn new(weights: impl IntoIterator<Item = u64>) -> Self {
         Work {
             total: weights.into_iter().fold(0, u64::saturating_add),
@@ -96,6 +96,7 @@ impl RunWork<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pipeline::plan::run_work;
     use crate::pipeline::{runs_sample_epochs, Plan};
     use crate::spec::sweep::parse_sweep_str;
 
@@ -114,6 +115,39 @@ units = [4]
 [sweep]
 train.epochs = [5, 25]
 "#;
+
+    #[test]
+    fn wider_layers_and_longer_windows_weigh_more_and_a_gru_less_than_an_lstm() {
+        let text = MIXED.replace(
+            "train.epochs = [5, 25]",
+            "model.units = [[4], [16]]\nmodel.cell = [\"lstm\", \"gru\"]\nwindow.lookback = [5, 10]",
+        );
+        let sweep = parse_sweep_str(&text, std::path::Path::new("m.toml"), &[]).unwrap();
+        let plan = Plan::build(&sweep).unwrap();
+        let weight = |units: usize, cell: &str, lookback: usize| {
+            let run = sweep
+                .runs
+                .iter()
+                .find(|r| {
+                    let e = &r.experiment;
+                    e.model.units == [units]
+                        && format!("{:?}", e.model.cell).eq_ignore_ascii_case(cell)
+                        && e.window.lookback == lookback
+                })
+                .unwrap();
+            run_work(run, &plan)
+        };
+        // LSTM(4), lookback 5: 5 steps of 1024 + 4·4·(1 + 4 + 16), the head 4; 155 windows
+        // of 160 training points, 50 epochs (the default).
+        assert_eq!(weight(4, "lstm", 5), 155 * 50 * (5 * (1024 + 336) + 4));
+        for cell in ["lstm", "gru"] {
+            for lookback in [5, 10] {
+                assert!(weight(16, cell, lookback) > 2 * weight(4, cell, lookback));
+            }
+            assert!(weight(4, cell, 10) > weight(4, cell, 5));
+        }
+        assert!(weight(16, "gru", 5) < weight(16, "lstm", 5));
+    }
 
     #[test]
     fn a_mixed_plan_is_measured_in_sample_epochs() {

@@ -3,9 +3,16 @@
 //! Both are written under a hidden temporary name beside their destination (so on the same
 //! filesystem) and renamed into place when complete: an interrupted process leaves at most a
 //! temporary, never a half-written file or folder under the final name. Against power loss,
-//! the contents are synced to disk before the rename ([`write_synced`], and the folder itself
-//! in [`TempFolder::commit`]) and the parent folder after it, so the new name never points at
-//! data the disk does not hold yet.
+//! the contents are synced to disk before the rename ([`write_synced`]; for a folder, one
+//! [`sync_filesystem`] in [`TempFolder::commit`]) and the parent folder after it, so the new
+//! name never points at data the disk does not hold yet.
+//!
+//! Run folders are the exception, for speed: a sweep of a thousand small networks spent most
+//! of its time waiting on the ten syncs each folder took. They are committed unsynced
+//! ([`TempFolder::commit_unsynced`]) and made durable in groups ([`GroupSync`]: at most one
+//! sync a second while training, and one before the tables are written). A power cut can then
+//! lose, or leave torn, the runs of the last second; each run folder's manifest catches a torn
+//! one (`store::manifest`), so those runs are retrained and never read.
 //!
 //! A temporary folder is guarded by a lock file beside it, `<temporary>.lock`, on which the
 //! writer holds an exclusive lock ([`File::try_lock`]) from before the folder exists until
@@ -19,6 +26,8 @@ use std::fs::{self, File, OpenOptions, TryLockError};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 
@@ -72,10 +81,104 @@ pub fn write_file(path: &Path, bytes: impl AsRef<[u8]>) -> Result<()> {
 
 /// Writes `bytes` to a new file `path` and syncs it to disk before returning. Errors are the
 /// bare I/O error: callers name the path they care about.
-pub fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
+fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut file = File::create(path)?;
     file.write_all(bytes)?;
     file.sync_all()
+}
+
+/// Syncs to disk everything written so far on the filesystem that holds `dir`: on Linux one
+/// `syncfs`, which costs about one sync of a single file however many files are dirty;
+/// elsewhere each file under `dir`, then `dir` itself.
+pub fn sync_filesystem(dir: &Path) -> Result<()> {
+    let synced = File::open(dir).and_then(|d| sync_all_under(dir, &d));
+    synced.with_context(|| format!("cannot sync {} to disk", dir.display()))
+}
+
+#[cfg(target_os = "linux")]
+fn sync_all_under(_dir: &Path, opened: &File) -> io::Result<()> {
+    use std::os::fd::AsRawFd;
+    // SAFETY: `opened` is an open file descriptor for the duration of the call.
+    match unsafe { libc::syncfs(opened.as_raw_fd()) } {
+        0 => Ok(()),
+        _ => Err(io::Error::last_os_error()),
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn sync_all_under(dir: &Path, opened: &File) -> io::Result<()> {
+    for entry in fs::read_dir(dir)? {
+        let path = entry?.path();
+        let file = File::open(&path)?;
+        if file.metadata()?.is_dir() {
+            sync_all_under(&path, &file)?;
+        } else {
+            file.sync_all()?;
+        }
+    }
+    // Only Unix can open a folder to sync it; elsewhere a rename is as durable as it gets.
+    if cfg!(unix) {
+        opened.sync_all()?;
+    }
+    Ok(())
+}
+
+/// Makes folders committed unsynced under one folder durable in groups: at most one
+/// [`sync_filesystem`] every `every` while they are being written ([`committed`]), and one at
+/// the end ([`flush`]). Shared by the threads that write them.
+///
+/// [`committed`]: Self::committed
+/// [`flush`]: Self::flush
+#[derive(Debug)]
+pub struct GroupSync {
+    dir: PathBuf,
+    every: Duration,
+    last: Mutex<Instant>,
+    syncs: AtomicUsize,
+}
+
+impl GroupSync {
+    pub fn new(dir: &Path, every: Duration) -> Self {
+        GroupSync {
+            dir: dir.to_path_buf(),
+            every,
+            last: Mutex::new(Instant::now()),
+            syncs: AtomicUsize::new(0),
+        }
+    }
+
+    /// A folder under `dir` was just committed: syncs if `every` has passed since the last
+    /// sync. A thread that finds another one syncing goes on; that sync or a later one covers
+    /// its folder.
+    pub fn committed(&self) -> Result<()> {
+        let Ok(mut last) = self.last.try_lock() else {
+            return Ok(());
+        };
+        if last.elapsed() < self.every {
+            return Ok(());
+        }
+        self.sync(&mut last)
+    }
+
+    /// Syncs now: every folder committed so far is on disk when this returns.
+    pub fn flush(&self) -> Result<()> {
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        self.sync(&mut last)
+    }
+
+    /// How many syncs were made.
+    pub fn syncs(&self) -> usize {
+        self.syncs.load(Ordering::SeqCst)
+    }
+
+    fn sync(&self, last: &mut Instant) -> Result<()> {
+        if self.dir.exists() {
+            sync_filesystem(&self.dir)?;
+        }
+        self.syncs.fetch_add(1, Ordering::SeqCst);
+        *last = Instant::now();
+        Ok(())
+    }
 }
 
 /// Syncs the folder `dir` itself (its list of names) to disk.
@@ -172,11 +275,19 @@ impl TempFolder {
         self.commit()
     }
 
-    /// Syncs the folder to disk, renames it to its destination (replacing a folder already
-    /// there), syncs the destination's parent, and returns the destination. The files in the
-    /// folder must have been synced by their writer ([`write_synced`]).
-    pub fn commit(mut self) -> Result<PathBuf> {
-        sync_dir(&self.dir)?;
+    /// Syncs the folder and its files to disk, renames it to its destination (replacing a
+    /// folder already there), syncs the destination's parent, and returns the destination.
+    pub fn commit(self) -> Result<PathBuf> {
+        sync_filesystem(&self.dir)?;
+        let dest = self.commit_unsynced()?;
+        sync_parent(&dest)?;
+        Ok(dest)
+    }
+
+    /// Renames the folder to its destination (replacing a folder already there) without
+    /// syncing anything: for folders whose files a manifest checks and a [`GroupSync`] makes
+    /// durable. Returns the destination.
+    pub fn commit_unsynced(mut self) -> Result<PathBuf> {
         if self.dest.exists() {
             fs::remove_dir_all(&self.dest)
                 .with_context(|| format!("cannot replace {}", self.dest.display()))?;
@@ -189,7 +300,6 @@ impl TempFolder {
             )
         })?;
         self.committed = true;
-        sync_parent(&self.dest)?;
         Ok(self.dest.clone())
     }
 }
@@ -283,6 +393,45 @@ fn remove(path: &Path) -> Result<()> {
 mod tests {
     use super::*;
     use crate::store::test_support::{listing, tempdir};
+
+    #[test]
+    fn a_group_sync_syncs_at_most_once_per_interval_and_always_on_flush() {
+        let tmp = tempdir();
+        let hourly = GroupSync::new(tmp.path(), Duration::from_secs(3600));
+        for _ in 0..50 {
+            hourly.committed().unwrap();
+        }
+        assert_eq!(hourly.syncs(), 0, "within the interval: no sync");
+        hourly.flush().unwrap();
+        assert_eq!(hourly.syncs(), 1);
+
+        let always = GroupSync::new(tmp.path(), Duration::ZERO);
+        for _ in 0..5 {
+            always.committed().unwrap();
+        }
+        assert_eq!(always.syncs(), 5);
+        // A folder that does not exist yet (nothing committed) is not an error.
+        GroupSync::new(&tmp.path().join("none"), Duration::ZERO)
+            .flush()
+            .unwrap();
+    }
+
+    #[test]
+    fn an_unsynced_commit_renames_like_a_synced_one() {
+        let tmp = tempdir();
+        let dest = tmp.path().join("abc");
+        let folder = TempFolder::beside(&dest).unwrap();
+        fs::write(folder.path().join("x.csv"), "x").unwrap();
+        assert_eq!(folder.commit_unsynced().unwrap(), dest);
+        assert_eq!(listing(tmp.path()), ["abc"]);
+        assert_eq!(fs::read_to_string(dest.join("x.csv")).unwrap(), "x");
+        sync_filesystem(tmp.path()).unwrap();
+        let err = format!(
+            "{:#}",
+            sync_filesystem(&tmp.path().join("gone")).unwrap_err()
+        );
+        assert!(err.starts_with("cannot sync "), "{err}");
+    }
 
     #[test]
     fn write_file_replaces_the_file_and_leaves_no_temporary() {

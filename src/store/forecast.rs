@@ -151,8 +151,8 @@ pub fn write_forecast(
         .with_context(|| format!("cannot create {}", models_dir.display()))?;
     for (run_id, bytes) in models {
         let path = models_dir.join(refit_model_file_name(run_id));
-        super::atomic::write_synced(&path, bytes)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        // Synced with the folder, by its commit.
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
     }
     // Last: its presence is what makes the folder a forecast to readers.
     write_json(&dir.join(FORECAST_JSON), record)?;

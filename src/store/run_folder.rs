@@ -18,10 +18,12 @@
 //!   manifest.json     name, size and BLAKE3 of each file above (written last)
 //! ```
 //!
-//! The folder is written under a temporary name, every file synced to disk, and renamed when
-//! complete ([`TempFolder`]); a crash leaves only a hidden temporary whose lock is free, which
-//! the next invocation removes ([`remove_stale_temporaries`]). What a power cut, a full disk or
-//! an edit can still leave under a run's name is caught by the [`manifest`](super::manifest):
+//! The folder is written under a temporary name and renamed when complete ([`TempFolder`]); a
+//! crash leaves only a hidden temporary whose lock is free, which the next invocation removes
+//! ([`remove_stale_temporaries`]). It is not synced file by file: the sweep syncs its run
+//! folders in groups ([`GroupSync`](super::atomic::GroupSync)), since ten syncs per folder
+//! dominated sweeps of small networks. What a power cut, a full disk or an edit can leave under
+//! a run's name is caught by the [`manifest`](super::manifest):
 //! a folder is finished only when its files match their manifest and its record names the run
 //! of its folder ([`run_state`]); anything else is [`RunState::Damaged`], retrained and never
 //! read into a table. Folders written before manifests existed have none and are retrained
@@ -34,7 +36,7 @@ use std::str::FromStr;
 use anyhow::{anyhow, bail, Context, Result};
 use serde::Serialize;
 
-use super::atomic::{remove_abandoned, write_synced, TempFolder};
+use super::atomic::{remove_abandoned, TempFolder};
 use super::manifest::{self, Manifest, MANIFEST};
 use super::records::{FoldRecord, HistoryRow, PredictionRow, RunRecord, SeriesAccuracy, SeriesRow};
 
@@ -198,8 +200,9 @@ pub fn remove_stale_temporaries(runs_dir: &Path) -> Result<()> {
     remove_abandoned(runs_dir)
 }
 
-/// Writes the run's folder atomically, replacing an older one of the same id. `models` are
-/// the fitted networks' files (`model.safetensors`, ...), written and checked like the rest.
+/// Writes the run's folder atomically, replacing an older one of the same id, without syncing
+/// it to disk (the caller's [`GroupSync`](super::atomic::GroupSync) does). `models` are the
+/// fitted networks' files (`model.safetensors`, ...), written and checked like the rest.
 pub fn write_run(
     runs_dir: &Path,
     run: &FinishedRun,
@@ -229,9 +232,9 @@ pub fn write_run(
     files.push((MANIFEST, manifest.to_json()?));
     for (name, bytes) in &files {
         let p = folder.path().join(name);
-        write_synced(&p, bytes).with_context(|| format!("cannot write {}", p.display()))?;
+        std::fs::write(&p, bytes).with_context(|| format!("cannot write {}", p.display()))?;
     }
-    folder.commit()
+    folder.commit_unsynced()
 }
 
 /// Reads a finished run back: only a folder that matches its manifest and whose record is

@@ -685,7 +685,11 @@ pub(crate) fn write_csv(path: &Path, df: &mut DataFrame) -> Result<()> {
 /// Writes `df` as Parquet with plain (large) strings: see [`parquet_compat`].
 pub(crate) fn write_parquet(path: &Path, df: &mut DataFrame) -> Result<()> {
     let file = File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-    parquet_compat::write(file, df).with_context(|| format!("cannot write {}", path.display()))
+    // Buffered: the Parquet writer issues one small write per page header and column chunk.
+    let mut sink = std::io::BufWriter::new(file);
+    parquet_compat::write(&mut sink, df)
+        .and_then(|()| Ok(std::io::Write::flush(&mut sink)?))
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]
