@@ -84,6 +84,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, Error> {
         datasets: outcome.datasets,
         data_seconds: outcome.data_seconds,
         train_wall_seconds: outcome.train_wall_seconds,
+        assemble_seconds: outcome.assemble_seconds,
         total_seconds: outcome.total_seconds,
         folder: &outcome.folder,
     };

@@ -80,6 +80,8 @@ pub struct Outcome {
     pub data_changed: Vec<DataChanged>,
     pub data_seconds: f64,
     pub train_wall_seconds: f64,
+    /// Reading the run folders back and writing the tables, plots and report.
+    pub assemble_seconds: f64,
     pub total_seconds: f64,
     /// The analysis the tables show; `None` for a shard, whose tables are `merge`'s, and
     /// for a panel (see `panel`).
@@ -238,6 +240,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
     durable.flush().map_err(Error::failed)?;
     written.into_iter().collect::<Result<Vec<()>, Error>>()?;
     let train_wall_seconds = train_start.elapsed().as_secs_f64();
+    let assemble_start = Instant::now();
 
     // Every table is built from the run folders, cached and fresh alike, so a resumed sweep
     // gives exactly the tables of an uninterrupted one.
@@ -275,6 +278,7 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         data_changed,
         data_seconds,
         train_wall_seconds,
+        assemble_seconds: assemble_start.elapsed().as_secs_f64(),
         total_seconds: start.elapsed().as_secs_f64(),
         panel: assembled.as_ref().and_then(|a| a.panel().cloned()),
         analysis: assembled.and_then(Assembled::sweep),

@@ -16,6 +16,8 @@ pub struct Totals<'a> {
     pub datasets: usize,
     pub data_seconds: f64,
     pub train_wall_seconds: f64,
+    /// Reading the run folders back and writing the tables, plots and report.
+    pub assemble_seconds: f64,
     pub total_seconds: f64,
     pub folder: &'a Path,
 }
@@ -23,7 +25,7 @@ pub struct Totals<'a> {
 /// The last line of every finished invocation: runs, cache, time, where the results are.
 pub fn totals_line(t: &Totals) -> String {
     format!(
-        "{} run{} ({} cached, {} trained, {} failed), {} dataset{}; data stages {:.1} ms, training {:.2} s, total {:.2} s; results in {}\n",
+        "{} run{} ({} cached, {} trained, {} failed), {} dataset{}; data stages {:.1} ms, training {:.2} s, tables {:.2} s, total {:.2} s; results in {}\n",
         t.runs,
         plural(t.runs),
         t.cached,
@@ -33,6 +35,7 @@ pub fn totals_line(t: &Totals) -> String {
         plural(t.datasets),
         t.data_seconds * 1e3,
         t.train_wall_seconds,
+        t.assemble_seconds,
         t.total_seconds,
         t.folder.display()
     )
@@ -138,6 +141,7 @@ mod tests {
             datasets: 1,
             data_seconds: 0.0123,
             train_wall_seconds: 1.5,
+            assemble_seconds: 0.5,
             total_seconds: 2.25,
             folder,
         }
@@ -173,7 +177,7 @@ mod tests {
             [
                 "sine: chosen lookback=5: held-out test RMSE 0.0123 ± 0.0010 over 2 runs, seed ensemble 0.01200; linear AR 0.01500 (p = 0.021)",
                 "lookback=10 seed=1: diverged - no reason recorded",
-                "3 runs (1 cached, 2 trained, 1 failed), 1 dataset; data stages 12.3 ms, training 1.50 s, total 2.25 s; results in results/sine",
+                "3 runs (1 cached, 2 trained, 1 failed), 1 dataset; data stages 12.3 ms, training 1.50 s, tables 0.50 s, total 2.25 s; results in results/sine",
             ]
         );
         // An unswept experiment is named by the experiment; one run, no spread; ranked on
