@@ -4,7 +4,7 @@
 mod common;
 
 use common::{f64s, read_parquet, runner, scratch_dir, stderr, strs, u32s, write};
-use polars::prelude::DataFrame;
+use polars_core::prelude::DataFrame;
 
 /// 120 points of trend + season (period 12, the seasonal baselines' season) + noise drawn
 /// with `data.seed`, so both seeds see the same series; the last 12 are the test part, and

@@ -3,7 +3,7 @@
 mod common;
 
 use common::{f64s, listing, project, read_parquet, runner, scratch_dir, stderr, stdout, write};
-use polars::prelude::DataType;
+use polars_core::prelude::DataType;
 
 /// A small, quick sine experiment (about a tenth of a second of training).
 const SMALL: &str = r#"

@@ -351,7 +351,7 @@ fn an_assembly_removes_the_outputs_of_an_older_one_that_it_does_not_write() {
 /// when `.tables` pointed at the same generation before and after both reads (a reader that
 /// straddles a switch proves nothing about the writer); `None` otherwise.
 fn consistent_sample(dir: &Path) -> Option<(usize, u32)> {
-    use polars::prelude::{ParquetReader, SerReader};
+    use polars_io::prelude::{ParquetReader, SerReader};
     let read = |name: &str| {
         let file = std::fs::File::open(dir.join(name)).ok()?;
         ParquetReader::new(file).finish().ok()

@@ -294,7 +294,7 @@ fn the_binary_refuses_a_damaged_runs_table() {
 /// A runs.parquet on which polars' reader panics: the first single-byte inversion of a valid
 /// file that does, tried position by position (the same bytes every time).
 fn panicking_runs_parquet(dir: &Path) -> Option<Vec<u8>> {
-    use polars::prelude::{ParquetReader, SerReader};
+    use polars_io::prelude::{ParquetReader, SerReader};
     let valid = runs_parquet(dir);
     let hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));

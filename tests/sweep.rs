@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use common::{
     f64s, listing, read_parquet, runner, runner_env, scratch_dir, tables, text, write, GRID,
 };
-use polars::prelude::DataType;
+use polars_core::prelude::DataType;
 
 #[test]
 fn a_grid_runs_and_leaves_tables_plots_and_report() {

@@ -10,7 +10,8 @@ use common::{
     parquet_files, read_parquet, runner, scratch_dir, stderr, stdout, stored_arrow_types, strs,
     u32s, write,
 };
-use polars::prelude::{ArrowDataType, DataFrame, ParquetWriter};
+use polars_core::prelude::{ArrowDataType, DataFrame};
+use polars_io::prelude::ParquetWriter;
 use runner::store::Provenance;
 
 /// 96 months of a seasonal series from a CSV with a time column; a 2-fold backtest over a

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use anyhow::Result;
-use polars::prelude::{Column, DataFrame};
+use polars_core::prelude::{Column, DataFrame};
 
 use super::console::{totals_line, Totals};
 use super::format::{cell, config_name, duration, mean_std, p_value};

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::{Context, Result};
-use polars::prelude::{Column, DataFrame};
+use polars_core::prelude::{Column, DataFrame};
 
 use crate::analysis::summary::{ConfigSummary, MetricSummary};
 use crate::store::layout::{SUMMARY_CSV, SUMMARY_PARQUET};
@@ -132,7 +132,8 @@ mod tests {
     use crate::analysis::summary::summarize;
     use crate::store::records::RunRecord;
     use crate::store::test_support::{lookback_sweep, tempdir};
-    use polars::prelude::{DataType, ParquetReader, SerReader};
+    use polars_core::prelude::DataType;
+    use polars_io::prelude::{ParquetReader, SerReader};
 
     fn sweep() -> Vec<RunRecord> {
         lookback_sweep()

@@ -14,7 +14,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use polars::prelude::{Column, DataFrame};
+use polars_core::prelude::{Column, DataFrame};
 use serde::{Deserialize, Serialize};
 
 use super::atomic::TempFolder;

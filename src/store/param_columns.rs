@@ -15,7 +15,7 @@
 use std::collections::HashSet;
 
 use anyhow::{bail, Result};
-use polars::prelude::{Column, DataType};
+use polars_core::prelude::{Column, DataType};
 
 use super::records::ParamValue;
 

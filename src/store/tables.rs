@@ -9,7 +9,8 @@ use std::fs::File;
 use std::path::Path;
 
 use anyhow::{bail, Context, Result};
-use polars::prelude::{Column, CsvWriter, DataFrame, ParquetReader, SerReader, SerWriter};
+use polars_core::prelude::{Column, DataFrame};
+use polars_io::prelude::{CsvWriter, ParquetReader, SerReader, SerWriter};
 use serde::Serialize;
 
 use super::atomic::write_file;

@@ -6,7 +6,8 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use polars::prelude::{ArrowDataType, DataFrame, ParquetReader, SerReader};
+use polars_core::prelude::{ArrowDataType, DataFrame};
+use polars_io::prelude::{ParquetReader, SerReader};
 use tempfile::TempDir;
 
 /// 2 lookbacks × 2 widths × 2 seeds = 8 runs of 3 epochs on a short sine: the sweep the

@@ -13,8 +13,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 use base64::Engine as _;
-use polars::frame::chunk_df_for_writing;
-use polars::prelude::{ArrowDataType, ArrowSchema, CompatLevel, DataFrame};
+use polars_core::frame::chunk_df_for_writing;
+use polars_core::prelude::{ArrowDataType, ArrowSchema, CompatLevel, DataFrame};
 use polars_parquet::write::{
     get_dtype_encoding, CompressionOptions, FileWriter, RowGroupIterator, StatisticsOptions,
     Version, WriteOptions,

@@ -2,7 +2,8 @@
 
 use super::*;
 use crate::store::test_support::tempdir;
-use polars::prelude::{CsvReadOptions, DataType, ParquetReader, SerReader};
+use polars_core::prelude::DataType;
+use polars_io::prelude::{CsvReadOptions, ParquetReader, SerReader};
 
 fn read_parquet(path: &Path) -> DataFrame {
     ParquetReader::new(File::open(path).unwrap())
@@ -516,13 +517,13 @@ fn a_run_id_twice_is_refused() {
     assert!(!tmp.path().join("runs.parquet").exists());
 }
 
-fn stored_arrow_types(path: &Path) -> Vec<(String, polars::prelude::ArrowDataType)> {
+fn stored_arrow_types(path: &Path) -> Vec<(String, polars_core::prelude::ArrowDataType)> {
     parquet_compat::stored_arrow_types(path).unwrap()
 }
 
 #[test]
 fn parquet_strings_are_large_utf8_not_views_and_read_back() {
-    use polars::prelude::ArrowDataType;
+    use polars_core::prelude::ArrowDataType;
     let tmp = tempdir();
     write_runs(tmp.path(), &sample_runs()).unwrap();
     let types = stored_arrow_types(&tmp.path().join("runs.parquet"));
