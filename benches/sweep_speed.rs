@@ -3,9 +3,10 @@
 //!
 //! `cargo bench --bench sweep_speed` (add `-- --runs 200 --repeats 1` for a quick look).
 //!
-//! The sweep: `--runs` LSTM(4) networks (2 lookbacks × 2 learning rates × seeds) of 20 epochs
-//! on a 120-point noisy sine, each run its own folder, as `runner FILE` trains them. Reports,
-//! median of `--repeats`:
+//! The sweep: `benches/many_small.toml`, 1000 LSTM(4) networks (2 lookbacks × 2 learning
+//! rates × 250 seeds) of 20 epochs on a 120-point noisy sine, each run its own folder, as
+//! `runner benches/many_small.toml` trains them (`--runs` keeps fewer seeds). Reports, median
+//! of `--repeats`:
 //! - runs per second trained from scratch with `-j 1` and with `-j N` (all cores), and their
 //!   ratio;
 //! - the time to read the finished runs back and assemble the tables, plots and report, on a
@@ -27,32 +28,13 @@ fn arg(name: &str, default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// The experiment file of `runs` runs (a multiple of 4).
-fn experiment(runs: usize) -> String {
-    let seeds: Vec<String> = (1..=runs.div_ceil(4)).map(|s| s.to_string()).collect();
-    format!(
-        r#"name = "many_small"
-description = "LSTM(4) networks on a short noisy sine: per-run overhead"
-[data]
-kind = "sine"
-points = 120
-stop = 24.0
-noise = 0.05
-[split]
-test = 20
-[model]
-units = [4]
-[train]
-epochs = 20
-batch_size = 16
-learning_rate = 0.01
-[sweep]
-window.lookback = [4, 6]
-train.learning_rate = [0.01, 0.003]
-seed = [{}]
-"#,
-        seeds.join(", ")
-    )
+/// The bench's experiment: 1000 runs (2 lookbacks × 2 learning rates × 250 seeds).
+const EXPERIMENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/many_small.toml");
+
+/// `--set` overrides that keep the first `runs` runs (a multiple of 4) of the experiment.
+fn fewer_runs(runs: usize) -> Vec<String> {
+    let seeds: Vec<String> = (1..=runs / 4).map(|s| s.to_string()).collect();
+    vec![format!("sweep.seed=[{}]", seeds.join(", "))]
 }
 
 /// User + system CPU seconds of this process so far.
@@ -77,8 +59,8 @@ struct Timing {
 }
 
 /// Runs the sweep into `out` with `jobs` threads; `force` retrains every run.
-fn sweep_once(file: &Path, out: &Path, jobs: usize, force: bool) -> Timing {
-    let sweep = load_sweep(file, &[]).expect("the bench's experiment is valid");
+fn sweep_once(sets: &[String], out: &Path, jobs: usize, force: bool) -> Timing {
+    let sweep = load_sweep(Path::new(EXPERIMENT), sets).expect("the bench's experiment is valid");
     let opts = RunOptions {
         out: Some(out.to_path_buf()),
         quiet: true,
@@ -104,10 +86,10 @@ fn main() {
     let runs = arg("--runs", 1000).max(4) / 4 * 4;
     let repeats = arg("--repeats", 3).max(1);
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let dir: PathBuf = std::env::temp_dir().join(format!("runner-sweep-bench-{}", std::process::id()));
+    let dir: PathBuf =
+        std::env::temp_dir().join(format!("runner-sweep-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp folder");
-    let file = dir.join("many_small.toml");
-    std::fs::write(&file, experiment(runs)).expect("experiment file");
+    let sets = fewer_runs(runs);
 
     let mut report = Vec::new();
     for jobs in [1, cores] {
@@ -115,7 +97,7 @@ fn main() {
         let timings: Vec<Timing> = (0..repeats)
             .map(|_| {
                 let _ = std::fs::remove_dir_all(&out);
-                sweep_once(&file, &out, jobs, false)
+                sweep_once(&sets, &out, jobs, false)
             })
             .collect();
         let wall = median(timings.iter().map(|t| t.wall).collect());
@@ -134,7 +116,7 @@ fn main() {
     // Every run cached: read back, then the tables, plots and report.
     let out = dir.join(format!("j{cores}"));
     let timings: Vec<Timing> = (0..repeats)
-        .map(|_| sweep_once(&file, &out, cores, false))
+        .map(|_| sweep_once(&sets, &out, cores, false))
         .collect();
     println!(
         "rerun with {runs} runs cached, -j {cores}: {:.3} s in all, of which tables, plots and report {:.3} s (read back included)",
