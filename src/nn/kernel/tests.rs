@@ -210,6 +210,27 @@ fn a_c_with_columns_strided_goes_through_a_copy() {
 }
 
 #[test]
+fn reversed_views_with_negative_strides_are_read_as_indexed() {
+    let (a_store, b_store) = (filled(9, 11, 6), filled(11, 20, 7));
+    let a = a_store.slice(s![..;-1, ..]);
+    for b in [b_store.slice(s![..;-1, ..]), b_store.slice(s![.., ..;-1])] {
+        for path in paths() {
+            let mut c = filled(9, 20, 8);
+            let before = c.clone();
+            sgemm_on(path, a, b, true, &mut c.view_mut());
+            check(
+                a,
+                b,
+                before.view(),
+                true,
+                c.view(),
+                &format!("{path:?} reversed"),
+            );
+        }
+    }
+}
+
+#[test]
 fn the_simd_paths_agree_bit_for_bit_and_repeat_exactly() {
     // Every element is one FMA chain over p in order, whatever the tile: AVX2 and AVX-512
     // give the same bits, and a call repeated gives the same bits.
