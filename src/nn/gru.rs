@@ -17,7 +17,7 @@
 
 use ndarray::ArrayView2;
 
-use super::matrix::{column_sums, gemm, view, view_mut};
+use super::matrix::{column_sums, gemm, transpose_into, view, view_mut};
 use super::Real;
 
 /// Where a GRU layer's parameters sit inside the network's flat parameter vector.
@@ -74,6 +74,8 @@ pub struct GruBuffers<F> {
     pub d_hidden: Vec<F>,
     /// The direct term z ⊙ dL/dh_t carried from step t to t-1 [b, u].
     pub d_carry: Vec<F>,
+    /// U^T row-major [3u, u], rebuilt by each backward pass for its per-step products.
+    pub rec_t: Vec<F>,
     /// [u] zeros: h_{-1}, so the first step runs the same loop as the others.
     zeros: Vec<F>,
 }
@@ -90,6 +92,7 @@ impl<F: Real> GruBuffers<F> {
             d_recurrent: g(),
             d_hidden: vec![F::zero(); n * units],
             d_carry: vec![F::zero(); batch * units],
+            rec_t: vec![F::zero(); 3 * units * units],
             zeros: vec![F::zero(); units],
         }
     }
@@ -182,7 +185,13 @@ pub fn backward<F: Real>(
 ) {
     let (u, g3) = (slots.units, 3 * slots.units);
     let rows = steps * batch;
-    let rec = view(&params[slots.recurrent.clone()], u, g3);
+    // Every step below multiplies by U^T: transposed once here, each product reads it
+    // row-major in place.
+    transpose_into(
+        view(&params[slots.recurrent.clone()], u, g3),
+        &mut buf.rec_t,
+    );
+    let rec_t = view(&buf.rec_t, g3, u);
     let one = F::one();
     buf.d_carry[..batch * u]
         .iter_mut()
@@ -194,7 +203,7 @@ pub fn backward<F: Real>(
             // dL/dh_t += dq_{t+1} · U^T  (h_t feeds step t+1 through U)
             let dq_next = view(&buf.d_recurrent[r1 * g3..], batch, g3);
             let mut dh_t = view_mut(&mut buf.d_hidden[r0 * u..], batch, u);
-            gemm(dq_next, rec.t(), one, &mut dh_t);
+            gemm(dq_next, rec_t, one, &mut dh_t);
         }
         for r in r0..r1 {
             let s = r - r0;

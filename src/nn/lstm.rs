@@ -16,7 +16,7 @@
 
 use ndarray::ArrayView2;
 
-use super::matrix::{column_sums, gemm, view, view_mut};
+use super::matrix::{column_sums, gemm, transpose_into, view, view_mut};
 use super::Real;
 
 /// Where an LSTM layer's parameters sit inside the network's flat parameter vector.
@@ -69,6 +69,8 @@ pub struct LstmBuffers<F> {
     pub d_hidden: Vec<F>,
     /// dL/dc carried from step t+1 to t [b, u].
     pub d_cell: Vec<F>,
+    /// U^T row-major [4u, u], rebuilt by each backward pass for its per-step products.
+    pub rec_t: Vec<F>,
     /// [u] zeros: c_{-1}, so the first step runs the same branch-free loop as the others.
     zeros: Vec<F>,
 }
@@ -85,6 +87,7 @@ impl<F: Real> LstmBuffers<F> {
             d_gates: vec![F::zero(); n * 4 * units],
             d_hidden: z(),
             d_cell: vec![F::zero(); batch * units],
+            rec_t: vec![F::zero(); 4 * units * units],
             zeros: vec![F::zero(); units],
         }
     }
@@ -175,7 +178,13 @@ pub fn backward<F: Real>(
 ) {
     let (u, g4) = (slots.units, 4 * slots.units);
     let rows = steps * batch;
-    let rec = view(&params[slots.recurrent.clone()], u, g4);
+    // Every step below multiplies by U^T: transposed once here, each product reads it
+    // row-major in place.
+    transpose_into(
+        view(&params[slots.recurrent.clone()], u, g4),
+        &mut buf.rec_t,
+    );
+    let rec_t = view(&buf.rec_t, g4, u);
     let one = F::one();
     buf.d_cell[..batch * u]
         .iter_mut()
@@ -187,7 +196,7 @@ pub fn backward<F: Real>(
             // dL/dh_t += dz_{t+1} · U^T  (h_t feeds step t+1 through U)
             let dz_next = view(&buf.d_gates[r1 * g4..], batch, g4);
             let mut dh_t = view_mut(&mut buf.d_hidden[r0 * u..], batch, u);
-            gemm(dz_next, rec.t(), one, &mut dh_t);
+            gemm(dz_next, rec_t, one, &mut dh_t);
         }
         for r in r0..r1 {
             let s = r - r0;

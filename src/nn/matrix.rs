@@ -4,7 +4,6 @@
 //! [`crate::nn::Workspace`]); a batch smaller than the workspace uses a prefix of each buffer,
 //! so every matrix handed to the GEMM is contiguous and row-major.
 
-use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2};
 
 use super::Real;
@@ -22,11 +21,23 @@ pub fn view_mut<F: Real>(buf: &mut [F], rows: usize, cols: usize) -> ArrayViewMu
         .expect("buffer holds rows*cols")
 }
 
-/// `c = a · b + beta · c` (matrixmultiply underneath; transposed operands are strided views,
-/// never copies). `beta` is 0 (overwrite) or 1 (accumulate).
+/// `c = a · b + beta · c`, `beta` 0 (overwrite: C is not read) or 1 (accumulate); transposed
+/// operands are strided views. `f32` runs [`super::kernel`], `f64` matrixmultiply.
 #[inline]
 pub fn gemm<F: Real>(a: ArrayView2<F>, b: ArrayView2<F>, beta: F, c: &mut ArrayViewMut2<F>) {
-    general_mat_mul(F::one(), &a, &b, beta, c);
+    debug_assert!(beta == F::zero() || beta == F::one(), "beta is 0 or 1");
+    F::gemm(a, b, beta == F::one(), c);
+}
+
+/// Writes `m^T` row-major into the first `rows·cols` values of `out` (`m` is `[rows, cols]`).
+///
+/// Backpropagation through time multiplies by the recurrent kernel's transpose once per step:
+/// transposing it once per sequence lets every one of those products read a row-major B in
+/// place instead of each copying the strided view (see [`super::kernel`]).
+pub fn transpose_into<F: Real>(m: ArrayView2<F>, out: &mut [F]) {
+    let (rows, cols) = m.dim();
+    let mut t = view_mut(out, cols, rows);
+    t.assign(&m.t());
 }
 
 /// `out[j] = Σ_r m[r, j]`: the bias gradient, summed over the rows (samples × steps).

@@ -8,6 +8,7 @@ mod activation;
 pub mod dense;
 pub mod gru;
 pub mod init;
+pub mod kernel;
 pub mod loss;
 pub mod lstm;
 mod matrix;

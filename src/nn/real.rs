@@ -4,13 +4,14 @@
 //! gradient check runs the very same code in `f64`, where central finite differences are
 //! accurate enough to expose a wrong term. Everything in `nn` is generic over [`Real`].
 
-use ndarray::LinalgScalar;
+use ndarray::linalg::general_mat_mul;
+use ndarray::{ArrayView2, ArrayViewMut2, LinalgScalar};
 use num_traits::{Float, FromPrimitive, ToPrimitive};
 use std::fmt::Debug;
 use std::iter::Sum;
 use std::ops::{AddAssign, MulAssign, SubAssign};
 
-use super::activation;
+use super::{activation, kernel};
 
 /// A float the network can compute in: `f32` (training) or `f64` (gradient checks).
 pub trait Real:
@@ -31,6 +32,13 @@ pub trait Real:
     fn sigmoid_slice(x: &mut [Self]);
     /// In place: `x = tanh(x)`.
     fn tanh_slice(x: &mut [Self]);
+    /// `c = a · b` (`accumulate` false) or `c += a · b` (true).
+    fn gemm(
+        a: ArrayView2<Self>,
+        b: ArrayView2<Self>,
+        accumulate: bool,
+        c: &mut ArrayViewMut2<Self>,
+    );
 
     /// Converts from `f64`; every value used here is representable (no NaN from conversion).
     #[inline]
@@ -48,6 +56,10 @@ impl Real for f32 {
     fn tanh_slice(x: &mut [f32]) {
         activation::tanh_slice_f32(x);
     }
+    #[inline]
+    fn gemm(a: ArrayView2<f32>, b: ArrayView2<f32>, accumulate: bool, c: &mut ArrayViewMut2<f32>) {
+        kernel::sgemm(a, b, accumulate, c);
+    }
 }
 
 impl Real for f64 {
@@ -61,5 +73,9 @@ impl Real for f64 {
         for v in x.iter_mut() {
             *v = v.tanh();
         }
+    }
+    // Only the gradient checks run in f64: matrixmultiply is fast enough and independent.
+    fn gemm(a: ArrayView2<f64>, b: ArrayView2<f64>, accumulate: bool, c: &mut ArrayViewMut2<f64>) {
+        general_mat_mul(1.0, &a, &b, if accumulate { 1.0 } else { 0.0 }, c);
     }
 }

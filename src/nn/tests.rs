@@ -285,6 +285,98 @@ fn gru_gradients_match_finite_differences_with_huber() {
     assert!(check.worst() < 1e-3, "{:?}", check.worst_per_tensor);
 }
 
+/// The same gradients in f32, where every product goes through [`super::kernel`] (f64 runs
+/// matrixmultiply): on the tutorial's shapes and on odd ones whose tiles all have edges, for
+/// both cells with a linear skip. Each tensor within 1e-4 of its largest f64 gradient.
+#[test]
+fn f32_gradients_through_the_kernel_match_the_f64_ones() {
+    // (cell, input, units, batch, steps)
+    let cases = [
+        (super::Cell::Lstm, 1, vec![50, 50], 32, 10),
+        (super::Cell::Lstm, 3, vec![5, 7], 3, 6),
+        (super::Cell::Gru, 1, vec![50, 50], 32, 10),
+        (super::Cell::Gru, 2, vec![9, 4], 5, 4),
+    ];
+    for (cell, input, units, batch, steps) in cases {
+        let shape = NetworkShape {
+            cell,
+            ..NetworkShape::lstm(input, units.clone(), 2)
+        }
+        .with_linear_skip(steps);
+        let net64 = random_network(shape.clone(), 21);
+        let params32 = net64.params.iter().map(|&p| p as f32).collect();
+        let net32 = Network::<f32>::from_params(shape.clone(), params32).unwrap();
+        let x = random_array(&[batch, steps, input], 3);
+        let y = random_array(&[batch, 2], 4);
+        let x64 = Array3::from_shape_vec((batch, steps, input), x).unwrap();
+        let x32 = x64.mapv(|v| v as f32);
+        let idx: Vec<usize> = (0..batch).collect();
+
+        let mut ws64 = Workspace::new(&shape, steps, batch);
+        ws64.load(x64.view(), &idx);
+        let pred64 = net64.forward(&mut ws64).to_vec();
+        let mut d64 = vec![0.0; pred64.len()];
+        Loss::Mse.value_and_grad(&pred64, &y, &mut d64);
+        let mut g64 = vec![0.0; net64.params.len()];
+        net64.backward(&mut ws64, &d64, &mut g64, true);
+
+        let mut ws32 = Workspace::new(&shape, steps, batch);
+        ws32.load(x32.view(), &idx);
+        let pred32 = net32.forward(&mut ws32).to_vec();
+        let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
+        let mut d32 = vec![0.0; pred32.len()];
+        Loss::Mse.value_and_grad(&pred32, &y32, &mut d32);
+        let mut g32 = vec![0.0; net32.params.len()];
+        net32.backward(&mut ws32, &d32, &mut g32, true);
+
+        let what = format!("{cell:?} {units:?} batch {batch}");
+        for (p32, p64) in pred32.iter().zip(&pred64) {
+            assert!(
+                (*p32 as f64 - p64).abs() < 1e-5,
+                "{what}: prediction {p32} vs {p64}"
+            );
+        }
+        let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+        for layer in net64.layer_slots() {
+            match layer {
+                LayerSlots::Lstm(s) => {
+                    ranges.extend([s.kernel.clone(), s.recurrent.clone(), s.bias.clone()])
+                }
+                LayerSlots::Gru(s) => ranges.extend([
+                    s.kernel.clone(),
+                    s.recurrent.clone(),
+                    s.bias.clone(),
+                    s.recurrent_bias.clone(),
+                ]),
+            }
+        }
+        ranges.extend([
+            net64.head_slots().kernel.clone(),
+            net64.head_slots().bias.clone(),
+        ]);
+        ranges.push(net64.skip_slots().unwrap().kernel.clone());
+        let slices: Vec<(&[f32], &[f64])> = ranges
+            .into_iter()
+            .map(|r| (&g32[r.clone()], &g64[r]))
+            .chain(std::iter::once((
+                ws32.input_gradient(),
+                ws64.input_gradient(),
+            )))
+            .collect();
+        for (t, (a, b)) in slices.into_iter().enumerate() {
+            let scale = b.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+            let worst = a
+                .iter()
+                .zip(b)
+                .fold(0.0f64, |m, (x, y)| m.max((*x as f64 - y).abs()));
+            assert!(
+                worst <= 1e-4 * scale,
+                "{what}: tensor {t}: off by {worst:e}, largest {scale:e}"
+            );
+        }
+    }
+}
+
 /// The linear skip's gradient (and its part of the input gradient) for both cells and
 /// horizons 1 and 3, reading the whole window (6 steps) or its last 4 steps.
 #[test]
