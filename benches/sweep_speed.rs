@@ -12,21 +12,18 @@
 //! - the time to read the finished runs back and assemble the tables, plots and report, on a
 //!   rerun where every run is cached (what `runner FILE` does after a sweep, or `merge`);
 //! - the process CPU time per run, to separate work from waiting.
+//!
+//! It writes in the system's temporary folder: where that is a tmpfs, syncs cost nothing and
+//! the disk's share of the per-run overhead is not measured (set TMPDIR to a disk folder).
+
+mod common;
+use common::{arg, median};
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use runner::pipeline::{run, RunOptions};
 use runner::spec::load_sweep;
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 /// The bench's experiment: 1000 runs (2 lookbacks × 2 learning rates × 250 seeds).
 const EXPERIMENT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/benches/many_small.toml");
@@ -46,8 +43,10 @@ fn cpu_seconds() -> f64 {
         .map_or(Vec::new(), |(_, rest)| rest.split_whitespace().collect());
     let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok());
     // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the ')'.
+    // SAFETY: sysconf only reads a system setting.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
     match (ticks(11), ticks(12)) {
-        (Some(u), Some(s)) => (u + s) / 100.0,
+        (Some(u), Some(s)) if hz > 0.0 => (u + s) / hz,
         _ => f64::NAN,
     }
 }
@@ -68,6 +67,9 @@ fn sweep_once(sets: &[String], out: &Path, jobs: usize, force: bool) -> Timing {
         force,
         ..RunOptions::default()
     };
+    // Dirty pages of earlier repeats written back now, not on this one's time.
+    // SAFETY: sync takes no arguments and cannot fail.
+    unsafe { libc::sync() };
     let (cpu0, start) = (cpu_seconds(), Instant::now());
     let outcome = run(&sweep, &opts).expect("the bench's sweep runs");
     Timing {
@@ -75,11 +77,6 @@ fn sweep_once(sets: &[String], out: &Path, jobs: usize, force: bool) -> Timing {
         cpu: cpu_seconds() - cpu0,
         assemble: outcome.assemble_seconds,
     }
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn main() {
@@ -93,12 +90,10 @@ fn main() {
 
     let mut report = Vec::new();
     for jobs in [1, cores] {
-        let out = dir.join(format!("j{jobs}"));
+        // A new folder per repeat: removing the last one would put its deletion (and the
+        // disk's discards) on this repeat's time.
         let timings: Vec<Timing> = (0..repeats)
-            .map(|_| {
-                let _ = std::fs::remove_dir_all(&out);
-                sweep_once(&sets, &out, jobs, false)
-            })
+            .map(|r| sweep_once(&sets, &dir.join(format!("j{jobs}-{r}")), jobs, false))
             .collect();
         let wall = median(timings.iter().map(|t| t.wall).collect());
         let cpu = median(timings.iter().map(|t| t.cpu).collect());
@@ -114,7 +109,7 @@ fn main() {
     }
 
     // Every run cached: read back, then the tables, plots and report.
-    let out = dir.join(format!("j{cores}"));
+    let out = dir.join(format!("j{cores}-0"));
     let timings: Vec<Timing> = (0..repeats)
         .map(|_| sweep_once(&sets, &out, cores, false))
         .collect();

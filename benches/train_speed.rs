@@ -13,6 +13,9 @@
 //! machines where absolute seconds do not. The core's peak FMA rate, measured by a loop of
 //! independent FMA chains, puts both in proportion.
 
+mod common;
+use common::{arg, median};
+
 use std::time::Instant;
 
 use ndarray::linalg::general_mat_mul;
@@ -206,11 +209,6 @@ fn time_products(products: &[Product], repeats: usize, gemm: Gemm) -> f64 {
     median(times)
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
-}
-
 /// The core's peak f32 FMA rate in GFLOP/s: 12 independent chains of `acc = acc·m + a` (more
 /// than latency × throughput, 4 × 2 on current cores), each FMA 2 FLOPs per lane. `None`
 /// where the CPU lacks the instructions.
@@ -295,15 +293,6 @@ mod peak {
     pub fn avx512() -> Option<f64> {
         None
     }
-}
-
-fn arg(name: &str, default: usize) -> usize {
-    let args: Vec<String> = std::env::args().collect();
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 fn main() {

@@ -30,7 +30,7 @@ fn a_model_too_large_for_memory_is_refused_by_run_with_its_estimate() {
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(
-        err.contains("run `g` would need about 1.3 TiB of memory (40000900001 parameters:"),
+        err.contains("run `g` would need about 1.5 TiB of memory (40000900001 parameters:"),
         "{err}"
     );
     assert!(

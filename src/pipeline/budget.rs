@@ -151,12 +151,15 @@ pub fn run_memory(e: &Experiment, points: u64) -> RunMemory {
     let mut input: u128 = 1;
     let mut largest_matrix: u128 = 0;
     let mut per_step_units: u128 = 0;
+    // the backward pass's transposed copy of each recurrent kernel
+    let mut transposed: u128 = 0;
     for &u in &e.model.units {
         let u = u as u128;
         // kernel + recurrent kernel + bias (+ the GRU's recurrent bias)
         let g = gates * u;
         parameters += input * g + u * g + g + if e.model.cell == Cell::Gru { g } else { 0 };
         largest_matrix = largest_matrix.max((input.max(u)) * g);
+        transposed += u * g;
         // LSTM: gates and their gradients (2·4u), cell, tanh(cell), hidden and its
         // gradient (4u); GRU: gates, recurrent parts and their gradients (4·3u), hidden
         // and its gradient (2u).
@@ -176,7 +179,7 @@ pub fn run_memory(e: &Experiment, points: u64) -> RunMemory {
         Optimizer::Adam | Optimizer::Sgd | Optimizer::Rmsprop => 5,
     };
     // the orthogonal initialiser works in f64 on one layer's largest matrix, twice
-    let weights = copies * F32 * parameters + 16 * largest_matrix;
+    let weights = copies * F32 * parameters + F32 * transposed + 16 * largest_matrix;
     let batch = (e.train.batch_size as u128).min(points.max(1));
     let steps = lookback * batch;
     let activations = F32 * (steps * (per_step_units + 2) + 3 * batch * horizon);

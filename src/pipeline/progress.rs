@@ -121,7 +121,7 @@ impl SweepProgress {
     }
 
     /// A run whose bar counts `steps` of `unit` (`series` for a panel's local networks) and
-    /// weighs `weight` sample-epochs.
+    /// weighs `weight` units of work.
     pub fn start_run_counting(
         &self,
         label: &str,
@@ -326,7 +326,7 @@ mod tests {
 
     #[test]
     fn the_sweep_bar_is_as_long_as_the_work() {
-        // A run of 4 epochs weighing 400 sample-epochs and one of 2 weighing 1600.
+        // A run of 4 epochs weighing 400 units of work and one of 2 weighing 1600.
         let progress = hidden_bars(&[400, 1600]);
         let Mode::Bars {
             overall: Some(overall),

@@ -237,20 +237,30 @@ pub fn run(sweep: &Sweep, opts: &RunOptions) -> Result<Outcome, Error> {
         })
     });
     progress.finish();
-    durable.flush().map_err(Error::failed)?;
+    // The runs' own errors first: a failed sync is reported only when they all wrote.
+    let flushed = durable.flush();
     written.into_iter().collect::<Result<Vec<()>, Error>>()?;
+    flushed.map_err(|e| {
+        Error::Failed(format!(
+            "the run folders are written but may not be on disk: {e:#}"
+        ))
+    })?;
     let train_wall_seconds = train_start.elapsed().as_secs_f64();
     let assemble_start = Instant::now();
 
     // Every table is built from the run folders, cached and fresh alike, so a resumed sweep
     // gives exactly the tables of an uninterrupted one.
     let protocol = protocol(&sweep.runs[0].experiment);
-    // Read back on the pool: a thousand small runs' files to check and parse.
-    let runs = pool.install(|| {
-        mine.par_iter()
-            .map(|r| read_scored(&run_dir(&runs_dir, &r.run_id), protocol))
-            .collect::<Result<Vec<_>, _>>()
-    })?;
+    // Read back on the pool: a thousand small runs' files to check and parse. The first
+    // error in grid order is the one reported, whichever thread met it first.
+    let runs = pool
+        .install(|| {
+            mine.par_iter()
+                .map(|r| read_scored(&run_dir(&runs_dir, &r.run_id), protocol))
+                .collect::<Vec<_>>()
+        })
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?;
     // A shard sees only its part of the grid: the tables are `merge`'s job.
     let assembled = match opts.shard {
         Some(_) => None,
@@ -305,8 +315,8 @@ fn write_executed(
         &done.metrics,
         &done.model_files,
     )
-    .map_err(Error::failed)?;
-    durable.committed().map_err(Error::failed)?;
+    .map_err(Error::failed)
+    .map(|folder| durable.committed(&folder))?;
     finish();
     Ok(())
 }
@@ -447,7 +457,7 @@ pub fn merge(dirs: &[PathBuf], out: Option<&Path>, wait: bool) -> Result<Merged,
                 Some(src_runs) => {
                     copy_run(&run_dir(&src_runs, &spec.run_id), &runs_dir, &spec.run_id)
                         .map_err(Error::failed)?;
-                    durable.committed().map_err(Error::failed)?;
+                    durable.committed(&here);
                     copied += 1;
                 }
                 None => {

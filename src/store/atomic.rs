@@ -3,16 +3,17 @@
 //! Both are written under a hidden temporary name beside their destination (so on the same
 //! filesystem) and renamed into place when complete: an interrupted process leaves at most a
 //! temporary, never a half-written file or folder under the final name. Against power loss,
-//! the contents are synced to disk before the rename ([`write_synced`]; for a folder, one
+//! the contents are synced to disk before the rename (a file by [`write_file`]; a folder by one
 //! [`sync_filesystem`] in [`TempFolder::commit`]) and the parent folder after it, so the new
 //! name never points at data the disk does not hold yet.
 //!
 //! Run folders are the exception, for speed: a sweep of a thousand small networks spent most
 //! of its time waiting on the ten syncs each folder took. They are committed unsynced
-//! ([`TempFolder::commit_unsynced`]) and made durable in groups ([`GroupSync`]: at most one
-//! sync a second while training, and one before the tables are written). A power cut can then
-//! lose, or leave torn, the runs of the last second; each run folder's manifest catches a torn
-//! one (`store::manifest`), so those runs are retrained and never read.
+//! ([`TempFolder::commit_unsynced`]) and made durable in groups ([`GroupSync`]: a sync when a
+//! run finishes and a second has passed since the last, and one before the tables are
+//! written). A power cut can then lose, or leave torn, the runs finished since the last sync;
+//! each run folder's manifest catches a torn one (`store::manifest`), so those runs are
+//! retrained and never read.
 //!
 //! A temporary folder is guarded by a lock file beside it, `<temporary>.lock`, on which the
 //! writer holds an exclusive lock ([`File::try_lock`]) from before the folder exists until
@@ -87,9 +88,10 @@ fn write_synced(path: &Path, bytes: &[u8]) -> io::Result<()> {
     file.sync_all()
 }
 
-/// Syncs to disk everything written so far on the filesystem that holds `dir`: on Linux one
-/// `syncfs`, which costs about one sync of a single file however many files are dirty;
-/// elsewhere each file under `dir`, then `dir` itself.
+/// Syncs `dir`, every file and folder under it, to disk. On Linux this is one `syncfs`, which
+/// writes back everything dirty on `dir`'s filesystem (other processes' data too: on a busy
+/// disk it waits for theirs) in one journal commit, instead of one per file; before Linux 5.8
+/// it cannot report a failed write-back. Elsewhere each file under `dir` is synced, then `dir`.
 pub fn sync_filesystem(dir: &Path) -> Result<()> {
     let synced = File::open(dir).and_then(|d| sync_all_under(dir, &d));
     synced.with_context(|| format!("cannot sync {} to disk", dir.display()))
@@ -123,9 +125,10 @@ fn sync_all_under(dir: &Path, opened: &File) -> io::Result<()> {
     Ok(())
 }
 
-/// Makes folders committed unsynced under one folder durable in groups: at most one
-/// [`sync_filesystem`] every `every` while they are being written ([`committed`]), and one at
-/// the end ([`flush`]). Shared by the threads that write them.
+/// Makes folders committed unsynced into one folder durable in groups: a sync when a folder
+/// is committed and `every` has passed since the last one ([`committed`]), and one at the end
+/// ([`flush`]). Shared by the threads that write the folders. A power cut loses, or tears, at
+/// most the folders committed since the last sync.
 ///
 /// [`committed`]: Self::committed
 /// [`flush`]: Self::flush
@@ -133,7 +136,13 @@ fn sync_all_under(dir: &Path, opened: &File) -> io::Result<()> {
 pub struct GroupSync {
     dir: PathBuf,
     every: Duration,
+    /// When the last sync ended; held while syncing.
     last: Mutex<Instant>,
+    /// Folders committed since the last sync (all that needs syncing where `syncfs` is not).
+    pending: Mutex<Vec<PathBuf>>,
+    /// The first sync that failed: reported by [`flush`](Self::flush), not by the run whose
+    /// commit happened to start it (that run's folder is written).
+    failed: Mutex<Option<anyhow::Error>>,
     syncs: AtomicUsize,
 }
 
@@ -143,27 +152,37 @@ impl GroupSync {
             dir: dir.to_path_buf(),
             every,
             last: Mutex::new(Instant::now()),
+            pending: Mutex::new(Vec::new()),
+            failed: Mutex::new(None),
             syncs: AtomicUsize::new(0),
         }
     }
 
-    /// A folder under `dir` was just committed: syncs if `every` has passed since the last
+    /// `folder` (in `dir`) was just committed: syncs if `every` has passed since the last
     /// sync. A thread that finds another one syncing goes on; that sync or a later one covers
-    /// its folder.
-    pub fn committed(&self) -> Result<()> {
+    /// its folder. A failure is kept for [`flush`](Self::flush).
+    pub fn committed(&self, folder: &Path) {
+        lock(&self.pending).push(folder.to_path_buf());
         let Ok(mut last) = self.last.try_lock() else {
-            return Ok(());
+            return;
         };
         if last.elapsed() < self.every {
-            return Ok(());
+            return;
         }
-        self.sync(&mut last)
+        if let Err(e) = self.sync(&mut last) {
+            lock(&self.failed).get_or_insert(e);
+        }
     }
 
-    /// Syncs now: every folder committed so far is on disk when this returns.
+    /// Syncs now: every folder committed so far is on disk when this returns `Ok`. Errs with
+    /// the first failed sync, this one's or an earlier one's.
     pub fn flush(&self) -> Result<()> {
-        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
-        self.sync(&mut last)
+        let mut last = lock(&self.last);
+        let synced = self.sync(&mut last);
+        match lock(&self.failed).take() {
+            Some(e) => Err(e),
+            None => synced,
+        }
     }
 
     /// How many syncs were made.
@@ -172,13 +191,29 @@ impl GroupSync {
     }
 
     fn sync(&self, last: &mut Instant) -> Result<()> {
-        if self.dir.exists() {
-            sync_filesystem(&self.dir)?;
-        }
+        let folders = std::mem::take(&mut *lock(&self.pending));
         self.syncs.fetch_add(1, Ordering::SeqCst);
         *last = Instant::now();
-        Ok(())
+        if folders.is_empty() {
+            return Ok(());
+        }
+        if cfg!(target_os = "linux") {
+            // One syncfs covers every folder, and their names in `dir`.
+            return sync_filesystem(&self.dir);
+        }
+        for folder in &folders {
+            // Replaced or removed since (`--force`, a cleaner): nothing of it left to sync.
+            if folder.exists() {
+                sync_filesystem(folder)?;
+            }
+        }
+        sync_dir(&self.dir)
     }
+}
+
+/// A mutex's value, also after a thread panicked holding it (the values here stay valid).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// Syncs the folder `dir` itself (its list of names) to disk.
@@ -397,9 +432,11 @@ mod tests {
     #[test]
     fn a_group_sync_syncs_at_most_once_per_interval_and_always_on_flush() {
         let tmp = tempdir();
+        let folder = tmp.path().join("a");
+        fs::create_dir(&folder).unwrap();
         let hourly = GroupSync::new(tmp.path(), Duration::from_secs(3600));
         for _ in 0..50 {
-            hourly.committed().unwrap();
+            hourly.committed(&folder);
         }
         assert_eq!(hourly.syncs(), 0, "within the interval: no sync");
         hourly.flush().unwrap();
@@ -407,13 +444,27 @@ mod tests {
 
         let always = GroupSync::new(tmp.path(), Duration::ZERO);
         for _ in 0..5 {
-            always.committed().unwrap();
+            always.committed(&folder);
         }
         assert_eq!(always.syncs(), 5);
-        // A folder that does not exist yet (nothing committed) is not an error.
-        GroupSync::new(&tmp.path().join("none"), Duration::ZERO)
-            .flush()
-            .unwrap();
+        always.flush().unwrap();
+    }
+
+    #[test]
+    fn a_failed_group_sync_is_reported_by_flush_not_by_the_commit() {
+        let tmp = tempdir();
+        // Syncing a folder that is gone fails (it cannot be opened).
+        let gone = tmp.path().join("gone");
+        let group = GroupSync::new(&gone, Duration::ZERO);
+        group.committed(&gone.join("a"));
+        assert_eq!(group.syncs(), 1, "the commit tried, and kept the error");
+        let err = format!("{:#}", group.flush().unwrap_err());
+        assert!(
+            err.starts_with(&format!("cannot sync {}", gone.display())),
+            "{err}"
+        );
+        // Reported once: a later flush with nothing new to sync succeeds.
+        group.flush().unwrap();
     }
 
     #[test]

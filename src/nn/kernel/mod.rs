@@ -151,7 +151,7 @@ fn run_on(
     } else {
         SCRATCH.with(|scratch| {
             let mut b_rows = scratch.borrow_mut();
-            transpose_into(b, &mut b_rows);
+            copy_row_major(b, &mut b_rows);
             // SAFETY: `b_rows` holds B row-major, k rows of n values.
             unsafe { run_job(path, &a, b_rows.as_ptr(), n, c, ldc, accumulate) };
         });
@@ -206,7 +206,7 @@ thread_local! {
 }
 
 /// Copies `b [k, n]` into `out` row-major: `out[p·n + j] = B[p, j]`.
-fn transpose_into(b: ArrayView2<f32>, out: &mut Vec<f32>) {
+fn copy_row_major(b: ArrayView2<f32>, out: &mut Vec<f32>) {
     let (k, n) = b.dim();
     let (rs, cs) = (b.strides()[0], b.strides()[1]);
     out.clear();

@@ -230,29 +230,48 @@ fn reversed_views_with_negative_strides_are_read_as_indexed() {
     }
 }
 
+/// `c0 (+) a · b` summed as the kernel promises: per element one chain over p in order,
+/// starting from c0 (accumulate) or 0, each step fused (`mul_add`: the FMA paths) or a
+/// rounded product then a rounded sum (the portable path).
+fn chain(a: ArrayView2<f32>, b: ArrayView2<f32>, c0: ArrayView2<f32>, fused: bool) -> Array2<f32> {
+    Array2::from_shape_fn((a.dim().0, b.dim().1), |(i, j)| {
+        (0..a.dim().1).fold(c0[[i, j]], |acc, p| {
+            if fused {
+                a[[i, p]].mul_add(b[[p, j]], acc)
+            } else {
+                acc + a[[i, p]] * b[[p, j]]
+            }
+        })
+    })
+}
+
 #[test]
-fn the_simd_paths_agree_bit_for_bit_and_repeat_exactly() {
-    // Every element is one FMA chain over p in order, whatever the tile: AVX2 and AVX-512
-    // give the same bits, and a call repeated gives the same bits.
+fn every_path_sums_each_element_in_one_fixed_chain_bit_for_bit() {
+    // A plain product, then one whose B is a transposed view (the scratch-copy path), both
+    // accumulating: each path gives exactly the bits of its scalar chain, so the AVX2 and
+    // AVX-512 paths agree with each other on any CPU that has them, and a call repeats.
     let (a, b) = (filled(37, 50, 11), filled(50, 83, 12));
     let run = |path| {
         let mut c = filled(37, 83, 13);
-        sgemm_on(path, a.view(), b.t().t(), true, &mut c.view_mut());
-        sgemm_on(
-            path,
-            c.view(),
-            b.t(),
-            true,
-            &mut filled(37, 50, 14).view_mut(),
-        );
-        c
+        sgemm_on(path, a.view(), b.view(), true, &mut c.view_mut());
+        let mut d = filled(37, 50, 14);
+        sgemm_on(path, c.view(), b.t(), true, &mut d.view_mut());
+        (c, d)
     };
+    let bits = |m: &Array2<f32>| m.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
     for path in paths() {
-        assert_eq!(run(path), run(path), "{path:?} repeats");
-    }
-    if Path::Avx2.available() && Path::Avx512.available() {
-        let (x, y) = (run(Path::Avx2), run(Path::Avx512));
-        assert!(x.iter().zip(&y).all(|(p, q)| p.to_bits() == q.to_bits()));
+        let fused = path != Path::Portable;
+        let (c, d) = run(path);
+        let c_expected = chain(a.view(), b.view(), filled(37, 83, 13).view(), fused);
+        let d_expected = chain(c.view(), b.t(), filled(37, 50, 14).view(), fused);
+        assert_eq!(bits(&c), bits(&c_expected), "{path:?}: A·B");
+        assert_eq!(bits(&d), bits(&d_expected), "{path:?}: C·Bᵀ");
+        let (c2, d2) = run(path);
+        assert_eq!(
+            (bits(&c2), bits(&d2)),
+            (bits(&c), bits(&d)),
+            "{path:?} repeats"
+        );
     }
 }
 

@@ -17,8 +17,9 @@ fn an_lstm_run_is_counted_buffer_by_buffer() {
     let m = run_memory(&experiment("units = [2]"), 10);
     // layer: kernel 1·8 + recurrent 2·8 + bias 8; head 2·1 + 1
     assert_eq!(m.parameters, 35);
-    // 5 f32 copies of the weights + the initialiser's 2·8 f64 matrix (16 bytes per entry)
-    assert_eq!(m.weights, 5 * 4 * 35 + 16 * 16);
+    // 5 f32 copies of the weights + the backward pass's transposed recurrent kernel (2·8)
+    // + the initialiser's 2·8 f64 matrix (16 bytes per entry)
+    assert_eq!(m.weights, 5 * 4 * 35 + 4 * 16 + 16 * 16);
     // batch 4 × lookback 3 steps × (12·2 units + 2 input values) + 3 · 4 · 1 head values
     assert_eq!(m.activations, 4 * (12 * (24 + 2) + 12));
     // 5 epochs × 96 + 10 points × 1 step × 128
@@ -33,7 +34,7 @@ fn a_gru_run_has_its_recurrent_bias_and_its_own_buffers() {
     let m = run_memory(&experiment("cell = \"gru\"\nunits = [2]"), 10);
     // kernel 1·6 + recurrent 2·6 + two biases 6 + 6; head 3
     assert_eq!(m.parameters, 33);
-    assert_eq!(m.weights, 5 * 4 * 33 + 16 * 12);
+    assert_eq!(m.weights, 5 * 4 * 33 + 4 * 12 + 16 * 12);
     assert_eq!(m.activations, 4 * (12 * (28 + 2) + 12));
 }
 
@@ -42,7 +43,7 @@ fn a_linear_skip_adds_its_kernel_to_the_weights() {
     let m = run_memory(&experiment("units = [2]\nlinear_skip = true"), 10);
     // 35 as above + the skip's horizon 1 × lookback 3
     assert_eq!(m.parameters, 38);
-    assert_eq!(m.weights, 5 * 4 * 38 + 16 * 16);
+    assert_eq!(m.weights, 5 * 4 * 38 + 4 * 16 + 16 * 16);
 }
 
 #[test]
