@@ -2,11 +2,11 @@
 //!
 //! The classic Haswell shape: 12 accumulators + 2 vectors of B + 1 broadcast of A fill 15 of
 //! the 16 registers, and 12 independent FMAs per step cover the FMA latency. Columns past
-//! `cols` go through `vmaskmovps`, which neither reads nor writes them.
+//! `n` go through `vmaskmovps`, which neither reads nor writes them.
 
 use std::arch::x86_64::*;
 
-use super::{drive, Job, Tile, Tiles};
+use super::{drive, Job, Tiles};
 
 /// Rows of the full tile.
 const MR: usize = 6;
@@ -21,9 +21,9 @@ impl Tiles for Avx2 {
     const NV: usize = NV;
 
     #[inline(always)]
-    unsafe fn tile(h: usize, t: &Tile) {
+    unsafe fn tile(h: usize, t: &Job) {
         // SAFETY (all arms): forwarded from the caller; `run` enabled AVX2 and FMA.
-        match (h, t.cols.div_ceil(LANES)) {
+        match (h, t.n.div_ceil(LANES)) {
             (MR, 2) => tile::<MR, 2>(t),
             (MR, 1) => tile::<MR, 1>(t),
             (4, 2) => tile::<4, 2>(t),
@@ -46,15 +46,15 @@ pub(super) unsafe fn run(job: &Job) {
     drive::<Avx2>(job);
 }
 
-/// `C[H, cols] (+)= A[H, k] · B[k, cols]` with `cols` in `(V-1)·8 ..= V·8`.
+/// `C[H, n] (+)= A[H, k] · B[k, n]` with `n` in `(V-1)·8 ..= V·8`.
 ///
 /// # Safety
 /// As for [`Tiles::tile`].
 #[target_feature(enable = "avx2,fma")]
 #[inline]
-unsafe fn tile<const H: usize, const V: usize>(t: &Tile) {
+unsafe fn tile<const H: usize, const V: usize>(t: &Job) {
     // Lane l of the last vector is live when l < tail (1..=8): the sign bit of each mask lane.
-    let tail = (t.cols - (V - 1) * LANES) as i32;
+    let tail = (t.n - (V - 1) * LANES) as i32;
     let mask = _mm256_cmpgt_epi32(
         _mm256_set1_epi32(tail),
         _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),

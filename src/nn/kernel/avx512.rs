@@ -3,12 +3,12 @@
 //! Per step `p` a tile loads three vectors of B's row `p`, broadcasts 8 values of A's column
 //! and issues 24 independent FMAs: three times the FMA latency × pipes (4 × 2), in 28 of the 32
 //! registers. Measured on the tutorial's shapes (Zen 5) 8 × 48 beat 8 × 32 and 12 × 32 by
-//! 5-10%. Lanes past `cols` are masked, never read or written, so the last panel of a row
+//! 5-10%. Lanes past `n` are masked, never read or written, so the last panel of a row
 //! needs no padding or copy; the masked loads cost nothing on full panels.
 
 use std::arch::x86_64::*;
 
-use super::{drive, Job, Tile, Tiles};
+use super::{drive, Job, Tiles};
 
 /// Rows of the full tile (the tutorial's batch of 32 is four of them).
 const MR: usize = 8;
@@ -23,9 +23,9 @@ impl Tiles for Avx512 {
     const NV: usize = NV;
 
     #[inline(always)]
-    unsafe fn tile(h: usize, t: &Tile) {
+    unsafe fn tile(h: usize, t: &Job) {
         // SAFETY (all arms): forwarded from the caller; `run` enabled AVX-512F.
-        match (h, t.cols.div_ceil(LANES)) {
+        match (h, t.n.div_ceil(LANES)) {
             (MR, 3) => tile::<MR, 3>(t),
             (MR, 2) => tile::<MR, 2>(t),
             (MR, 1) => tile::<MR, 1>(t),
@@ -52,15 +52,15 @@ pub(super) unsafe fn run(job: &Job) {
     drive::<Avx512>(job);
 }
 
-/// `C[H, cols] (+)= A[H, k] · B[k, cols]` with `cols` in `(V-1)·16 ..= V·16`.
+/// `C[H, n] (+)= A[H, k] · B[k, n]` with `n` in `(V-1)·16 ..= V·16`.
 ///
 /// # Safety
 /// As for [`Tiles::tile`].
 #[target_feature(enable = "avx512f")]
 #[inline]
-unsafe fn tile<const H: usize, const V: usize>(t: &Tile) {
+unsafe fn tile<const H: usize, const V: usize>(t: &Job) {
     // The last vector covers 1..=16 columns.
-    let tail = t.cols - (V - 1) * LANES;
+    let tail = t.n - (V - 1) * LANES;
     let mask: __mmask16 = if tail >= LANES {
         !0
     } else {

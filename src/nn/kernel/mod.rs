@@ -254,7 +254,9 @@ impl Iterator for RowBlocks {
     }
 }
 
-/// One product handed to a path's driver: raw pointers that [`run_job`] vouches for.
+/// One product handed to a path's driver (raw pointers that [`run_job`] vouches for), and
+/// one register tile's share of it: the same fields moved to the tile's corner, `m` its rows
+/// and `n` its valid columns (the lanes past them are masked).
 struct Job {
     m: usize,
     n: usize,
@@ -272,22 +274,6 @@ struct Job {
     accumulate: bool,
 }
 
-/// One register tile's work: `C[h, cols] (+)= A[h, k] · B[k, cols]`, the same fields as
-/// [`Job`] moved to the tile's corner.
-struct Tile {
-    k: usize,
-    a: *const f32,
-    a_rs: isize,
-    a_cs: isize,
-    b: *const f32,
-    ldb: usize,
-    c: *mut f32,
-    ldc: usize,
-    /// Valid columns, at most the tile's width; the lanes past them are masked.
-    cols: usize,
-    accumulate: bool,
-}
-
 /// A path's register tiles.
 trait Tiles {
     /// Rows of the full tile.
@@ -296,13 +282,13 @@ trait Tiles {
     const LANES: usize;
     /// Vectors across the widest tile.
     const NV: usize;
-    /// Runs the tile of `h` rows (`MR` or a power of two below it) over `t.cols` columns
+    /// Runs the tile of `h = t.m` rows (`MR` or a power of two below it) over `t.n` columns
     /// (at most `NV·LANES`).
     ///
     /// # Safety
     /// The CPU supports the path; `t` addresses `h` rows of A over `k` columns, `k` rows of B
-    /// and `h` rows of C over `cols` columns.
-    unsafe fn tile(h: usize, t: &Tile);
+    /// and `h` rows of C over `n` columns.
+    unsafe fn tile(h: usize, t: &Job);
 }
 
 /// The loop over tiles: column panels of B outside (one panel stays in L1 while every row
@@ -329,7 +315,9 @@ unsafe fn drive<T: Tiles>(job: &Job) {
             mr: T::MR,
         };
         for (r0, h) in blocks {
-            let tile = Tile {
+            let tile = Job {
+                m: h,
+                n: cols,
                 k: job.k,
                 a: job.a.offset(r0 as isize * job.a_rs),
                 a_rs: job.a_rs,
@@ -338,7 +326,6 @@ unsafe fn drive<T: Tiles>(job: &Job) {
                 ldb: job.ldb,
                 c: job.c.add(r0 * job.ldc + j0),
                 ldc: job.ldc,
-                cols,
                 accumulate: job.accumulate,
             };
             T::tile(h, &tile);

@@ -5,7 +5,7 @@
 //! this path gives the same bits on every x86-64 (and differs from the FMA paths only in
 //! the last bits).
 
-use super::{drive, Job, Tile, Tiles};
+use super::{drive, Job, Tiles};
 
 /// Rows of the full tile.
 const MR: usize = 4;
@@ -19,7 +19,7 @@ impl Tiles for Portable {
     const NV: usize = 1;
 
     #[inline(always)]
-    unsafe fn tile(h: usize, t: &Tile) {
+    unsafe fn tile(h: usize, t: &Job) {
         // SAFETY (all arms): forwarded from the caller.
         match h {
             4 => tile::<4>(t),
@@ -43,8 +43,8 @@ pub(super) unsafe fn run(job: &Job) {
 /// # Safety
 /// As for [`Tiles::tile`].
 #[inline]
-unsafe fn tile<const H: usize>(t: &Tile) {
-    if t.cols < NR {
+unsafe fn tile<const H: usize>(t: &Job) {
+    if t.n < NR {
         return edge::<H>(t);
     }
     let mut acc = [[0.0f32; NR]; H];
@@ -70,13 +70,13 @@ unsafe fn tile<const H: usize>(t: &Tile) {
     }
 }
 
-/// The last panel of a row, `cols < NR`: element by element, the same chain over `p`.
+/// The last panel of a row, `n < NR`: element by element, the same chain over `p`.
 ///
 /// # Safety
 /// As for [`Tiles::tile`].
-unsafe fn edge<const H: usize>(t: &Tile) {
+unsafe fn edge<const H: usize>(t: &Job) {
     for r in 0..H {
-        for j in 0..t.cols {
+        for j in 0..t.n {
             let c = t.c.add(r * t.ldc + j);
             let mut acc = if t.accumulate { *c } else { 0.0 };
             for p in 0..t.k {
