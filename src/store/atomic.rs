@@ -185,18 +185,18 @@ impl GroupSync {
         }
     }
 
-    /// How many syncs were made.
+    /// How many syncs were made (a flush with nothing committed since the last makes none).
     pub fn syncs(&self) -> usize {
         self.syncs.load(Ordering::SeqCst)
     }
 
     fn sync(&self, last: &mut Instant) -> Result<()> {
         let folders = std::mem::take(&mut *lock(&self.pending));
-        self.syncs.fetch_add(1, Ordering::SeqCst);
         *last = Instant::now();
         if folders.is_empty() {
             return Ok(());
         }
+        self.syncs.fetch_add(1, Ordering::SeqCst);
         if cfg!(target_os = "linux") {
             // One syncfs covers every folder, and their names in `dir`.
             return sync_filesystem(&self.dir);
@@ -442,12 +442,16 @@ mod tests {
         hourly.flush().unwrap();
         assert_eq!(hourly.syncs(), 1);
 
+        hourly.flush().unwrap();
+        assert_eq!(hourly.syncs(), 1, "nothing committed since: nothing to sync");
+
         let always = GroupSync::new(tmp.path(), Duration::ZERO);
         for _ in 0..5 {
             always.committed(&folder);
         }
         assert_eq!(always.syncs(), 5);
         always.flush().unwrap();
+        assert_eq!(always.syncs(), 5, "every folder was synced by its commit");
     }
 
     #[test]
@@ -463,8 +467,9 @@ mod tests {
             err.starts_with(&format!("cannot sync {}", gone.display())),
             "{err}"
         );
-        // Reported once: a later flush with nothing new to sync succeeds.
+        // Reported once: a later flush with nothing new to sync succeeds, syncing nothing.
         group.flush().unwrap();
+        assert_eq!(group.syncs(), 1);
     }
 
     #[test]
