@@ -308,6 +308,27 @@ fn plain_progress_lines_count_the_work_not_the_runs() {
     assert!(!err.contains('\u{1b}') && !err.contains('\r'), "{err:?}");
 }
 
+#[test]
+fn wider_runs_start_first_and_weigh_their_cost_not_their_windows() {
+    let s = scratch_dir();
+    // Same windows and epochs, LSTM(2) and LSTM(16): by window cost (lookback 5 × (3072 +
+    // 4·u·(1 + u + 16)) + u) the 16-unit run is 25936 / (25936 + 16122) = 62% of the work,
+    // and starts first. Weighed by windows alone each would be 50%, in grid order.
+    let widths = SMALL.to_string() + "[sweep]\nmodel.units = [[2], [16]]\n";
+    let file = write(s.path(), "widths.toml", &widths);
+    let out = runner(s.path(), &[file.to_str().unwrap(), "-j", "1", "--out", "w"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("\n[1/2 runs, 62% of the work, eta ") && err.contains("] units=16: test rmse"),
+        "{err}"
+    );
+    assert!(
+        err.contains("\n[2/2 runs, 100% of the work, eta 0s] units=2: test rmse"),
+        "{err}"
+    );
+}
+
 /// Six runs of about half a second each, one at a time.
 const SLOW: &str = r#"
 name = "slow"

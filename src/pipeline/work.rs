@@ -137,12 +137,12 @@ train.epochs = [5, 25]
                 .unwrap();
             run_work(run, &plan)
         };
-        // LSTM(4), lookback 5: 5 steps of 1024 + 4·4·(1 + 4 + 16), the head 4; 155 windows
+        // LSTM(4), lookback 5: 5 steps of 3072 + 4·4·(1 + 4 + 16), the head 4; 155 windows
         // of 160 training points, 50 epochs (the default).
-        assert_eq!(weight(4, "lstm", 5), 155 * 50 * (5 * (1024 + 336) + 4));
+        assert_eq!(weight(4, "lstm", 5), 155 * 50 * (5 * (3072 + 336) + 4));
         for cell in ["lstm", "gru"] {
             for lookback in [5, 10] {
-                assert!(weight(16, cell, lookback) > 2 * weight(4, cell, lookback));
+                assert!(10 * weight(16, cell, lookback) > 13 * weight(4, cell, lookback));
             }
             assert!(weight(4, cell, 10) > weight(4, cell, 5));
         }
