@@ -26,7 +26,7 @@ use crate::saved::{self, SavedModel, RUNNER_VERSION};
 use crate::spec::{load_sweep, RunSpec, Sweep};
 use crate::store::folder_lock::Access;
 use crate::store::forecast::{write_forecast, Calibration, ForecastRecord, ForecastRow, Score};
-use crate::store::{is_finished, read_run, run_dir, FinishedRun, RunStatus};
+use crate::store::{is_finished, read_checked_run, run_dir, FinishedRun, RunStatus};
 
 use super::assemble::{assemble, Assembly};
 use super::execute::protocol;
@@ -113,7 +113,8 @@ pub fn forecast(opts: &ForecastOptions) -> Result<ForecastOutcome, Error> {
         .runs
         .iter()
         .map(|r| {
-            read_run(&run_dir(&runs_dir, &r.run_id))
+            // Checked by is_finished above, under the lock.
+            read_checked_run(&run_dir(&runs_dir, &r.run_id))
                 .map(|run| rescored(run, protocol))
                 .map_err(Error::failed)
         })

@@ -16,8 +16,8 @@ use crate::spec::{RunSpec, Sweep};
 use crate::store::atomic::{write_file, GroupSync, TempFolder};
 use crate::store::folder_lock::{Access, FolderLock};
 use crate::store::{
-    default_results_dir, has_manifest, read_run, remove_stale_temporaries, run_dir, run_state,
-    write_run, FinishedRun, RunState, RunStatus,
+    default_results_dir, has_manifest, read_checked_run, remove_stale_temporaries, run_dir,
+    run_state, write_run, FinishedRun, RunState, RunStatus,
 };
 
 use super::assemble::{assemble, Assembled, Assembly};
@@ -382,9 +382,14 @@ fn record_source(folder: &Path, source: &Source) -> anyhow::Result<()> {
 
 /// A finished run folder read back and scored under the sweep's protocol
 /// ([`rescored`]): whatever protocol or version wrote it, its record holds the test part's
-/// figures and the selection columns every output of this invocation uses.
+/// figures and the selection columns every output of this invocation uses. The folder was
+/// checked against its manifest (by [`finished`]) or written by this process, under the lock
+/// held since: it is not checked again.
 fn read_scored(dir: &Path, protocol: Protocol) -> Result<FinishedRun, Error> {
-    Ok(rescored(read_run(dir).map_err(Error::failed)?, protocol))
+    Ok(rescored(
+        read_checked_run(dir).map_err(Error::failed)?,
+        protocol,
+    ))
 }
 
 /// Reads the [`Source`] a results folder was made from.

@@ -443,7 +443,11 @@ mod tests {
         assert_eq!(hourly.syncs(), 1);
 
         hourly.flush().unwrap();
-        assert_eq!(hourly.syncs(), 1, "nothing committed since: nothing to sync");
+        assert_eq!(
+            hourly.syncs(),
+            1,
+            "nothing committed since: nothing to sync"
+        );
 
         let always = GroupSync::new(tmp.path(), Duration::ZERO);
         for _ in 0..5 {

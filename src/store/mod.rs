@@ -23,8 +23,8 @@ pub use records::{
     SeriesAccuracy, SeriesRow,
 };
 pub use run_folder::{
-    has_manifest, is_finished, read_run, remove_stale_temporaries, run_dir, run_state, write_run,
-    FinishedRun, RunState,
+    has_manifest, is_finished, read_checked_run, read_run, remove_stale_temporaries, run_dir,
+    run_state, write_run, FinishedRun, RunState,
 };
 pub use tables::{
     metric_names, read_runs, write_folds, write_history, write_json, write_predictions, write_runs,
